@@ -1,0 +1,10 @@
+# Every dependency comes from a Debian package (see README.md); nothing is downloaded.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(simdjson REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(OpenSSL REQUIRED)
+find_package(Threads REQUIRED)
+if(CHOSA_BUILD_TESTS)
+  find_package(Catch2 2 REQUIRED)
+endif()

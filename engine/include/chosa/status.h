@@ -1,0 +1,91 @@
+// Errors as values, in the manner of LevelDB's Status: every fallible call in chosa returns a
+// Status (or a Result<T>) and no exception crosses a public API.
+//
+// A Status carries a code, a human-readable message and, where it applies, the JSON Pointer of
+// the fault (RFC 6901) and a 1-based column inside an expression or a line of text.
+//
+// Thread safety: a Status is a plain value; distinct objects may be used from distinct threads.
+#ifndef CHOSA_STATUS_H_
+#define CHOSA_STATUS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace chosa {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,  // the caller passed something malformed (a form, an answer, a request)
+  kNotFound,
+  kCorruption,       // stored data is damaged
+  kIOError,
+  kUnsupported,      // well-formed, but outside what this version offers
+  kInternal,
+};
+
+// The stable lower-case name of a code ("invalid_argument"), used in messages and on the wire.
+const char* StatusCodeName(StatusCode code);
+
+class Status {
+ public:
+  Status() = default;  // OK
+
+  static Status Ok() { return Status(); }
+  static Status InvalidArgument(std::string message, std::string pointer = {}, int column = 0) {
+    return Status(StatusCode::kInvalidArgument, std::move(message), std::move(pointer), column);
+  }
+  static Status NotFound(std::string message) { return Status(StatusCode::kNotFound, std::move(message)); }
+  static Status Corruption(std::string message) { return Status(StatusCode::kCorruption, std::move(message)); }
+  static Status IOError(std::string message) { return Status(StatusCode::kIOError, std::move(message)); }
+  static Status Unsupported(std::string message) { return Status(StatusCode::kUnsupported, std::move(message)); }
+  static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
+
+  Status(StatusCode code, std::string message, std::string pointer = {}, int column = 0)
+      : code_(code), message_(std::move(message)), pointer_(std::move(pointer)), column_(column) {}
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // JSON Pointer of the fault ("" = the whole document or not applicable).
+  const std::string& pointer() const { return pointer_; }
+  // 1-based column inside the expression (or line of text) at `pointer`; 0 = not applicable.
+  int column() const { return column_; }
+
+  // "/items/3/relevant: col 14: unknown name ${wrd}"; "OK" for success.
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+  std::string pointer_;
+  int column_ = 0;
+};
+
+// A value or the Status explaining why there is none.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}             // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}     // NOLINT: implicit by design
+
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  // REQUIRES: ok()
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() { return *value_; }
+  const T& operator*() const { return *value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace chosa
+
+#endif  // CHOSA_STATUS_H_
