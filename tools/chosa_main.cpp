@@ -1,11 +1,38 @@
-// chosa: the device-side command-line tool.
+// chosa: the device-side command-line tool. Each subcommand lives in its own file; this one
+// dispatches and prints usage.
 #include <cstdio>
 #include <cstring>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: chosa COMMAND [ARGS]\n"
+               "\n"
+               "commands:\n"
+               "  validate FORM...     check forms; print every fault as FILE: /pointer: col N: message\n"
+               "  eval EXPRESSION...   evaluate expressions over literals (no ${name}) and print the values\n"
+               "  help                 this text\n");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::printf("usage: chosa validate FORM...\n");
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
   }
+  std::string command = argv[1];
+  if (command == "help" || command == "--help" || command == "-h") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  if (command == "validate") return chosa::tools::RunValidate(argc - 2, argv + 2);
+  if (command == "eval") return chosa::tools::RunEval(argc - 2, argv + 2);
+  std::fprintf(stderr, "chosa: unknown command \"%s\"\n\n", command.c_str());
+  PrintUsage(stderr);
   return 2;
 }

@@ -1,0 +1,55 @@
+// The syntax tree of one expression, stored flat: nodes live in one vector and refer to their
+// children by index, so an expression is one allocation and cheap to walk.
+#ifndef CHOSA_ENGINE_EXPR_AST_H_
+#define CHOSA_ENGINE_EXPR_AST_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chosa/value.h"
+
+namespace chosa {
+
+struct FunctionSpec;
+
+enum class NodeKind : uint8_t {
+  kConstant,   // a literal, or a subtree folded at compile time
+  kRef,        // ${name}: one value (same repeat instance when inside a repeat)
+  kRefAll,     // ${name} as an aggregate's argument: every instance / every matrix row
+  kSelf,       // . : the item's own value
+  kAttribute,  // a bare name in a choice_filter: an attribute of the candidate choice
+  kNegate,     // unary -
+  kBinary,     // op in `op`
+  kCall,       // function in `function`
+};
+
+enum class BinaryOp : uint8_t { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kMod };
+
+struct Node {
+  NodeKind kind = NodeKind::kConstant;
+  BinaryOp op = BinaryOp::kOr;
+  int32_t column = 0;        // 1-based code point where the node's token starts
+  int32_t target = -1;       // kRef/kRefAll: item index once resolved
+  uint32_t first_child = 0;  // index into Expression::children
+  uint32_t child_count = 0;
+  const FunctionSpec* function = nullptr;  // kCall
+  std::string name;          // kRef/kRefAll/kAttribute/kCall: the name as written
+  Value constant;            // kConstant
+};
+
+// One compiled expression: the nodes, the children lists, and the root.
+struct Expression {
+  std::string source;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> children;
+  uint32_t root = 0;
+
+  const Node& node(uint32_t i) const { return nodes[i]; }
+  uint32_t child(const Node& n, uint32_t k) const { return children[n.first_child + k]; }
+  bool is_constant() const { return !nodes.empty() && nodes[root].kind == NodeKind::kConstant; }
+};
+
+}  // namespace chosa
+
+#endif  // CHOSA_ENGINE_EXPR_AST_H_

@@ -1,0 +1,168 @@
+#include "expr/evaluator.h"
+
+#include <cmath>
+#include <vector>
+
+#include "expr/operators.h"
+
+namespace chosa {
+namespace {
+
+class Evaluation {
+ public:
+  Evaluation(const Expression& e, const EvalScope& scope, const FunctionContext& context)
+      : e_(e), scope_(scope), context_(context) {}
+
+  Value Eval(uint32_t index) const {
+    const Node& n = e_.node(index);
+    switch (n.kind) {
+      case NodeKind::kConstant: return n.constant;
+      case NodeKind::kRef: return scope_.Read(n.target);
+      case NodeKind::kRefAll: return scope_.ReadAll(n.target);
+      case NodeKind::kSelf: return scope_.Self();
+      case NodeKind::kAttribute: return scope_.Attribute(n.name);
+      case NodeKind::kNegate: {
+        Value operand = Eval(e_.child(n, 0));
+        if (operand.is_error()) return operand;
+        return Value::Number(-operand.ToNumber());
+      }
+      case NodeKind::kBinary: return EvalBinary(n);
+      case NodeKind::kCall: return EvalCall(n);
+    }
+    return Value::Error("internal: unknown node");
+  }
+
+ private:
+  Value EvalBinary(const Node& n) const {
+    if (n.op == BinaryOp::kOr || n.op == BinaryOp::kAnd) {
+      // Short-circuit, as XPath: `true() or date('')` never evaluates its right side.
+      Value left = Eval(e_.child(n, 0));
+      if (left.is_error()) return left;
+      bool l = left.ToBoolean();
+      if (n.op == BinaryOp::kOr ? l : !l) return Value::Boolean(l);
+      Value right = Eval(e_.child(n, 1));
+      if (right.is_error()) return right;
+      return Value::Boolean(right.ToBoolean());
+    }
+    Value left = Eval(e_.child(n, 0));
+    if (left.is_error()) return left;
+    Value right = Eval(e_.child(n, 1));
+    if (right.is_error()) return right;
+    switch (n.op) {
+      case BinaryOp::kEq: return CompareValues(CompareOp::kEq, left, right);
+      case BinaryOp::kNe: return CompareValues(CompareOp::kNe, left, right);
+      case BinaryOp::kLt: return CompareValues(CompareOp::kLt, left, right);
+      case BinaryOp::kLe: return CompareValues(CompareOp::kLe, left, right);
+      case BinaryOp::kGt: return CompareValues(CompareOp::kGt, left, right);
+      case BinaryOp::kGe: return CompareValues(CompareOp::kGe, left, right);
+      case BinaryOp::kAdd: return Arithmetic(ArithOp::kAdd, left, right);
+      case BinaryOp::kSub: return Arithmetic(ArithOp::kSub, left, right);
+      case BinaryOp::kMul: return Arithmetic(ArithOp::kMul, left, right);
+      case BinaryOp::kDiv: return Arithmetic(ArithOp::kDiv, left, right);
+      case BinaryOp::kMod: return Arithmetic(ArithOp::kMod, left, right);
+      default: return Value::Error("internal: unknown operator");
+    }
+  }
+
+  Value EvalCall(const Node& n) const {
+    const FunctionSpec& f = *n.function;
+    if (f.flags & kEvaluatorHandled) return EvalSpecial(n);
+    // Most calls have few arguments: keep them on the stack.
+    constexpr uint32_t kInline = 8;
+    Value inline_args[kInline];
+    std::vector<Value> heap_args;
+    Value* args = inline_args;
+    if (n.child_count > kInline) {
+      heap_args.resize(n.child_count);
+      args = heap_args.data();
+    }
+    for (uint32_t k = 0; k < n.child_count; ++k) {
+      args[k] = Eval(e_.child(n, k));
+      if (args[k].is_error()) return args[k];
+    }
+    return f.impl(args, static_cast<int>(n.child_count), context_);
+  }
+
+  Value EvalSpecial(const Node& n) const {
+    std::string_view name = n.function->name;
+    if (name == "if") {
+      Value condition = Eval(e_.child(n, 0));
+      if (condition.is_error()) return condition;
+      return Eval(e_.child(n, condition.ToBoolean() ? 1 : 2));
+    }
+    if (name == "once") {
+      // once(x): keeps the value the item already has; computes x only while it is empty.
+      Value current = scope_.Self();
+      if (!current.is_empty()) return current;
+      return Eval(e_.child(n, 0));
+    }
+    if (name == "position") return Value::Number(static_cast<double>(scope_.Position()));
+    if (name == "score") {
+      const Node& arg = e_.node(e_.child(n, 0));
+      if (arg.kind != NodeKind::kRef) return Value::Error("score() needs ${question}");
+      return scope_.Score(arg.target);
+    }
+    if (name == "indexed-repeat") {
+      // One level of repeats: indexed-repeat(${name}, ${repeat}, index).
+      const Node& arg = e_.node(e_.child(n, 0));
+      if (arg.kind != NodeKind::kRef && arg.kind != NodeKind::kRefAll) return Value::Error("indexed-repeat() needs ${question}");
+      Value index = Eval(e_.child(n, 2));
+      if (index.is_error()) return index;
+      double position = index.ToNumber();
+      if (!std::isfinite(position) || position < 1 || position > 1e9) return Value();
+      return scope_.ReadAt(arg.target, static_cast<int64_t>(position));
+    }
+    return Value::Error("internal: unhandled function " + std::string(name));
+  }
+
+  const Expression& e_;
+  const EvalScope& scope_;
+  const FunctionContext& context_;
+};
+
+bool IsFoldable(const Expression& e, const Node& n) {
+  switch (n.kind) {
+    case NodeKind::kNegate:
+    case NodeKind::kBinary:
+      break;
+    case NodeKind::kCall:
+      if (!(n.function->flags & kPure) || (n.function->flags & kEvaluatorHandled)) {
+        // if() with a constant condition and constant branches is still foldable.
+        if (n.function->name != "if") return false;
+      }
+      break;
+    default:
+      return false;
+  }
+  for (uint32_t k = 0; k < n.child_count; ++k) {
+    if (e.node(e.child(n, k)).kind != NodeKind::kConstant) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Value Evaluate(const Expression& expression, const EvalScope& scope, const FunctionContext& context) {
+  if (expression.nodes.empty()) return Value();
+  return Evaluation(expression, scope, context).Eval(expression.root);
+}
+
+Status FoldConstants(Expression& e) {
+  // Children always precede their parents in `nodes` (the parser creates them first), so one
+  // forward pass folds bottom-up.
+  EmptyScope scope;
+  FunctionContext context;
+  for (uint32_t i = 0; i < e.nodes.size(); ++i) {
+    Node& n = e.nodes[i];
+    if (!IsFoldable(e, n)) continue;
+    Value folded = Evaluation(e, scope, context).Eval(i);
+    if (folded.is_error()) return Status::InvalidArgument(folded.text(), {}, n.column);
+    n.kind = NodeKind::kConstant;
+    n.constant = std::move(folded);
+    n.child_count = 0;
+    n.function = nullptr;
+  }
+  return Status::Ok();
+}
+
+}  // namespace chosa

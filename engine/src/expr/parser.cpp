@@ -1,0 +1,423 @@
+// Recursive descent over XLSForm's XPath subset. Precedence, lowest first:
+//   or; and; = !=; < <= > >=; + -; * div mod; unary -; primary.
+// `and`, `or`, `div` and `mod` are operators only where an operator may stand (after an
+// operand), as XPath 1.0 says, so a bare attribute named `mod` still works in a choice filter.
+#include "expr/parser.h"
+
+#include <charconv>
+#include <cmath>
+#include <algorithm>
+#include <string>
+
+#include "expr/functions.h"
+#include "suggest.h"
+
+namespace chosa {
+
+int ColumnOfOffset(std::string_view text, size_t offset) {
+  int column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    // Count every byte that does not continue a UTF-8 sequence.
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  }
+  return column;
+}
+
+namespace {
+
+enum class Tok : uint8_t {
+  kEnd, kNumber, kString, kRef, kDot, kName, kLParen, kRParen, kComma,
+  kEq, kNe, kLt, kLe, kGt, kGe, kPlus, kMinus, kStar, kAnd, kOr, kDiv, kMod,
+};
+
+struct Token {
+  Tok kind = Tok::kEnd;
+  size_t offset = 0;        // byte offset of the token's first character
+  std::string_view text;    // name, string contents or number text
+};
+
+bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':'; }
+bool IsRefChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+class Parser {
+ public:
+  explicit Parser(std::string_view source) : src_(source) {}
+
+  Result<Expression> Run() {
+    out_.source = std::string(src_);
+    if (src_.size() > kMaxExpressionBytes) {
+      return Status::InvalidArgument("expression longer than " + std::to_string(kMaxExpressionBytes) + " bytes", {}, 1);
+    }
+    if (!Advance()) return error_;
+    if (tok_.kind == Tok::kEnd) return Fail(tok_.offset, "empty expression");
+    int root = ParseOr(0);
+    if (root < 0 || !error_.ok()) return error_;
+    if (tok_.kind != Tok::kEnd) return Fail(tok_.offset, "unexpected " + Describe(tok_) + "; expected an operator or the end");
+    out_.root = static_cast<uint32_t>(root);
+    return std::move(out_);
+  }
+
+ private:
+  Status Fail(size_t offset, std::string message) {
+    if (error_.ok()) error_ = Status::InvalidArgument(std::move(message), {}, ColumnOfOffset(src_, offset));
+    return error_;
+  }
+
+  std::string Describe(const Token& t) const {
+    switch (t.kind) {
+      case Tok::kEnd: return "end of expression";
+      case Tok::kNumber: return "number " + std::string(t.text);
+      case Tok::kString: return "string";
+      case Tok::kRef: return "${" + std::string(t.text) + "}";
+      case Tok::kName: return "'" + std::string(t.text) + "'";
+      default: return "'" + std::string(src_.substr(t.offset, OperatorLength(t.kind))) + "'";
+    }
+  }
+
+  static size_t OperatorLength(Tok kind) {
+    switch (kind) {
+      case Tok::kNe: case Tok::kLe: case Tok::kGe: case Tok::kOr: return 2;
+      case Tok::kAnd: case Tok::kDiv: case Tok::kMod: return 3;
+      default: return 1;
+    }
+  }
+
+  bool PreviousWasOperand() const {
+    switch (prev_) {
+      case Tok::kNumber: case Tok::kString: case Tok::kRef: case Tok::kDot: case Tok::kName: case Tok::kRParen:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // Reads the next token into tok_; false (with error_ set) on a lexical error.
+  bool Advance() {
+    prev_ = tok_.kind;
+    size_t i = pos_;
+    while (i < src_.size() && (src_[i] == ' ' || src_[i] == '\t' || src_[i] == '\n' || src_[i] == '\r')) ++i;
+    tok_ = Token{Tok::kEnd, i, {}};
+    if (i >= src_.size()) { pos_ = i; return true; }
+    char c = src_[i];
+    auto single = [&](Tok kind, size_t length) { tok_.kind = kind; pos_ = i + length; return true; };
+    switch (c) {
+      case '(': return single(Tok::kLParen, 1);
+      case ')': return single(Tok::kRParen, 1);
+      case ',': return single(Tok::kComma, 1);
+      case '=': return single(Tok::kEq, 1);
+      case '+': return single(Tok::kPlus, 1);
+      case '-': return single(Tok::kMinus, 1);
+      case '*': return single(Tok::kStar, 1);
+      case '!':
+        if (i + 1 < src_.size() && src_[i + 1] == '=') return single(Tok::kNe, 2);
+        Fail(i, "'!' must be followed by '=' (use not() to negate)");
+        return false;
+      case '<': return (i + 1 < src_.size() && src_[i + 1] == '=') ? single(Tok::kLe, 2) : single(Tok::kLt, 1);
+      case '>': return (i + 1 < src_.size() && src_[i + 1] == '=') ? single(Tok::kGe, 2) : single(Tok::kGt, 1);
+      case '\'': case '"': {
+        size_t end = src_.find(c, i + 1);
+        if (end == std::string_view::npos) { Fail(i, "unterminated string"); return false; }
+        tok_.kind = Tok::kString;
+        tok_.text = src_.substr(i + 1, end - i - 1);
+        pos_ = end + 1;
+        return true;
+      }
+      case '$': {
+        if (i + 1 >= src_.size() || src_[i + 1] != '{') { Fail(i, "'$' must start a reference ${name}"); return false; }
+        size_t j = i + 2;
+        if (j >= src_.size() || !IsNameStart(src_[j])) { Fail(i, "expected a name after '${'"); return false; }
+        while (j < src_.size() && IsRefChar(src_[j])) ++j;
+        if (j >= src_.size() || src_[j] != '}') { Fail(i, "expected '}' to close the reference"); return false; }
+        tok_.kind = Tok::kRef;
+        tok_.text = src_.substr(i + 2, j - i - 2);
+        pos_ = j + 1;
+        return true;
+      }
+      case '/':
+        Fail(i, "paths are not supported; refer to questions as ${name}");
+        return false;
+      default:
+        break;
+    }
+    if (IsDigit(c) || (c == '.' && i + 1 < src_.size() && IsDigit(src_[i + 1]))) {
+      size_t j = i;
+      while (j < src_.size() && IsDigit(src_[j])) ++j;
+      if (j < src_.size() && src_[j] == '.') {
+        ++j;
+        while (j < src_.size() && IsDigit(src_[j])) ++j;
+      }
+      tok_.kind = Tok::kNumber;
+      tok_.text = src_.substr(i, j - i);
+      pos_ = j;
+      return true;
+    }
+    if (c == '.') return single(Tok::kDot, 1);
+    if (IsNameStart(c)) {
+      size_t j = i;
+      while (j < src_.size() && IsNameChar(src_[j])) ++j;
+      // A trailing '-' or '.' belongs to what follows (`a -1`), not to the name.
+      while (j > i + 1 && (src_[j - 1] == '-' || src_[j - 1] == '.')) --j;
+      std::string_view word = src_.substr(i, j - i);
+      tok_.text = word;
+      pos_ = j;
+      tok_.kind = Tok::kName;
+      if (PreviousWasOperand()) {
+        if (word == "and") tok_.kind = Tok::kAnd;
+        else if (word == "or") tok_.kind = Tok::kOr;
+        else if (word == "div") tok_.kind = Tok::kDiv;
+        else if (word == "mod") tok_.kind = Tok::kMod;
+      }
+      return true;
+    }
+    Fail(i, "unexpected character '" + std::string(src_.substr(i, Utf8Length(i))) + "'");
+    return false;
+  }
+
+  size_t Utf8Length(size_t i) const {
+    unsigned char c = static_cast<unsigned char>(src_[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    return std::min(n, src_.size() - i);
+  }
+
+  int NewNode(NodeKind kind, size_t offset) {
+    Node n;
+    n.kind = kind;
+    n.column = ColumnOfOffset(src_, offset);
+    out_.nodes.push_back(std::move(n));
+    height_.push_back(1);
+    return static_cast<int>(out_.nodes.size() - 1);
+  }
+
+  int SetChildren(int parent, const std::vector<int>& kids) {
+    out_.nodes[parent].first_child = static_cast<uint32_t>(out_.children.size());
+    out_.nodes[parent].child_count = static_cast<uint32_t>(kids.size());
+    for (int k : kids) {
+      out_.children.push_back(static_cast<uint32_t>(k));
+      height_[parent] = std::max(height_[parent], height_[k] + 1);
+    }
+    // A long chain like 1+1+1+... parses without recursion but would evaluate recursively.
+    if (height_[parent] > kMaxExpressionHeight && error_.ok()) {
+      Fail(tok_.offset, "expression too complex (more than " + std::to_string(kMaxExpressionHeight) +
+                            " nested operations)");
+    }
+    return parent;
+  }
+
+  int Binary(BinaryOp op, size_t offset, int left, int right) {
+    int n = NewNode(NodeKind::kBinary, offset);
+    out_.nodes[n].op = op;
+    return SetChildren(n, {left, right});
+  }
+
+  bool TooDeep(int depth) {
+    if (depth <= kMaxExpressionDepth) return false;
+    Fail(tok_.offset, "expression nested deeper than " + std::to_string(kMaxExpressionDepth) + " levels");
+    return true;
+  }
+
+  // Each level parses its operands with the next-higher level; -1 means error_ is set.
+  int ParseOr(int depth) {
+    if (TooDeep(depth)) return -1;
+    int left = ParseAnd(depth);
+    while (left >= 0 && tok_.kind == Tok::kOr) {
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseAnd(depth);
+      if (right < 0) return -1;
+      left = Binary(BinaryOp::kOr, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseAnd(int depth) {
+    int left = ParseEquality(depth);
+    while (left >= 0 && tok_.kind == Tok::kAnd) {
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseEquality(depth);
+      if (right < 0) return -1;
+      left = Binary(BinaryOp::kAnd, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseEquality(int depth) {
+    int left = ParseRelational(depth);
+    while (left >= 0 && (tok_.kind == Tok::kEq || tok_.kind == Tok::kNe)) {
+      BinaryOp op = tok_.kind == Tok::kEq ? BinaryOp::kEq : BinaryOp::kNe;
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseRelational(depth);
+      if (right < 0) return -1;
+      left = Binary(op, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseRelational(int depth) {
+    int left = ParseAdditive(depth);
+    while (left >= 0) {
+      BinaryOp op;
+      switch (tok_.kind) {
+        case Tok::kLt: op = BinaryOp::kLt; break;
+        case Tok::kLe: op = BinaryOp::kLe; break;
+        case Tok::kGt: op = BinaryOp::kGt; break;
+        case Tok::kGe: op = BinaryOp::kGe; break;
+        default: return left;
+      }
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseAdditive(depth);
+      if (right < 0) return -1;
+      left = Binary(op, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseAdditive(int depth) {
+    int left = ParseMultiplicative(depth);
+    while (left >= 0 && (tok_.kind == Tok::kPlus || tok_.kind == Tok::kMinus)) {
+      BinaryOp op = tok_.kind == Tok::kPlus ? BinaryOp::kAdd : BinaryOp::kSub;
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseMultiplicative(depth);
+      if (right < 0) return -1;
+      left = Binary(op, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseMultiplicative(int depth) {
+    int left = ParseUnary(depth);
+    while (left >= 0 && (tok_.kind == Tok::kStar || tok_.kind == Tok::kDiv || tok_.kind == Tok::kMod)) {
+      BinaryOp op = tok_.kind == Tok::kStar ? BinaryOp::kMul : tok_.kind == Tok::kDiv ? BinaryOp::kDiv : BinaryOp::kMod;
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int right = ParseUnary(depth);
+      if (right < 0) return -1;
+      left = Binary(op, at, left, right);
+    }
+    return left;
+  }
+
+  int ParseUnary(int depth) {
+    if (tok_.kind == Tok::kMinus) {
+      if (TooDeep(depth + 1)) return -1;
+      size_t at = tok_.offset;
+      if (!Advance()) return -1;
+      int operand = ParseUnary(depth + 1);
+      if (operand < 0) return -1;
+      int n = NewNode(NodeKind::kNegate, at);
+      return SetChildren(n, {operand});
+    }
+    return ParsePrimary(depth);
+  }
+
+  int ParsePrimary(int depth) {
+    Token t = tok_;
+    switch (t.kind) {
+      case Tok::kNumber: {
+        int n = NewNode(NodeKind::kConstant, t.offset);
+        out_.nodes[n].constant = Value::Number(ParseNumber(t.text));
+        return Advance() ? n : -1;
+      }
+      case Tok::kString: {
+        int n = NewNode(NodeKind::kConstant, t.offset);
+        out_.nodes[n].constant = Value::String(std::string(t.text));
+        return Advance() ? n : -1;
+      }
+      case Tok::kRef: {
+        int n = NewNode(NodeKind::kRef, t.offset);
+        out_.nodes[n].name = std::string(t.text);
+        return Advance() ? n : -1;
+      }
+      case Tok::kDot: {
+        int n = NewNode(NodeKind::kSelf, t.offset);
+        return Advance() ? n : -1;
+      }
+      case Tok::kLParen: {
+        if (!Advance()) return -1;
+        int inner = ParseOr(depth + 1);
+        if (inner < 0) return -1;
+        if (tok_.kind != Tok::kRParen) {
+          Fail(tok_.offset, "expected ')' but found " + Describe(tok_));
+          return -1;
+        }
+        return Advance() ? inner : -1;
+      }
+      case Tok::kName:
+        return ParseNameOrCall(depth);
+      default:
+        Fail(t.offset, "expected a value, ${name} or a function call but found " + Describe(t));
+        return -1;
+    }
+  }
+
+  int ParseNameOrCall(int depth) {
+    Token t = tok_;
+    if (!Advance()) return -1;
+    if (tok_.kind != Tok::kLParen) {
+      if (t.text == "true" || t.text == "false") {
+        Fail(t.offset, "write " + std::string(t.text) + "() with parentheses, or '" + std::string(t.text) + "' as a string");
+        return -1;
+      }
+      int n = NewNode(NodeKind::kAttribute, t.offset);
+      out_.nodes[n].name = std::string(t.text);
+      return n;
+    }
+    if (TooDeep(depth + 1)) return -1;
+    const FunctionSpec* spec = FindFunction(t.text);
+    if (spec == nullptr) {
+      std::vector<std::string_view> names;
+      for (const FunctionSpec& f : AllFunctions()) names.push_back(f.name);
+      Fail(t.offset, "unknown function " + std::string(t.text) + "()" + DidYouMean(t.text, names, "", "()"));
+      return -1;
+    }
+    if (!Advance()) return -1;  // consume '('
+    std::vector<int> args;
+    if (tok_.kind != Tok::kRParen) {
+      while (true) {
+        int arg = ParseOr(depth + 1);
+        if (arg < 0) return -1;
+        args.push_back(arg);
+        if (tok_.kind == Tok::kComma) {
+          if (!Advance()) return -1;
+          continue;
+        }
+        if (tok_.kind == Tok::kRParen) break;
+        Fail(tok_.offset, "expected ',' or ')' in the arguments of " + std::string(t.text) + "() but found " + Describe(tok_));
+        return -1;
+      }
+    }
+    int count = static_cast<int>(args.size());
+    if (count < spec->min_args || (spec->max_args >= 0 && count > spec->max_args)) {
+      std::string expected = spec->min_args == spec->max_args ? std::to_string(spec->min_args)
+                             : spec->max_args < 0 ? "at least " + std::to_string(spec->min_args)
+                             : std::to_string(spec->min_args) + " to " + std::to_string(spec->max_args);
+      Fail(t.offset, std::string(t.text) + "() takes " + expected + " argument" +
+                         (spec->max_args == 1 && spec->min_args == 1 ? "" : "s") + ", not " + std::to_string(count));
+      return -1;
+    }
+    if (!Advance()) return -1;  // consume ')'
+    int n = NewNode(NodeKind::kCall, t.offset);
+    out_.nodes[n].name = std::string(t.text);
+    out_.nodes[n].function = spec;
+    return SetChildren(n, args);
+  }
+
+  std::string_view src_;
+  size_t pos_ = 0;
+  Token tok_;
+  Tok prev_ = Tok::kEnd;
+  Expression out_;
+  std::vector<int> height_;  // per node: the height of its subtree
+  Status error_;
+};
+
+}  // namespace
+
+Result<Expression> ParseExpression(std::string_view source) { return Parser(source).Run(); }
+
+}  // namespace chosa

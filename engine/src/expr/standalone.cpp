@@ -1,0 +1,28 @@
+#include "chosa/env.h"
+#include "chosa/expression.h"
+#include "expr/evaluator.h"
+#include "expr/parser.h"
+
+namespace chosa {
+
+Result<Value> EvaluateStandalone(std::string_view source, Env* env) {
+  Result<Expression> parsed = ParseExpression(source);
+  if (!parsed.ok()) return parsed.status();
+  Expression& e = *parsed;
+  for (const Node& n : e.nodes) {
+    if (n.kind == NodeKind::kRef || n.kind == NodeKind::kAttribute) {
+      return Status::InvalidArgument("unknown name " + (n.kind == NodeKind::kRef ? "${" + n.name + "}" : n.name) +
+                                         ": a standalone expression has no questions", {}, n.column);
+    }
+    if (n.kind == NodeKind::kSelf) {
+      return Status::InvalidArgument("'.' is only valid in constraint and required", {}, n.column);
+    }
+  }
+  Status folded = FoldConstants(e);
+  if (!folded.ok()) return folded;
+  FunctionContext context;
+  context.env = env != nullptr ? env : Env::Default();
+  return Evaluate(e, EmptyScope(), context);
+}
+
+}  // namespace chosa

@@ -1,0 +1,96 @@
+// The compiled form's accessors. Loading and checking live in form_compiler.cpp.
+#include "chosa/form.h"
+
+#include "expr/ast.h"
+#include "form/dependency_graph.h"
+
+namespace chosa {
+
+const char* ItemTypeName(ItemType type) {
+  switch (type) {
+    case ItemType::kPage: return "page";
+    case ItemType::kGroup: return "group";
+    case ItemType::kRepeat: return "repeat";
+    case ItemType::kText: return "text";
+    case ItemType::kInteger: return "integer";
+    case ItemType::kDecimal: return "decimal";
+    case ItemType::kSelectOne: return "select_one";
+    case ItemType::kSelectMultiple: return "select_multiple";
+    case ItemType::kRank: return "rank";
+    case ItemType::kDate: return "date";
+    case ItemType::kTime: return "time";
+    case ItemType::kDateTime: return "datetime";
+    case ItemType::kAcknowledge: return "acknowledge";
+    case ItemType::kNote: return "note";
+    case ItemType::kCalculate: return "calculate";
+    case ItemType::kMatrix: return "matrix";
+    case ItemType::kMatrixRow: return "matrix_row";
+  }
+  return "unknown";
+}
+
+bool IsStructural(ItemType type) {
+  return type == ItemType::kPage || type == ItemType::kGroup || type == ItemType::kRepeat || type == ItemType::kMatrix;
+}
+
+bool HoldsAnswer(ItemType type) { return !IsStructural(type) && type != ItemType::kNote; }
+
+bool IsSelect(ItemType type) {
+  return type == ItemType::kSelectOne || type == ItemType::kSelectMultiple || type == ItemType::kRank ||
+         type == ItemType::kMatrixRow;
+}
+
+const std::string& LocalizedText::Get(size_t language) const {
+  static const std::string kEmpty;
+  if (text.empty()) return kEmpty;
+  return language < text.size() ? text[language] : text.front();
+}
+
+const std::string* Choice::Attribute(std::string_view name) const {
+  for (const auto& attribute : attributes) {
+    if (attribute.first == name) return &attribute.second;
+  }
+  return nullptr;
+}
+
+int32_t ChoiceList::Find(std::string_view value) const {
+  auto it = index_of_value.find(std::string(value));
+  return it == index_of_value.end() ? kNone : it->second;
+}
+
+Form::Form() = default;
+Form::~Form() = default;
+
+int32_t Form::Find(std::string_view name) const {
+  auto it = index_of_name_.find(std::string(name));
+  return it == index_of_name_.end() ? kNone : it->second;
+}
+
+int32_t Form::repeat_slots(int32_t repeat) const {
+  auto it = repeat_slots_.find(repeat);
+  return it == repeat_slots_.end() ? 0 : it->second;
+}
+
+const Expression& Form::expression(int32_t index) const { return expressions_[static_cast<size_t>(index)]; }
+size_t Form::expression_count() const { return expressions_.size(); }
+
+const char* NodePropertyName(NodeProperty property) {
+  switch (property) {
+    case NodeProperty::kRelevant: return "relevant";
+    case NodeProperty::kCalculation: return "calculation";
+    case NodeProperty::kRequired: return "required";
+    case NodeProperty::kReadOnly: return "read_only";
+    case NodeProperty::kConstraint: return "constraint";
+    case NodeProperty::kRepeatCount: return "count";
+  }
+  return "unknown";
+}
+
+int32_t DependencyGraph::repeat_node_slots(int32_t repeat) const {
+  for (const auto& entry : repeat_node_slots_) {
+    if (entry.first == repeat) return entry.second;
+  }
+  return 0;
+}
+
+}  // namespace chosa

@@ -1,0 +1,87 @@
+// Reads a form's JSON, checks every rule of docs/form-format.md, compiles its expressions over
+// item indices and builds the dependency graph. Collects every fault instead of stopping at
+// the first, so that a form designer sees the whole list at once.
+#ifndef CHOSA_ENGINE_FORM_FORM_COMPILER_H_
+#define CHOSA_ENGINE_FORM_FORM_COMPILER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "chosa/form.h"
+#include "expr/ast.h"
+#include "form/dependency_graph.h"
+
+namespace chosa {
+
+class FormCompiler {
+ public:
+  explicit FormCompiler(const FormLoadOptions& options);
+  FormLoadResult Run(std::string_view json);
+
+ private:
+  // Where an expression sits and what it may read.
+  enum class ExprRole : uint8_t {
+    kRelevant, kRequired, kReadOnly, kConstraint, kCalculation, kChoiceFilter, kRepeatCount, kInstanceName,
+  };
+  struct PendingExpression {
+    int32_t item;         // the item it belongs to; kNone for form settings
+    ExprRole role;
+    std::string pointer;
+    std::string source;
+  };
+  struct PendingLabel {   // label or hint text that may interpolate ${name}
+    int32_t item;
+    std::string pointer;
+    std::string text;
+  };
+
+  void Fault(std::string pointer, std::string message, int column = 0);
+
+  void ReadForm(simdjson::dom::element root);
+  void ReadLanguages(simdjson::dom::element value, const std::string& pointer);
+  LocalizedText ReadText(simdjson::dom::element value, const std::string& pointer, int32_t item, bool interpolates);
+  void ReadSettings(simdjson::dom::element value, const std::string& pointer);
+  void ReadChoiceLists(simdjson::dom::element value, const std::string& pointer);
+  void ReadChoices(ChoiceList& list, simdjson::dom::element value, const std::string& pointer,
+                   const std::string& fault_pointer, const std::string& file);
+  bool ResolveReference(std::string_view ref, const std::string& pointer, ChoiceList& list);
+  void ReadItems(simdjson::dom::element value, const std::string& pointer, int32_t parent, int32_t repeat,
+                 int32_t page);
+  void ReadItem(simdjson::dom::element value, const std::string& pointer, int32_t parent, int32_t repeat,
+                int32_t page);
+  void ReadMatrixRows(simdjson::dom::element value, const std::string& pointer, int32_t matrix);
+  // required / read_only: a boolean, or an expression.
+  void ReadExpressionOrBool(simdjson::dom::element value, const std::string& pointer, int32_t item, ExprRole role);
+  void AddExpression(simdjson::dom::element value, const std::string& pointer, int32_t item, ExprRole role);
+  int32_t* ExpressionField(const PendingExpression& pending);
+  int32_t NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page);
+
+  void CheckNames();
+  void ResolveChoiceListReferences();
+  void CompileExpressions();
+  void CompileOne(PendingExpression& pending);
+  void CheckLabels();
+  void AssignSlots();
+  void BuildGraph();
+
+  FormLoadOptions options_;
+  std::unique_ptr<Form> form_;
+  std::vector<Status> faults_;
+  std::vector<PendingExpression> pending_;
+  std::vector<PendingLabel> labels_;
+  std::vector<std::pair<int32_t, std::string>> list_references_;  // (item, list name) to resolve
+  std::vector<std::string> list_pointers_;                          // pointer of each item's `list`
+  std::string base_dir_;
+  std::vector<std::string> item_names_;  // every name as written, for "did you mean"
+
+ public:
+  void set_base_dir(std::string dir) { base_dir_ = std::move(dir); }
+};
+
+}  // namespace chosa
+
+#endif  // CHOSA_ENGINE_FORM_FORM_COMPILER_H_

@@ -1,0 +1,637 @@
+#include "json/json_reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <new>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace chosa {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr size_t kNpos = std::string_view::npos;
+
+size_t BomLength(std::string_view text) {
+  return text.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
+}
+
+bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Length of the well-formed UTF-8 sequence starting at text[i], 0 if ill-formed. Follows the
+// Unicode table of well-formed sequences (no overlongs, no UTF-16 surrogates, nothing past
+// U+10FFFF): exactly what simdjson and nlohmann accept.
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c == 0xE0) {
+    n = 3, lo = 0xA0;
+  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    n = 3;
+  } else if (c == 0xED) {
+    n = 3, hi = 0x9F;
+  } else if (c == 0xF0) {
+    n = 4, lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3) {
+    n = 4;
+  } else if (c == 0xF4) {
+    n = 4, hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() - i < n) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+// Byte offset of the first ill-formed UTF-8 sequence, or kNpos.
+size_t FirstInvalidUtf8(std::string_view text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) return kNpos;
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = Utf8SequenceLength(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return kNpos;
+}
+
+// "U+3042" for the (well-formed) character at text[i].
+std::string CodePointName(std::string_view text, size_t i) {
+  const size_t n = std::max<size_t>(Utf8SequenceLength(text, i), 1);
+  uint32_t cp = static_cast<unsigned char>(text[i]);
+  if (n > 1) {
+    cp &= 0x3Fu >> (n - 1);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+  return buf;
+}
+
+// `s` as a JSON string literal, for quoting keys in messages.
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string DepthMessage(size_t max_depth) {
+  return "nesting deeper than " + std::to_string(max_depth) + " levels";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The nlohmann scan: used when simdjson rejects a document, to find the first fault and where it
+// is, and by NlohmannAccepts().
+
+struct ScanFault {
+  enum Kind { kNone, kSyntax, kDepth, kInternal } kind = kNone;
+  size_t offset = 0;    // kSyntax: byte offset (in the scanned text) of the offending character
+  std::string message;  // kSyntax: without the position; kDepth, kInternal: complete
+  std::string pointer;  // kDepth
+};
+
+// An input iterator over the text that publishes how far nlohmann's input adapter has read. The
+// SAX interface gives no position, and we need one to place an integer that overflows 64 bits
+// (nlohmann turns it into a double; simdjson refuses it, so we must refuse it too, with a column).
+class TrackingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  TrackingIterator() = default;
+  TrackingIterator(const char* p, const char** read_end) : p_(p), read_end_(read_end) {}
+  reference operator*() const { return *p_; }
+  TrackingIterator& operator++() {
+    ++p_;
+    if (read_end_ != nullptr) *read_end_ = p_;
+    return *this;
+  }
+  TrackingIterator operator++(int) {
+    TrackingIterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend bool operator==(const TrackingIterator& a, const TrackingIterator& b) { return a.p_ == b.p_; }
+  friend bool operator!=(const TrackingIterator& a, const TrackingIterator& b) { return a.p_ != b.p_; }
+
+ private:
+  const char* p_ = nullptr;
+  const char** read_end_ = nullptr;
+};
+
+// The parts of a nlohmann parse_error.101 message, which reads
+//   "[json.exception.parse_error.101] parse error at line 1, column 4: syntax error while parsing
+//    <context> - <detail>[; expected <token>]"
+// where <detail> is "<lexer message>; last read: '<text>'" or "unexpected <token>".
+struct NlohmannSyntaxError {
+  std::string context;    // "value", "object key", "object separator", "object", "array"
+  bool lexer_error = false;
+  std::string lexer_message;  // when lexer_error: "invalid literal", "invalid string: ...", ...
+  std::string unexpected;     // otherwise: "end of input", "']'", "number literal", ...
+};
+
+NlohmannSyntaxError SplitNlohmannMessage(const std::string& what) {
+  NlohmannSyntaxError out;
+  static const std::string kIntro = "syntax error while parsing ";
+  size_t pos = what.find(kIntro);
+  if (pos == std::string::npos) return out;
+  pos += kIntro.size();
+  const size_t dash = what.find(" - ", pos);
+  if (dash == std::string::npos) return out;
+  out.context = what.substr(pos, dash - pos);
+  std::string detail = what.substr(dash + 3);
+  const size_t last_read = detail.find("; last read: '");
+  if (last_read != std::string::npos) {
+    out.lexer_error = true;
+    out.lexer_message = detail.substr(0, last_read);
+    return out;
+  }
+  static const std::string kUnexpected = "unexpected ";
+  if (detail.compare(0, kUnexpected.size(), kUnexpected) == 0) {
+    detail.erase(0, kUnexpected.size());
+    out.unexpected = detail.substr(0, detail.find("; expected "));
+  }
+  return out;
+}
+
+class NlohmannScanner {
+ public:
+  using json = nlohmann::json;
+
+  NlohmannScanner(std::string_view text, size_t max_depth, const char** read_end)
+      : text_(text), max_depth_(max_depth), read_end_(read_end) {}
+
+  const ScanFault& fault() const { return fault_; }
+
+  // SAX interface (nlohmann::detail::is_sax checks these signatures).
+  bool null() { return BeginValue(); }
+  bool boolean(bool) { return BeginValue(); }
+  bool number_integer(json::number_integer_t) { return BeginValue(); }
+  bool number_unsigned(json::number_unsigned_t) { return BeginValue(); }
+  bool number_float(json::number_float_t, const json::string_t& token) {
+    if (token.find_first_of(".eE") == std::string::npos) {
+      // An integer literal nlohmann had to store as a double: it fits neither int64 nor uint64.
+      fault_.kind = ScanFault::kSyntax;
+      fault_.offset = NumberStart(token);
+      fault_.message = "integer " + token + " is out of range (it fits in neither int64 nor uint64)";
+      return false;
+    }
+    return BeginValue();
+  }
+  bool string(json::string_t&) { return BeginValue(); }
+  bool binary(json::binary_t&) { return BeginValue(); }
+  bool start_object(std::size_t) { return BeginContainer(true); }
+  bool key(json::string_t& name) {
+    frames_.back().key = name;
+    return true;
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) { return BeginContainer(false); }
+  bool end_array() {
+    frames_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& last_token, const json::exception& ex) {
+    fault_.kind = ScanFault::kSyntax;
+    if (ex.id == 406) {  // out_of_range.406: "number overflow parsing '1e400'"
+      fault_.offset = TokenStart(position, last_token);
+      fault_.message = "number " + last_token + " is out of range";
+      return false;
+    }
+    const NlohmannSyntaxError parts = SplitNlohmannMessage(ex.what());
+    if (parts.lexer_error) {
+      // The lexer stopped on the character it could not use, the last one read.
+      fault_.offset = std::min(position - 1, text_.size());
+      fault_.message = DescribeLexerError(parts);
+    } else if (parts.unexpected == "end of input") {
+      // nlohmann counts one read past the end; a NUL byte also reads as end of input to it.
+      fault_.offset = std::min(position - 1, text_.size());
+      fault_.message = DescribeEndOfInput(parts.context);
+    } else {
+      // An unexpected complete token: point at its first character.
+      fault_.offset = TokenStart(position, last_token);
+      fault_.message = Expectation(parts.context, fault_.offset, /*found_closer=*/
+                                   parts.unexpected == "']'" || parts.unexpected == "'}'");
+    }
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    size_t count = 0;  // arrays: elements begun so far, so the current one is count - 1
+    std::string key;   // objects: key of the current member
+  };
+
+  bool BeginValue() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().count;
+    return true;
+  }
+
+  bool BeginContainer(bool is_object) {
+    BeginValue();
+    if (frames_.size() + 1 > max_depth_) {
+      fault_.kind = ScanFault::kDepth;
+      fault_.message = DepthMessage(max_depth_);
+      for (const Frame& f : frames_) {
+        fault_.pointer = f.is_object ? PointerAppend(fault_.pointer, f.key) : PointerAppend(fault_.pointer, f.count - 1);
+      }
+      return false;  // stops nlohmann: nothing past this point is read, so no deep recursion risk
+    }
+    frames_.push_back(Frame{is_object, 0, {}});
+    return true;
+  }
+
+  // Start of a complete token that ends at `position` (nlohmann's count of characters read).
+  size_t TokenStart(size_t position, const std::string& token) const {
+    const size_t end = std::min(position, text_.size());
+    // get_token_string() spells control characters as "<U+000A>"; complete tokens have none,
+    // but check rather than trust.
+    if (token.size() <= end && text_.compare(end - token.size(), token.size(), token) == 0) {
+      return end - token.size();
+    }
+    return position == 0 ? 0 : std::min(position - 1, text_.size());
+  }
+
+  // Start of the number token just reported. The adapter has read either one character past it
+  // (the terminator, then given back to the lexer) or up to the end of the text.
+  size_t NumberStart(const std::string& token) const {
+    const size_t read = static_cast<size_t>(*read_end_ - text_.data());
+    if (read >= token.size() + 1 && text_.compare(read - 1 - token.size(), token.size(), token) == 0) {
+      return read - 1 - token.size();
+    }
+    if (read >= token.size() && text_.compare(read - token.size(), token.size(), token) == 0) {
+      return read - token.size();
+    }
+    return read == 0 ? 0 : read - 1;
+  }
+
+  // The last non-whitespace character before `offset`, or 0 at the start of the document.
+  char PreviousSignificant(size_t offset) const {
+    const size_t begin = BomLength(text_);
+    for (size_t i = std::min(offset, text_.size()); i > begin; --i) {
+      if (!IsJsonWhitespace(text_[i - 1])) return text_[i - 1];
+    }
+    return 0;
+  }
+
+  // What the grammar wanted where the fault is, in plain words.
+  std::string Expectation(const std::string& context, size_t offset, bool found_closer) const {
+    const char prev = PreviousSignificant(offset);
+    if (context == "object key") {
+      if (prev == '{') return "expected a string key or '}'";
+      return found_closer ? "expected a string key after ',' (trailing commas are not allowed)"
+                          : "expected a string key after ','";
+    }
+    if (context == "object separator") return "expected ':' after an object key";
+    if (context == "object") return "expected ',' or '}' after an object member";
+    if (context == "array") return "expected ',' or ']' after an array element";
+    // context "value": either a value is missing, or something follows the top-level value.
+    if (prev == 0) return "expected a JSON value";
+    if (prev == '[') return "expected a value or ']'";
+    if (prev == ',') {
+      return found_closer ? "expected a value after ',' (trailing commas are not allowed)"
+                          : "expected a value after ','";
+    }
+    if (prev == ':') return "expected a value after ':'";
+    return "expected end of input after the top-level value";
+  }
+
+  std::string DescribeEndOfInput(const std::string& context) const {
+    if (fault_.offset < text_.size()) {  // a NUL byte, which nlohmann takes for the end
+      return "unexpected NUL character (U+0000); " + Expectation(context, fault_.offset, false);
+    }
+    if (PreviousSignificant(fault_.offset) == 0) return "the document is empty; expected a JSON value";
+    return "unexpected end of input; " + Expectation(context, fault_.offset, false);
+  }
+
+  std::string DescribeLexerError(const NlohmannSyntaxError& parts) const {
+    if (parts.lexer_message != "invalid literal" || fault_.offset >= text_.size()) {
+      // nlohmann's lexer messages are clear English ("invalid string: control character U+0009
+      // (HT) must be escaped to \u0009 or \t", "invalid number; expected digit after '-'").
+      return parts.lexer_message;
+    }
+    const size_t at = fault_.offset;
+    const unsigned char c = static_cast<unsigned char>(text_[at]);
+    if (c == '\'') return "single quotes are not allowed; JSON strings use double quotes";
+    if (c == '/') return "comments are not allowed in JSON";
+    std::string problem = "invalid literal";
+    if (c < 0x20 || c >= 0x7F) problem = "unexpected character " + CodePointName(text_, at);
+    // The literal may have started before the offending character ("[tru]" fails on ']').
+    size_t start = at;
+    while (start > 0 && std::isalnum(static_cast<unsigned char>(text_[start - 1]))) --start;
+    return problem + "; " + Expectation(parts.context, start, false);
+  }
+
+  std::string_view text_;
+  size_t max_depth_;
+  const char** read_end_;
+  std::vector<Frame> frames_;
+  ScanFault fault_;
+};
+
+// Runs the nlohmann scan over the whole `text` (BOM included: nlohmann skips one itself).
+// Returns kNone when nlohmann accepts the document under our rules.
+ScanFault ScanWithNlohmann(std::string_view text, size_t max_depth) {
+  const char* read_end = text.data();
+  NlohmannScanner scanner(text, max_depth, &read_end);
+  bool accepted = false;
+  try {
+    accepted = nlohmann::json::sax_parse(TrackingIterator(text.data(), &read_end),
+                                         TrackingIterator(text.data() + text.size(), &read_end), &scanner,
+                                         nlohmann::json::input_format_t::json, /*strict=*/true,
+                                         /*ignore_comments=*/false);
+  } catch (const std::bad_alloc&) {
+    ScanFault f;
+    f.kind = ScanFault::kInternal;
+    f.message = "out of memory while reading JSON";
+    return f;
+  } catch (const std::exception& e) {  // not expected: the scanner reports errors without throwing
+    ScanFault f;
+    f.kind = ScanFault::kInternal;
+    f.message = std::string("JSON scan failed: ") + e.what();
+    return f;
+  }
+  if (!accepted || scanner.fault().kind != ScanFault::kNone) return scanner.fault();
+  // nlohmann stops at a NUL byte after the top-level value as if the text ended there; a NUL
+  // before or inside the value would have been an error already, so the first NUL is this one.
+  const size_t nul = text.find('\0');
+  if (nul != kNpos) {
+    ScanFault f;
+    f.kind = ScanFault::kSyntax;
+    f.offset = nul;
+    f.message = "unexpected NUL character (U+0000); expected end of input after the top-level value";
+    return f;
+  }
+  return ScanFault{};
+}
+
+// Turns a syntax fault found by the scan into the Status callers see.
+Status SyntaxStatus(std::string_view text, const ScanFault& fault) {
+  size_t offset = fault.offset;
+  std::string message = fault.message;
+  // Invalid UTF-8 gets one message whatever nlohmann made of it ("ill-formed UTF-8 byte" in a
+  // string, "invalid literal" outside, sometimes a byte or two late for a truncated sequence).
+  // nlohmann reads in order, so invalid UTF-8 at or before its fault is what stopped it.
+  const size_t bad_utf8 = FirstInvalidUtf8(text);
+  if (bad_utf8 != kNpos && bad_utf8 <= offset) {
+    offset = bad_utf8;
+    message = "invalid UTF-8";
+  }
+  // Positions are reported as the user's editor shows them: without the BOM.
+  const size_t bom = BomLength(text);
+  const TextPosition pos = PositionOfOffset(text.substr(bom), offset < bom ? 0 : offset - bom);
+  return Status::InvalidArgument("line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) +
+                                 ": " + message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The DOM walk over a document simdjson accepted: duplicate keys, and the one depth case
+// simdjson lets through (see Parse). Iterative; its stack is bounded by max_depth.
+
+// Keys seen so far in one object: a linear scan while the object is small, a hash set beyond.
+class KeySet {
+ public:
+  // Returns false if `key` was already there.
+  bool Insert(std::string_view key) {
+    if (!hashed_.empty()) return hashed_.insert(key).second;
+    for (std::string_view k : small_) {
+      if (k == key) return false;
+    }
+    small_.push_back(key);
+    if (small_.size() > kLinearLimit) {
+      hashed_.insert(small_.begin(), small_.end());
+      small_.clear();
+    }
+    return true;
+  }
+
+ private:
+  static constexpr size_t kLinearLimit = 16;
+  std::vector<std::string_view> small_;  // views into the parser's string buffer
+  std::unordered_set<std::string_view> hashed_;
+};
+
+struct WalkFrame {
+  bool is_object = false;
+  simdjson::dom::object::iterator obj_it, obj_end;
+  simdjson::dom::array::iterator arr_it, arr_end;
+  size_t index = 0;      // arrays: index of the current element
+  size_t next_index = 0;
+  std::string_view key;  // objects: key of the current member
+  KeySet keys;
+};
+
+std::string PointerOfCurrent(const std::vector<WalkFrame>& stack) {
+  std::string pointer;
+  for (const WalkFrame& f : stack) {
+    pointer = f.is_object ? PointerAppend(pointer, f.key) : PointerAppend(pointer, f.index);
+  }
+  return pointer;
+}
+
+Status CheckTree(simdjson::dom::element root, size_t max_depth) {
+  std::vector<WalkFrame> stack;
+  std::string duplicate_pointer, duplicate_key;
+  bool have_duplicate = false;
+
+  // Pushes `value` if it is a container; false if it is one too many levels deep.
+  auto enter = [&](simdjson::dom::element value) {
+    const simdjson::dom::element_type type = value.type();
+    if (type != simdjson::dom::element_type::OBJECT && type != simdjson::dom::element_type::ARRAY) return true;
+    if (stack.size() + 1 > max_depth) return false;
+    WalkFrame frame;
+    if (type == simdjson::dom::element_type::OBJECT) {
+      simdjson::dom::object object;
+      if (value.get_object().get(object) != simdjson::SUCCESS) return true;  // cannot happen: type checked
+      frame.is_object = true;
+      frame.obj_it = object.begin();
+      frame.obj_end = object.end();
+    } else {
+      simdjson::dom::array array;
+      if (value.get_array().get(array) != simdjson::SUCCESS) return true;
+      frame.arr_it = array.begin();
+      frame.arr_end = array.end();
+    }
+    stack.push_back(std::move(frame));
+    return true;
+  };
+
+  if (!enter(root)) return Status::InvalidArgument(DepthMessage(max_depth), "");
+  while (!stack.empty()) {
+    WalkFrame& top = stack.back();
+    simdjson::dom::element child;
+    if (top.is_object) {
+      if (top.obj_it == top.obj_end) {
+        stack.pop_back();
+        continue;
+      }
+      top.key = top.obj_it.key();
+      child = top.obj_it.value();
+      ++top.obj_it;
+      if (!top.keys.Insert(top.key) && !have_duplicate) {
+        // Keep walking: a depth fault further on outranks a duplicate key.
+        have_duplicate = true;
+        duplicate_pointer = PointerOfCurrent(stack);
+        duplicate_key = std::string(top.key);
+      }
+    } else {
+      if (top.arr_it == top.arr_end) {
+        stack.pop_back();
+        continue;
+      }
+      child = *top.arr_it;
+      ++top.arr_it;
+      top.index = top.next_index++;
+    }
+    // `top` may dangle after enter() pushes; it is not used below.
+    if (!enter(child)) return Status::InvalidArgument(DepthMessage(max_depth), PointerOfCurrent(stack));
+  }
+  if (have_duplicate) {
+    return Status::InvalidArgument("duplicate key " + JsonQuote(duplicate_key), duplicate_pointer);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+JsonDocument::JsonDocument() noexcept = default;
+JsonDocument::~JsonDocument() = default;
+JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
+JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
+
+Status JsonDocument::Parse(std::string_view text, const JsonLimits& limits) {
+  root_ = simdjson::dom::element();
+  if (text.size() > limits.max_bytes) {
+    return Status::InvalidArgument("document is " + std::to_string(text.size()) + " bytes; the limit is " +
+                                   std::to_string(limits.max_bytes) + " bytes");
+  }
+  try {
+    if (!parser_) parser_ = std::make_unique<simdjson::dom::parser>();
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory while reading JSON");
+  }
+  // simdjson's max_depth(N) admits N - 1 levels of non-empty containers, and does not count an
+  // empty {} or [] as a level at all. Giving it max_depth + 1 makes it accept every document we
+  // accept; the single excess it lets through (an empty container one level too deep) is caught
+  // by CheckTree, which counts every container.
+  const size_t simdjson_depth = limits.max_depth + 1;
+  if (parser_->max_depth() != simdjson_depth) {
+    const simdjson::error_code err = parser_->allocate(text.size(), simdjson_depth);
+    if (err != simdjson::SUCCESS) return Status::Internal("out of memory while reading JSON");
+  }
+
+  // simdjson 3.0.1 refuses a BOM; nlohmann skips one. We skip one for simdjson; see the header.
+  const std::string_view body = text.substr(BomLength(text));
+  simdjson::dom::element root;
+  // realloc_if_needed: copies `body` into the parser's padded buffer (simdjson reads past the end).
+  const simdjson::error_code err = parser_->parse(body.data(), body.size(), true).get(root);
+  if (err == simdjson::SUCCESS) {
+    Status status = CheckTree(root, limits.max_depth);
+    if (status.ok()) root_ = root;
+    return status;
+  }
+  if (err == simdjson::MEMALLOC) return Status::Internal("out of memory while reading JSON");
+  if (err == simdjson::CAPACITY) {  // over simdjson's own 4 GiB limit, when max_bytes allows more
+    return Status::InvalidArgument("document is " + std::to_string(text.size()) + " bytes; too large to read");
+  }
+
+  // simdjson refused the document: let nlohmann find the first fault and its position.
+  const ScanFault fault = ScanWithNlohmann(text, limits.max_depth);
+  switch (fault.kind) {
+    case ScanFault::kSyntax: return SyntaxStatus(text, fault);
+    case ScanFault::kDepth: return Status::InvalidArgument(fault.message, fault.pointer);
+    case ScanFault::kInternal: return Status::Internal(fault.message);
+    case ScanFault::kNone: break;
+  }
+  // The parsers disagree (a bug: the corpus tests exist to prevent this). simdjson decides.
+  return Status::InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(err));
+}
+
+std::string PointerAppend(std::string_view base, std::string_view key) {
+  std::string out;
+  out.reserve(base.size() + key.size() + 1);
+  out.append(base);
+  out += '/';
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string PointerAppend(std::string_view base, size_t index) {
+  std::string out(base);
+  out += '/';
+  out += std::to_string(index);
+  return out;
+}
+
+TextPosition PositionOfOffset(std::string_view text, size_t byte_offset) {
+  const size_t end = std::min(byte_offset, text.size());
+  size_t line = 1, line_start = 0;
+  for (size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  size_t column = 1;
+  for (size_t i = line_start; i < end; ++column) {
+    i += std::max<size_t>(Utf8SequenceLength(text, i), 1);  // an ill-formed byte is one column
+  }
+  auto clamp = [](size_t v) { return static_cast<int>(std::min<size_t>(v, INT_MAX)); };
+  return TextPosition{clamp(line), clamp(column)};
+}
+
+bool NlohmannAccepts(std::string_view text) {
+  return ScanWithNlohmann(text, JsonLimits{}.max_depth).kind == ScanFault::kNone;
+}
+
+}  // namespace chosa

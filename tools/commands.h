@@ -1,0 +1,15 @@
+// The subcommands of the `chosa` tool. Each returns the process exit code: 0 success, 1 a
+// fault in the input (a form that does not validate), 2 a usage error.
+#ifndef CHOSA_TOOLS_COMMANDS_H_
+#define CHOSA_TOOLS_COMMANDS_H_
+
+namespace chosa {
+namespace tools {
+
+int RunValidate(int argc, char** argv);
+int RunEval(int argc, char** argv);
+
+}  // namespace tools
+}  // namespace chosa
+
+#endif  // CHOSA_TOOLS_COMMANDS_H_
