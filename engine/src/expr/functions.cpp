@@ -909,7 +909,7 @@ std::vector<FunctionSpec> BuildTable() {
       {"regex", 2, 2, kPure, Guarded<FnRegex>},
 
       {"string", 0, 1, kPure, Guarded<FnString>},
-      {"number", 0, 1, kPure, Guarded<FnNumber>},
+      {"number", 1, 1, kPure, Guarded<FnNumber>},  // JavaRosa rejects number() (conformance)
       {"boolean", 1, 1, kPure, Guarded<FnBoolean>},
       {"boolean-from-string", 1, 1, kPure, Guarded<FnBooleanFromString>},
       {"true", 0, 0, kPure, Guarded<FnTrue>},

@@ -233,22 +233,28 @@ class NlohmannScanner {
   bool parse_error(std::size_t position, const std::string& last_token, const json::exception& ex) {
     fault_.kind = ScanFault::kSyntax;
     if (ex.id == 406) {  // out_of_range.406: "number overflow parsing '1e400'"
-      fault_.offset = TokenStart(position, last_token);
+      fault_.offset = TokenStart(position, last_token.size());  // numbers: the exact token
       fault_.message = "number " + last_token + " is out of range";
       return false;
     }
     const NlohmannSyntaxError parts = SplitNlohmannMessage(ex.what());
     if (parts.lexer_error) {
       // The lexer stopped on the character it could not use, the last one read.
-      fault_.offset = std::min(position - 1, text_.size());
+      fault_.offset = LastRead(position);
       fault_.message = DescribeLexerError(parts);
     } else if (parts.unexpected == "end of input") {
       // nlohmann counts one read past the end; a NUL byte also reads as end of input to it.
-      fault_.offset = std::min(position - 1, text_.size());
+      fault_.offset = LastRead(position);
       fault_.message = DescribeEndOfInput(parts.context);
     } else {
       // An unexpected complete token: point at its first character.
-      fault_.offset = TokenStart(position, last_token);
+      fault_.offset = TokenStart(position, TokenLength(parts.unexpected, last_token));
+      if (parts.unexpected == "number literal" && LeadingZeroBefore(fault_.offset)) {
+        // nlohmann reads "01" as the number 0 followed by the number 1; say what is meant.
+        fault_.offset = NumberStartBefore(fault_.offset - 1);
+        fault_.message = "leading zeros are not allowed in numbers";
+        return false;
+      }
       fault_.message = Expectation(parts.context, fault_.offset, /*found_closer=*/
                                    parts.unexpected == "']'" || parts.unexpected == "'}'");
     }
@@ -281,15 +287,25 @@ class NlohmannScanner {
     return true;
   }
 
-  // Start of a complete token that ends at `position` (nlohmann's count of characters read).
-  size_t TokenStart(size_t position, const std::string& token) const {
+  // Offset of the last character nlohmann read, given its count of characters read (which
+  // includes one for reaching the end); text_.size() for the end itself.
+  size_t LastRead(size_t position) const { return position == 0 ? 0 : std::min(position - 1, text_.size()); }
+
+  // Length of the complete token nlohmann calls `name`. Its get_token_string() is the token
+  // itself only for strings and numbers (the lexer resets it there); for punctuation and
+  // true/false/null it also holds what was read since the last reset.
+  static size_t TokenLength(const std::string& name, const std::string& last_token) {
+    if (name == "true literal" || name == "null literal") return 4;
+    if (name == "false literal") return 5;
+    if (name == "string literal" || name == "number literal") return last_token.size();
+    return 1;  // '[', ']', '{', '}', ':', ','
+  }
+
+  // Start of a complete token of `length` bytes that ends at `position` (nlohmann's count of
+  // characters read, which is the offset just past the token).
+  size_t TokenStart(size_t position, size_t length) const {
     const size_t end = std::min(position, text_.size());
-    // get_token_string() spells control characters as "<U+000A>"; complete tokens have none,
-    // but check rather than trust.
-    if (token.size() <= end && text_.compare(end - token.size(), token.size(), token) == 0) {
-      return end - token.size();
-    }
-    return position == 0 ? 0 : std::min(position - 1, text_.size());
+    return length <= end ? end - length : 0;
   }
 
   // Start of the number token just reported. The adapter has read either one character past it
@@ -303,6 +319,20 @@ class NlohmannScanner {
       return read - token.size();
     }
     return read == 0 ? 0 : read - 1;
+  }
+
+  // Whether the number starting at `offset` directly follows a number that is just "0" or "-0".
+  bool LeadingZeroBefore(size_t offset) const {
+    if (offset == 0 || text_[offset - 1] != '0') return false;
+    const size_t zero = offset - 1;
+    if (zero == BomLength(text_)) return true;
+    const char before = text_[zero - 1];
+    return before == '-' || before == '[' || before == ',' || before == ':' || IsJsonWhitespace(before);
+  }
+
+  // Start of the number whose first digit is at `digit` (it may have a minus sign).
+  size_t NumberStartBefore(size_t digit) const {
+    return digit > 0 && text_[digit - 1] == '-' ? digit - 1 : digit;
   }
 
   // The last non-whitespace character before `offset`, or 0 at the start of the document.
