@@ -11,7 +11,7 @@ $chosa validate schemas/examples/*.json
 
 echo
 echo "== chosa validate: a broken form names every fault with its JSON Pointer and column"
-$chosa validate examples/broken_form.json || true
+$chosa validate tests/forms/broken/many_faults.json || true
 
 echo
 echo "== chosa eval: the expression language (XLSForm / ODK XForms semantics)"

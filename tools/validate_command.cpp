@@ -26,9 +26,8 @@ int RunValidate(int argc, char** argv) {
     }
     all_sound = false;
     for (const Status& fault : result.faults) {
-      std::string where = fault.pointer().empty() ? "/" : fault.pointer();
-      if (fault.column() > 0) where += ": col " + std::to_string(fault.column());
-      std::printf("%s: %s: %s\n", path.c_str(), where.c_str(), fault.message().c_str());
+      // A fault of the whole document (a syntax error, an unreadable file) has no pointer.
+      std::printf("%s: %s\n", path.c_str(), fault.ToString().c_str());
     }
   }
   return all_sound ? 0 : 1;

@@ -142,6 +142,8 @@ TEST_CASE("syntax errors name line and column in code points") {
   CHECK(SyntaxError("{\"a\": [1, 2") == "line 1, column 12: unexpected end of input; expected ',' or ']' after an array element");
   CHECK(SyntaxError("{\"a\":") == "line 1, column 6: unexpected end of input; expected a value after ':'");
   CHECK(SyntaxError("") == "line 1, column 1: the document is empty; expected a JSON value");
+  CHECK(SyntaxError(std::string_view()) == "line 1, column 1: the document is empty; expected a JSON value");
+  CHECK_FALSE(NlohmannAccepts(std::string_view()));
   CHECK(SyntaxError(" \n  ") == "line 2, column 3: the document is empty; expected a JSON value");
   CHECK(SyntaxError("[\"abc") == "line 1, column 6: invalid string: missing closing quote");
   // After the top-level value.

@@ -552,10 +552,11 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
       continue;
     }
     Choice choice;
-    bool has_value = false, has_label = false;
+    bool has_value = false, has_label = false, value_given = false;
     for (auto field : object) {
       std::string field_at = PointerAppend(at, field.key);
       if (field.key == "value") {
+        value_given = true;
         std::string_view v;
         if (field.value.get_string().get(v) != simdjson::SUCCESS || v.empty()) {
           fault(field_at, "a choice value must be a non-empty string (write codes as strings: \"01\")");
@@ -626,7 +627,7 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
       }
     }
     if (!has_value) {
-      fault(at, "a choice needs a value");
+      if (!value_given) fault(at, "a choice needs a value");
       continue;
     }
     if (!has_label) fault(at, "a choice needs a label");

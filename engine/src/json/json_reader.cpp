@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <iterator>
@@ -402,6 +403,7 @@ class NlohmannScanner {
 // Runs the nlohmann scan over the whole `text` (BOM included: nlohmann skips one itself).
 // Returns kNone when nlohmann accepts the document under our rules.
 ScanFault ScanWithNlohmann(std::string_view text, size_t max_depth) {
+  if (text.data() == nullptr) text = std::string_view("", 0);
   const char* read_end = text.data();
   NlohmannScanner scanner(text, max_depth, &read_end);
   bool accepted = false;
@@ -593,7 +595,8 @@ Status JsonDocument::Parse(std::string_view text, const JsonLimits& limits) {
   }
 
   // simdjson 3.0.1 refuses a BOM; nlohmann skips one. We skip one for simdjson; see the header.
-  const std::string_view body = text.substr(BomLength(text));
+  std::string_view body = text.substr(BomLength(text));
+  if (body.data() == nullptr) body = std::string_view("", 0);  // simdjson memcpy()s from it
   simdjson::dom::element root;
   // realloc_if_needed: copies `body` into the parser's padded buffer (simdjson reads past the end).
   const simdjson::error_code err = parser_->parse(body.data(), body.size(), true).get(root);
