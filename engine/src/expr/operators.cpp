@@ -56,6 +56,15 @@ bool CompareScalars(CompareOp op, const Value& a, const Value& b) {
   }
 }
 
+// IEEE division, with x / 0 spelled out (1 div 0 = Infinity, -1 div 0 = -Infinity, 0 div 0 =
+// NaN) so that -fsanitize=float-divide-by-zero builds stay quiet.
+double Divide(double x, double y) {
+  if (y != 0) return x / y;
+  if (x == 0 || std::isnan(x) || std::isnan(y)) return kNaN;
+  return (std::signbit(x) != std::signbit(y)) ? -std::numeric_limits<double>::infinity()
+                                              : std::numeric_limits<double>::infinity();
+}
+
 }  // namespace
 
 bool NumbersEqual(double a, double b) {
@@ -103,7 +112,7 @@ Value Arithmetic(ArithOp op, const Value& a, const Value& b) {
     case ArithOp::kAdd: return Value::Number(x + y);
     case ArithOp::kSub: return Value::Number(x - y);
     case ArithOp::kMul: return Value::Number(x * y);
-    case ArithOp::kDiv: return Value::Number(x / y);  // IEEE: 1 div 0 = Infinity, 0 div 0 = NaN
+    case ArithOp::kDiv: return Value::Number(Divide(x, y));
     case ArithOp::kMod: return Value::Number(y == 0 ? kNaN : std::fmod(x, y));
   }
   return Value::Number(kNaN);

@@ -3,12 +3,14 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
 
+#include "expr/datetime.h"
 #include "expr/evaluator.h"
 #include "expr/functions.h"
 #include "expr/parser.h"
@@ -230,6 +232,7 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
   ResolveChoiceListReferences();
   AssignSlots();
   CompileExpressions();
+  CheckDefaults();
   CheckLabels();
   BuildGraph();  // over the expressions that compiled: reports cycles even beside other faults
   // Document order, comparing array indices as numbers ("/items/2" before "/items/10").
@@ -1075,8 +1078,18 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
         }
         break;
       }
+      case NodeKind::kBinary:
+        // ${q} = 'yse' where q is a select: the literal must be one of q's choices.
+        if (n.op == BinaryOp::kEq || n.op == BinaryOp::kNe) {
+          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+          CheckChoiceLiteral(pending, e.node(e.child(n, 1)), e.node(e.child(n, 0)));
+        }
+        break;
       case NodeKind::kCall: {
         const FunctionSpec& f = *n.function;
+        if ((f.name == "selected") && n.child_count == 2) {
+          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+        }
         if ((f.flags & kReadsSelect) && n.child_count > 0) {
           const Node& arg = e.node(e.child(n, 0));
           int32_t target = arg.kind == NodeKind::kRef ? form_->Find(arg.name) : kNone;
@@ -1130,6 +1143,70 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   int32_t* field = ExpressionField(pending);
   *field = static_cast<int32_t>(form_->expressions_.size());
   form_->expressions_.push_back(std::move(e));
+}
+
+void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Node& reference, const Node& literal) {
+  if (reference.kind != NodeKind::kRef || literal.kind != NodeKind::kConstant || !literal.constant.is_string()) return;
+  int32_t target = form_->Find(reference.name);
+  if (target == kNone) return;
+  const Item& item = form_->item(target);
+  if (!IsSelect(item.type) || item.list == kNone) return;
+  const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(item.list)];
+  const std::string& value = literal.constant.text();
+  if (value.empty() || list.Find(value) != kNone) return;
+  std::vector<std::string_view> values;
+  for (const Choice& c : list.choices) values.push_back(c.value);
+  Fault(pending.pointer, "'" + value + "' is not a choice of " + Ref(reference.name) + " (list " + list.name + ")" +
+                             DidYouMean(value, values, "'", "'"),
+        literal.column);
+}
+
+// A default is an answer: a number for numbers, a date for dates, a choice of the list.
+void FormCompiler::CheckDefaults() {
+  for (const Item& item : form_->items_) {
+    if (item.default_value.empty()) continue;
+    const std::string at = item.pointer + "/default";
+    const std::string& text = item.default_value;
+    switch (item.type) {
+      case ItemType::kInteger: {
+        double number = ParseNumber(text);
+        if (std::isnan(number) || number != std::floor(number)) Fault(at, "default \"" + text + "\" is not a whole number");
+        break;
+      }
+      case ItemType::kDecimal:
+        if (std::isnan(ParseNumber(text))) Fault(at, "default \"" + text + "\" is not a number");
+        break;
+      case ItemType::kDate:
+        if (!ParseIsoDate(text)) Fault(at, "default \"" + text + "\" is not a date (YYYY-MM-DD)");
+        break;
+      case ItemType::kTime:
+        if (!ParseIsoTime(text)) Fault(at, "default \"" + text + "\" is not a time (HH:MM)");
+        break;
+      case ItemType::kDateTime:
+        if (!ParseIsoDateTime(text)) Fault(at, "default \"" + text + "\" is not a date and time (YYYY-MM-DDTHH:MM)");
+        break;
+      case ItemType::kSelectOne:
+      case ItemType::kSelectMultiple:
+      case ItemType::kRank: {
+        if (item.list == kNone) break;
+        const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(item.list)];
+        std::istringstream values(text);
+        std::string value;
+        size_t count = 0;
+        while (values >> value) {
+          ++count;
+          if (list.Find(value) == kNone) Fault(at, "default \"" + value + "\" is not a choice of list " + list.name);
+        }
+        if (item.type == ItemType::kSelectOne && count > 1) Fault(at, "a select_one default is one choice");
+        break;
+      }
+      case ItemType::kCalculate:
+        Fault(at, "a calculate has no default; its calculation sets it");
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 // Every ${name} in a label, hint or message must name an item with a value.

@@ -64,6 +64,8 @@ class FormCompiler {
   void ResolveChoiceListReferences();
   void CompileExpressions();
   void CompileOne(PendingExpression& pending);
+  void CheckChoiceLiteral(const PendingExpression& pending, const Node& reference, const Node& literal);
+  void CheckDefaults();
   void CheckLabels();
   void AssignSlots();
   void BuildGraph();
