@@ -155,7 +155,7 @@ size_t ByteOffset(std::string_view s, size_t index, size_t from = 0) {
 // Conversions and logic.
 
 CHOSA_FN(FnString) { return Value::String(count > 0 ? Unpack(args[0]).ToString() : std::string()); }
-CHOSA_FN(FnNumber) { return Value::Number(count > 0 ? args[0].ToNumber() : kNaN); }
+CHOSA_FN(FnNumber) { return Value::Number(args[0].ToNumber()); }
 CHOSA_FN(FnBoolean) { return Value::Boolean(args[0].ToBoolean()); }
 CHOSA_FN(FnNot) { return Value::Boolean(!args[0].ToBoolean()); }
 CHOSA_FN(FnTrue) { return Value::Boolean(true); }
