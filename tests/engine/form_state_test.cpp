@@ -191,6 +191,7 @@ TEST_CASE("Required, read-only and constraints follow their expressions") {
       {"type": "select_one", "name": "respondent", "list": "yn", "label": "本人?"},
       {"type": "integer", "name": "age", "label": "年齢", "required": "${respondent} = 'yes'",
        "constraint": ". >= 65 and . <= 120", "read_only": "${respondent} = 'no'"},
+      {"type": "text", "name": "nickname", "label": "呼び名", "constraint": "string-length() <= 4"},
       {"type": "calculate", "name": "stamp", "calculation": "once(concat('seen ', ${age})) "})", kScale));
   FixedEnv env;
   FormState state(form, &env);
@@ -206,6 +207,11 @@ TEST_CASE("Required, read-only and constraints follow their expressions") {
   CHECK(state.ConstraintHolds(age));
   state.SetValue(respondent, Value::String("no"));
   CHECK(state.IsReadOnly(age));
+  int32_t nickname = form->Find("nickname");
+  state.SetValue(nickname, Value::String("たろちゃん"));  // 5 code points, 15 bytes
+  CHECK_FALSE(state.ConstraintHolds(nickname));
+  state.SetValue(nickname, Value::String("たろう"));
+  CHECK(state.ConstraintHolds(nickname));
   // once() kept the first non-empty value it computed ("seen " with an empty age at start).
   CHECK(state.ReadValue(stamp).ToString() == "seen ");
 }

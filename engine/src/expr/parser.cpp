@@ -401,6 +401,10 @@ class Parser {
       return -1;
     }
     if (!Advance()) return -1;  // consume ')'
+    if (args.empty() && (t.text == "string" || t.text == "string-length" || t.text == "normalize-space")) {
+      // XPath's context node: string-length() means string-length(.).
+      args.push_back(NewNode(NodeKind::kSelf, t.offset));
+    }
     int n = NewNode(NodeKind::kCall, t.offset);
     out_.nodes[n].name = std::string(t.text);
     out_.nodes[n].function = spec;

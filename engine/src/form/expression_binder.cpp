@@ -1,0 +1,285 @@
+// Pass 2 of the form compiler: parses every expression, resolves names to item indices,
+// checks what each may read (repeats, matrices, '.', choice attributes, select types, choice
+// literals, regexes), folds constants; then checks defaults and the ${name}s in labels.
+#include <re2/re2.h>
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "expr/datetime.h"
+#include "expr/evaluator.h"
+#include "expr/functions.h"
+#include "expr/parser.h"
+#include "form/compiler_support.h"
+#include "form/form_compiler.h"
+#include "suggest.h"
+
+namespace chosa {
+
+// Expressions
+
+void FormCompiler::CompileExpressions() {
+  for (PendingExpression& pending : pending_) CompileOne(pending);
+}
+
+void FormCompiler::CompileOne(PendingExpression& pending) {
+  Result<Expression> parsed = ParseExpression(pending.source);
+  if (!parsed.ok()) {
+    Fault(pending.pointer, parsed.status().message(), parsed.status().column());
+    return;
+  }
+  Expression& e = *parsed;
+  const Item* self = pending.item == kNone ? nullptr : &form_->item(pending.item);
+  // The repeat whose instance the expression is evaluated in. A repeat's own relevance and
+  // count are evaluated outside it.
+  int32_t context_repeat = self == nullptr ? kNone : self->repeat;
+  size_t faults_before = faults_.size();
+  auto fault = [&](const Node& n, const std::string& message) { Fault(pending.pointer, message, n.column); };
+
+  // Which nodes are direct arguments of an aggregate (they may read many values).
+  std::vector<bool> in_aggregate(e.nodes.size(), false);
+  std::vector<bool> repeat_position(e.nodes.size(), false);  // arguments 1.. of indexed-repeat
+  std::vector<bool> indexed_value(e.nodes.size(), false);    // argument 0 of indexed-repeat
+  for (const Node& n : e.nodes) {
+    if (n.kind != NodeKind::kCall) continue;
+    if (n.function->flags & kAggregate) {
+      for (uint32_t k = 0; k < n.child_count; ++k) in_aggregate[e.child(n, k)] = true;
+    }
+    if (n.function->name == "indexed-repeat") {
+      indexed_value[e.child(n, 0)] = true;
+      for (uint32_t k = 1; k < n.child_count; k += 2) repeat_position[e.child(n, k)] = true;
+    }
+  }
+
+  for (uint32_t i = 0; i < e.nodes.size(); ++i) {
+    Node& n = e.nodes[i];
+    switch (n.kind) {
+      case NodeKind::kRef: {
+        int32_t target = form_->Find(n.name);
+        if (target == kNone) {
+          std::vector<std::string_view> names(item_names_.begin(), item_names_.end());
+          fault(n, "unknown name " + Ref(n.name) + DidYouMean(n.name, names, "${", "}"));
+          break;
+        }
+        n.target = target;
+        const Item& t = form_->item(target);
+        if (t.type == ItemType::kPage || t.type == ItemType::kGroup || t.type == ItemType::kNote) {
+          fault(n, Ref(n.name) + " is a " + ItemTypeName(t.type) + " and has no value");
+          break;
+        }
+        if (repeat_position[i]) {
+          if (t.type != ItemType::kRepeat) fault(n, "indexed-repeat() needs a repeat here; " + Ref(n.name) + " is a " + ItemTypeName(t.type));
+          n.kind = NodeKind::kRefAll;
+          break;
+        }
+        if (t.type == ItemType::kMatrix) {
+          if (!in_aggregate[i]) {
+            fault(n, "matrix " + Ref(n.name) + " can only be read inside an aggregate such as sum(" + Ref(n.name) + ")");
+          }
+          n.kind = NodeKind::kRefAll;
+          break;
+        }
+        if (t.type == ItemType::kRepeat) {
+          if (!in_aggregate[i]) {
+            fault(n, "repeat " + Ref(n.name) + " can only be read inside an aggregate such as count(" + Ref(n.name) + ")");
+          }
+          n.kind = NodeKind::kRefAll;
+          break;
+        }
+        if (t.repeat != kNone) {
+          if (in_aggregate[i]) {
+            n.kind = NodeKind::kRefAll;  // every instance, also from inside the repeat
+          } else if (indexed_value[i]) {
+            // read by position: stays kRef; the evaluator calls ReadAt
+          } else if (t.repeat != context_repeat) {
+            fault(n, Ref(n.name) + " is inside repeat " + Ref(form_->item(t.repeat).name) +
+                         "; from outside it, read it with an aggregate such as sum(" + Ref(n.name) +
+                         ") or with indexed-repeat()");
+          }
+        }
+        break;
+      }
+      case NodeKind::kSelf:
+        if (pending.role != ExprRole::kConstraint && pending.role != ExprRole::kRequired) {
+          fault(n, "'.' is only valid in constraint and required; write " +
+                       (self != nullptr && !self->name.empty() ? Ref(self->name) : std::string("${name}")));
+        } else if (self != nullptr && !HoldsAnswer(self->type)) {
+          fault(n, "'.' reads the item's own answer, and a " + std::string(ItemTypeName(self->type)) + " has none");
+        }
+        break;
+      case NodeKind::kAttribute: {
+        if (pending.role != ExprRole::kChoiceFilter) {
+          fault(n, "bare name \"" + n.name + "\": refer to questions as " + Ref(n.name));
+          break;
+        }
+        if (self == nullptr || self->list == kNone) break;  // the missing list is reported already
+        const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(self->list)];
+        if (n.name == "value" || n.name == "name" || n.name == "label") break;
+        bool known = false;
+        std::set<std::string> attribute_names;
+        for (const Choice& c : list.choices) {
+          for (const auto& attribute : c.attributes) attribute_names.insert(attribute.first);
+        }
+        known = attribute_names.count(n.name) != 0;
+        if (!known) {
+          std::vector<std::string_view> candidates(attribute_names.begin(), attribute_names.end());
+          fault(n, "choice list " + list.name + " has no attribute \"" + n.name + "\"" +
+                       DidYouMean(n.name, candidates, "\"", "\""));
+        }
+        break;
+      }
+      case NodeKind::kBinary:
+        // ${q} = 'yse' where q is a select: the literal must be one of q's choices.
+        if (n.op == BinaryOp::kEq || n.op == BinaryOp::kNe) {
+          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+          CheckChoiceLiteral(pending, e.node(e.child(n, 1)), e.node(e.child(n, 0)));
+        }
+        break;
+      case NodeKind::kCall: {
+        const FunctionSpec& f = *n.function;
+        if ((f.name == "selected") && n.child_count == 2) {
+          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+        }
+        if ((f.flags & kReadsSelect) && n.child_count > 0) {
+          const Node& arg = e.node(e.child(n, 0));
+          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(arg.name) : kNone;
+          if (target != kNone) {
+            ItemType t = form_->item(target).type;
+            if (!IsSelect(t) && t != ItemType::kCalculate) {
+              fault(arg, std::string(f.name) + "() needs a select question; " + Ref(arg.name) + " is a " +
+                             ItemTypeName(t) + " question");
+            }
+          }
+        }
+        if (f.name == "score") {
+          const Node& arg = e.node(e.child(n, 0));
+          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(arg.name) : kNone;
+          if (arg.kind != NodeKind::kRef) {
+            fault(arg, "score() reads a question: write score(${name})");
+          } else if (target != kNone) {
+            const Item& t = form_->item(target);
+            if (t.type != ItemType::kSelectOne && t.type != ItemType::kMatrixRow) {
+              fault(arg, "score() needs a select_one or a matrix row; " + Ref(arg.name) + " is a " + ItemTypeName(t.type));
+            } else if (t.list != kNone && !form_->choice_lists_[static_cast<size_t>(t.list)].has_scores) {
+              fault(arg, "score() of " + Ref(arg.name) + ": its choice list " +
+                             form_->choice_lists_[static_cast<size_t>(t.list)].name + " has no scores");
+            }
+          }
+        }
+        if (f.name == "regex" && n.child_count == 2) {
+          const Node& pattern = e.node(e.child(n, 1));
+          if (pattern.kind == NodeKind::kConstant) {
+            RE2::Options re_options;
+            re_options.set_log_errors(false);
+            RE2 re(pattern.constant.ToString(), re_options);
+            if (!re.ok()) fault(pattern, "invalid regex: " + re.error());
+          }
+        }
+        if (f.name == "indexed-repeat" && (n.child_count % 2) == 0) {
+          fault(n, "indexed-repeat() takes ${name}, then pairs of ${repeat} and position");
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (faults_.size() != faults_before) return;
+  Status folded = FoldConstants(e);
+  if (!folded.ok()) {
+    Fault(pending.pointer, folded.message(), folded.column());
+    return;
+  }
+  int32_t* field = ExpressionField(pending);
+  *field = static_cast<int32_t>(form_->expressions_.size());
+  form_->expressions_.push_back(std::move(e));
+}
+
+void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Node& reference, const Node& literal) {
+  if (reference.kind != NodeKind::kRef || literal.kind != NodeKind::kConstant || !literal.constant.is_string()) return;
+  int32_t target = form_->Find(reference.name);
+  if (target == kNone) return;
+  const Item& item = form_->item(target);
+  if (!IsSelect(item.type) || item.list == kNone) return;
+  const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(item.list)];
+  const std::string& value = literal.constant.text();
+  if (value.empty() || list.Find(value) != kNone) return;
+  std::vector<std::string_view> values;
+  for (const Choice& c : list.choices) values.push_back(c.value);
+  Fault(pending.pointer, "'" + value + "' is not a choice of " + Ref(reference.name) + " (list " + list.name + ")" +
+                             DidYouMean(value, values, "'", "'"),
+        literal.column);
+}
+
+// A default is an answer: a number for numbers, a date for dates, a choice of the list.
+void FormCompiler::CheckDefaults() {
+  for (const Item& item : form_->items_) {
+    if (item.default_value.empty()) continue;
+    const std::string at = item.pointer + "/default";
+    const std::string& text = item.default_value;
+    switch (item.type) {
+      case ItemType::kInteger: {
+        double number = ParseNumber(text);
+        if (std::isnan(number) || number != std::floor(number)) Fault(at, "default \"" + text + "\" is not a whole number");
+        break;
+      }
+      case ItemType::kDecimal:
+        if (std::isnan(ParseNumber(text))) Fault(at, "default \"" + text + "\" is not a number");
+        break;
+      case ItemType::kDate:
+        if (!ParseIsoDate(text)) Fault(at, "default \"" + text + "\" is not a date (YYYY-MM-DD)");
+        break;
+      case ItemType::kTime:
+        if (!ParseIsoTime(text)) Fault(at, "default \"" + text + "\" is not a time (HH:MM)");
+        break;
+      case ItemType::kDateTime:
+        if (!ParseIsoDateTime(text)) Fault(at, "default \"" + text + "\" is not a date and time (YYYY-MM-DDTHH:MM)");
+        break;
+      case ItemType::kSelectOne:
+      case ItemType::kSelectMultiple:
+      case ItemType::kRank: {
+        if (item.list == kNone) break;
+        const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(item.list)];
+        std::istringstream values(text);
+        std::string value;
+        size_t count = 0;
+        while (values >> value) {
+          ++count;
+          if (list.Find(value) == kNone) Fault(at, "default \"" + value + "\" is not a choice of list " + list.name);
+        }
+        if (item.type == ItemType::kSelectOne && count > 1) Fault(at, "a select_one default is one choice");
+        break;
+      }
+      case ItemType::kCalculate:
+        Fault(at, "a calculate has no default; its calculation sets it");
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// Every ${name} in a label, hint or message must name an item with a value.
+void FormCompiler::CheckLabels() {
+  for (const PendingLabel& label : labels_) {
+    const std::string& text = label.text;
+    size_t at = 0;
+    while ((at = text.find("${", at)) != std::string::npos) {
+      size_t end = text.find('}', at);
+      if (end == std::string::npos) break;
+      std::string name = text.substr(at + 2, end - at - 2);
+      int32_t target = form_->Find(name);
+      if (target == kNone) {
+        std::vector<std::string_view> names(item_names_.begin(), item_names_.end());
+        Fault(label.pointer, "unknown name " + Ref(name) + DidYouMean(name, names, "${", "}"), ColumnOfOffset(text, at));
+      } else if (!HoldsAnswer(form_->item(target).type)) {
+        Fault(label.pointer, Ref(name) + " is a " + std::string(ItemTypeName(form_->item(target).type)) +
+                                 " and has no value to show", ColumnOfOffset(text, at));
+      }
+      at = end + 1;
+    }
+  }
+}
+
+}  // namespace chosa

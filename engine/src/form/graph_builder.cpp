@@ -1,0 +1,177 @@
+// Pass 3 of the form compiler: the dependency graph. Nodes for every computed property, the
+// readers of each item, topological ranks (Kahn), and every reference cycle named by its path.
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+#include "form/compiler_support.h"
+#include "form/form_compiler.h"
+
+namespace chosa {
+
+// The dependency graph
+
+void FormCompiler::BuildGraph() {
+  DependencyGraph& g = *form_->graph_;
+  const auto& items = form_->items_;
+  const size_t item_count = items.size();
+  g.node_of_.assign(item_count * kNodeProperties, kNone);
+  g.readers_.assign(item_count, {});
+  g.inheritors_.assign(item_count, {});
+
+  std::unordered_map<int32_t, int32_t> node_slots;  // repeat -> next slot (kNone: root)
+  auto add_node = [&](int32_t item, NodeProperty property, int32_t expression) {
+    GraphNode node;
+    node.item = item;
+    node.property = property;
+    node.expression = expression;
+    // A repeat's own nodes (relevance, count) live outside its instances.
+    int32_t block = items[static_cast<size_t>(item)].repeat;
+    node.slot = node_slots[block]++;
+    g.nodes_.push_back(node);
+    int32_t index = static_cast<int32_t>(g.nodes_.size() - 1);
+    g.node_of_[static_cast<size_t>(item) * kNodeProperties + static_cast<size_t>(property)] = index;
+    return index;
+  };
+  // Items are in document order, so a parent's relevance node exists before its children's.
+  for (size_t i = 0; i < item_count; ++i) {
+    const Item& item = items[i];
+    int32_t self = static_cast<int32_t>(i);
+    int32_t parent_relevance = item.parent == kNone ? kNone : g.NodeOf(item.parent, NodeProperty::kRelevant);
+    if (item.relevant != kNone || parent_relevance != kNone) {
+      int32_t node = add_node(self, NodeProperty::kRelevant, item.relevant);
+      if (parent_relevance != kNone) g.inheritors_[static_cast<size_t>(item.parent)].push_back(node);
+    }
+    if (item.calculation != kNone) add_node(self, NodeProperty::kCalculation, item.calculation);
+    if (item.required_if != kNone) add_node(self, NodeProperty::kRequired, item.required_if);
+    if (item.read_only_if != kNone) add_node(self, NodeProperty::kReadOnly, item.read_only_if);
+    if (item.constraint != kNone) add_node(self, NodeProperty::kConstraint, item.constraint);
+    if (item.repeat_count != kNone) add_node(self, NodeProperty::kRepeatCount, item.repeat_count);
+  }
+  g.root_node_slots_ = node_slots[kNone];
+  for (int32_t repeat : form_->repeats_) g.repeat_node_slots_.emplace_back(repeat, node_slots[repeat]);
+
+  // Readers: which nodes read which items.
+  for (size_t n = 0; n < g.nodes_.size(); ++n) {
+    const GraphNode& node = g.nodes_[n];
+    if (node.expression == kNone) continue;
+    const Expression& e = form_->expressions_[static_cast<size_t>(node.expression)];
+    const Item& reader_item = items[static_cast<size_t>(node.item)];
+    int32_t reader_repeat = reader_item.repeat;
+    auto add_reader = [&](int32_t target, bool same_instance) {
+      auto& list = g.readers_[static_cast<size_t>(target)];
+      for (Reader& r : list) {
+        if (r.node == static_cast<int32_t>(n)) {
+          r.same_instance = r.same_instance && same_instance;
+          return;
+        }
+      }
+      list.push_back({static_cast<int32_t>(n), same_instance});
+    };
+    for (const Node& x : e.nodes) {
+      if (x.kind == NodeKind::kSelf) {
+        add_reader(node.item, true);
+      } else if (x.kind == NodeKind::kRef) {
+        const Item& t = items[static_cast<size_t>(x.target)];
+        add_reader(x.target, t.repeat != kNone && t.repeat == reader_repeat);
+      } else if (x.kind == NodeKind::kRefAll) {
+        const Item& t = items[static_cast<size_t>(x.target)];
+        add_reader(x.target, false);
+        if (t.type == ItemType::kMatrix) {
+          for (int32_t row : t.children) add_reader(row, false);
+        }
+      }
+    }
+  }
+
+  // Ranks by Kahn's algorithm over edges source -> reader, where a source is the relevance or
+  // calculation node of a read item, a parent's relevance for its children, and a repeat's
+  // count for whoever reads the repeat or its children.
+  const size_t node_count = g.nodes_.size();
+  std::vector<std::vector<int32_t>> edges(node_count);
+  auto sources_of_item = [&](int32_t item, const std::function<void(int32_t)>& visit) {
+    for (NodeProperty p : {NodeProperty::kRelevant, NodeProperty::kCalculation}) {
+      int32_t source = g.NodeOf(item, p);
+      if (source != kNone) visit(source);
+    }
+    const Item& it = items[static_cast<size_t>(item)];
+    int32_t repeat = it.type == ItemType::kRepeat ? item : it.repeat;
+    if (repeat != kNone) {
+      int32_t count = g.NodeOf(repeat, NodeProperty::kRepeatCount);
+      if (count != kNone) visit(count);
+    }
+  };
+  for (size_t item = 0; item < item_count; ++item) {
+    for (const Reader& r : g.readers_[item]) {
+      sources_of_item(static_cast<int32_t>(item), [&](int32_t source) { edges[static_cast<size_t>(source)].push_back(r.node); });
+    }
+    int32_t own = g.NodeOf(static_cast<int32_t>(item), NodeProperty::kRelevant);
+    for (int32_t child : g.inheritors_[item]) edges[static_cast<size_t>(own)].push_back(child);
+  }
+  std::vector<int32_t> indegree(node_count, 0);
+  for (const auto& list : edges) {
+    for (int32_t to : list) ++indegree[static_cast<size_t>(to)];
+  }
+  std::vector<int32_t> ready;
+  for (size_t n = 0; n < node_count; ++n) {
+    if (indegree[n] == 0) ready.push_back(static_cast<int32_t>(n));
+  }
+  size_t head = 0;
+  while (head < ready.size()) {
+    int32_t n = ready[head++];
+    g.order_.push_back(n);
+    for (int32_t to : edges[static_cast<size_t>(n)]) {
+      auto& target = g.nodes_[static_cast<size_t>(to)];
+      target.rank = std::max(target.rank, g.nodes_[static_cast<size_t>(n)].rank + 1);
+      if (--indegree[static_cast<size_t>(to)] == 0) ready.push_back(to);
+    }
+  }
+  if (g.order_.size() == node_count) {
+    // Order by rank so that a full evaluation can walk `order_` front to back.
+    std::stable_sort(g.order_.begin(), g.order_.end(), [&](int32_t a, int32_t b) {
+      return g.nodes_[static_cast<size_t>(a)].rank < g.nodes_[static_cast<size_t>(b)].rank;
+    });
+    return;
+  }
+  // Some nodes lie on cycles: report each cycle once, naming its path.
+  std::vector<uint8_t> state(node_count, 0);  // 0 unseen, 1 on stack, 2 done
+  std::vector<int32_t> stack;
+  auto describe = [&](int32_t n) {
+    const GraphNode& node = g.nodes_[static_cast<size_t>(n)];
+    return Ref(items[static_cast<size_t>(node.item)].name) + " (" + NodePropertyName(node.property) + ")";
+  };
+  std::function<bool(int32_t)> visit = [&](int32_t n) -> bool {
+    state[static_cast<size_t>(n)] = 1;
+    stack.push_back(n);
+    for (int32_t to : edges[static_cast<size_t>(n)]) {
+      if (indegree[static_cast<size_t>(to)] == 0) continue;  // not on a cycle
+      if (state[static_cast<size_t>(to)] == 1) {
+        auto from = std::find(stack.begin(), stack.end(), to);
+        std::string path;
+        for (auto it = from; it != stack.end(); ++it) path += describe(*it) + " -> ";
+        path += describe(to);
+        const GraphNode& first = g.nodes_[static_cast<size_t>(to)];
+        Fault(items[static_cast<size_t>(first.item)].pointer + "/" + NodePropertyName(first.property),
+              "reference cycle: " + path);
+        return true;
+      }
+      if (state[static_cast<size_t>(to)] == 0 && visit(to)) return true;
+    }
+    stack.pop_back();
+    state[static_cast<size_t>(n)] = 2;
+    return false;
+  };
+  for (size_t n = 0; n < node_count; ++n) {
+    if (indegree[n] != 0 && state[n] == 0) {
+      stack.clear();
+      if (visit(static_cast<int32_t>(n))) {
+        // Mark the whole stack done so that each cycle is reported once.
+        for (size_t k = 0; k < node_count; ++k) {
+          if (state[k] == 1) state[k] = 2;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace chosa
