@@ -1,15 +1,48 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds twice (optimised, and with AddressSanitizer
-# + UndefinedBehaviorSanitizer), runs the Catch2 suites through CTest under both builds
-# (each suite under TZ=Asia/Tokyo and TZ=America/New_York), and, when clang is there, runs each
-# libFuzzer target briefly.
-set -euo pipefail
+# + UndefinedBehaviorSanitizer), runs the Catch2 suites and tool tests through CTest under both
+# builds (each engine suite under TZ=Asia/Tokyo and TZ=America/New_York), and, when clang is
+# there, runs each libFuzzer target briefly. Ends with one line: "N passed, M failed".
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh build
-(cd build && ctest --output-on-failure -j"$(nproc)")
+passed=0
+failed=0
+# Adds the counts of a CTest summary ("100% tests passed, 0 tests failed out of 5").
+count_ctest() {
+  local summary total bad
+  summary=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$1" | tail -n 1)
+  if [ -z "$summary" ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  bad=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+}
 
-scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCHOSA_SANITIZE=ON
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$(nproc)")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
-scripts/fuzz.sh 20
+for variant in build build-asan; do
+  args=()
+  [ "$variant" = build-asan ] && args=(-DCMAKE_BUILD_TYPE=Debug -DCHOSA_SANITIZE=ON)
+  if ! scripts/setup.sh "$variant" "${args[@]}"; then
+    echo "build of $variant failed"
+    failed=$((failed + 1))
+    continue
+  fi
+  (cd "$variant" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure -j"$(nproc)") 2>&1 | tee "$log"
+  count_ctest "$log"
+done
+
+if scripts/fuzz.sh 20 2>&1 | tee "$log"; then
+  passed=$((passed + $(grep -c "^fuzz: .* for " "$log" || true)))
+else
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

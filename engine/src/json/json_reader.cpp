@@ -148,7 +148,7 @@ class TrackingIterator {
     ++*this;
     return before;
   }
-  friend bool operator==(const TrackingIterator& a, const TrackingIterator& b) { return a.p_ == b.p_; }
+  [[maybe_unused]] friend bool operator==(const TrackingIterator& a, const TrackingIterator& b) { return a.p_ == b.p_; }
   friend bool operator!=(const TrackingIterator& a, const TrackingIterator& b) { return a.p_ != b.p_; }
 
  private:
