@@ -1,0 +1,78 @@
+// The view model: what a renderer draws for the current page, in the session's language. It is
+// built on request from values the session already keeps (Session::View()), and it exists as
+// JSON too (Session::ViewJson(), docs/view-model.md) for the C API, the web view and tests.
+#ifndef CHOSA_VIEW_MODEL_H_
+#define CHOSA_VIEW_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chosa/form.h"
+
+namespace chosa {
+
+struct ChoiceView {
+  std::string value;
+  std::string label;
+  bool selected = false;
+};
+
+struct ErrorView {
+  std::string kind;      // ErrorKindName(): "required", "constraint", ...
+  std::string message;
+};
+
+// One visible item of the page. Groups hold their visible children; a repeat holds one
+// RepeatInstanceView per instance; a matrix holds its rows (each a select_one).
+struct RepeatInstanceView;
+
+struct ItemView {
+  std::string path;         // "age", "attendees[2]/name"; groups and repeats: their name
+  std::string name;
+  std::string type;         // ItemTypeName(): "integer", "select_one", "group", "matrix_row", ...
+  std::string label;        // interpolated: ${name} replaced by current values
+  std::string hint;
+  std::string appearance;
+  bool required = false;    // show the required mark
+  bool read_only = false;
+  std::string value;        // the answer as text ("" unanswered); select_multiple: space-separated
+  std::vector<ChoiceView> choices;   // selects: the choices that pass the filter, in list order
+  std::vector<ErrorView> errors;     // current problems of this answer
+  std::vector<ItemView> children;    // group: visible children; matrix: rows
+  std::vector<RepeatInstanceView> instances;  // repeat
+  bool can_add = false;     // repeat: another instance may be added
+  bool can_remove = false;  // repeat: an instance may be removed
+};
+
+struct RepeatInstanceView {
+  int32_t position = 0;     // 1-based
+  std::vector<ItemView> items;
+};
+
+struct NavigationView {
+  int32_t page = 0;         // 0-based index of the current page among all pages
+  int32_t page_count = 1;
+  int32_t page_number = 1;  // 1-based rank among the relevant pages ("page k of n")
+  int32_t relevant_pages = 1;
+  bool can_back = false;
+  bool can_next = false;    // a later relevant page exists
+  bool is_last = true;      // the current page is the last relevant one: offer "finalize"
+  int32_t progress_percent = 0;  // share of relevant pages before this one
+};
+
+struct ViewModel {
+  std::string form_id;
+  std::string form_version;
+  std::string language;
+  std::vector<std::string> languages;
+  std::string title;
+  std::string page_name;
+  std::string page_label;
+  NavigationView navigation;
+  std::vector<ItemView> items;   // the visible items of the current page
+};
+
+}  // namespace chosa
+
+#endif  // CHOSA_VIEW_MODEL_H_
