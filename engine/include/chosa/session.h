@@ -156,6 +156,7 @@ class Session {
   std::string language_code_;
   std::unique_ptr<FormState> state_;
   int32_t page_ = 0;
+  std::vector<uint8_t> show_required_;  // per page: a blocked next or finalize happened there
   int64_t started_at_ = 0;
   int started_offset_ = 0;
 };

@@ -1,0 +1,203 @@
+#include "session/answer_text.h"
+
+#include <cmath>
+
+#include "chosa/env.h"
+#include "expr/datetime.h"
+
+namespace chosa {
+namespace {
+
+bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Largest integer a double holds exactly: beyond it an integer answer would silently change.
+constexpr double kMaxExactInteger = 9007199254740992.0;
+
+std::optional<Value> ParseDateText(std::string_view s) {
+  // YYYY-MM-DD or YYYY/MM/DD, month and day with one or two digits.
+  size_t i = 0;
+  auto digits = [&](int min, int max, int64_t* out) {
+    size_t start = i;
+    int64_t n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && static_cast<int>(i - start) < max) n = n * 10 + (s[i++] - '0');
+    *out = n;
+    return static_cast<int>(i - start) >= min;
+  };
+  int64_t year, month, day;
+  if (!digits(4, 4, &year) || i >= s.size() || (s[i] != '-' && s[i] != '/')) return std::nullopt;
+  char separator = s[i++];
+  if (!digits(1, 2, &month) || i >= s.size() || s[i] != separator) return std::nullopt;
+  ++i;
+  if (!digits(1, 2, &day) || i != s.size()) return std::nullopt;
+  if (!IsValidCivil(year, static_cast<int>(month), static_cast<int>(day))) return std::nullopt;
+  return Value::Date(DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)));
+}
+
+}  // namespace
+
+std::string NormalizeTyped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0xEF && i + 2 < text.size()) {
+      unsigned char c1 = static_cast<unsigned char>(text[i + 1]), c2 = static_cast<unsigned char>(text[i + 2]);
+      // U+FF01..U+FF5E are EF BC 81..EF BD 9E: ASCII 0x21..0x7E.
+      unsigned code = ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu);  // low 12 bits of U+Fxxx
+      if ((c1 == 0xBC || c1 == 0xBD) && code >= 0xF01 && code <= 0xF5E) {
+        out.push_back(static_cast<char>(code - 0xF01 + 0x21));
+        i += 3;
+        continue;
+      }
+    }
+    if (c == 0xE3 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(text[i + 2]) == 0x80) {  // U+3000 ideographic space
+      out.push_back(' ');
+      i += 3;
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x88 &&
+        static_cast<unsigned char>(text[i + 2]) == 0x92) {  // U+2212 minus sign
+      out.push_back('-');
+      i += 3;
+      continue;
+    }
+    out.push_back(static_cast<char>(c));
+    ++i;
+  }
+  size_t begin = 0, end = out.size();
+  while (begin < end && IsAsciiSpace(out[begin])) ++begin;
+  while (end > begin && IsAsciiSpace(out[end - 1])) --end;
+  return out.substr(begin, end - begin);
+}
+
+std::vector<std::string> SplitValues(std::string_view text) {
+  std::string normalized = NormalizeTyped(text);
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < normalized.size()) {
+    while (i < normalized.size() && (IsAsciiSpace(normalized[i]) || normalized[i] == ',')) ++i;
+    size_t start = i;
+    while (i < normalized.size() && !IsAsciiSpace(normalized[i]) && normalized[i] != ',') ++i;
+    if (i > start) out.push_back(normalized.substr(start, i - start));
+  }
+  return out;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t code = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code = (code << 6) | (cc & 0x3Fu);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((n == 2 && code < 0x80) || (n == 3 && code < 0x800) || (n == 4 && code < 0x10000) || code > 0x10FFFF ||
+        (code >= 0xD800 && code <= 0xDFFF)) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env) {
+  ParsedAnswer out;
+  if (!IsValidUtf8(text)) {
+    out.error = MessageId::kText;
+    return out;
+  }
+  if (type == ItemType::kText) {
+    out.value = Value::String(std::string(text));
+    return out;
+  }
+  std::string s = NormalizeTyped(text);
+  if (s.empty()) return out;  // the empty answer
+  switch (type) {
+    case ItemType::kInteger:
+    case ItemType::kDecimal: {
+      if (s.find(',') != std::string::npos) {
+        out.error = MessageId::kThousandsSeparator;
+        return out;
+      }
+      if (s[0] == '+') s.erase(0, 1);  // XPath numbers have no '+'; people type one
+      double number = ParseNumber(s);
+      bool is_integer_text = s.find('.') == std::string::npos;
+      if (std::isnan(number) || (type == ItemType::kInteger && !is_integer_text)) {
+        out.error = type == ItemType::kInteger ? MessageId::kInteger : MessageId::kDecimal;
+        return out;
+      }
+      if (std::fabs(number) > kMaxExactInteger) {
+        out.error = MessageId::kNumberTooLarge;
+        return out;
+      }
+      out.value = Value::Number(number == 0 ? 0.0 : number);  // no -0 in answers
+      return out;
+    }
+    case ItemType::kDate: {
+      auto date = ParseDateText(s);
+      if (!date) {
+        out.error = MessageId::kDate;
+        return out;
+      }
+      out.value = *date;
+      return out;
+    }
+    case ItemType::kTime: {
+      auto time = ParseTemporal(s, Value::Type::kTime, env);
+      if (!time) {
+        out.error = MessageId::kTime;
+        return out;
+      }
+      out.value = *time;
+      return out;
+    }
+    case ItemType::kDateTime: {
+      // A space between date and time is what people type; ISO wants a 'T'.
+      std::string iso = s;
+      size_t space = iso.find(' ');
+      if (space == 10) iso[space] = 'T';
+      if (iso.size() >= 10 && iso[4] == '/' && iso[7] == '/') {
+        iso[4] = '-';
+        iso[7] = '-';
+      }
+      auto datetime = iso.size() > 10 ? ParseTemporal(iso, Value::Type::kDateTime, env) : std::nullopt;
+      if (!datetime) {
+        out.error = MessageId::kDateTime;
+        return out;
+      }
+      out.value = *datetime;
+      return out;
+    }
+    case ItemType::kAcknowledge: {
+      if (s == "OK" || s == "ok" || s == "Ok" || s == "1" || s == "true" || s == "yes") {
+        out.value = Value::String("OK");
+      } else {
+        out.error = MessageId::kAcknowledge;
+      }
+      return out;
+    }
+    default:
+      out.value = Value::String(s);
+      return out;
+  }
+}
+
+std::string DisplayText(const Value& value) {
+  std::string text = value.ToString();
+  switch (value.type()) {
+    case Value::Type::kTime:
+      return text.substr(0, 5);  // HH:MM
+    case Value::Type::kDateTime:
+      return text.size() >= 16 ? text.substr(0, 10) + " " + text.substr(11, 5) : text;
+    default:
+      return text;
+  }
+}
+
+}  // namespace chosa

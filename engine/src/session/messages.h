@@ -1,0 +1,24 @@
+// Every message the engine itself shows to the person filling a form, in Japanese and English.
+// A form's own messages (constraint_message, required_message) take precedence where given.
+#ifndef CHOSA_ENGINE_SESSION_MESSAGES_H_
+#define CHOSA_ENGINE_SESSION_MESSAGES_H_
+
+#include <string>
+#include <string_view>
+
+namespace chosa {
+
+enum class MessageId {
+  kRequired, kConstraint, kInteger, kDecimal, kNumberTooLarge, kThousandsSeparator, kDate, kTime, kDateTime,
+  kText, kAcknowledge, kNotAChoice, kChoiceFiltered, kChoiceTwice, kOneChoiceOnly, kMinChoices, kMaxChoices,
+  kRankIncomplete, kReadOnly, kNoAnswer, kRepeatMin, kRepeatMax, kRepeatFixed, kEvaluation, kPageHasErrors,
+  kLastPage, kFirstPage, kPageNotRelevant, kFormHasErrors, kUnknownLanguage, kUnknownPath,
+};
+
+// The message in `language` ("ja" or "en"; any other falls back to English), with {0} replaced
+// by `argument`.
+std::string Message(MessageId id, std::string_view language, std::string_view argument = {});
+
+}  // namespace chosa
+
+#endif  // CHOSA_ENGINE_SESSION_MESSAGES_H_

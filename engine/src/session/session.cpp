@@ -1,0 +1,346 @@
+// The filling session: answers by path, repeats, language and page navigation. Checks live in
+// validator.cpp, the view model in view_builder.cpp, the submission in submission_writer.cpp.
+#include "chosa/session.h"
+
+#include <algorithm>
+
+#include "chosa/env.h"
+#include "chosa/view_model.h"
+#include "session/answer_text.h"
+#include "session/session_internal.h"
+#include "state/form_state.h"
+
+namespace chosa {
+
+const char* ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kRequired: return "required";
+    case ErrorKind::kConstraint: return "constraint";
+    case ErrorKind::kType: return "type";
+    case ErrorKind::kChoice: return "choice";
+    case ErrorKind::kCount: return "count";
+    case ErrorKind::kReadOnly: return "read_only";
+    case ErrorKind::kEvaluation: return "evaluation";
+  }
+  return "unknown";
+}
+
+const std::vector<int32_t>& PageItems(const Form& form, int32_t page) {
+  if (form.pages().empty()) return form.top_level();
+  return form.item(form.pages()[static_cast<size_t>(page)]).children;
+}
+
+Session::Session(std::shared_ptr<const Form> form, Env* env, SessionOptions options)
+    : form_(std::move(form)), env_(env != nullptr ? env : Env::Default()), options_(std::move(options)) {}
+
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form, Env* env, SessionOptions options) {
+  if (form == nullptr) return Status::InvalidArgument("no form");
+  std::unique_ptr<Session> session(new Session(std::move(form), env, std::move(options)));
+  const Form& f = *session->form_;
+  session->language_ = f.default_language();
+  if (!session->options_.language.empty()) {
+    Status chosen = session->SetLanguage(session->options_.language);
+    if (!chosen.ok()) return chosen;
+  }
+  session->language_code_ = f.languages()[session->language_];
+  session->started_at_ = session->env_->NowMillis();
+  session->started_offset_ = session->env_->UtcOffsetMinutes(session->started_at_);
+  session->state_ = std::make_unique<FormState>(session->form_, session->env_);
+  session->show_required_.assign(static_cast<size_t>(session->page_count()), 0);
+  session->page_ = 0;
+  if (!session->form_->pages().empty() && !session->state_->IsRelevant(f.pages()[0])) {
+    for (int32_t p = 1; p < session->page_count(); ++p) {
+      if (session->state_->IsRelevant(f.pages()[static_cast<size_t>(p)])) {
+        session->page_ = p;
+        break;
+      }
+    }
+  }
+  return session;
+}
+
+// --- addressing ----------------------------------------------------------------------------
+
+Result<AnswerRef> Session::Resolve(std::string_view path) const {
+  auto unknown = [&] { return Status::InvalidArgument(Message(MessageId::kUnknownPath, language_code_, path)); };
+  AnswerRef ref;
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos) {
+    ref.item = form_->Find(path);
+    if (ref.item == kNone) return unknown();
+    if (form_->item(ref.item).repeat != kNone) {
+      return Status::InvalidArgument("\"" + std::string(path) + "\" is inside repeat \"" +
+                                     form_->item(form_->item(ref.item).repeat).name + "\": write " +
+                                     form_->item(form_->item(ref.item).repeat).name + "[1]/" + std::string(path));
+    }
+    return ref;
+  }
+  // repeat[k]/name
+  std::string_view head = path.substr(0, slash), tail = path.substr(slash + 1);
+  size_t open = head.find('[');
+  if (open == std::string_view::npos || head.empty() || head.back() != ']') return unknown();
+  std::string_view repeat_name = head.substr(0, open);
+  std::string_view digits = head.substr(open + 1, head.size() - open - 2);
+  if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return unknown();
+  }
+  int32_t position = std::stoi(std::string(digits));
+  int32_t repeat = form_->Find(repeat_name);
+  ref.item = form_->Find(tail);
+  if (repeat == kNone || ref.item == kNone || form_->item(repeat).type != ItemType::kRepeat ||
+      form_->item(ref.item).repeat != repeat) {
+    return unknown();
+  }
+  if (position < 1 || position > state_->InstanceCount(repeat)) {
+    return Status::InvalidArgument("\"" + std::string(path) + "\": repeat " + std::string(repeat_name) + " has " +
+                                   std::to_string(state_->InstanceCount(repeat)) + " entries");
+  }
+  ref.instance = position - 1;
+  return ref;
+}
+
+std::string Session::PathOf(const AnswerRef& ref) const {
+  const Item& item = form_->item(ref.item);
+  if (item.repeat == kNone) return item.name;
+  return form_->item(item.repeat).name + "[" + std::to_string(ref.instance + 1) + "]/" + item.name;
+}
+
+// --- answers -------------------------------------------------------------------------------
+
+Status Session::SetAnswer(std::string_view path, std::string_view text) {
+  Result<AnswerRef> ref = Resolve(path);
+  if (!ref.ok()) return ref.status();
+  return SetAnswer(*ref, text);
+}
+
+Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
+  const Item& item = form_->item(ref.item);
+  auto refuse = [&](MessageId id, std::string_view argument = {}) {
+    return Status::InvalidArgument(Message(id, language_code_, argument), PathOf(ref));
+  };
+  if (!HoldsAnswer(item.type) || item.type == ItemType::kCalculate) return refuse(MessageId::kNoAnswer);
+  if (item.calculation != kNone || state_->IsReadOnly(ref.item, ref.instance)) return refuse(MessageId::kReadOnly);
+
+  Value value;
+  if (IsSelect(item.type)) {
+    const ChoiceList& list = form_->choice_lists()[static_cast<size_t>(item.list)];
+    std::vector<std::string> values = SplitValues(text);
+    if (item.type == ItemType::kSelectOne || item.type == ItemType::kMatrixRow) {
+      if (values.size() > 1) return refuse(MessageId::kOneChoiceOnly);
+    }
+    SessionValidator validator(*this);
+    std::vector<int32_t> indices;
+    for (const std::string& v : values) {
+      int32_t index = list.Find(v);
+      if (index == kNone) return refuse(MessageId::kNotAChoice, v);
+      if (std::find(indices.begin(), indices.end(), index) != indices.end()) return refuse(MessageId::kChoiceTwice, v);
+      if (!validator.ChoicePasses(ref.item, ref.instance, index)) return refuse(MessageId::kChoiceFiltered, v);
+      indices.push_back(index);
+    }
+    // A select_multiple is kept in choice-list order; a rank in the order given.
+    if (item.type == ItemType::kSelectMultiple) std::sort(indices.begin(), indices.end());
+    std::string joined;
+    for (int32_t index : indices) {
+      if (!joined.empty()) joined.push_back(' ');
+      joined += list.choices[static_cast<size_t>(index)].value;
+    }
+    value = Value::String(std::move(joined));
+  } else {
+    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_);
+    if (parsed.error) return refuse(*parsed.error);
+    value = std::move(parsed.value);
+  }
+  state_->SetValue(ref.item, std::move(value), ref.instance);
+  return Status::Ok();
+}
+
+Result<Value> Session::GetAnswer(std::string_view path) const {
+  Result<AnswerRef> ref = Resolve(path);
+  if (!ref.ok()) return ref.status();
+  return state_->StoredValue(ref->item, ref->instance);
+}
+
+Result<Value> Session::ReadValue(std::string_view path) const {
+  Result<AnswerRef> ref = Resolve(path);
+  if (!ref.ok()) return ref.status();
+  return state_->ReadValue(ref->item, ref->instance);
+}
+
+Result<bool> Session::IsRelevant(std::string_view path) const {
+  Result<AnswerRef> ref = Resolve(path);
+  if (!ref.ok()) return ref.status();
+  return state_->IsRelevant(ref->item, ref->instance);
+}
+
+Result<bool> Session::IsRequired(std::string_view path) const {
+  Result<AnswerRef> ref = Resolve(path);
+  if (!ref.ok()) return ref.status();
+  const Item& item = form_->item(ref->item);
+  // A matrix row is required when its matrix is.
+  int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : ref->item;
+  return state_->IsRelevant(ref->item, ref->instance) && state_->IsRequired(owner, ref->instance);
+}
+
+// --- repeats -------------------------------------------------------------------------------
+
+Result<int32_t> Session::AddRepeatInstance(std::string_view repeat_name) {
+  int32_t repeat = form_->Find(repeat_name);
+  if (repeat == kNone || form_->item(repeat).type != ItemType::kRepeat) {
+    return Status::InvalidArgument(Message(MessageId::kUnknownPath, language_code_, repeat_name));
+  }
+  const Item& item = form_->item(repeat);
+  if (item.repeat_count != kNone) return Status::InvalidArgument(Message(MessageId::kRepeatFixed, language_code_));
+  if (item.max >= 0 && state_->InstanceCount(repeat) >= item.max) {
+    return Status::InvalidArgument(Message(MessageId::kRepeatMax, language_code_, std::to_string(item.max)));
+  }
+  return state_->AddInstance(repeat) + 1;
+}
+
+Status Session::RemoveRepeatInstance(std::string_view repeat_name, int32_t position) {
+  int32_t repeat = form_->Find(repeat_name);
+  if (repeat == kNone || form_->item(repeat).type != ItemType::kRepeat) {
+    return Status::InvalidArgument(Message(MessageId::kUnknownPath, language_code_, repeat_name));
+  }
+  const Item& item = form_->item(repeat);
+  if (item.repeat_count != kNone) return Status::InvalidArgument(Message(MessageId::kRepeatFixed, language_code_));
+  int32_t count = state_->InstanceCount(repeat);
+  if (position < 1 || position > count) {
+    return Status::InvalidArgument(std::string(repeat_name) + " has " + std::to_string(count) + " entries");
+  }
+  if (count <= item.min) {
+    return Status::InvalidArgument(Message(MessageId::kRepeatMin, language_code_, std::to_string(item.min)));
+  }
+  state_->RemoveInstance(repeat, position - 1);
+  return Status::Ok();
+}
+
+Result<int32_t> Session::RepeatCount(std::string_view repeat_name) const {
+  int32_t repeat = form_->Find(repeat_name);
+  if (repeat == kNone || form_->item(repeat).type != ItemType::kRepeat) {
+    return Status::InvalidArgument(Message(MessageId::kUnknownPath, language_code_, repeat_name));
+  }
+  return state_->InstanceCount(repeat);
+}
+
+// --- language ------------------------------------------------------------------------------
+
+Status Session::SetLanguage(std::string_view language) {
+  const auto& languages = form_->languages();
+  auto it = std::find(languages.begin(), languages.end(), language);
+  if (it == languages.end()) {
+    return Status::InvalidArgument(Message(MessageId::kUnknownLanguage, language_code_, language));
+  }
+  language_ = static_cast<size_t>(it - languages.begin());
+  language_code_ = *it;
+  return Status::Ok();
+}
+
+const std::string& Session::language() const { return language_code_; }
+
+// --- navigation ----------------------------------------------------------------------------
+
+int32_t Session::page_count() const {
+  return form_->pages().empty() ? 1 : static_cast<int32_t>(form_->pages().size());
+}
+
+namespace {
+
+bool PageRelevant(const Form& form, const FormState& state, int32_t page) {
+  return form.pages().empty() || state.IsRelevant(form.pages()[static_cast<size_t>(page)]);
+}
+
+}  // namespace
+
+bool Session::CanGoBack() const {
+  if (!form_->settings().allow_back) return false;
+  for (int32_t p = page_ - 1; p >= 0; --p) {
+    if (PageRelevant(*form_, *state_, p)) return true;
+  }
+  return false;
+}
+
+bool Session::CanGoNext() const {
+  for (int32_t p = page_ + 1; p < page_count(); ++p) {
+    if (PageRelevant(*form_, *state_, p)) return true;
+  }
+  return false;
+}
+
+Status Session::Next() {
+  std::vector<AnswerError> errors = PageErrors(page_);
+  if (!errors.empty()) {
+    show_required_[static_cast<size_t>(page_)] = 1;
+    return Status::InvalidArgument(Message(MessageId::kPageHasErrors, language_code_, std::to_string(errors.size())));
+  }
+  for (int32_t p = page_ + 1; p < page_count(); ++p) {
+    if (PageRelevant(*form_, *state_, p)) {
+      page_ = p;
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument(Message(MessageId::kLastPage, language_code_));
+}
+
+Status Session::Back() {
+  for (int32_t p = page_ - 1; p >= 0 && form_->settings().allow_back; --p) {
+    if (PageRelevant(*form_, *state_, p)) {
+      page_ = p;
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument(Message(MessageId::kFirstPage, language_code_));
+}
+
+Status Session::GoToPage(int32_t page) {
+  if (page < 0 || page >= page_count()) {
+    return Status::InvalidArgument("page " + std::to_string(page) + " does not exist (0.." +
+                                   std::to_string(page_count() - 1) + ")");
+  }
+  if (!PageRelevant(*form_, *state_, page)) {
+    return Status::InvalidArgument(Message(MessageId::kPageNotRelevant, language_code_));
+  }
+  page_ = page;
+  return Status::Ok();
+}
+
+// --- validation and finalize -----------------------------------------------------------------
+
+std::vector<AnswerError> Session::PageErrors(int32_t page) const {
+  std::vector<AnswerError> errors;
+  if (page < 0 || page >= page_count() || !PageRelevant(*form_, *state_, page)) return errors;
+  SessionValidator(*this).SubtreeErrors(PageItems(*form_, page), 0, true, &errors);
+  return errors;
+}
+
+std::vector<AnswerError> Session::AllErrors() const {
+  std::vector<AnswerError> errors;
+  for (int32_t p = 0; p < page_count(); ++p) {
+    std::vector<AnswerError> page_errors = PageErrors(p);
+    errors.insert(errors.end(), page_errors.begin(), page_errors.end());
+  }
+  return errors;
+}
+
+Result<Submission> Session::Finalize(std::string_view replaces) {
+  for (int32_t p = 0; p < page_count(); ++p) {
+    std::vector<AnswerError> errors = PageErrors(p);
+    if (errors.empty()) continue;
+    size_t total = AllErrors().size();
+    page_ = p;
+    for (int32_t q = p; q < page_count(); ++q) {
+      if (!PageErrors(q).empty()) show_required_[static_cast<size_t>(q)] = 1;
+    }
+    return Status::InvalidArgument(Message(MessageId::kFormHasErrors, language_code_, std::to_string(total)));
+  }
+  return SubmissionWriter(*this).Write(env_->NowMillis(), replaces);
+}
+
+// --- view model --------------------------------------------------------------------------------
+
+ViewModel Session::View() const { return ViewBuilder(*this).Build(); }
+
+std::string Session::ViewJson() const { return ViewBuilder::ToJson(View()); }
+
+}  // namespace chosa

@@ -1,0 +1,62 @@
+// Pieces of the session shared by its files: which items each page shows, how an answer is
+// checked, and the helpers that build the view model and the submission.
+#ifndef CHOSA_ENGINE_SESSION_SESSION_INTERNAL_H_
+#define CHOSA_ENGINE_SESSION_SESSION_INTERNAL_H_
+
+#include <string>
+#include <vector>
+
+#include "chosa/session.h"
+#include "chosa/view_model.h"
+#include "session/messages.h"
+
+namespace chosa {
+
+// The checks of one answer and of whole pages.
+class SessionValidator {
+ public:
+  explicit SessionValidator(const Session& session) : s_(session) {}
+  // Problems of one item in one instance (none when it is not relevant). `show_required`
+  // includes "required" for empty answers: a renderer shows that only after a blocked next.
+  void ItemErrors(int32_t item, int32_t instance, bool show_required, std::vector<AnswerError>* out) const;
+  // Problems of every answer below `items` (recursing into groups, repeats and matrices).
+  void SubtreeErrors(const std::vector<int32_t>& items, int32_t instance, bool show_required,
+                     std::vector<AnswerError>* out) const;
+  // Whether choice `index` of the item's list passes its choice_filter now.
+  bool ChoicePasses(int32_t item, int32_t instance, int32_t index) const;
+
+ private:
+  const Session& s_;
+};
+
+class ViewBuilder {
+ public:
+  explicit ViewBuilder(const Session& session) : s_(session) {}
+  ViewModel Build() const;
+  static std::string ToJson(const ViewModel& view);
+
+ private:
+  void AddItems(const std::vector<int32_t>& items, int32_t instance, bool show_required,
+                std::vector<ItemView>* out) const;
+  ItemView ViewOf(int32_t item, int32_t instance, bool show_required) const;
+  std::string Interpolate(const std::string& text, int32_t item, int32_t instance) const;
+  const Session& s_;
+};
+
+class SubmissionWriter {
+ public:
+  explicit SubmissionWriter(const Session& session) : s_(session) {}
+  Submission Write(int64_t ended_at_millis, std::string_view replaces) const;
+
+ private:
+  const Session& s_;
+};
+
+// The items a page shows at its top level: the page's children, or every top-level item when
+// the form has no pages.
+const std::vector<int32_t>& PageItems(const Form& form, int32_t page);
+std::string UuidV4(Env* env);
+
+}  // namespace chosa
+
+#endif  // CHOSA_ENGINE_SESSION_SESSION_INTERNAL_H_
