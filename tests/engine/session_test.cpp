@@ -212,3 +212,55 @@ TEST_CASE("Finalize writes the canonical submission: only relevant answers, fixe
   CHECK(with_acp->canonical_json.find("\"acp_where\":\"病院で \\\"人生会議\\\"\"") != std::string::npos);
   CHECK(with_acp->canonical_json.find("\"hours\":1.5") != std::string::npos);
 }
+
+TEST_CASE("The workshop sign-in list: repeat instances by path, min and max, per-instance values") {
+  auto loaded = chosa::Form::LoadFile(CHOSA_SOURCE_DIR "/schemas/examples/workshop_attendee_survey.json");
+  REQUIRE(loaded.ok());
+  FixedEnv env;
+  auto started = Session::Start(loaded.form, &env, SessionOptions{"en", "tablet-01", "staff-3"});
+  REQUIRE(started.ok());
+  Session& s = **started;
+  CHECK(*s.RepeatCount("attendees") == 1);  // min 1
+  CHECK_FALSE(s.RemoveRepeatInstance("attendees", 1).ok());
+  REQUIRE(s.SetAnswer("attendees[1]/attendee_name", "山田 花子").ok());
+  REQUIRE(s.SetAnswer("attendees[1]/attendee_profession", "pharmacist").ok());
+  REQUIRE(*s.AddRepeatInstance("attendees") == 2);
+  REQUIRE(s.SetAnswer("attendees[2]/attendee_name", "佐藤 一郎").ok());
+  REQUIRE(s.SetAnswer("attendees[2]/attendee_profession", "nurse").ok());
+  REQUIRE(*s.AddRepeatInstance("attendees") == 3);
+  REQUIRE(s.SetAnswer("attendees[3]/attendee_profession", "pharmacist").ok());
+  CHECK(s.ReadValue("n_attendees")->ToNumber() == 3);
+  CHECK(s.ReadValue("n_pharmacists")->ToNumber() == 2);
+  CHECK_FALSE(s.SetAnswer("attendees[4]/attendee_name", "x").ok());
+  CHECK_FALSE(s.SetAnswer("attendee_name", "x").ok());  // a repeat child needs its position
+
+  // Instance 3 has no name: required shows on that path only.
+  auto errors = s.PageErrors(2);
+  bool third_name_required = false;
+  for (const auto& e : errors) third_name_required |= e.path == "attendees[3]/attendee_name" && e.kind == ErrorKind::kRequired;
+  CHECK(third_name_required);
+  REQUIRE(s.RemoveRepeatInstance("attendees", 2).ok());
+  CHECK(s.GetAnswer("attendees[2]/attendee_profession")->ToString() == "pharmacist");
+  CHECK(s.ReadValue("n_pharmacists")->ToNumber() == 2);
+  for (int i = 0; i < 28; ++i) REQUIRE(s.AddRepeatInstance("attendees").ok());
+  CHECK(*s.RepeatCount("attendees") == 30);
+  CHECK(s.AddRepeatInstance("attendees").status().message() == "At most 30 entries can be entered.");
+}
+
+TEST_CASE("The coordinator checklist: 25 rows, a live total out of 100") {
+  auto loaded = chosa::Form::LoadFile(CHOSA_SOURCE_DIR "/schemas/examples/coordinator_checklist.json");
+  REQUIRE(loaded.ok());
+  FixedEnv env;
+  auto started = Session::Start(loaded.form, &env);
+  REQUIRE(started.ok());
+  Session& s = **started;
+  for (int i = 1; i <= 25; ++i) {
+    char path[8];
+    std::snprintf(path, sizeof path, "c%02d", i);
+    REQUIRE(s.SetAnswer(path, i <= 10 ? "４" : "3").ok());
+    if (i == 10) CHECK(s.ReadValue("checklist_total")->ToNumber() == 40);  // partial total
+  }
+  CHECK(s.ReadValue("checklist_total")->ToNumber() == 40 + 15 * 3);
+  REQUIRE(s.SetAnswer("c25", "").ok());
+  CHECK(s.ReadValue("checklist_total")->ToNumber() == 82);
+}
