@@ -1,5 +1,6 @@
 // The subcommands of the `chosa` tool. Each returns the process exit code: 0 success, 1 a
-// fault in the input (a form that does not validate), 2 a usage error.
+// fault in the input (a form that does not validate), 2 a usage error; `fill` also returns 3
+// when the filler quits or the input ends before a submission is made.
 #ifndef CHOSA_TOOLS_COMMANDS_H_
 #define CHOSA_TOOLS_COMMANDS_H_
 
@@ -8,6 +9,8 @@ namespace tools {
 
 int RunValidate(int argc, char** argv);
 int RunEval(int argc, char** argv);
+int RunFill(int argc, char** argv);
+int RunTest(int argc, char** argv);
 
 }  // namespace tools
 }  // namespace chosa

@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Checks the JSON Schemas against the files they describe: every example form validates
 against schemas/form.schema.json, every code list against schemas/codelist.schema.json, and a
-few forms the loader refuses for a property-level fault are refused by the schema too.
+few forms the loader refuses for a property-level fault are refused by the schema too; every
+sample submission (tests/forms/submissions/) validates against schemas/submission.schema.json
+and is in canonical form.
+With arguments (`check_schemas.py --submissions FILE...`), checks only those submissions: the
+`chosa fill` tests pass the ones they have just written.
 Uses Debian's python3-jsonschema; exits non-zero on the first disagreement."""
 import glob
 import json
@@ -23,6 +27,40 @@ def validator(name):
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
+
+# The envelope's keys in the order the canonical bytes have them (docs/submission.md).
+SUBMISSION_KEYS = ["uuid", "form_id", "form_version", "device_id", "enumerator_id", "instance_name",
+                   "language", "started_at", "ended_at", "replaces", "answers"]
+
+
+def check_submission(schema, path):
+    """Problems of one submission file: schema faults, key order, non-canonical bytes."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return [f"{path}: not UTF-8 JSON: {e}"]
+    problems = [f"{path}: /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in schema.iter_errors(doc)]
+    if isinstance(doc, dict):
+        keys = [k for k in doc if k in SUBMISSION_KEYS]
+        if keys != sorted(keys, key=SUBMISSION_KEYS.index):
+            problems.append(f"{path}: envelope keys out of order: {list(doc)}")
+    # Canonical: no whitespace between tokens, non-ASCII as UTF-8; Python writes numbers and
+    # escapes as nlohmann/json does for the values a submission holds.
+    if json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") != raw:
+        problems.append(f"{path}: not in canonical form (whitespace, escapes or a trailing newline)")
+    return problems
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--submissions":
+    submission_schema = validator("submission.schema.json")
+    problems = [p for path in sys.argv[2:] for p in check_submission(submission_schema, path)]
+    for p in problems:
+        print(p)
+    for path in sys.argv[2:]:
+        print(f"{path}: {'INVALID' if any(p.startswith(path + ':') for p in problems) else 'valid'}")
+    sys.exit(1 if problems or len(sys.argv) < 3 else 0)
 
 failures = 0
 form_schema = validator("form.schema.json")
@@ -53,6 +91,15 @@ for name in ["unknown_property", "page_mixed", "nested_repeat"]:
         failures += 1
     else:
         print(f"{os.path.relpath(path, root)}: refused, as by the loader")
+
+# Submissions written by `chosa fill` (regenerate: docs/submission.md).
+submission_schema = validator("submission.schema.json")
+for path in sorted(glob.glob(os.path.join(root, "tests", "forms", "submissions", "*.json"))):
+    problems = check_submission(submission_schema, path)
+    for p in problems:
+        print(p)
+    failures += len(problems)
+    print(f"{os.path.relpath(path, root)}: {'valid' if not problems else 'INVALID'}")
 
 print("schemas: all checks passed" if not failures else f"schemas: {failures} problems")
 sys.exit(1 if failures else 0)

@@ -38,7 +38,8 @@ ItemView ViewBuilder::ViewOf(int32_t item, int32_t instance, bool show_required)
   const FormState& state = *s_.state_;
   const Item& it = form.item(item);
   ItemView view;
-  view.path = HoldsAnswer(it.type) ? s_.PathOf({item, instance}) : it.name;
+  // Everything inside a repeat is addressed with its instance, notes and groups included.
+  view.path = HoldsAnswer(it.type) || it.repeat != kNone ? s_.PathOf({item, instance}) : it.name;
   view.name = it.name;
   view.type = ItemTypeName(it.type);
   view.label = Interpolate(it.label.Get(s_.language_), item, instance);
