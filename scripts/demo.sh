@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the embedded defaults: installs what is missing, builds, validates the
-# five example surveys and shows expressions evaluated by the engine.
+# five example surveys, runs their test scenarios, fills one survey from a scenario and prints its
+# submission, and shows expressions evaluated by the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
@@ -12,6 +13,20 @@ $chosa validate schemas/examples/*.json
 echo
 echo "== chosa validate: a broken form names every fault with its JSON Pointer and column"
 $chosa validate tests/forms/broken/many_faults.json || true
+
+echo
+echo "== chosa test: each survey's scenarios prove its skip logic, totals and checks"
+for form in schemas/examples/*.json; do
+  id=$(basename "$form" .json)
+  $chosa test "$form" "schemas/examples/scenarios/$id/" | tail -n 1 | sed "s/^/$id: /"
+done
+
+echo
+echo "== a workshop attendee questionnaire filled from a scenario: its submission (canonical JSON)"
+$chosa test --print-submission schemas/examples/workshop_attendee_survey.json \
+  schemas/examples/scenarios/workshop_attendee_survey/full_submission.json | grep -E '^\{|sha256' \
+  | sed -E 's/^.*(sha256 [0-9a-f]+).*$/\1/' | { read -r hash; read -r json; echo "$hash"; \
+    if command -v python3 >/dev/null; then echo "$json" | python3 -m json.tool --no-ensure-ascii; else echo "$json"; fi; }
 
 echo
 echo "== chosa eval: the expression language (XLSForm / ODK XForms semantics)"
