@@ -218,32 +218,6 @@ class FillLoop {
     return true;
   }
 
-  static std::string Format(const char* format, int a) {
-    char buffer[512];
-    std::snprintf(buffer, sizeof buffer, format, a);
-    return buffer;
-  }
-  static std::string Format(const char* format, const std::string& a) {
-    char buffer[1024];
-    std::snprintf(buffer, sizeof buffer, format, a.c_str());
-    return buffer;
-  }
-  static std::string Format(const char* format, const std::string& a, int b) {
-    char buffer[1024];
-    std::snprintf(buffer, sizeof buffer, format, a.c_str(), b);
-    return buffer;
-  }
-  static std::string Format(const char* format, int a, const std::string& b) {
-    char buffer[1024];
-    std::snprintf(buffer, sizeof buffer, format, a, b.c_str());
-    return buffer;
-  }
-  static std::string Format(const char* format, const std::string& a, const std::string& b) {
-    char buffer[1024];
-    std::snprintf(buffer, sizeof buffer, format, a.c_str(), b.c_str());
-    return buffer;
-  }
-
   // Echoing a typed token inside a message: long garbage is cut (on a character boundary).
   static std::string Shorten(std::string_view text, size_t kMax = 40) {
     if (text.size() <= kMax) return std::string(text);
@@ -295,7 +269,7 @@ class FillLoop {
       ui_.Line(Say(language(), Word::kQuit));
       return kExitNoSubmission;
     } else {
-      ui_.DrawError(Format(Say(language(), Word::kUnknownCommand), Shorten(head_raw)));
+      ui_.DrawError(Format(Say(language(), Word::kUnknownCommand), Shorten(head_raw).c_str()));
     }
     return std::nullopt;
   }
@@ -307,7 +281,7 @@ class FillLoop {
     }
     const NumberedItem* item = index_.Find(ParseSmallNumber(FoldWidth(typed)));
     if (item == nullptr) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchItem), Shorten(typed), static_cast<int>(index_.items.size())));
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchItem), Shorten(typed).c_str(), static_cast<int>(index_.items.size())));
     }
     return item;
   }
@@ -414,7 +388,7 @@ class FillLoop {
       ui_.DrawError(status.message());
       return;
     }
-    ui_.Line(Format(Say(language(), Word::kCleared), item->number, item->label));
+    ui_.Line(Format(Say(language(), Word::kCleared), item->number, item->label.c_str()));
     PageIndex before = std::move(index_);
     Refresh();
     if (!index_.SameShape(before)) ui_.DrawPage(view_, index_);
@@ -515,7 +489,7 @@ class FillLoop {
     }
     int64_t k = ParseSmallNumber(FoldWidth(rest));
     if (k < 1 || k > static_cast<int64_t>(relevant.size())) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchPage), Shorten(rest), static_cast<int>(relevant.size())));
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchPage), Shorten(rest).c_str(), static_cast<int>(relevant.size())));
       return;
     }
     int32_t target = relevant[static_cast<size_t>(k - 1)];
@@ -536,7 +510,7 @@ class FillLoop {
     if (rest.empty()) {
       std::string list;
       for (const std::string& code : view_.languages) list += (list.empty() ? "" : ", ") + code;
-      ui_.Line(Format(Say(language(), Word::kLanguages), list));
+      ui_.Line(Format(Say(language(), Word::kLanguages), list.c_str()));
       return;
     }
     Status status = session_->SetLanguage(FoldWidth(rest));
@@ -557,13 +531,13 @@ class FillLoop {
     for (const RepeatOnPage& r : index_.repeats) names += (names.empty() ? "" : ", ") + r.name;
     if (name.empty()) {
       if (index_.repeats.size() == 1) return &index_.repeats.front();
-      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), names));
+      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), names.c_str()));
       return nullptr;
     }
     for (const RepeatOnPage& r : index_.repeats) {
       if (r.name == name) return &r;
     }
-    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name), names));
+    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name).c_str(), names.c_str()));
     return nullptr;
   }
 
@@ -576,7 +550,7 @@ class FillLoop {
       ui_.DrawError(position.status().message());
       return;
     }
-    ui_.Line(Format(Say(language(), Word::kAdded), label, *position));
+    ui_.Line(Format(Say(language(), Word::kAdded), label.c_str(), static_cast<int>(*position)));
     Redraw();
   }
 
@@ -590,7 +564,7 @@ class FillLoop {
     std::string label = repeat->label.empty() ? repeat->name : repeat->label;
     int64_t position = ParseSmallNumber(FoldWidth(position_text));
     if (position < 1 || position > repeat->count) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchInstance), label, Shorten(position_text)));
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchInstance), label.c_str(), Shorten(position_text).c_str()));
       return;
     }
     Status status = session_->RemoveRepeatInstance(repeat->name, static_cast<int32_t>(position));
@@ -598,7 +572,7 @@ class FillLoop {
       ui_.DrawError(status.message());
       return;
     }
-    ui_.Line(Format(Say(language(), Word::kRemoved), label, static_cast<int>(position)));
+    ui_.Line(Format(Say(language(), Word::kRemoved), label.c_str(), static_cast<int>(position)));
     Redraw();
   }
 
@@ -666,7 +640,7 @@ class FillLoop {
       ListErrors(errors);
       return std::nullopt;
     }
-    ui_.Line(Format(Say(language(), Word::kFinalized), submission->uuid));
+    ui_.Line(Format(Say(language(), Word::kFinalized), submission->uuid.c_str()));
     ui_.Line("SHA-256 " + submission->sha256);
     int status = kExitFinalized;
     bool to_stdout = args_.out_path.empty() || args_.out_path == "-";
@@ -682,9 +656,9 @@ class FillLoop {
         error = errno;
       }
       if (written) {
-        ui_.Line(Format(Say(language(), Word::kWrittenTo), args_.out_path));
+        ui_.Line(Format(Say(language(), Word::kWrittenTo), args_.out_path.c_str()));
       } else {
-        ui_.DrawError(Format(Say(language(), Word::kWriteFailed), args_.out_path, std::strerror(error)));
+        ui_.DrawError(Format(Say(language(), Word::kWriteFailed), args_.out_path.c_str(), std::strerror(error)));
         to_stdout = true;
         status = kExitFault;
       }

@@ -31,8 +31,8 @@ constexpr Phrase kPhrases[] = {
      "  n            次のページへ（先に進めないときは理由を表示）\n"
      "  b            前のページへ\n"
      "  g [K]        ページの一覧 / ページ K へ移動\n"
-     "  + [繰り返し] 繰り返しの回答を1件追加する（例: 「+」「+ attendees」）\n"
-     "  - [繰り返し] K  繰り返しのK件目を削除する（例: 「- 2」）\n"
+     "  + [名前]     繰り返しの回答を1件追加する（例: 「+」「+ attendees」）\n"
+     "  - [名前] K   繰り返しのK件目を削除する（例: 「- 2」「- attendees 2」）\n"
      "  l [言語]     表示言語を切り替える（例: l en）\n"
      "  e            フォーム全体のエラーを一覧する\n"
      "  r（空行も）  ページをもう一度表示する\n"
@@ -228,15 +228,6 @@ bool IsChoiceType(const std::string& type) {
   return type == "select_one" || type == "select_multiple" || type == "rank" || type == "matrix_row";
 }
 
-std::string Format(const char* format, ...) {
-  char buffer[1024];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buffer, sizeof buffer, format, args);
-  va_end(args);
-  return buffer;
-}
-
 void CollectNumbered(const std::vector<ItemView>& items, const std::string& matrix, PageIndex* index) {
   for (const ItemView& item : items) {
     if (item.type == "group") {
@@ -265,6 +256,20 @@ void CollectNumbered(const std::vector<ItemView>& items, const std::string& matr
 }
 
 }  // namespace
+
+std::string Format(const char* format, ...) {
+  // Sized to fit: a message may carry a long label, and a cut could split a UTF-8 character.
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  int size = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string out(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (size > 0) std::vsnprintf(out.data(), out.size() + 1, format, again);
+  va_end(again);
+  return out;
+}
 
 const char* Say(std::string_view language, Word word) {
   const Phrase& phrase = kPhrases[static_cast<size_t>(word)];

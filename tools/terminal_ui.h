@@ -31,8 +31,10 @@ enum class Word {
 };
 
 // The text of `word` in `language` ("ja…" is Japanese; every other language gets English).
-// Words with a %-conversion are printf formats; their arguments are documented in the table.
+// Words with a %-conversion are printf formats for Format(); their arguments are noted in the table.
 const char* Say(std::string_view language, Word word);
+// printf into a std::string of the needed size.
+std::string Format(const char* format, ...);
 
 // What the filler can answer on the current page, in display order and numbered from 1:
 // questions, matrix rows, and the questions inside each repeat instance.
