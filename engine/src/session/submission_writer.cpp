@@ -3,19 +3,17 @@
 #include <openssl/evp.h>
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "chosa/env.h"
 #include "expr/ast.h"
 #include "expr/datetime.h"
 #include "session/answer_text.h"
+#include "session/canonical_json.h"
 #include "session/session_internal.h"
 #include "state/form_state.h"
 
 namespace chosa {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 std::string Hex(const unsigned char* bytes, size_t size) {
   static const char kDigits[] = "0123456789abcdef";
@@ -35,40 +33,87 @@ std::string Sha256Hex(const std::string& data) {
   return Hex(digest, length);
 }
 
-Json NumberJson(double number) {
-  // Whole numbers as JSON integers, so that 12 is never written 12.0.
-  if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9007199254740992.0) {
-    return Json(static_cast<int64_t>(number));
-  }
-  return Json(number);
-}
-
-// The answer's JSON by the item's type; null when it has none.
-Json AnswerJson(const Item& item, const Value& value) {
-  if (value.is_empty()) return Json();
+// Writes the answer by the item's type. REQUIRES: the value is not empty.
+void WriteAnswer(const Item& item, const Value& value, CanonicalJsonWriter& out) {
   switch (item.type) {
     case ItemType::kInteger:
     case ItemType::kDecimal:
-      return NumberJson(value.ToNumber());
+      out.Number(value.ToNumber());
+      return;
     case ItemType::kSelectMultiple:
-    case ItemType::kRank: {
-      Json values = Json::array();
-      for (const std::string& v : SplitValues(value.ToString())) values.push_back(v);
-      return values;
-    }
+    case ItemType::kRank:
+      out.BeginArray();
+      for (const std::string& v : SplitValues(value.ToString())) out.String(v);
+      out.EndArray();
+      return;
     case ItemType::kCalculate:
-      switch (value.type()) {
-        case Value::Type::kNumber:
-          return std::isfinite(value.number()) ? NumberJson(value.number()) : Json();
-        case Value::Type::kBoolean:
-          return Json(value.truth());
-        default:
-          return Json(value.ToString());
+      if (value.type() == Value::Type::kBoolean) {
+        out.Bool(value.truth());
+      } else if (value.type() == Value::Type::kNumber) {
+        out.Number(value.number());  // NaN and infinities are stored as empty: never here
+      } else {
+        out.String(value.ToString());
       }
+      return;
     default:
-      return Json(value.ToString());  // text, selects, dates, times (with offset), acknowledge
+      out.String(value.ToString());  // text, selects, dates, times (with offset), acknowledge
   }
 }
+
+bool HasAnswer(const Item& item, const Value& value) {
+  if (value.is_empty()) return false;
+  // A calculation that gives NaN or an infinity has no answer (DESIGN: NaN is stored as empty).
+  return !(item.type == ItemType::kCalculate && value.is_number() && !std::isfinite(value.number()));
+}
+
+// Writes the answers below `items` in document order; groups and pages flatten into the same
+// object, a repeat is an array with one object per instance.
+class AnswerWalker {
+ public:
+  AnswerWalker(const Form& form, const FormState& state, CanonicalJsonWriter& out)
+      : form_(form), state_(state), out_(out) {}
+
+  void Add(const std::vector<int32_t>& items, int32_t instance) const {
+    for (int32_t index : items) {
+      const Item& item = form_.item(index);
+      bool in_repeat = item.repeat != kNone;
+      if (!state_.IsRelevant(index, in_repeat ? instance : 0)) continue;
+      switch (item.type) {
+        case ItemType::kPage:
+        case ItemType::kGroup:
+        case ItemType::kMatrix:
+          Add(item.children, instance);
+          break;
+        case ItemType::kRepeat: {
+          out_.Key(item.name);
+          out_.BeginArray();
+          int32_t count = state_.InstanceCount(index);
+          for (int32_t k = 0; k < count; ++k) {
+            out_.BeginObject();
+            Add(item.children, k);
+            out_.EndObject();
+          }
+          out_.EndArray();
+          break;
+        }
+        case ItemType::kNote:
+          break;
+        default: {
+          const Value& value = state_.StoredValue(index, instance);
+          if (!HasAnswer(item, value)) break;
+          out_.Key(item.name);
+          WriteAnswer(item, value, out_);
+          break;
+        }
+      }
+    }
+  }
+
+ private:
+  const Form& form_;
+  const FormState& state_;
+  CanonicalJsonWriter& out_;
+};
 
 }  // namespace
 
@@ -82,77 +127,48 @@ std::string UuidV4(Env* env) {
          hex.substr(20);
 }
 
-namespace {
-
-class AnswerWalker {
- public:
-  AnswerWalker(const Form& form, const FormState& state) : form_(form), state_(state) {}
-
-  // Adds the answers below `items` (groups and pages flatten into the same object).
-  void Add(const std::vector<int32_t>& items, int32_t instance, Json& out) const {
-    for (int32_t index : items) {
-      const Item& item = form_.item(index);
-      bool in_repeat = item.repeat != kNone;
-      if (!state_.IsRelevant(index, in_repeat ? instance : 0)) continue;
-      switch (item.type) {
-        case ItemType::kPage:
-        case ItemType::kGroup:
-        case ItemType::kMatrix:
-          Add(item.children, instance, out);
-          break;
-        case ItemType::kRepeat: {
-          Json instances = Json::array();
-          int32_t count = state_.InstanceCount(index);
-          for (int32_t k = 0; k < count; ++k) {
-            Json entry = Json::object();
-            Add(item.children, k, entry);
-            instances.push_back(std::move(entry));
-          }
-          out[item.name] = std::move(instances);
-          break;
-        }
-        case ItemType::kNote:
-          break;
-        default: {
-          Json answer = AnswerJson(item, state_.StoredValue(index, instance));
-          if (!answer.is_null()) out[item.name] = std::move(answer);
-          break;
-        }
-      }
-    }
-  }
-
- private:
-  const Form& form_;
-  const FormState& state_;
-};
-
-}  // namespace
-
 Submission SubmissionWriter::Write(int64_t ended_at_millis, std::string_view replaces) const {
   const Form& form = s_.form();
   const FormState& state = *s_.state_;
   Env* env = s_.env_;
   Submission submission;
   submission.uuid = UuidV4(env);
-  if (form.settings().instance_name != kNone) {
-    submission.instance_name = DisplayText(state.EvaluateIn(form.settings().instance_name, kNone, 0));
+  bool named = form.settings().instance_name != kNone;
+  if (named) submission.instance_name = DisplayText(state.EvaluateIn(form.settings().instance_name, kNone, 0));
+  CanonicalJsonWriter out;
+  out.BeginObject();
+  out.Key("uuid");
+  out.String(submission.uuid);
+  out.Key("form_id");
+  out.String(form.id());
+  out.Key("form_version");
+  out.String(form.version());
+  out.Key("device_id");
+  out.String(s_.options_.device_id);
+  if (!s_.options_.enumerator_id.empty()) {
+    out.Key("enumerator_id");
+    out.String(s_.options_.enumerator_id);
   }
-  Json envelope;
-  envelope["uuid"] = submission.uuid;
-  envelope["form_id"] = form.id();
-  envelope["form_version"] = form.version();
-  envelope["device_id"] = s_.options_.device_id;
-  if (!s_.options_.enumerator_id.empty()) envelope["enumerator_id"] = s_.options_.enumerator_id;
-  if (form.settings().instance_name != kNone) envelope["instance_name"] = submission.instance_name;
-  envelope["language"] = s_.language_code_;
-  envelope["started_at"] = FormatIsoDateTime(static_cast<double>(s_.started_at_), s_.started_offset_);
-  envelope["ended_at"] = FormatIsoDateTime(static_cast<double>(ended_at_millis), env->UtcOffsetMinutes(ended_at_millis));
-  if (!replaces.empty()) envelope["replaces"] = std::string(replaces);
-  Json answers = Json::object();
-  AnswerWalker(form, state).Add(form.top_level(), 0, answers);
-  envelope["answers"] = std::move(answers);
-  submission.canonical_json = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (named) {
+    out.Key("instance_name");
+    out.String(submission.instance_name);
+  }
+  out.Key("language");
+  out.String(s_.language_code_);
+  out.Key("started_at");
+  out.String(FormatIsoDateTime(static_cast<double>(s_.started_at_), s_.started_offset_));
+  out.Key("ended_at");
+  out.String(FormatIsoDateTime(static_cast<double>(ended_at_millis), env->UtcOffsetMinutes(ended_at_millis)));
+  if (!replaces.empty()) {
+    out.Key("replaces");
+    out.String(replaces);
+  }
+  out.Key("answers");
+  out.BeginObject();
+  AnswerWalker(form, state, out).Add(form.top_level(), 0);
+  out.EndObject();
+  out.EndObject();
+  submission.canonical_json = out.Take();
   submission.sha256 = Sha256Hex(submission.canonical_json);
   return submission;
 }
