@@ -9,9 +9,9 @@ using chosa::Message;
 using chosa::MessageId;
 
 TEST_CASE("Every engine message has a Japanese and an English text") {
-  for (int id = static_cast<int>(MessageId::kRequired); id <= static_cast<int>(MessageId::kUnknownPath); ++id) {
-    std::string ja = Message(static_cast<MessageId>(id), "ja", "3");
-    std::string en = Message(static_cast<MessageId>(id), "en", "3");
+  for (int id = static_cast<int>(MessageId::kRequired); id <= static_cast<int>(MessageId::kNoDeviceId); ++id) {
+    std::string ja = Message(static_cast<MessageId>(id), "ja", "3", "4");
+    std::string en = Message(static_cast<MessageId>(id), "en", "3", "4");
     INFO("message " << id << ": " << ja << " / " << en);
     CHECK(ja != "?");
     CHECK(en != "?");
@@ -20,6 +20,8 @@ TEST_CASE("Every engine message has a Japanese and an English text") {
     CHECK(std::any_of(ja.begin(), ja.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
     CHECK(ja.find("{0}") == std::string::npos);
     CHECK(en.find("{0}") == std::string::npos);
+    CHECK(ja.find("{1}") == std::string::npos);
+    CHECK(en.find("{1}") == std::string::npos);
   }
   CHECK(Message(MessageId::kMinChoices, "en", "2") == "Choose at least 2.");
   CHECK(Message(MessageId::kMinChoices, "fr", "2") == "Choose at least 2.");  // other languages: English

@@ -264,3 +264,45 @@ TEST_CASE("The coordinator checklist: 25 rows, a live total out of 100") {
   REQUIRE(s.SetAnswer("c25", "").ok());
   CHECK(s.ReadValue("checklist_total")->ToNumber() == 82);
 }
+
+TEST_CASE("Guards: read-only matrices, full rankings, UUIDs, device ids, no way back, control characters") {
+  auto form = MustLoad(R"J({"format": 1, "id": "g", "version": "1", "title": "G", "languages": ["ja", "en"],
+    "settings": {"allow_back": false},
+    "choice_lists": {"s": [{"value": "1", "label": "a"}, {"value": "2", "label": "b"}, {"value": "3", "label": "c"}]},
+    "items": [
+      {"type": "page", "name": "p1", "label": "1", "items": [
+        {"type": "matrix", "name": "m", "list": "s", "label": "m", "read_only": true, "rows": [{"name": "m1", "label": "r"}]},
+        {"type": "rank", "name": "rk", "list": "s", "label": "rank"},
+        {"type": "time", "name": "at", "label": "time"},
+        {"type": "text", "name": "memo", "label": "memo"}]},
+      {"type": "page", "name": "p2", "label": "2", "items": [{"type": "text", "name": "t", "label": "t"}]}]})J");
+  FixedEnv env;
+  auto started = Session::Start(form, &env, SessionOptions{"en", "", ""});
+  REQUIRE(started.ok());
+  Session& s = **started;
+  CHECK(s.SetAnswer("m1", "1").message() == "This item cannot be changed.");
+  REQUIRE(s.SetAnswer("rk", "3 1").ok());
+  auto errors = s.PageErrors(0);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].kind == ErrorKind::kCount);
+  CHECK(errors[0].message == "Rank every option.");
+  REQUIRE(s.SetAnswer("rk", "3 1 2").ok());
+  CHECK(s.GetAnswer("rk")->ToString() == "3 1 2");  // a ranking keeps its order
+  REQUIRE(s.SetAnswer("at", "9:05").ok());
+  CHECK(s.GetAnswer("at")->ToString() == "09:05:00.000+09:00");
+  CHECK(s.SetAnswer("memo", std::string("a\0b", 3)).message() ==
+        "The text contains a control character that cannot be used.");
+  REQUIRE(s.SetAnswer("memo", "二行の\nメモ").ok());
+  CHECK(s.Finalize().status().message() == "The submission cannot be finalized without a device id.");
+  REQUIRE(s.Next().ok());
+  CHECK(s.GoToPage(0).message() == "This form does not allow going back.");
+  CHECK_FALSE(s.Back().ok());
+
+  auto with_device = Session::Start(form, &env, SessionOptions{"ja", "tablet-1", ""});
+  REQUIRE(with_device.ok());
+  CHECK((*with_device)->Finalize("not-a-uuid").status().message() == "「not-a-uuid」は UUID ではありません。");
+  CHECK((*with_device)->SetAnswer("t", "x").ok());
+  CHECK((*with_device)->SetAnswer("zz", "x").message() == "「zz」という項目はありません。");
+  CHECK(Session::Start(form, &env, SessionOptions{"fr", "", ""}).status().message() ==
+        "言語「fr」はこの調査票にありません。");
+}

@@ -28,7 +28,8 @@ struct ErrorView {
 struct RepeatInstanceView;
 
 struct ItemView {
-  std::string path;         // "age", "attendees[2]/name"; groups and repeats: their name
+  std::string path;         // "age", "attendees[2]/name"; inside a repeat every item (notes and
+                            // groups too) has its instance; a repeat itself, its name
   std::string name;
   std::string type;         // ItemTypeName(): "integer", "select_one", "group", "matrix_row", ...
   std::string label;        // interpolated: ${name} replaced by current values

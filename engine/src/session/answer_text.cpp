@@ -29,7 +29,7 @@ std::optional<Value> ParseDateText(std::string_view s) {
   if (!digits(1, 2, &month) || i >= s.size() || s[i] != separator) return std::nullopt;
   ++i;
   if (!digits(1, 2, &day) || i != s.size()) return std::nullopt;
-  if (!IsValidCivil(year, static_cast<int>(month), static_cast<int>(day))) return std::nullopt;
+  if (year < 1 || !IsValidCivil(year, static_cast<int>(month), static_cast<int>(day))) return std::nullopt;
   return Value::Date(DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)));
 }
 
@@ -112,6 +112,13 @@ ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env) {
     out.error = MessageId::kText;
     return out;
   }
+  for (char c : text) {
+    // Newlines and tabs belong to multi-line text; other control characters are never typed.
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7F) {
+      out.error = MessageId::kControlCharacter;
+      return out;
+    }
+  }
   if (type == ItemType::kText) {
     out.value = Value::String(std::string(text));
     return out;
@@ -149,6 +156,7 @@ ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env) {
       return out;
     }
     case ItemType::kTime: {
+      if (s.size() >= 4 && s[1] == ':') s.insert(0, "0");  // 9:05 as people write it
       auto time = ParseTemporal(s, Value::Type::kTime, env);
       if (!time) {
         out.error = MessageId::kTime;

@@ -43,16 +43,26 @@ constexpr Text kTexts[] = {
     {MessageId::kFormHasErrors, "確認が必要な回答が{0}件あります。", "{0} answers need attention."},
     {MessageId::kUnknownLanguage, "言語「{0}」はこの調査票にありません。", "The form has no language \"{0}\"."},
     {MessageId::kUnknownPath, "「{0}」という項目はありません。", "There is no item \"{0}\"."},
+    {MessageId::kControlCharacter, "使えない制御文字が含まれています。", "The text contains a control character that cannot be used."},
+    {MessageId::kNeedsPosition, "「{0}」は繰り返しの中の項目です。{1} のように番号を付けてください。",
+     "\"{0}\" is inside a repeat: give its entry, as in {1}."},
+    {MessageId::kNoSuchEntry, "「{0}」は{1}件しかありません。", "\"{0}\" has only {1} entries."},
+    {MessageId::kNoSuchPage, "ページ {0} はありません（{1} ページまで）。", "There is no page {0} (there are {1} pages)."},
+    {MessageId::kNoBack, "この調査票では前のページに戻れません。", "This form does not allow going back."},
+    {MessageId::kNotAUuid, "「{0}」は UUID ではありません。", "\"{0}\" is not a UUID."},
+    {MessageId::kNoDeviceId, "端末IDが設定されていないため確定できません。", "The submission cannot be finalized without a device id."},
 };
 
 }  // namespace
 
-std::string Message(MessageId id, std::string_view language, std::string_view argument) {
+std::string Message(MessageId id, std::string_view language, std::string_view argument, std::string_view second) {
   for (const Text& t : kTexts) {
     if (t.id != id) continue;
     std::string text = language == "ja" ? t.ja : t.en;
     size_t at = text.find("{0}");
     if (at != std::string::npos) text.replace(at, 3, std::string(argument));
+    at = text.find("{1}");
+    if (at != std::string::npos) text.replace(at, 3, std::string(second));
     return text;
   }
   return "?";

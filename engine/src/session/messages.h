@@ -13,11 +13,13 @@ enum class MessageId {
   kText, kAcknowledge, kNotAChoice, kChoiceFiltered, kChoiceTwice, kOneChoiceOnly, kMinChoices, kMaxChoices,
   kRankIncomplete, kReadOnly, kNoAnswer, kRepeatMin, kRepeatMax, kRepeatFixed, kEvaluation, kPageHasErrors,
   kLastPage, kFirstPage, kPageNotRelevant, kFormHasErrors, kUnknownLanguage, kUnknownPath,
+  kControlCharacter, kNeedsPosition, kNoSuchEntry, kNoSuchPage, kNoBack, kNotAUuid, kNoDeviceId,
 };
 
-// The message in `language` ("ja" or "en"; any other falls back to English), with {0} replaced
-// by `argument`.
-std::string Message(MessageId id, std::string_view language, std::string_view argument = {});
+// The message in `language` ("ja" or "en"; any other falls back to English), with {0} and {1}
+// replaced by the arguments.
+std::string Message(MessageId id, std::string_view language, std::string_view argument = {},
+                    std::string_view second = {});
 
 }  // namespace chosa
 

@@ -40,6 +40,7 @@ Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form
   std::unique_ptr<Session> session(new Session(std::move(form), env, std::move(options)));
   const Form& f = *session->form_;
   session->language_ = f.default_language();
+  session->language_code_ = f.languages()[session->language_];
   if (!session->options_.language.empty()) {
     Status chosen = session->SetLanguage(session->options_.language);
     if (!chosen.ok()) return chosen;
@@ -71,9 +72,9 @@ Result<AnswerRef> Session::Resolve(std::string_view path) const {
     ref.item = form_->Find(path);
     if (ref.item == kNone) return unknown();
     if (form_->item(ref.item).repeat != kNone) {
-      return Status::InvalidArgument("\"" + std::string(path) + "\" is inside repeat \"" +
-                                     form_->item(form_->item(ref.item).repeat).name + "\": write " +
-                                     form_->item(form_->item(ref.item).repeat).name + "[1]/" + std::string(path));
+      const std::string& repeat = form_->item(form_->item(ref.item).repeat).name;
+      return Status::InvalidArgument(
+          Message(MessageId::kNeedsPosition, language_code_, path, repeat + "[1]/" + std::string(path)));
     }
     return ref;
   }
@@ -94,8 +95,8 @@ Result<AnswerRef> Session::Resolve(std::string_view path) const {
     return unknown();
   }
   if (position < 1 || position > state_->InstanceCount(repeat)) {
-    return Status::InvalidArgument("\"" + std::string(path) + "\": repeat " + std::string(repeat_name) + " has " +
-                                   std::to_string(state_->InstanceCount(repeat)) + " entries");
+    return Status::InvalidArgument(Message(MessageId::kNoSuchEntry, language_code_, repeat_name,
+                                           std::to_string(state_->InstanceCount(repeat))));
   }
   ref.instance = position - 1;
   return ref;
@@ -121,7 +122,9 @@ Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
     return Status::InvalidArgument(Message(id, language_code_, argument), PathOf(ref));
   };
   if (!HoldsAnswer(item.type) || item.type == ItemType::kCalculate) return refuse(MessageId::kNoAnswer);
-  if (item.calculation != kNone || state_->IsReadOnly(ref.item, ref.instance)) return refuse(MessageId::kReadOnly);
+  // A matrix row is read-only when its matrix is.
+  int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : ref.item;
+  if (item.calculation != kNone || state_->IsReadOnly(owner, ref.instance)) return refuse(MessageId::kReadOnly);
 
   Value value;
   if (IsSelect(item.type)) {
@@ -207,7 +210,7 @@ Status Session::RemoveRepeatInstance(std::string_view repeat_name, int32_t posit
   if (item.repeat_count != kNone) return Status::InvalidArgument(Message(MessageId::kRepeatFixed, language_code_));
   int32_t count = state_->InstanceCount(repeat);
   if (position < 1 || position > count) {
-    return Status::InvalidArgument(std::string(repeat_name) + " has " + std::to_string(count) + " entries");
+    return Status::InvalidArgument(Message(MessageId::kNoSuchEntry, language_code_, repeat_name, std::to_string(count)));
   }
   if (count <= item.min) {
     return Status::InvalidArgument(Message(MessageId::kRepeatMin, language_code_, std::to_string(item.min)));
@@ -295,8 +298,11 @@ Status Session::Back() {
 
 Status Session::GoToPage(int32_t page) {
   if (page < 0 || page >= page_count()) {
-    return Status::InvalidArgument("page " + std::to_string(page) + " does not exist (0.." +
-                                   std::to_string(page_count() - 1) + ")");
+    return Status::InvalidArgument(
+        Message(MessageId::kNoSuchPage, language_code_, std::to_string(page), std::to_string(page_count())));
+  }
+  if (page < page_ && !form_->settings().allow_back) {
+    return Status::InvalidArgument(Message(MessageId::kNoBack, language_code_));
   }
   if (!PageRelevant(*form_, *state_, page)) {
     return Status::InvalidArgument(Message(MessageId::kPageNotRelevant, language_code_));
@@ -323,7 +329,26 @@ std::vector<AnswerError> Session::AllErrors() const {
   return errors;
 }
 
+namespace {
+
+// 8-4-4-4-12 hexadecimal digits.
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = text[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<Submission> Session::Finalize(std::string_view replaces) {
+  if (!replaces.empty() && !IsUuid(replaces)) {
+    return Status::InvalidArgument(Message(MessageId::kNotAUuid, language_code_, replaces));
+  }
+  if (options_.device_id.empty()) return Status::InvalidArgument(Message(MessageId::kNoDeviceId, language_code_));
   for (int32_t p = 0; p < page_count(); ++p) {
     std::vector<AnswerError> errors = PageErrors(p);
     if (errors.empty()) continue;

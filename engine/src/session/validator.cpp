@@ -62,6 +62,12 @@ void SessionValidator::ItemErrors(int32_t item, int32_t instance, bool show_requ
       }
     }
     int32_t count = static_cast<int32_t>(values.size());
+    if (it.type == ItemType::kRank) {
+      // A ranking orders every option offered.
+      int32_t offered = 0;
+      for (size_t c = 0; c < list.choices.size(); ++c) offered += ChoicePasses(item, instance, static_cast<int32_t>(c));
+      if (count < offered) add(ErrorKind::kCount, Message(MessageId::kRankIncomplete, language));
+    }
     if (it.type == ItemType::kSelectMultiple) {
       if (it.min > 0 && count < it.min) add(ErrorKind::kCount, Message(MessageId::kMinChoices, language, std::to_string(it.min)));
       if (it.max >= 0 && count > it.max) add(ErrorKind::kCount, Message(MessageId::kMaxChoices, language, std::to_string(it.max)));
