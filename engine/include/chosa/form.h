@@ -34,11 +34,12 @@ bool IsStructural(ItemType type);  // page, group, repeat (and matrix: it holds 
 bool HoldsAnswer(ItemType type);   // has a value of its own (questions, calculate, matrix rows)
 bool IsSelect(ItemType type);      // select_one, select_multiple, rank, matrix_row
 
-// Text in each of the form's languages, indexed like Form::languages().
+// Text in each of the form's languages, indexed like Form::languages(). A text that is the
+// same in every language (a plain string in the form) is kept once.
 struct LocalizedText {
-  std::vector<std::string> text;  // empty vector: no text given
+  std::vector<std::string> text;  // empty: no text given; one entry: every language
   bool empty() const { return text.empty(); }
-  // REQUIRES: language < number of languages, or empty() (then returns "").
+  // The text in `language` ("" when none was given).
   const std::string& Get(size_t language) const;
 };
 
@@ -65,7 +66,6 @@ constexpr int32_t kNone = -1;
 struct Item {
   ItemType type = ItemType::kText;
   std::string name;
-  std::string pointer;             // JSON Pointer of the item in the form
   int32_t parent = kNone;          // enclosing page, group, repeat or matrix
   int32_t repeat = kNone;          // enclosing repeat (not the item itself), if any
   int32_t page = kNone;            // enclosing page; kNone when the form has no pages

@@ -26,6 +26,8 @@ enum class NodeKind : uint8_t {
 
 enum class BinaryOp : uint8_t { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kMod };
 
+// 32 bytes: names and constants live beside the nodes, so that a form of thousands of
+// expressions stays small and a walk over nodes stays in cache.
 struct Node {
   NodeKind kind = NodeKind::kConstant;
   BinaryOp op = BinaryOp::kOr;
@@ -33,22 +35,28 @@ struct Node {
   int32_t target = -1;       // kRef/kRefAll: item index once resolved
   uint32_t first_child = 0;  // index into Expression::children
   uint32_t child_count = 0;
+  // kConstant: index into Expression::constants; kRef/kRefAll/kAttribute/kCall: into names.
+  uint32_t payload = 0;
   const FunctionSpec* function = nullptr;  // kCall
-  std::string name;          // kRef/kRefAll/kAttribute/kCall: the name as written
-  Value constant;            // kConstant
 };
 
-// One compiled expression: the nodes, the children lists, and the root.
+// One compiled expression: the nodes, the children lists, the names and constants, the root.
 struct Expression {
-  std::string source;
   std::vector<Node> nodes;
   std::vector<uint32_t> children;
+  std::vector<std::string> names;   // as written: "ward" for ${ward}, "block", "concat"
+  std::vector<Value> constants;
   uint32_t root = 0;
 
   const Node& node(uint32_t i) const { return nodes[i]; }
   uint32_t child(const Node& n, uint32_t k) const { return children[n.first_child + k]; }
+  const std::string& name(const Node& n) const { return names[n.payload]; }
+  const Value& constant(const Node& n) const { return constants[n.payload]; }
   bool is_constant() const { return !nodes.empty() && nodes[root].kind == NodeKind::kConstant; }
 };
+
+// Drops the nodes, names and constants that folding left unreachable, and trims capacity.
+void CompactExpression(Expression& expression);
 
 }  // namespace chosa
 

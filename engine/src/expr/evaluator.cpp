@@ -16,11 +16,11 @@ class Evaluation {
   Value Eval(uint32_t index) const {
     const Node& n = e_.node(index);
     switch (n.kind) {
-      case NodeKind::kConstant: return n.constant;
+      case NodeKind::kConstant: return e_.constant(n);
       case NodeKind::kRef: return scope_.Read(n.target);
       case NodeKind::kRefAll: return scope_.ReadAll(n.target);
       case NodeKind::kSelf: return scope_.Self();
-      case NodeKind::kAttribute: return scope_.Attribute(n.name);
+      case NodeKind::kAttribute: return scope_.Attribute(e_.name(n));
       case NodeKind::kNegate: {
         Value operand = Eval(e_.child(n, 0));
         if (operand.is_error()) return operand;
@@ -152,16 +152,20 @@ Status FoldConstants(Expression& e) {
   // forward pass folds bottom-up.
   EmptyScope scope;
   FunctionContext context;
+  bool folded_any = false;
   for (uint32_t i = 0; i < e.nodes.size(); ++i) {
-    Node& n = e.nodes[i];
-    if (!IsFoldable(e, n)) continue;
+    if (!IsFoldable(e, e.nodes[i])) continue;
     Value folded = Evaluation(e, scope, context).Eval(i);
+    Node& n = e.nodes[i];
     if (folded.is_error()) return Status::InvalidArgument(folded.text(), {}, n.column);
     n.kind = NodeKind::kConstant;
-    n.constant = std::move(folded);
+    n.payload = static_cast<uint32_t>(e.constants.size());
+    e.constants.push_back(std::move(folded));
     n.child_count = 0;
     n.function = nullptr;
+    folded_any = true;
   }
+  if (folded_any) CompactExpression(e);
   return Status::Ok();
 }
 

@@ -46,7 +46,9 @@ class Parser {
   explicit Parser(std::string_view source) : src_(source) {}
 
   Result<Expression> Run() {
-    out_.source = std::string(src_);
+    // Roughly one node per three characters: one allocation for most expressions.
+    out_.nodes.reserve(src_.size() / 3 + 2);
+    height_.reserve(src_.size() / 3 + 2);
     if (src_.size() > kMaxExpressionBytes) {
       return Status::InvalidArgument("expression longer than " + std::to_string(kMaxExpressionBytes) + " bytes", {}, 1);
     }
@@ -56,6 +58,11 @@ class Parser {
     if (root < 0 || !error_.ok()) return error_;
     if (tok_.kind != Tok::kEnd) return Fail(tok_.offset, "unexpected " + Describe(tok_) + "; expected an operator or the end");
     out_.root = static_cast<uint32_t>(root);
+    // A form keeps thousands of expressions for its lifetime: no spare capacity.
+    out_.nodes.shrink_to_fit();
+    out_.children.shrink_to_fit();
+    out_.names.shrink_to_fit();
+    out_.constants.shrink_to_fit();
     return std::move(out_);
   }
 
@@ -190,6 +197,16 @@ class Parser {
     return static_cast<int>(out_.nodes.size() - 1);
   }
 
+  void SetName(int node, std::string_view name) {
+    out_.nodes[static_cast<size_t>(node)].payload = static_cast<uint32_t>(out_.names.size());
+    out_.names.emplace_back(name);
+  }
+
+  void SetConstant(int node, Value value) {
+    out_.nodes[static_cast<size_t>(node)].payload = static_cast<uint32_t>(out_.constants.size());
+    out_.constants.push_back(std::move(value));
+  }
+
   int SetChildren(int parent, const std::vector<int>& kids) {
     out_.nodes[parent].first_child = static_cast<uint32_t>(out_.children.size());
     out_.nodes[parent].child_count = static_cast<uint32_t>(kids.size());
@@ -320,17 +337,17 @@ class Parser {
     switch (t.kind) {
       case Tok::kNumber: {
         int n = NewNode(NodeKind::kConstant, t.offset);
-        out_.nodes[n].constant = Value::Number(ParseNumber(t.text));
+        SetConstant(n, Value::Number(ParseNumber(t.text)));
         return Advance() ? n : -1;
       }
       case Tok::kString: {
         int n = NewNode(NodeKind::kConstant, t.offset);
-        out_.nodes[n].constant = Value::String(std::string(t.text));
+        SetConstant(n, Value::String(std::string(t.text)));
         return Advance() ? n : -1;
       }
       case Tok::kRef: {
         int n = NewNode(NodeKind::kRef, t.offset);
-        out_.nodes[n].name = std::string(t.text);
+        SetName(n, t.text);
         return Advance() ? n : -1;
       }
       case Tok::kDot: {
@@ -364,7 +381,7 @@ class Parser {
         return -1;
       }
       int n = NewNode(NodeKind::kAttribute, t.offset);
-      out_.nodes[n].name = std::string(t.text);
+      SetName(n, t.text);
       return n;
     }
     if (TooDeep(depth + 1)) return -1;
@@ -406,7 +423,7 @@ class Parser {
       args.push_back(NewNode(NodeKind::kSelf, t.offset));
     }
     int n = NewNode(NodeKind::kCall, t.offset);
-    out_.nodes[n].name = std::string(t.text);
+    SetName(n, t.text);
     out_.nodes[n].function = spec;
     return SetChildren(n, args);
   }
@@ -423,5 +440,40 @@ class Parser {
 }  // namespace
 
 Result<Expression> ParseExpression(std::string_view source) { return Parser(source).Run(); }
+
+void CompactExpression(Expression& e) {
+  if (e.nodes.empty()) return;
+  Expression out;
+  // Children before parents, as the parser made them: an explicit stack, post-order.
+  std::vector<uint32_t> new_index(e.nodes.size(), UINT32_MAX);
+  std::vector<std::pair<uint32_t, bool>> stack{{e.root, false}};
+  while (!stack.empty()) {
+    auto [index, expanded] = stack.back();
+    stack.pop_back();
+    const Node& n = e.nodes[index];
+    if (!expanded) {
+      stack.push_back({index, true});
+      for (uint32_t k = n.child_count; k > 0; --k) stack.push_back({e.child(n, k - 1), false});
+      continue;
+    }
+    Node copy = n;
+    copy.first_child = static_cast<uint32_t>(out.children.size());
+    for (uint32_t k = 0; k < n.child_count; ++k) out.children.push_back(new_index[e.child(n, k)]);
+    if (n.kind == NodeKind::kConstant) {
+      copy.payload = static_cast<uint32_t>(out.constants.size());
+      out.constants.push_back(e.constants[n.payload]);
+    } else if (n.kind == NodeKind::kRef || n.kind == NodeKind::kRefAll || n.kind == NodeKind::kAttribute ||
+               n.kind == NodeKind::kCall) {
+      copy.payload = static_cast<uint32_t>(out.names.size());
+      out.names.push_back(e.names[n.payload]);
+    }
+    new_index[index] = static_cast<uint32_t>(out.nodes.size());
+    out.nodes.push_back(copy);
+  }
+  out.root = static_cast<uint32_t>(out.nodes.size() - 1);
+  out.nodes.shrink_to_fit();
+  out.children.shrink_to_fit();
+  e = std::move(out);
+}
 
 }  // namespace chosa

@@ -11,7 +11,7 @@ Result<Value> EvaluateStandalone(std::string_view source, Env* env) {
   Expression& e = *parsed;
   for (const Node& n : e.nodes) {
     if (n.kind == NodeKind::kRef || n.kind == NodeKind::kAttribute) {
-      return Status::InvalidArgument("unknown name " + (n.kind == NodeKind::kRef ? "${" + n.name + "}" : n.name) +
+      return Status::InvalidArgument("unknown name " + (n.kind == NodeKind::kRef ? "${" + e.name(n) + "}" : e.name(n)) +
                                          ": a standalone expression has no questions", {}, n.column);
     }
     if (n.kind == NodeKind::kSelf) {

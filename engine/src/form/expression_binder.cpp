@@ -56,33 +56,34 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
     Node& n = e.nodes[i];
     switch (n.kind) {
       case NodeKind::kRef: {
-        int32_t target = form_->Find(n.name);
+        const std::string& name = e.name(n);
+        int32_t target = form_->Find(name);
         if (target == kNone) {
-          std::vector<std::string_view> names(item_names_.begin(), item_names_.end());
-          fault(n, "unknown name " + Ref(n.name) + DidYouMean(n.name, names, "${", "}"));
+          std::vector<std::string_view> names(ItemNames().begin(), ItemNames().end());
+          fault(n, "unknown name " + Ref(name) + DidYouMean(name, names, "${", "}"));
           break;
         }
         n.target = target;
         const Item& t = form_->item(target);
         if (t.type == ItemType::kPage || t.type == ItemType::kGroup || t.type == ItemType::kNote) {
-          fault(n, Ref(n.name) + " is a " + ItemTypeName(t.type) + " and has no value");
+          fault(n, Ref(name) + " is a " + ItemTypeName(t.type) + " and has no value");
           break;
         }
         if (repeat_position[i]) {
-          if (t.type != ItemType::kRepeat) fault(n, "indexed-repeat() needs a repeat here; " + Ref(n.name) + " is a " + ItemTypeName(t.type));
+          if (t.type != ItemType::kRepeat) fault(n, "indexed-repeat() needs a repeat here; " + Ref(name) + " is a " + ItemTypeName(t.type));
           n.kind = NodeKind::kRefAll;
           break;
         }
         if (t.type == ItemType::kMatrix) {
           if (!in_aggregate[i]) {
-            fault(n, "matrix " + Ref(n.name) + " can only be read inside an aggregate such as sum(" + Ref(n.name) + ")");
+            fault(n, "matrix " + Ref(name) + " can only be read inside an aggregate such as sum(" + Ref(name) + ")");
           }
           n.kind = NodeKind::kRefAll;
           break;
         }
         if (t.type == ItemType::kRepeat) {
           if (!in_aggregate[i]) {
-            fault(n, "repeat " + Ref(n.name) + " can only be read inside an aggregate such as count(" + Ref(n.name) + ")");
+            fault(n, "repeat " + Ref(name) + " can only be read inside an aggregate such as count(" + Ref(name) + ")");
           }
           n.kind = NodeKind::kRefAll;
           break;
@@ -93,8 +94,8 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
           } else if (indexed_value[i]) {
             // read by position: stays kRef; the evaluator calls ReadAt
           } else if (t.repeat != context_repeat) {
-            fault(n, Ref(n.name) + " is inside repeat " + Ref(form_->item(t.repeat).name) +
-                         "; from outside it, read it with an aggregate such as sum(" + Ref(n.name) +
+            fault(n, Ref(name) + " is inside repeat " + Ref(form_->item(t.repeat).name) +
+                         "; from outside it, read it with an aggregate such as sum(" + Ref(name) +
                          ") or with indexed-repeat()");
           }
         }
@@ -109,60 +110,61 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
         }
         break;
       case NodeKind::kAttribute: {
+        const std::string& name = e.name(n);
         if (pending.role != ExprRole::kChoiceFilter) {
-          fault(n, "bare name \"" + n.name + "\": refer to questions as " + Ref(n.name));
+          fault(n, "bare name \"" + name + "\": refer to questions as " + Ref(name));
           break;
         }
         if (self == nullptr || self->list == kNone) break;  // the missing list is reported already
         const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(self->list)];
-        if (n.name == "value" || n.name == "name" || n.name == "label") break;
+        if (name == "value" || name == "name" || name == "label") break;
         bool known = false;
         std::set<std::string> attribute_names;
         for (const Choice& c : list.choices) {
           for (const auto& attribute : c.attributes) attribute_names.insert(attribute.first);
         }
-        known = attribute_names.count(n.name) != 0;
+        known = attribute_names.count(name) != 0;
         if (!known) {
           std::vector<std::string_view> candidates(attribute_names.begin(), attribute_names.end());
-          fault(n, "choice list " + list.name + " has no attribute \"" + n.name + "\"" +
-                       DidYouMean(n.name, candidates, "\"", "\""));
+          fault(n, "choice list " + list.name + " has no attribute \"" + name + "\"" +
+                       DidYouMean(name, candidates, "\"", "\""));
         }
         break;
       }
       case NodeKind::kBinary:
         // ${q} = 'yse' where q is a select: the literal must be one of q's choices.
         if (n.op == BinaryOp::kEq || n.op == BinaryOp::kNe) {
-          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
-          CheckChoiceLiteral(pending, e.node(e.child(n, 1)), e.node(e.child(n, 0)));
+          CheckChoiceLiteral(pending, e, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+          CheckChoiceLiteral(pending, e, e.node(e.child(n, 1)), e.node(e.child(n, 0)));
         }
         break;
       case NodeKind::kCall: {
         const FunctionSpec& f = *n.function;
         if ((f.name == "selected") && n.child_count == 2) {
-          CheckChoiceLiteral(pending, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
+          CheckChoiceLiteral(pending, e, e.node(e.child(n, 0)), e.node(e.child(n, 1)));
         }
         if ((f.flags & kReadsSelect) && n.child_count > 0) {
           const Node& arg = e.node(e.child(n, 0));
-          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(arg.name) : kNone;
+          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(e.name(arg)) : kNone;
           if (target != kNone) {
             ItemType t = form_->item(target).type;
             if (!IsSelect(t) && t != ItemType::kCalculate) {
-              fault(arg, std::string(f.name) + "() needs a select question; " + Ref(arg.name) + " is a " +
+              fault(arg, std::string(f.name) + "() needs a select question; " + Ref(e.name(arg)) + " is a " +
                              ItemTypeName(t) + " question");
             }
           }
         }
         if (f.name == "score") {
           const Node& arg = e.node(e.child(n, 0));
-          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(arg.name) : kNone;
+          int32_t target = arg.kind == NodeKind::kRef ? form_->Find(e.name(arg)) : kNone;
           if (arg.kind != NodeKind::kRef) {
             fault(arg, "score() reads a question: write score(${name})");
           } else if (target != kNone) {
             const Item& t = form_->item(target);
             if (t.type != ItemType::kSelectOne && t.type != ItemType::kMatrixRow) {
-              fault(arg, "score() needs a select_one or a matrix row; " + Ref(arg.name) + " is a " + ItemTypeName(t.type));
+              fault(arg, "score() needs a select_one or a matrix row; " + Ref(e.name(arg)) + " is a " + ItemTypeName(t.type));
             } else if (t.list != kNone && !form_->choice_lists_[static_cast<size_t>(t.list)].has_scores) {
-              fault(arg, "score() of " + Ref(arg.name) + ": its choice list " +
+              fault(arg, "score() of " + Ref(e.name(arg)) + ": its choice list " +
                              form_->choice_lists_[static_cast<size_t>(t.list)].name + " has no scores");
             }
           }
@@ -172,7 +174,7 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
           if (pattern.kind == NodeKind::kConstant) {
             RE2::Options re_options;
             re_options.set_log_errors(false);
-            RE2 re(pattern.constant.ToString(), re_options);
+            RE2 re(e.constant(pattern).ToString(), re_options);
             if (!re.ok()) fault(pattern, "invalid regex: " + re.error());
           }
         }
@@ -196,18 +198,19 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   form_->expressions_.push_back(std::move(e));
 }
 
-void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Node& reference, const Node& literal) {
-  if (reference.kind != NodeKind::kRef || literal.kind != NodeKind::kConstant || !literal.constant.is_string()) return;
-  int32_t target = form_->Find(reference.name);
+void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Expression& e, const Node& reference,
+                                      const Node& literal) {
+  if (reference.kind != NodeKind::kRef || literal.kind != NodeKind::kConstant || !e.constant(literal).is_string()) return;
+  int32_t target = form_->Find(e.name(reference));
   if (target == kNone) return;
   const Item& item = form_->item(target);
   if (!IsSelect(item.type) || item.list == kNone) return;
   const ChoiceList& list = form_->choice_lists_[static_cast<size_t>(item.list)];
-  const std::string& value = literal.constant.text();
+  const std::string& value = e.constant(literal).text();
   if (value.empty() || list.Find(value) != kNone) return;
   std::vector<std::string_view> values;
   for (const Choice& c : list.choices) values.push_back(c.value);
-  Fault(pending.pointer, "'" + value + "' is not a choice of " + Ref(reference.name) + " (list " + list.name + ")" +
+  Fault(pending.pointer, "'" + value + "' is not a choice of " + Ref(e.name(reference)) + " (list " + list.name + ")" +
                              DidYouMean(value, values, "'", "'"),
         literal.column);
 }
@@ -216,7 +219,7 @@ void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const No
 void FormCompiler::CheckDefaults() {
   for (const Item& item : form_->items_) {
     if (item.default_value.empty()) continue;
-    const std::string at = item.pointer + "/default";
+    const std::string at = pointers_[static_cast<size_t>(&item - form_->items_.data())] + "/default";
     const std::string& text = item.default_value;
     switch (item.type) {
       case ItemType::kInteger: {
@@ -271,7 +274,7 @@ void FormCompiler::CheckLabels() {
       std::string name = text.substr(at + 2, end - at - 2);
       int32_t target = form_->Find(name);
       if (target == kNone) {
-        std::vector<std::string_view> names(item_names_.begin(), item_names_.end());
+        std::vector<std::string_view> names(ItemNames().begin(), ItemNames().end());
         Fault(label.pointer, "unknown name " + Ref(name) + DidYouMean(name, names, "${", "}"), ColumnOfOffset(text, at));
       } else if (!HoldsAnswer(form_->item(target).type)) {
         Fault(label.pointer, Ref(name) + " is a " + std::string(ItemTypeName(form_->item(target).type)) +

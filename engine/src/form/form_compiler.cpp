@@ -27,6 +27,10 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
     result.faults.push_back(parsed);
     return result;
   }
+  // About one item per 300 bytes of form text: few reallocations while reading.
+  form_->items_.reserve(json.size() / 300 + 16);
+  pointers_.reserve(json.size() / 300 + 16);
+  form_->index_of_name_.reserve(json.size() / 300 + 16);
   ReadForm(document.root());
   CheckNames();
   ResolveChoiceListReferences();
@@ -40,7 +44,11 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
     return PointerLess(a.pointer(), b.pointer());
   });
   result.faults = std::move(faults_);
-  if (result.faults.empty()) result.form = std::shared_ptr<const Form>(form_.release());
+  if (!result.faults.empty()) return result;
+  // The form lives as long as its sessions: keep no spare capacity.
+  form_->items_.shrink_to_fit();
+  form_->expressions_.shrink_to_fit();
+  result.form = std::shared_ptr<const Form>(form_.release());
   return result;
 }
 
@@ -53,12 +61,18 @@ void FormCompiler::CheckNames() {
     if (name.empty()) continue;  // already reported
     auto inserted = form_->index_of_name_.emplace(name, static_cast<int32_t>(i));
     if (!inserted.second) {
-      const Item& first = items[static_cast<size_t>(inserted.first->second)];
-      Fault(items[i].pointer + "/name", "duplicate name \"" + name + "\" (first used at " + first.pointer + ")");
+      Fault(pointers_[i] + "/name", "duplicate name \"" + name + "\" (first used at " +
+                                           pointers_[static_cast<size_t>(inserted.first->second)] + ")");
     }
   }
-  for (const auto& entry : form_->index_of_name_) item_names_.push_back(entry.first);
-  std::sort(item_names_.begin(), item_names_.end());
+}
+
+const std::vector<std::string>& FormCompiler::ItemNames() {
+  if (item_names_.empty()) {
+    for (const auto& entry : form_->index_of_name_) item_names_.push_back(entry.first);
+    std::sort(item_names_.begin(), item_names_.end());  // "did you mean" ties resolve the same way
+  }
+  return item_names_;
 }
 
 void FormCompiler::ResolveChoiceListReferences() {

@@ -64,7 +64,8 @@ class FormCompiler {
   void ResolveChoiceListReferences();
   void CompileExpressions();
   void CompileOne(PendingExpression& pending);
-  void CheckChoiceLiteral(const PendingExpression& pending, const Node& reference, const Node& literal);
+  void CheckChoiceLiteral(const PendingExpression& pending, const Expression& e, const Node& reference,
+                          const Node& literal);
   void CheckDefaults();
   void CheckLabels();
   void AssignSlots();
@@ -78,7 +79,9 @@ class FormCompiler {
   std::vector<std::pair<int32_t, std::string>> list_references_;  // (item, list name) to resolve
   std::vector<std::string> list_pointers_;                          // pointer of each item's `list`
   std::string base_dir_;
-  std::vector<std::string> item_names_;  // every name as written, for "did you mean"
+  std::vector<std::string> pointers_;    // by item: its JSON Pointer, for faults
+  std::vector<std::string> item_names_;  // every name, sorted: built on the first unknown name
+  const std::vector<std::string>& ItemNames();
 
  public:
   void set_base_dir(std::string dir) { base_dir_ = std::move(dir); }

@@ -290,8 +290,9 @@ LocalizedText FormCompiler::ReadText(element value, const std::string& pointer, 
   const auto& languages = form_->languages_;
   std::string_view plain;
   if (value.get_string().get(plain) == simdjson::SUCCESS) {
-    out.text.assign(languages.size(), std::string(plain));
-    if (interpolates) labels_.push_back({item, pointer, std::string(plain)});
+    out.text.assign(1, std::string(plain));  // the same in every language: LocalizedText::Get
+                                             // answers any language with the one text
+    if (interpolates && plain.find("${") != std::string_view::npos) labels_.push_back({item, pointer, std::string(plain)});
     return out;
   }
   simdjson::dom::object object;
@@ -319,7 +320,7 @@ LocalizedText FormCompiler::ReadText(element value, const std::string& pointer, 
     size_t index = static_cast<size_t>(it - languages.begin());
     out.text[index] = std::string(text);
     seen[index] = true;
-    if (interpolates) labels_.push_back({item, at, std::string(text)});
+    if (interpolates && text.find("${") != std::string_view::npos) labels_.push_back({item, at, std::string(text)});
   }
   for (size_t i = 0; i < languages.size(); ++i) {
     if (!seen[i]) Fault(pointer, "missing language \"" + languages[i] + "\"");
@@ -493,7 +494,7 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
           simdjson::dom::object labels;
           std::string_view plain;
           if (field.value.get_string().get(plain) == simdjson::SUCCESS) {
-            choice.label.text.assign(form_->languages_.size(), std::string(plain));
+            choice.label.text.assign(1, std::string(plain));
           } else if (field.value.get_object().get(labels) == simdjson::SUCCESS) {
             for (const auto& language : form_->languages_) {
               std::string_view text;
@@ -559,11 +560,11 @@ int32_t FormCompiler::NewItem(ItemType type, const std::string& pointer, int32_t
                               int32_t page) {
   Item item;
   item.type = type;
-  item.pointer = pointer;
   item.parent = parent;
   item.repeat = repeat;
   item.page = page;
   form_->items_.push_back(std::move(item));
+  pointers_.push_back(pointer);
   list_pointers_.emplace_back();
   int32_t index = static_cast<int32_t>(form_->items_.size() - 1);
   if (parent == kNone) {
@@ -628,13 +629,14 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
   element items_value, rows_value;
   for (auto field : object) {
     std::string_view key = field.key;
-    std::string at = PointerAppend(pointer, key);
+    // Most fields never need their pointer: build it only for a fault or a stored expression.
+    auto at = [&pointer, key] { return PointerAppend(pointer, key); };
     element v = field.value;
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       if (IsKnownProperty(key)) {
-        Fault(at, "property \"" + std::string(key) + "\" is not allowed on a " + std::string(type_name));
+        Fault(at(), "property \"" + std::string(key) + "\" is not allowed on a " + std::string(type_name));
       } else {
-        Fault(at, UnknownKeyMessage(key, allowed));
+        Fault(at(), UnknownKeyMessage(key, allowed));
       }
       continue;
     }
@@ -643,40 +645,40 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
       has_name = true;
       std::string_view name;
       if (v.get_string().get(name) != simdjson::SUCCESS || !IsName(name)) {
-        Fault(at, "a name is ASCII letters, digits and '_', starting with a letter or '_' (it is the export column)");
+        Fault(at(), "a name is ASCII letters, digits and '_', starting with a letter or '_' (it is the export column)");
       } else {
         item().name = std::string(name);
       }
     } else if (key == "label") {
-      item().label = ReadText(v, at, index, true);
+      item().label = ReadText(v, at(), index, true);
     } else if (key == "hint") {
-      item().hint = ReadText(v, at, index, true);
+      item().hint = ReadText(v, at(), index, true);
     } else if (key == "required_message") {
-      item().required_message = ReadText(v, at, index, true);
+      item().required_message = ReadText(v, at(), index, true);
     } else if (key == "constraint_message") {
-      item().constraint_message = ReadText(v, at, index, true);
+      item().constraint_message = ReadText(v, at(), index, true);
     } else if (key == "appearance") {
       std::string_view appearance;
       if (v.get_string().get(appearance) != simdjson::SUCCESS) {
-        Fault(at, "appearance must be a string such as \"likert\"");
+        Fault(at(), "appearance must be a string such as \"likert\"");
       } else {
         item().appearance = std::string(appearance);
       }
     } else if (key == "relevant") {
-      AddExpression(v, at, index, ExprRole::kRelevant);
+      AddExpression(v, at(), index, ExprRole::kRelevant);
     } else if (key == "constraint") {
-      AddExpression(v, at, index, ExprRole::kConstraint);
+      AddExpression(v, at(), index, ExprRole::kConstraint);
     } else if (key == "calculation") {
       has_calculation = true;
-      AddExpression(v, at, index, ExprRole::kCalculation);
+      AddExpression(v, at(), index, ExprRole::kCalculation);
     } else if (key == "choice_filter") {
-      AddExpression(v, at, index, ExprRole::kChoiceFilter);
+      AddExpression(v, at(), index, ExprRole::kChoiceFilter);
     } else if (key == "count") {
-      AddExpression(v, at, index, ExprRole::kRepeatCount);
+      AddExpression(v, at(), index, ExprRole::kRepeatCount);
     } else if (key == "required") {
-      ReadExpressionOrBool(v, at, index, ExprRole::kRequired);
+      ReadExpressionOrBool(v, at(), index, ExprRole::kRequired);
     } else if (key == "read_only") {
-      ReadExpressionOrBool(v, at, index, ExprRole::kReadOnly);
+      ReadExpressionOrBool(v, at(), index, ExprRole::kReadOnly);
     } else if (key == "default") {
       std::string_view text;
       double number;
@@ -686,23 +688,23 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
       } else if (IsNumber(v) && v.get_double().get(number) == simdjson::SUCCESS) {
         item().default_value = FormatNumber(number);
       } else if (v.get_bool().get(flag) == simdjson::SUCCESS) {
-        Fault(at, "default is an answer written as a string or a number, not a boolean");
+        Fault(at(), "default is an answer written as a string or a number, not a boolean");
       } else {
-        Fault(at, "default must be a string or a number");
+        Fault(at(), "default must be a string or a number");
       }
     } else if (key == "list") {
       has_list = true;
       std::string_view list;
       if (v.get_string().get(list) != simdjson::SUCCESS) {
-        Fault(at, "list must be the name of a choice list");
+        Fault(at(), "list must be the name of a choice list");
       } else {
         list_references_.emplace_back(index, std::string(list));
-        list_pointers_[static_cast<size_t>(index)] = at;
+        list_pointers_[static_cast<size_t>(index)] = at();
       }
     } else if (key == "min" || key == "max" || key == "min_choices" || key == "max_choices") {
       auto n = IntegerIn(v, 0, 100000);
       if (!n) {
-        Fault(at, std::string(key) + " must be a whole number from 0 to 100000");
+        Fault(at(), std::string(key) + " must be a whole number from 0 to 100000");
       } else if (key == "min" || key == "min_choices") {
         item().min = static_cast<int32_t>(*n);
       } else {

@@ -59,12 +59,11 @@ void FormCompiler::BuildGraph() {
     const Item& reader_item = items[static_cast<size_t>(node.item)];
     int32_t reader_repeat = reader_item.repeat;
     auto add_reader = [&](int32_t target, bool same_instance) {
+      // Nodes are visited in order, so a node reading an item twice finds itself last.
       auto& list = g.readers_[static_cast<size_t>(target)];
-      for (Reader& r : list) {
-        if (r.node == static_cast<int32_t>(n)) {
-          r.same_instance = r.same_instance && same_instance;
-          return;
-        }
+      if (!list.empty() && list.back().node == static_cast<int32_t>(n)) {
+        list.back().same_instance = list.back().same_instance && same_instance;
+        return;
       }
       list.push_back({static_cast<int32_t>(n), same_instance});
     };
@@ -151,7 +150,7 @@ void FormCompiler::BuildGraph() {
         for (auto it = from; it != stack.end(); ++it) path += describe(*it) + " -> ";
         path += describe(to);
         const GraphNode& first = g.nodes_[static_cast<size_t>(to)];
-        Fault(items[static_cast<size_t>(first.item)].pointer + "/" + NodePropertyName(first.property),
+        Fault(pointers_[static_cast<size_t>(first.item)] + "/" + NodePropertyName(first.property),
               "reference cycle: " + path);
         return true;
       }

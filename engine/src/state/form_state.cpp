@@ -151,8 +151,15 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env)
       SetDefaults(repeat, k);
     }
   }
-  // Everything is dirty once; the queue's rank order evaluates each node after its inputs.
-  for (int32_t node : graph_.order()) Enqueue(node, false, kNone, 0);
+  // Every node once, in rank order: each sees its inputs final, so no queue is needed. Only
+  // instances that a count expression creates meanwhile go through the queue afterwards.
+  initializing_ = true;
+  for (int32_t node : graph_.order()) {
+    int32_t repeat = form_->item(graph_.node(node).item).repeat;
+    int32_t count = repeat == kNone ? 1 : InstanceCount(repeat);
+    for (int32_t k = 0; k < count; ++k) EvaluateNode(node, k);
+  }
+  initializing_ = false;
   Propagate();
 }
 
@@ -282,6 +289,7 @@ void FormState::Enqueue(int32_t node, bool same_instance, int32_t from_repeat, i
 }
 
 void FormState::EnqueueReadersOf(int32_t item, int32_t instance) {
+  if (initializing_) return;
   int32_t from_repeat = form_->item(item).repeat;
   for (const Reader& reader : graph_.ReadersOf(item)) Enqueue(reader.node, reader.same_instance, from_repeat, instance);
 }
@@ -330,7 +338,9 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
   switch (n.property) {
     case NodeProperty::kRelevant:
       EnqueueReadersOf(n.item, instance);
-      for (int32_t child : graph_.InheritorsOf(n.item)) Enqueue(child, true, repeat, instance);
+      if (!initializing_) {
+        for (int32_t child : graph_.InheritorsOf(n.item)) Enqueue(child, true, repeat, instance);
+      }
       break;
     case NodeProperty::kCalculation: {
       // NaN and errors are stored as empty; the node keeps the error for the session to show.

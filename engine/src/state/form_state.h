@@ -111,6 +111,7 @@ class FormState {
   std::vector<std::vector<int32_t>> repeat_nodes_;  // by repeat index: the nodes inside it
   std::priority_queue<Dirty, std::vector<Dirty>, std::greater<Dirty>> dirty_;
   uint64_t evaluations_ = 0;
+  bool initializing_ = false;  // the first full pass: readers need no queue, order suffices
 };
 
 }  // namespace chosa
