@@ -31,6 +31,7 @@ enum class BinaryOp : uint8_t { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, k
 struct Node {
   NodeKind kind = NodeKind::kConstant;
   BinaryOp op = BinaryOp::kOr;
+  uint16_t height = 1;       // of its subtree: bounds the evaluator's recursion
   int32_t column = 0;        // 1-based code point where the node's token starts
   int32_t target = -1;       // kRef/kRefAll: item index once resolved
   uint32_t first_child = 0;  // index into Expression::children

@@ -48,7 +48,7 @@ class Parser {
   Result<Expression> Run() {
     // Roughly one node per three characters: one allocation for most expressions.
     out_.nodes.reserve(src_.size() / 3 + 2);
-    height_.reserve(src_.size() / 3 + 2);
+    out_.children.reserve(src_.size() / 3 + 2);
     if (src_.size() > kMaxExpressionBytes) {
       return Status::InvalidArgument("expression longer than " + std::to_string(kMaxExpressionBytes) + " bytes", {}, 1);
     }
@@ -61,8 +61,6 @@ class Parser {
     // A form keeps thousands of expressions for its lifetime: no spare capacity.
     out_.nodes.shrink_to_fit();
     out_.children.shrink_to_fit();
-    out_.names.shrink_to_fit();
-    out_.constants.shrink_to_fit();
     return std::move(out_);
   }
 
@@ -193,7 +191,6 @@ class Parser {
     n.kind = kind;
     n.column = ColumnOfOffset(src_, offset);
     out_.nodes.push_back(std::move(n));
-    height_.push_back(1);
     return static_cast<int>(out_.nodes.size() - 1);
   }
 
@@ -207,15 +204,20 @@ class Parser {
     out_.constants.push_back(std::move(value));
   }
 
-  int SetChildren(int parent, const std::vector<int>& kids) {
+  int SetChildren(int parent, const std::vector<int>& kids) { return SetChildren(parent, kids.data(), kids.size()); }
+
+  int SetChildren(int parent, const int* kids, size_t count) {
     out_.nodes[parent].first_child = static_cast<uint32_t>(out_.children.size());
-    out_.nodes[parent].child_count = static_cast<uint32_t>(kids.size());
-    for (int k : kids) {
+    out_.nodes[parent].child_count = static_cast<uint32_t>(count);
+    for (const int* it = kids; it != kids + count; ++it) {
+      int k = *it;
       out_.children.push_back(static_cast<uint32_t>(k));
-      height_[parent] = std::max(height_[parent], height_[k] + 1);
+      Node& p = out_.nodes[static_cast<size_t>(parent)];
+      int height = std::max<int>(p.height, out_.nodes[static_cast<size_t>(k)].height + 1);
+      p.height = static_cast<uint16_t>(std::min(height, kMaxExpressionHeight + 1));
     }
     // A long chain like 1+1+1+... parses without recursion but would evaluate recursively.
-    if (height_[parent] > kMaxExpressionHeight && error_.ok()) {
+    if (out_.nodes[static_cast<size_t>(parent)].height > kMaxExpressionHeight && error_.ok()) {
       Fail(tok_.offset, "expression too complex (more than " + std::to_string(kMaxExpressionHeight) +
                             " nested operations)");
     }
@@ -225,7 +227,8 @@ class Parser {
   int Binary(BinaryOp op, size_t offset, int left, int right) {
     int n = NewNode(NodeKind::kBinary, offset);
     out_.nodes[n].op = op;
-    return SetChildren(n, {left, right});
+    const int kids[2] = {left, right};
+    return SetChildren(n, kids, 2);
   }
 
   bool TooDeep(int depth) {
@@ -327,7 +330,7 @@ class Parser {
       int operand = ParseUnary(depth + 1);
       if (operand < 0) return -1;
       int n = NewNode(NodeKind::kNegate, at);
-      return SetChildren(n, {operand});
+      return SetChildren(n, &operand, 1);
     }
     return ParsePrimary(depth);
   }
@@ -433,7 +436,6 @@ class Parser {
   Token tok_;
   Tok prev_ = Tok::kEnd;
   Expression out_;
-  std::vector<int> height_;  // per node: the height of its subtree
   Status error_;
 };
 

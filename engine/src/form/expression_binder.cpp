@@ -26,7 +26,7 @@ void FormCompiler::CompileExpressions() {
 void FormCompiler::CompileOne(PendingExpression& pending) {
   Result<Expression> parsed = ParseExpression(pending.source);
   if (!parsed.ok()) {
-    Fault(pending.pointer, parsed.status().message(), parsed.status().column());
+    Fault(PointerOf(pending), parsed.status().message(), parsed.status().column());
     return;
   }
   Expression& e = *parsed;
@@ -35,7 +35,7 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   // count are evaluated outside it.
   int32_t context_repeat = self == nullptr ? kNone : self->repeat;
   size_t faults_before = faults_.size();
-  auto fault = [&](const Node& n, const std::string& message) { Fault(pending.pointer, message, n.column); };
+  auto fault = [&](const Node& n, const std::string& message) { Fault(PointerOf(pending), message, n.column); };
 
   // Which nodes are direct arguments of an aggregate (they may read many values).
   std::vector<bool> in_aggregate(e.nodes.size(), false);
@@ -190,7 +190,7 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   if (faults_.size() != faults_before) return;
   Status folded = FoldConstants(e);
   if (!folded.ok()) {
-    Fault(pending.pointer, folded.message(), folded.column());
+    Fault(PointerOf(pending), folded.message(), folded.column());
     return;
   }
   int32_t* field = ExpressionField(pending);
@@ -210,7 +210,7 @@ void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Ex
   if (value.empty() || list.Find(value) != kNone) return;
   std::vector<std::string_view> values;
   for (const Choice& c : list.choices) values.push_back(c.value);
-  Fault(pending.pointer, "'" + value + "' is not a choice of " + Ref(e.name(reference)) + " (list " + list.name + ")" +
+  Fault(PointerOf(pending), "'" + value + "' is not a choice of " + Ref(e.name(reference)) + " (list " + list.name + ")" +
                              DidYouMean(value, values, "'", "'"),
         literal.column);
 }

@@ -28,10 +28,9 @@ class FormCompiler {
     kRelevant, kRequired, kReadOnly, kConstraint, kCalculation, kChoiceFilter, kRepeatCount, kInstanceName,
   };
   struct PendingExpression {
-    int32_t item;         // the item it belongs to; kNone for form settings
+    int32_t item;             // the item it belongs to; kNone for form settings
     ExprRole role;
-    std::string pointer;
-    std::string source;
+    std::string_view source;  // inside the JSON document, alive while the compiler runs
   };
   struct PendingLabel {   // label or hint text that may interpolate ${name}
     int32_t item;
@@ -43,7 +42,9 @@ class FormCompiler {
 
   void ReadForm(simdjson::dom::element root);
   void ReadLanguages(simdjson::dom::element value, const std::string& pointer);
-  LocalizedText ReadText(simdjson::dom::element value, const std::string& pointer, int32_t item, bool interpolates);
+  // Localised text at `parent`/`key`; `interpolates`: its ${name}s are checked once names are known.
+  LocalizedText ReadText(simdjson::dom::element value, std::string_view parent, std::string_view key, int32_t item,
+                         bool interpolates);
   void ReadSettings(simdjson::dom::element value, const std::string& pointer);
   void ReadChoiceLists(simdjson::dom::element value, const std::string& pointer);
   void ReadChoices(ChoiceList& list, simdjson::dom::element value, const std::string& pointer,
@@ -55,9 +56,11 @@ class FormCompiler {
                 int32_t page);
   void ReadMatrixRows(simdjson::dom::element value, const std::string& pointer, int32_t matrix);
   // required / read_only: a boolean, or an expression.
-  void ReadExpressionOrBool(simdjson::dom::element value, const std::string& pointer, int32_t item, ExprRole role);
-  void AddExpression(simdjson::dom::element value, const std::string& pointer, int32_t item, ExprRole role);
+  void ReadExpressionOrBool(simdjson::dom::element value, int32_t item, ExprRole role);
+  void AddExpression(simdjson::dom::element value, int32_t item, ExprRole role);
   int32_t* ExpressionField(const PendingExpression& pending);
+  // The JSON Pointer of the expression, built only to report a fault.
+  std::string PointerOf(const PendingExpression& pending) const;
   int32_t NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page);
 
   void CheckNames();

@@ -1,6 +1,7 @@
 // Pass 1 of the form compiler: reads the JSON document into items, choice lists, settings and
 // pending expressions, checking every property of every item.
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "form/compiler_support.h"
@@ -44,13 +45,16 @@ bool ContainsWhitespace(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return true;
-    if (c == 0xC2 && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) == 0xA0 ||
-                                          static_cast<unsigned char>(s[i + 1]) == 0x85)) return true;
+    if (c == 0xC2 && i + 1 < s.size() &&
+        (static_cast<unsigned char>(s[i + 1]) == 0xA0 || static_cast<unsigned char>(s[i + 1]) == 0x85))
+      return true;
     if (c == 0xE3 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        static_cast<unsigned char>(s[i + 2]) == 0x80) return true;  // U+3000
+        static_cast<unsigned char>(s[i + 2]) == 0x80)
+      return true;  // U+3000
     if (c == 0xE2 && i + 2 < s.size()) {
       unsigned char c1 = static_cast<unsigned char>(s[i + 1]), c2 = static_cast<unsigned char>(s[i + 2]);
-      if (c1 == 0x80 && (c2 <= 0x8A || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF)) return true;  // U+2000..200A, 2028, 2029, 202F
+      if (c1 == 0x80 && (c2 <= 0x8A || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF))
+        return true;                              // U+2000..200A, 2028, 2029, 202F
       if (c1 == 0x81 && c2 == 0x9F) return true;  // U+205F
     }
   }
@@ -59,12 +63,20 @@ bool ContainsWhitespace(std::string_view s) {
 
 std::string TypeOfJson(element value) {
   switch (value.type()) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
-    case element_type::STRING: return "a string";
-    case element_type::INT64: case element_type::UINT64: case element_type::DOUBLE: return "a number";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::STRING:
+      return "a string";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
@@ -77,18 +89,28 @@ bool IsNumber(element value) {
 // An integer in [lo, hi], or nullopt.
 std::optional<int64_t> IntegerIn(element value, int64_t lo, int64_t hi) {
   int64_t n;
-  if (value.type() == element_type::INT64 && value.get_int64().get(n) == simdjson::SUCCESS && n >= lo && n <= hi) return n;
+  if (value.type() == element_type::INT64 && value.get_int64().get(n) == simdjson::SUCCESS && n >= lo && n <= hi)
+    return n;
   return std::nullopt;
 }
 
 std::optional<ItemType> ParseItemType(std::string_view s) {
-  static const std::pair<std::string_view, ItemType> kTypes[] = {
-      {"page", ItemType::kPage}, {"group", ItemType::kGroup}, {"repeat", ItemType::kRepeat},
-      {"text", ItemType::kText}, {"integer", ItemType::kInteger}, {"decimal", ItemType::kDecimal},
-      {"select_one", ItemType::kSelectOne}, {"select_multiple", ItemType::kSelectMultiple},
-      {"rank", ItemType::kRank}, {"date", ItemType::kDate}, {"time", ItemType::kTime},
-      {"datetime", ItemType::kDateTime}, {"acknowledge", ItemType::kAcknowledge}, {"note", ItemType::kNote},
-      {"calculate", ItemType::kCalculate}, {"matrix", ItemType::kMatrix}};
+  static const std::pair<std::string_view, ItemType> kTypes[] = {{"page", ItemType::kPage},
+                                                                 {"group", ItemType::kGroup},
+                                                                 {"repeat", ItemType::kRepeat},
+                                                                 {"text", ItemType::kText},
+                                                                 {"integer", ItemType::kInteger},
+                                                                 {"decimal", ItemType::kDecimal},
+                                                                 {"select_one", ItemType::kSelectOne},
+                                                                 {"select_multiple", ItemType::kSelectMultiple},
+                                                                 {"rank", ItemType::kRank},
+                                                                 {"date", ItemType::kDate},
+                                                                 {"time", ItemType::kTime},
+                                                                 {"datetime", ItemType::kDateTime},
+                                                                 {"acknowledge", ItemType::kAcknowledge},
+                                                                 {"note", ItemType::kNote},
+                                                                 {"calculate", ItemType::kCalculate},
+                                                                 {"matrix", ItemType::kMatrix}};
   for (const auto& t : kTypes) {
     if (t.first == s) return t.second;
   }
@@ -96,19 +118,24 @@ std::optional<ItemType> ParseItemType(std::string_view s) {
 }
 
 std::vector<std::string_view> ItemTypeNames() {
-  return {"page", "group", "repeat", "text", "integer", "decimal", "select_one", "select_multiple", "rank",
-          "date", "time", "datetime", "acknowledge", "note", "calculate", "matrix"};
+  return {"page", "group", "repeat", "text",     "integer",     "decimal", "select_one", "select_multiple",
+          "rank", "date",  "time",   "datetime", "acknowledge", "note",    "calculate",  "matrix"};
 }
 
 // The properties each item type accepts (besides `type` and `name`).
 const std::vector<std::string_view>& AllowedProperties(ItemType type) {
   static const std::vector<std::string_view> kPage = {"type", "name", "label", "hint", "relevant", "items"};
-  static const std::vector<std::string_view> kGroup = {"type", "name", "label", "hint", "relevant", "appearance", "items"};
-  static const std::vector<std::string_view> kRepeat = {"type", "name", "label", "hint", "relevant", "appearance",
-                                                        "items", "min", "max", "count"};
-  static const std::vector<std::string_view> kQuestion = {
-      "type", "name", "label", "hint", "relevant", "appearance", "required", "required_message", "constraint",
-      "constraint_message", "read_only", "default", "calculation"};
+  static const std::vector<std::string_view> kGroup = {"type",     "name",       "label", "hint",
+                                                       "relevant", "appearance", "items"};
+  static const std::vector<std::string_view> kRepeat = {"type",       "name",  "label", "hint", "relevant",
+                                                        "appearance", "items", "min",   "max",  "count"};
+  static const std::vector<std::string_view> kQuestion = {"type",       "name",
+                                                          "label",      "hint",
+                                                          "relevant",   "appearance",
+                                                          "required",   "required_message",
+                                                          "constraint", "constraint_message",
+                                                          "read_only",  "default",
+                                                          "calculation"};
   static const std::vector<std::string_view> kSelect = [] {
     std::vector<std::string_view> v = kQuestion;
     v.push_back("list");
@@ -123,18 +150,29 @@ const std::vector<std::string_view>& AllowedProperties(ItemType type) {
   }();
   static const std::vector<std::string_view> kNote = {"type", "name", "label", "hint", "relevant", "appearance"};
   static const std::vector<std::string_view> kCalculate = {"type", "name", "label", "relevant", "calculation"};
-  static const std::vector<std::string_view> kMatrix = {"type", "name", "label", "hint", "relevant", "appearance",
-                                                        "list", "rows", "required", "required_message", "read_only"};
+  static const std::vector<std::string_view> kMatrix = {"type",       "name", "label", "hint",     "relevant",
+                                                        "appearance", "list", "rows",  "required", "required_message",
+                                                        "read_only"};
   switch (type) {
-    case ItemType::kPage: return kPage;
-    case ItemType::kGroup: return kGroup;
-    case ItemType::kRepeat: return kRepeat;
-    case ItemType::kSelectOne: case ItemType::kRank: return kSelect;
-    case ItemType::kSelectMultiple: return kSelectMultiple;
-    case ItemType::kNote: return kNote;
-    case ItemType::kCalculate: return kCalculate;
-    case ItemType::kMatrix: return kMatrix;
-    default: return kQuestion;
+    case ItemType::kPage:
+      return kPage;
+    case ItemType::kGroup:
+      return kGroup;
+    case ItemType::kRepeat:
+      return kRepeat;
+    case ItemType::kSelectOne:
+    case ItemType::kRank:
+      return kSelect;
+    case ItemType::kSelectMultiple:
+      return kSelectMultiple;
+    case ItemType::kNote:
+      return kNote;
+    case ItemType::kCalculate:
+      return kCalculate;
+    case ItemType::kMatrix:
+      return kMatrix;
+    default:
+      return kQuestion;
   }
 }
 
@@ -145,6 +183,77 @@ bool IsKnownProperty(std::string_view key) {
     }
   }
   return false;
+}
+
+// Item properties by number, so that reading an item switches instead of comparing strings.
+enum class Prop : uint8_t {
+  kType,
+  kName,
+  kLabel,
+  kHint,
+  kRequiredMessage,
+  kConstraintMessage,
+  kAppearance,
+  kRelevant,
+  kConstraint,
+  kCalculation,
+  kChoiceFilter,
+  kCount,
+  kRequired,
+  kReadOnly,
+  kDefault,
+  kList,
+  kMin,
+  kMax,
+  kMinChoices,
+  kMaxChoices,
+  kItems,
+  kRows,
+  kUnknown,
+};
+
+Prop LookupProp(std::string_view key) {
+  static const std::pair<std::string_view, Prop> kProps[] = {{"type", Prop::kType},
+                                                             {"name", Prop::kName},
+                                                             {"label", Prop::kLabel},
+                                                             {"hint", Prop::kHint},
+                                                             {"required_message", Prop::kRequiredMessage},
+                                                             {"constraint_message", Prop::kConstraintMessage},
+                                                             {"appearance", Prop::kAppearance},
+                                                             {"relevant", Prop::kRelevant},
+                                                             {"constraint", Prop::kConstraint},
+                                                             {"calculation", Prop::kCalculation},
+                                                             {"choice_filter", Prop::kChoiceFilter},
+                                                             {"count", Prop::kCount},
+                                                             {"required", Prop::kRequired},
+                                                             {"read_only", Prop::kReadOnly},
+                                                             {"default", Prop::kDefault},
+                                                             {"list", Prop::kList},
+                                                             {"min", Prop::kMin},
+                                                             {"max", Prop::kMax},
+                                                             {"min_choices", Prop::kMinChoices},
+                                                             {"max_choices", Prop::kMaxChoices},
+                                                             {"items", Prop::kItems},
+                                                             {"rows", Prop::kRows}};
+  for (const auto& p : kProps) {
+    // Lengths differ for most pairs: a cheap first test before comparing bytes.
+    if (p.first.size() == key.size() && p.first == key) return p.second;
+  }
+  return Prop::kUnknown;
+}
+
+// Bit Prop of the mask: the property is allowed on items of `type`.
+uint32_t AllowedMask(ItemType type) {
+  static const auto kMasks = [] {
+    std::array<uint32_t, 17> masks{};
+    for (size_t t = 0; t < masks.size(); ++t) {
+      for (std::string_view name : AllowedProperties(static_cast<ItemType>(t))) {
+        masks[t] |= 1u << static_cast<unsigned>(LookupProp(name));
+      }
+    }
+    return masks;
+  }();
+  return kMasks[static_cast<size_t>(type)];
 }
 
 std::string UnknownKeyMessage(std::string_view key, const std::vector<std::string_view>& allowed) {
@@ -161,9 +270,9 @@ void FormCompiler::ReadForm(element root) {
     Fault("", "a form must be a JSON object, not " + TypeOfJson(root));
     return;
   }
-  static const std::vector<std::string_view> kTopKeys = {"format", "id", "version", "title", "languages",
-                                                         "default_language", "choice_lists", "items", "settings",
-                                                         "$schema"};
+  static const std::vector<std::string_view> kTopKeys = {
+      "format",           "id",           "version", "title",    "languages",
+      "default_language", "choice_lists", "items",   "settings", "$schema"};
   // Languages first: every localised text depends on them.
   element languages;
   if (top["languages"].get(languages) == simdjson::SUCCESS) {
@@ -201,7 +310,7 @@ void FormCompiler::ReadForm(element root) {
       }
     } else if (key == "title") {
       has_title = true;
-      form_->title_ = ReadText(value, pointer, kNone, false);
+      form_->title_ = ReadText(value, "", key, kNone, false);
     } else if (key == "languages") {
       // read above
     } else if (key == "default_language") {
@@ -285,45 +394,49 @@ void FormCompiler::ReadLanguages(element value, const std::string& pointer) {
   if (form_->languages_.empty()) form_->languages_.push_back("ja");
 }
 
-LocalizedText FormCompiler::ReadText(element value, const std::string& pointer, int32_t item, bool interpolates) {
+LocalizedText FormCompiler::ReadText(element value, std::string_view parent, std::string_view key, int32_t item,
+                                     bool interpolates) {
+  // The text's pointer is built only for a fault or a label to check later.
+  auto pointer = [parent, key] { return PointerAppend(parent, key); };
   LocalizedText out;
   const auto& languages = form_->languages_;
   std::string_view plain;
   if (value.get_string().get(plain) == simdjson::SUCCESS) {
     out.text.assign(1, std::string(plain));  // the same in every language: LocalizedText::Get
                                              // answers any language with the one text
-    if (interpolates && plain.find("${") != std::string_view::npos) labels_.push_back({item, pointer, std::string(plain)});
+    if (interpolates && plain.find("${") != std::string_view::npos)
+      labels_.push_back({item, pointer(), std::string(plain)});
     return out;
   }
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
-    Fault(pointer, "text must be a string or an object of languages such as {\"ja\": \"…\", \"en\": \"…\"}, not " +
-                       TypeOfJson(value));
+    Fault(pointer(), "text must be a string or an object of languages such as {\"ja\": \"…\", \"en\": \"…\"}, not " +
+                         TypeOfJson(value));
     return out;
   }
   out.text.assign(languages.size(), std::string());
-  std::vector<bool> seen(languages.size(), false);
+  uint64_t seen = 0;  // bit i: language i given (a form has far fewer than 64 languages)
   for (auto field : object) {
-    std::string at = PointerAppend(pointer, field.key);
+    auto at = [&pointer, &field] { return PointerAppend(pointer(), field.key); };
     auto it = std::find(languages.begin(), languages.end(), field.key);
     if (it == languages.end()) {
       std::string listed;
       for (const auto& l : languages) listed += (listed.empty() ? "" : ", ") + l;
-      Fault(at, "unknown language \"" + std::string(field.key) + "\"; the form's languages are " + listed);
+      Fault(at(), "unknown language \"" + std::string(field.key) + "\"; the form's languages are " + listed);
       continue;
     }
     std::string_view text;
     if (field.value.get_string().get(text) != simdjson::SUCCESS) {
-      Fault(at, "text must be a string, not " + TypeOfJson(field.value));
+      Fault(at(), "text must be a string, not " + TypeOfJson(field.value));
       continue;
     }
     size_t index = static_cast<size_t>(it - languages.begin());
     out.text[index] = std::string(text);
-    seen[index] = true;
-    if (interpolates && text.find("${") != std::string_view::npos) labels_.push_back({item, at, std::string(text)});
+    if (index < 64) seen |= uint64_t{1} << index;
+    if (interpolates && text.find("${") != std::string_view::npos) labels_.push_back({item, at(), std::string(text)});
   }
   for (size_t i = 0; i < languages.size(); ++i) {
-    if (!seen[i]) Fault(pointer, "missing language \"" + languages[i] + "\"");
+    if (i < 64 && !(seen & (uint64_t{1} << i))) Fault(pointer(), "missing language \"" + languages[i] + "\"");
   }
   return out;
 }
@@ -341,7 +454,7 @@ void FormCompiler::ReadSettings(element value, const std::string& pointer) {
     std::string at = PointerAppend(pointer, field.key);
     std::string_view key = field.key;
     if (key == "instance_name") {
-      AddExpression(field.value, at, kNone, ExprRole::kInstanceName);
+      AddExpression(field.value, kNone, ExprRole::kInstanceName);
     } else if (key == "public_key") {
       std::string_view pem;
       if (field.value.get_string().get(pem) != simdjson::SUCCESS ||
@@ -432,7 +545,8 @@ bool FormCompiler::ResolveReference(std::string_view ref, const std::string& poi
         has_choices = true;
         ReadChoices(list, field.value, "/choices", pointer, path);
       } else if (field.key != "id" && field.key != "description") {
-        Fault(pointer, "code list " + path + ": /" + std::string(field.key) + ": " + UnknownKeyMessage(field.key, kKeys));
+        Fault(pointer,
+              "code list " + path + ": /" + std::string(field.key) + ": " + UnknownKeyMessage(field.key, kKeys));
       }
     }
     if (!has_choices) Fault(pointer, "code list " + path + " has no \"choices\"");
@@ -488,7 +602,7 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
       } else if (field.key == "label") {
         has_label = true;
         if (file.empty()) {
-          choice.label = ReadText(field.value, field_at, kNone, false);
+          choice.label = ReadText(field.value, at, field.key, kNone, false);
         } else {
           // A code list is shared by forms of any languages: take the languages the form has.
           simdjson::dom::object labels;
@@ -556,8 +670,7 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
   }
 }
 
-int32_t FormCompiler::NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat,
-                              int32_t page) {
+int32_t FormCompiler::NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
   Item item;
   item.type = type;
   item.parent = parent;
@@ -603,8 +716,8 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
   }
   std::optional<ItemType> type = ParseItemType(type_name);
   if (!type) {
-    Fault(pointer + "/type", "unknown item type \"" + std::string(type_name) + "\"" +
-                                 DidYouMean(type_name, ItemTypeNames(), "\"", "\""));
+    Fault(pointer + "/type",
+          "unknown item type \"" + std::string(type_name) + "\"" + DidYouMean(type_name, ItemTypeNames(), "\"", "\""));
     return;
   }
   if (*type == ItemType::kPage && parent != kNone) {
@@ -625,6 +738,7 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
   auto item = [&]() -> Item& { return form_->items_[static_cast<size_t>(index)]; };
 
   const std::vector<std::string_view>& allowed = AllowedProperties(*type);
+  const uint32_t allowed_mask = AllowedMask(*type);
   bool has_name = false, has_items = false, has_list = false, has_rows = false, has_calculation = false;
   element items_value, rows_value;
   for (auto field : object) {
@@ -632,7 +746,8 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
     // Most fields never need their pointer: build it only for a fault or a stored expression.
     auto at = [&pointer, key] { return PointerAppend(pointer, key); };
     element v = field.value;
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+    const Prop prop = LookupProp(key);
+    if (prop == Prop::kUnknown || !(allowed_mask & (1u << static_cast<unsigned>(prop)))) {
       if (IsKnownProperty(key)) {
         Fault(at(), "property \"" + std::string(key) + "\" is not allowed on a " + std::string(type_name));
       } else {
@@ -640,82 +755,113 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
       }
       continue;
     }
-    if (key == "type") continue;
-    if (key == "name") {
-      has_name = true;
-      std::string_view name;
-      if (v.get_string().get(name) != simdjson::SUCCESS || !IsName(name)) {
-        Fault(at(), "a name is ASCII letters, digits and '_', starting with a letter or '_' (it is the export column)");
-      } else {
-        item().name = std::string(name);
+    switch (prop) {
+      case Prop::kType:
+        break;
+      case Prop::kName: {
+        has_name = true;
+        std::string_view name;
+        if (v.get_string().get(name) != simdjson::SUCCESS || !IsName(name)) {
+          Fault(at(),
+                "a name is ASCII letters, digits and '_', starting with a letter or '_' (it is the export column)");
+        } else {
+          item().name = std::string(name);
+        }
+        break;
       }
-    } else if (key == "label") {
-      item().label = ReadText(v, at(), index, true);
-    } else if (key == "hint") {
-      item().hint = ReadText(v, at(), index, true);
-    } else if (key == "required_message") {
-      item().required_message = ReadText(v, at(), index, true);
-    } else if (key == "constraint_message") {
-      item().constraint_message = ReadText(v, at(), index, true);
-    } else if (key == "appearance") {
-      std::string_view appearance;
-      if (v.get_string().get(appearance) != simdjson::SUCCESS) {
-        Fault(at(), "appearance must be a string such as \"likert\"");
-      } else {
-        item().appearance = std::string(appearance);
+      case Prop::kLabel:
+        item().label = ReadText(v, pointer, key, index, true);
+        break;
+      case Prop::kHint:
+        item().hint = ReadText(v, pointer, key, index, true);
+        break;
+      case Prop::kRequiredMessage:
+        item().required_message = ReadText(v, pointer, key, index, true);
+        break;
+      case Prop::kConstraintMessage:
+        item().constraint_message = ReadText(v, pointer, key, index, true);
+        break;
+      case Prop::kAppearance: {
+        std::string_view appearance;
+        if (v.get_string().get(appearance) != simdjson::SUCCESS) {
+          Fault(at(), "appearance must be a string such as \"likert\"");
+        } else {
+          item().appearance = std::string(appearance);
+        }
+        break;
       }
-    } else if (key == "relevant") {
-      AddExpression(v, at(), index, ExprRole::kRelevant);
-    } else if (key == "constraint") {
-      AddExpression(v, at(), index, ExprRole::kConstraint);
-    } else if (key == "calculation") {
-      has_calculation = true;
-      AddExpression(v, at(), index, ExprRole::kCalculation);
-    } else if (key == "choice_filter") {
-      AddExpression(v, at(), index, ExprRole::kChoiceFilter);
-    } else if (key == "count") {
-      AddExpression(v, at(), index, ExprRole::kRepeatCount);
-    } else if (key == "required") {
-      ReadExpressionOrBool(v, at(), index, ExprRole::kRequired);
-    } else if (key == "read_only") {
-      ReadExpressionOrBool(v, at(), index, ExprRole::kReadOnly);
-    } else if (key == "default") {
-      std::string_view text;
-      double number;
-      bool flag;
-      if (v.get_string().get(text) == simdjson::SUCCESS) {
-        item().default_value = std::string(text);
-      } else if (IsNumber(v) && v.get_double().get(number) == simdjson::SUCCESS) {
-        item().default_value = FormatNumber(number);
-      } else if (v.get_bool().get(flag) == simdjson::SUCCESS) {
-        Fault(at(), "default is an answer written as a string or a number, not a boolean");
-      } else {
-        Fault(at(), "default must be a string or a number");
+      case Prop::kRelevant:
+        AddExpression(v, index, ExprRole::kRelevant);
+        break;
+      case Prop::kConstraint:
+        AddExpression(v, index, ExprRole::kConstraint);
+        break;
+      case Prop::kCalculation:
+        has_calculation = true;
+        AddExpression(v, index, ExprRole::kCalculation);
+        break;
+      case Prop::kChoiceFilter:
+        AddExpression(v, index, ExprRole::kChoiceFilter);
+        break;
+      case Prop::kCount:
+        AddExpression(v, index, ExprRole::kRepeatCount);
+        break;
+      case Prop::kRequired:
+        ReadExpressionOrBool(v, index, ExprRole::kRequired);
+        break;
+      case Prop::kReadOnly:
+        ReadExpressionOrBool(v, index, ExprRole::kReadOnly);
+        break;
+      case Prop::kDefault: {
+        std::string_view text;
+        double number;
+        bool flag;
+        if (v.get_string().get(text) == simdjson::SUCCESS) {
+          item().default_value = std::string(text);
+        } else if (IsNumber(v) && v.get_double().get(number) == simdjson::SUCCESS) {
+          item().default_value = FormatNumber(number);
+        } else if (v.get_bool().get(flag) == simdjson::SUCCESS) {
+          Fault(at(), "default is an answer written as a string or a number, not a boolean");
+        } else {
+          Fault(at(), "default must be a string or a number");
+        }
+        break;
       }
-    } else if (key == "list") {
-      has_list = true;
-      std::string_view list;
-      if (v.get_string().get(list) != simdjson::SUCCESS) {
-        Fault(at(), "list must be the name of a choice list");
-      } else {
-        list_references_.emplace_back(index, std::string(list));
-        list_pointers_[static_cast<size_t>(index)] = at();
+      case Prop::kList: {
+        has_list = true;
+        std::string_view list;
+        if (v.get_string().get(list) != simdjson::SUCCESS) {
+          Fault(at(), "list must be the name of a choice list");
+        } else {
+          list_references_.emplace_back(index, std::string(list));
+          list_pointers_[static_cast<size_t>(index)] = at();
+        }
+        break;
       }
-    } else if (key == "min" || key == "max" || key == "min_choices" || key == "max_choices") {
-      auto n = IntegerIn(v, 0, 100000);
-      if (!n) {
-        Fault(at(), std::string(key) + " must be a whole number from 0 to 100000");
-      } else if (key == "min" || key == "min_choices") {
-        item().min = static_cast<int32_t>(*n);
-      } else {
-        item().max = static_cast<int32_t>(*n);
+      case Prop::kMin:
+      case Prop::kMax:
+      case Prop::kMinChoices:
+      case Prop::kMaxChoices: {
+        auto n = IntegerIn(v, 0, 100000);
+        if (!n) {
+          Fault(at(), std::string(key) + " must be a whole number from 0 to 100000");
+        } else if (prop == Prop::kMin || prop == Prop::kMinChoices) {
+          item().min = static_cast<int32_t>(*n);
+        } else {
+          item().max = static_cast<int32_t>(*n);
+        }
+        break;
       }
-    } else if (key == "items") {
-      has_items = true;
-      items_value = v;
-    } else if (key == "rows") {
-      has_rows = true;
-      rows_value = v;
+      case Prop::kItems:
+        has_items = true;
+        items_value = v;
+        break;
+      case Prop::kRows:
+        has_rows = true;
+        rows_value = v;
+        break;
+      case Prop::kUnknown:
+        break;
     }
   }
   if (!has_name) Fault(pointer, "missing property \"name\"");
@@ -779,7 +925,7 @@ void FormCompiler::ReadMatrixRows(element value, const std::string& pointer, int
           has_name = true;
         }
       } else if (field.key == "label") {
-        form_->items_[static_cast<size_t>(row)].label = ReadText(field.value, field_at, row, true);
+        form_->items_[static_cast<size_t>(row)].label = ReadText(field.value, at, field.key, row, true);
       } else {
         Fault(field_at, UnknownKeyMessage(field.key, {"name", "label"}));
       }
@@ -788,7 +934,7 @@ void FormCompiler::ReadMatrixRows(element value, const std::string& pointer, int
   }
 }
 
-void FormCompiler::ReadExpressionOrBool(element value, const std::string& pointer, int32_t item, ExprRole role) {
+void FormCompiler::ReadExpressionOrBool(element value, int32_t item, ExprRole role) {
   bool flag;
   if (value.get_bool().get(flag) == simdjson::SUCCESS) {
     Item& target = form_->items_[static_cast<size_t>(item)];
@@ -798,34 +944,74 @@ void FormCompiler::ReadExpressionOrBool(element value, const std::string& pointe
   std::string_view text;
   if (value.get_string().get(text) == simdjson::SUCCESS &&
       (text == "yes" || text == "no" || text == "true" || text == "false")) {
-    Fault(pointer, "write the JSON boolean " + std::string(text == "yes" || text == "true" ? "true" : "false") +
-                       " instead of the string \"" + std::string(text) + "\"");
+    Fault(PointerOf({item, role, {}}), "write the JSON boolean " +
+                                           std::string(text == "yes" || text == "true" ? "true" : "false") +
+                                           " instead of the string \"" + std::string(text) + "\"");
     return;
   }
-  AddExpression(value, pointer, item, role);
+  AddExpression(value, item, role);
 }
 
-void FormCompiler::AddExpression(element value, const std::string& pointer, int32_t item, ExprRole role) {
+void FormCompiler::AddExpression(element value, int32_t item, ExprRole role) {
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    Fault(pointer, "an expression must be a string, not " + TypeOfJson(value));
+    Fault(PointerOf({item, role, {}}), "an expression must be a string, not " + TypeOfJson(value));
     return;
   }
-  pending_.push_back({item, role, pointer, std::string(text)});
+  pending_.push_back({item, role, text});
+}
+
+std::string FormCompiler::PointerOf(const PendingExpression& pending) const {
+  if (pending.item == kNone) return "/settings/instance_name";
+  const char* key = "";
+  switch (pending.role) {
+    case ExprRole::kRelevant:
+      key = "relevant";
+      break;
+    case ExprRole::kRequired:
+      key = "required";
+      break;
+    case ExprRole::kReadOnly:
+      key = "read_only";
+      break;
+    case ExprRole::kConstraint:
+      key = "constraint";
+      break;
+    case ExprRole::kCalculation:
+      key = "calculation";
+      break;
+    case ExprRole::kChoiceFilter:
+      key = "choice_filter";
+      break;
+    case ExprRole::kRepeatCount:
+      key = "count";
+      break;
+    case ExprRole::kInstanceName:
+      return "/settings/instance_name";
+  }
+  return pointers_[static_cast<size_t>(pending.item)] + "/" + key;
 }
 
 int32_t* FormCompiler::ExpressionField(const PendingExpression& pending) {
   if (pending.item == kNone) return &form_->settings_.instance_name;
   Item& item = form_->items_[static_cast<size_t>(pending.item)];
   switch (pending.role) {
-    case ExprRole::kRelevant: return &item.relevant;
-    case ExprRole::kRequired: return &item.required_if;
-    case ExprRole::kReadOnly: return &item.read_only_if;
-    case ExprRole::kConstraint: return &item.constraint;
-    case ExprRole::kCalculation: return &item.calculation;
-    case ExprRole::kChoiceFilter: return &item.choice_filter;
-    case ExprRole::kRepeatCount: return &item.repeat_count;
-    case ExprRole::kInstanceName: return &form_->settings_.instance_name;
+    case ExprRole::kRelevant:
+      return &item.relevant;
+    case ExprRole::kRequired:
+      return &item.required_if;
+    case ExprRole::kReadOnly:
+      return &item.read_only_if;
+    case ExprRole::kConstraint:
+      return &item.constraint;
+    case ExprRole::kCalculation:
+      return &item.calculation;
+    case ExprRole::kChoiceFilter:
+      return &item.choice_filter;
+    case ExprRole::kRepeatCount:
+      return &item.repeat_count;
+    case ExprRole::kInstanceName:
+      return &form_->settings_.instance_name;
   }
   return nullptr;
 }

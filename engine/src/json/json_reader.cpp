@@ -1,9 +1,11 @@
 #include "json/json_reader.h"
 
+#include <array>
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstdint>
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <iterator>
@@ -460,26 +462,28 @@ Status SyntaxStatus(std::string_view text, const ScanFault& fault) {
 // The DOM walk over a document simdjson accepted: duplicate keys, and the one depth case
 // simdjson lets through (see Parse). Iterative; its stack is bounded by max_depth.
 
-// Keys seen so far in one object: a linear scan while the object is small, a hash set beyond.
+// Keys seen so far in one object: a linear scan over an inline array while the object is small
+// (no allocation for the objects forms are made of), a hash set beyond.
 class KeySet {
  public:
   // Returns false if `key` was already there.
   bool Insert(std::string_view key) {
     if (!hashed_.empty()) return hashed_.insert(key).second;
-    for (std::string_view k : small_) {
-      if (k == key) return false;
+    for (size_t i = 0; i < count_; ++i) {
+      if (small_[i] == key) return false;
     }
-    small_.push_back(key);
-    if (small_.size() > kLinearLimit) {
-      hashed_.insert(small_.begin(), small_.end());
-      small_.clear();
+    if (count_ < kLinearLimit) {
+      small_[count_++] = key;
+      return true;
     }
-    return true;
+    hashed_.insert(small_.begin(), small_.end());
+    return hashed_.insert(key).second;
   }
 
  private:
   static constexpr size_t kLinearLimit = 16;
-  std::vector<std::string_view> small_;  // views into the parser's string buffer
+  std::array<std::string_view, kLinearLimit> small_;  // views into the parser's string buffer
+  size_t count_ = 0;
   std::unordered_set<std::string_view> hashed_;
 };
 
@@ -627,6 +631,10 @@ std::string PointerAppend(std::string_view base, std::string_view key) {
   out.reserve(base.size() + key.size() + 1);
   out.append(base);
   out += '/';
+  if (key.find_first_of("~/") == std::string_view::npos) {  // the common case: nothing to escape
+    out.append(key);
+    return out;
+  }
   for (char c : key) {
     if (c == '~') {
       out += "~0";
@@ -640,9 +648,13 @@ std::string PointerAppend(std::string_view base, std::string_view key) {
 }
 
 std::string PointerAppend(std::string_view base, size_t index) {
-  std::string out(base);
-  out += '/';
-  out += std::to_string(index);
+  char digits[24];
+  digits[0] = '/';
+  char* end = std::to_chars(digits + 1, digits + sizeof digits, index).ptr;
+  std::string out;
+  out.reserve(base.size() + static_cast<size_t>(end - digits));
+  out.append(base);
+  out.append(digits, end);
   return out;
 }
 
