@@ -65,12 +65,39 @@ struct AnswerRef {
   int32_t instance = 0;
 };
 
+// A filling as the device store keeps it, to rebuild a session exactly (Session::Resume).
+struct SessionSnapshot {
+  std::string language;
+  int32_t page = 0;
+  int64_t started_at_millis = 0;
+  int started_offset_minutes = 0;
+  std::vector<std::pair<std::string, int32_t>> repeat_counts;  // repeat name -> instances
+  std::vector<std::pair<std::string, std::string>> answers;    // path -> Session::AnswerText()
+};
+
+// One change of an answer, for the audit trail a form may ask for (settings.audit).
+struct AuditEntry {
+  int64_t at_millis = 0;
+  std::string path;
+  std::string old_value;  // AnswerText, "" when it was empty
+  std::string new_value;
+};
+
 class Session {
  public:
   // Starts a filling at the first relevant page, with defaults set and `min` repeat instances.
   // `env` (null: Env::Default()) must outlive the session.
   static Result<std::unique_ptr<Session>> Start(std::shared_ptr<const Form> form, Env* env,
                                                 SessionOptions options = {});
+  // Rebuilds a saved filling: repeat instances, answers (taken as saved: they were checked when
+  // given), page, language and start time; then evaluates everything once. An answer whose path
+  // or text no longer fits the form is reported, not guessed at.
+  static Result<std::unique_ptr<Session>> Resume(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
+                                                 const SessionSnapshot& snapshot);
+  // The text that stores `value` so that Resume reads back exactly the same value: numbers in
+  // shortest round-trip form, dates and times in ISO 8601 with their offset, selects as values.
+  static std::string AnswerText(const Value& value);
+
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -127,7 +154,8 @@ class Session {
   // Validates everything; on errors returns kInvalidArgument (see AllErrors()) and moves to the
   // first page with an error. Otherwise builds the submission, stamped with the Env's clock.
   // `replaces`: the UUID of the submission this one corrects, or "".
-  Result<Submission> Finalize(std::string_view replaces = "");
+  // `audit`: the answer changes to export with the submission (settings.audit), or null.
+  Result<Submission> Finalize(std::string_view replaces = "", const std::vector<AuditEntry>* audit = nullptr);
 
   // --- the view model ------------------------------------------------------------------------
   // The current page as a renderer draws it, built on request from the values already kept.
@@ -142,6 +170,8 @@ class Session {
   // The evaluation state underneath (for the store and tests).
   const FormState& state() const { return *state_; }
   int64_t started_at_millis() const { return started_at_; }
+  int started_offset_minutes() const { return started_offset_; }
+  const SessionOptions& options() const { return options_; }
 
  private:
   Session(std::shared_ptr<const Form> form, Env* env, SessionOptions options);

@@ -62,6 +62,53 @@ Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form
   return session;
 }
 
+std::string Session::AnswerText(const Value& value) { return value.is_empty() ? std::string() : value.ToString(); }
+
+Result<std::unique_ptr<Session>> Session::Resume(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
+                                                 const SessionSnapshot& snapshot) {
+  if (!snapshot.language.empty()) options.language = snapshot.language;
+  Result<std::unique_ptr<Session>> started = Start(std::move(form), env, std::move(options));
+  if (!started.ok()) return started.status();
+  Session& s = **started;
+  const Form& f = *s.form_;
+  if (snapshot.started_at_millis != 0) {
+    s.started_at_ = snapshot.started_at_millis;
+    s.started_offset_ = snapshot.started_offset_minutes;
+  }
+  for (const auto& entry : snapshot.repeat_counts) {
+    int32_t repeat = f.Find(entry.first);
+    if (repeat == kNone || f.item(repeat).type != ItemType::kRepeat || entry.second < 0 || entry.second > 100000) {
+      return Status::Corruption("saved repeat \"" + entry.first + "\" does not fit form " + f.id() + " " + f.version());
+    }
+    s.state_->SetInstanceCountQuietly(repeat, entry.second);
+  }
+  for (const auto& entry : snapshot.answers) {
+    Result<AnswerRef> ref = s.Resolve(entry.first);
+    if (!ref.ok()) return Status::Corruption("saved answer \"" + entry.first + "\": " + ref.status().message());
+    const Item& item = f.item(ref->item);
+    if (!HoldsAnswer(item.type) || item.type == ItemType::kCalculate) {
+      return Status::Corruption("saved answer \"" + entry.first + "\" is not a question of the form");
+    }
+    Value value;
+    if (IsSelect(item.type)) {
+      value = Value::String(entry.second);
+    } else {
+      ParsedAnswer parsed = ParseTypedAnswer(item.type, entry.second, s.env_);
+      if (parsed.error) {
+        return Status::Corruption("saved answer \"" + entry.first + "\" cannot be read: \"" + entry.second + "\"");
+      }
+      value = std::move(parsed.value);
+    }
+    s.state_->SetValueQuietly(ref->item, std::move(value), ref->instance);
+  }
+  s.state_->EvaluateAll();
+  s.page_ = 0;
+  if (snapshot.page >= 0 && snapshot.page < s.page_count() && PageRelevantIn(f, *s.state_, snapshot.page)) {
+    s.page_ = snapshot.page;
+  }
+  return started;
+}
+
 // --- addressing ----------------------------------------------------------------------------
 
 Result<AnswerRef> Session::Resolve(std::string_view path) const {
@@ -248,11 +295,13 @@ int32_t Session::page_count() const {
   return form_->pages().empty() ? 1 : static_cast<int32_t>(form_->pages().size());
 }
 
-namespace {
-
-bool PageRelevant(const Form& form, const FormState& state, int32_t page) {
+bool PageRelevantIn(const Form& form, const FormState& state, int32_t page) {
   return form.pages().empty() || state.IsRelevant(form.pages()[static_cast<size_t>(page)]);
 }
+
+namespace {
+
+bool PageRelevant(const Form& form, const FormState& state, int32_t page) { return PageRelevantIn(form, state, page); }
 
 }  // namespace
 
@@ -344,7 +393,7 @@ bool IsUuid(std::string_view text) {
 
 }  // namespace
 
-Result<Submission> Session::Finalize(std::string_view replaces) {
+Result<Submission> Session::Finalize(std::string_view replaces, const std::vector<AuditEntry>* audit) {
   if (!replaces.empty() && !IsUuid(replaces)) {
     return Status::InvalidArgument(Message(MessageId::kNotAUuid, language_code_, replaces));
   }
@@ -359,7 +408,7 @@ Result<Submission> Session::Finalize(std::string_view replaces) {
     }
     return Status::InvalidArgument(Message(MessageId::kFormHasErrors, language_code_, std::to_string(total)));
   }
-  return SubmissionWriter(*this).Write(env_->NowMillis(), replaces);
+  return SubmissionWriter(*this).Write(env_->NowMillis(), replaces, audit);
 }
 
 // --- view model --------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class ViewBuilder {
 class SubmissionWriter {
  public:
   explicit SubmissionWriter(const Session& session) : s_(session) {}
-  Submission Write(int64_t ended_at_millis, std::string_view replaces) const;
+  Submission Write(int64_t ended_at_millis, std::string_view replaces, const std::vector<AuditEntry>* audit) const;
 
  private:
   const Session& s_;
@@ -55,6 +55,8 @@ class SubmissionWriter {
 // The items a page shows at its top level: the page's children, or every top-level item when
 // the form has no pages.
 const std::vector<int32_t>& PageItems(const Form& form, int32_t page);
+class FormState;
+bool PageRelevantIn(const Form& form, const FormState& state, int32_t page);
 std::string UuidV4(Env* env);
 
 }  // namespace chosa

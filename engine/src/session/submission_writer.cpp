@@ -127,7 +127,8 @@ std::string UuidV4(Env* env) {
          hex.substr(20);
 }
 
-Submission SubmissionWriter::Write(int64_t ended_at_millis, std::string_view replaces) const {
+Submission SubmissionWriter::Write(int64_t ended_at_millis, std::string_view replaces,
+                                   const std::vector<AuditEntry>* audit) const {
   const Form& form = s_.form();
   const FormState& state = *s_.state_;
   Env* env = s_.env_;
@@ -167,6 +168,24 @@ Submission SubmissionWriter::Write(int64_t ended_at_millis, std::string_view rep
   out.BeginObject();
   AnswerWalker(form, state, out).Add(form.top_level(), 0);
   out.EndObject();
+  if (audit != nullptr) {
+    // As ODK's audit log: when each answer was entered or changed, and from what to what.
+    out.Key("audit");
+    out.BeginArray();
+    for (const AuditEntry& entry : *audit) {
+      out.BeginObject();
+      out.Key("at");
+      out.String(FormatIsoDateTime(static_cast<double>(entry.at_millis), env->UtcOffsetMinutes(entry.at_millis)));
+      out.Key("path");
+      out.String(entry.path);
+      out.Key("old");
+      out.String(entry.old_value);
+      out.Key("new");
+      out.String(entry.new_value);
+      out.EndObject();
+    }
+    out.EndArray();
+  }
   out.EndObject();
   submission.canonical_json = out.Take();
   submission.sha256 = Sha256Hex(submission.canonical_json);

@@ -151,6 +151,10 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env)
       SetDefaults(repeat, k);
     }
   }
+  EvaluateAll();
+}
+
+void FormState::EvaluateAll() {
   // Every node once, in rank order: each sees its inputs final, so no queue is needed. Only
   // instances that a count expression creates meanwhile go through the queue afterwards.
   initializing_ = true;
@@ -161,6 +165,19 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env)
   }
   initializing_ = false;
   Propagate();
+}
+
+void FormState::SetValueQuietly(int32_t item, Value value, int32_t instance) {
+  ValueSlot(item, form_->item(item).repeat == kNone ? 0 : instance) = std::move(value);
+}
+
+void FormState::SetInstanceCountQuietly(int32_t repeat, int32_t count) {
+  auto& blocks = instances_[static_cast<size_t>(RepeatIndex(repeat))];
+  if (count < static_cast<int32_t>(blocks.size())) blocks.resize(static_cast<size_t>(count));
+  while (static_cast<int32_t>(blocks.size()) < count) {
+    blocks.push_back(NewBlock(repeat));
+    SetDefaults(repeat, static_cast<int32_t>(blocks.size() - 1));
+  }
 }
 
 int32_t FormState::RepeatIndex(int32_t repeat) const { return repeat_index_[static_cast<size_t>(repeat)]; }

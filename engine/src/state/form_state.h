@@ -59,6 +59,12 @@ class FormState {
   // Removes instance `position`; later instances move down by one.
   void RemoveInstance(int32_t repeat, int32_t position);
 
+  // For rebuilding a saved filling: set values and instance counts without re-evaluating, then
+  // evaluate everything once with EvaluateAll().
+  void SetValueQuietly(int32_t item, Value value, int32_t instance = 0);
+  void SetInstanceCountQuietly(int32_t repeat, int32_t count);
+  void EvaluateAll();
+
   // Evaluates an expression of the form (a choice filter, a label's ${}, the instance name) in
   // the context of `item` / `instance`; `choice` is the candidate of a choice filter.
   Value EvaluateIn(int32_t expression, int32_t item, int32_t instance, const Choice* choice = nullptr) const;
