@@ -176,6 +176,7 @@ class Session {
  private:
   Session(std::shared_ptr<const Form> form, Env* env, SessionOptions options);
   friend class SessionValidator;
+  friend class Draft;  // restores a value the store could not save
   friend class ViewBuilder;
   friend class SubmissionWriter;
 

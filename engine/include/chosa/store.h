@@ -172,6 +172,11 @@ class Draft {
   friend class DeviceStore;
   Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit);
   Status SavePage();
+  // Writes one answer (and the repeat counts that changed with it) in one short transaction.
+  Status SaveAnswer(const std::string& path, const std::string& old_text, const std::string& new_text);
+  Status SaveRepeatCounts();
+
+  std::vector<int32_t> saved_counts_;  // by Form::repeats(): the instance counts in the store
 
   DeviceStore* store_;
   int64_t id_;

@@ -1,0 +1,255 @@
+// Autosave: every change of a Draft is written before the call returns.
+#include <algorithm>
+
+#include "chosa/env.h"
+#include "chosa/store.h"
+#include "chosa/view_model.h"
+#include "expr/ast.h"
+#include "session/answer_text.h"
+#include "state/form_state.h"
+#include "store/store_database.h"
+
+namespace chosa {
+namespace {
+
+// "attendees[3]/name" -> 3 when the path is inside `repeat`, else 0.
+int32_t PositionIn(std::string_view path, std::string_view repeat) {
+  if (path.size() <= repeat.size() + 2 || path.compare(0, repeat.size(), repeat) != 0 || path[repeat.size()] != '[') {
+    return 0;
+  }
+  int32_t position = 0;
+  for (size_t i = repeat.size() + 1; i < path.size() && path[i] != ']'; ++i) {
+    if (path[i] < '0' || path[i] > '9' || position > 1000000) return 0;
+    position = position * 10 + (path[i] - '0');
+  }
+  return position;
+}
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back on failure.
+template <typename Body>
+Status InTransaction(StoreDatabase& db, std::string_view doing, Body body) {
+  Status begun = db.writer.Exec("BEGIN IMMEDIATE", doing);
+  if (!begun.ok()) return begun;
+  Status done = body();
+  if (!done.ok()) {
+    db.writer.Exec("ROLLBACK", "rolling back");
+    return done;
+  }
+  Status committed = db.writer.Exec("COMMIT", doing);
+  if (!committed.ok()) db.writer.Exec("ROLLBACK", "rolling back");
+  return committed;
+}
+
+}  // namespace
+
+Draft::Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit)
+    : store_(store), id_(id), session_(std::move(session)), replaces_(std::move(replaces)), audit_(audit) {
+  for (int32_t repeat : session_->form().repeats()) saved_counts_.push_back(session_->state().InstanceCount(repeat));
+}
+
+Draft::~Draft() {
+  if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
+}
+
+Status Draft::SaveAnswer(const std::string& path, const std::string& old_text, const std::string& new_text) {
+  StoreDatabase& db = *store_->db_;
+  if (db.options().testing_disable_autosave) return Status::Ok();
+  int64_t now = db.env()->NowMillis();
+  std::lock_guard<std::mutex> lock(db.write_mutex);
+  auto write_answer = [&]() -> Status {
+    Statement& statement = new_text.empty() ? db.delete_answer : db.upsert_answer;
+    statement.Reset();
+    statement.Bind(1, id_).Bind(2, path);
+    if (!new_text.empty()) statement.Bind(3, new_text).Bind(4, now);
+    int code = statement.Step();
+    statement.Reset();
+    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the answer " + path);
+  };
+  bool counts_changed = false;
+  const auto& repeats = session_->form().repeats();
+  for (size_t r = 0; r < repeats.size(); ++r) counts_changed |= session_->state().InstanceCount(repeats[r]) != saved_counts_[r];
+  if (!audit_ && !counts_changed) return write_answer();  // the hot path: one statement, autocommit
+  return InTransaction(db, "saving the answer " + path, [&]() -> Status {
+    Status written = write_answer();
+    if (!written.ok()) return written;
+    if (audit_) {
+      Statement& audit = db.insert_audit;
+      audit.Reset();
+      audit.Bind(1, id_).Bind(2, id_).Bind(3, now).Bind(4, path).Bind(5, old_text).Bind(6, new_text);
+      int code = audit.Step();
+      audit.Reset();
+      if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "saving the audit trail");
+    }
+    return counts_changed ? SaveRepeatCounts() : Status::Ok();
+  });
+}
+
+// REQUIRES: the writer lock, inside a transaction. A count expression that shrank also deletes
+// the answers of the instances it removed.
+Status Draft::SaveRepeatCounts() {
+  StoreDatabase& db = *store_->db_;
+  const Form& form = session_->form();
+  for (size_t r = 0; r < form.repeats().size(); ++r) {
+    int32_t repeat = form.repeats()[r];
+    int32_t count = session_->state().InstanceCount(repeat);
+    if (count == saved_counts_[r]) continue;
+    const std::string& name = form.item(repeat).name;
+    for (int32_t k = count + 1; k <= saved_counts_[r]; ++k) {
+      // Every path of instance k sorts between "name[k]/" and "name[k]0" ('/' < '0').
+      Statement remove(db.writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path >= ? AND path < ?");
+      std::string prefix = name + "[" + std::to_string(k) + "]";
+      remove.Bind(1, id_).Bind(2, prefix + "/").Bind(3, prefix + "0");
+      int code = remove.Step();
+      if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "removing answers of " + prefix);
+    }
+    Statement save(db.writer.get(), "INSERT OR REPLACE INTO repeat_count (instance_id, repeat, count) VALUES (?, ?, ?)");
+    save.Bind(1, id_).Bind(2, name).Bind(3, int64_t{count});
+    int code = save.Step();
+    if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "saving repeat " + name);
+  }
+  for (size_t r = 0; r < form.repeats().size(); ++r) saved_counts_[r] = session_->state().InstanceCount(form.repeats()[r]);
+  return Status::Ok();
+}
+
+Status Draft::SetAnswer(std::string_view path, std::string_view text) {
+  if (closed_) return Status::InvalidArgument("this draft was finalized");
+  Result<AnswerRef> ref = session_->Resolve(path);
+  if (!ref.ok()) return ref.status();
+  Value before = session_->state().StoredValue(ref->item, ref->instance);
+  Status set = session_->SetAnswer(*ref, text);
+  if (!set.ok()) return set;
+  const Value& after = session_->state().StoredValue(ref->item, ref->instance);
+  if (after.SameAs(before)) return Status::Ok();
+  Status saved = SaveAnswer(session_->PathOf(*ref), Session::AnswerText(before), Session::AnswerText(after));
+  if (!saved.ok()) {
+    // What is shown must be what is saved: the answer goes back to its saved value.
+    session_->state_->SetValue(ref->item, before, ref->instance);
+    return Status(saved.code(), "the answer was not saved: " + saved.message(), session_->PathOf(*ref));
+  }
+  return Status::Ok();
+}
+
+Result<int32_t> Draft::AddRepeatInstance(std::string_view repeat) {
+  if (closed_) return Status::InvalidArgument("this draft was finalized");
+  Result<int32_t> position = session_->AddRepeatInstance(repeat);
+  if (!position.ok()) return position;
+  StoreDatabase& db = *store_->db_;
+  std::lock_guard<std::mutex> lock(db.write_mutex);
+  Status saved = InTransaction(db, "adding an entry", [&] { return SaveRepeatCounts(); });
+  if (!saved.ok()) {
+    session_->RemoveRepeatInstance(repeat, *position);
+    return saved;
+  }
+  return position;
+}
+
+Status Draft::RemoveRepeatInstance(std::string_view repeat, int32_t position) {
+  if (closed_) return Status::InvalidArgument("this draft was finalized");
+  Status removed = session_->RemoveRepeatInstance(repeat, position);
+  if (!removed.ok()) return removed;
+  StoreDatabase& db = *store_->db_;
+  std::lock_guard<std::mutex> lock(db.write_mutex);
+  return InTransaction(db, "removing an entry", [&]() -> Status {
+    // Later entries move down by one: their saved paths are renamed in position order.
+    Statement rows(db.writer.get(), "SELECT path FROM answer WHERE instance_id = ? AND path >= ? AND path < ?");
+    std::string name(repeat);
+    rows.Bind(1, id_).Bind(2, name + "[").Bind(3, name + "\\");
+    std::vector<std::pair<int32_t, std::string>> paths;
+    int code;
+    while ((code = rows.Step()) == SQLITE_ROW) {
+      std::string path = rows.Text(0);
+      int32_t k = PositionIn(path, name);
+      if (k >= position) paths.emplace_back(k, std::move(path));
+    }
+    if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "reading entries");
+    std::sort(paths.begin(), paths.end());
+    for (const auto& entry : paths) {
+      if (entry.first == position) {
+        Statement remove(db.writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ?");
+        remove.Bind(1, id_).Bind(2, entry.second);
+        code = remove.Step();
+      } else {
+        std::string renamed = name + "[" + std::to_string(entry.first - 1) + "]" +
+                              entry.second.substr(entry.second.find(']') + 1);
+        Statement move(db.writer.get(), "UPDATE answer SET path = ? WHERE instance_id = ? AND path = ?");
+        move.Bind(1, renamed).Bind(2, id_).Bind(3, entry.second);
+        code = move.Step();
+      }
+      if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "moving entries");
+    }
+    return SaveRepeatCounts();
+  });
+}
+
+Status Draft::SavePage() {
+  StoreDatabase& db = *store_->db_;
+  const Form& form = session_->form();
+  std::string name;
+  if (form.settings().instance_name != kNone) {
+    name = DisplayText(session_->state().EvaluateIn(form.settings().instance_name, kNone, 0));
+  }
+  int32_t progress = session_->View().navigation.progress_percent;
+  std::lock_guard<std::mutex> lock(db.write_mutex);
+  Statement update(db.writer.get(),
+                   "UPDATE instance SET page = ?, language = ?, instance_name = ?, progress = ?, updated_at = ? WHERE id = ?");
+  update.Bind(1, int64_t{session_->page_index()}).Bind(2, session_->language()).Bind(3, name);
+  update.Bind(4, int64_t{progress}).Bind(5, db.env()->NowMillis()).Bind(6, id_);
+  int code = update.Step();
+  return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the page");
+}
+
+Status Draft::SetLanguage(std::string_view language) {
+  Status set = session_->SetLanguage(language);
+  return set.ok() ? SavePage() : set;
+}
+
+Status Draft::Next() {
+  Status moved = session_->Next();
+  return moved.ok() ? SavePage() : moved;
+}
+
+Status Draft::Back() {
+  Status moved = session_->Back();
+  return moved.ok() ? SavePage() : moved;
+}
+
+Status Draft::GoToPage(int32_t page) {
+  Status moved = session_->GoToPage(page);
+  return moved.ok() ? SavePage() : moved;
+}
+
+Result<Submission> Draft::Finalize() {
+  if (closed_) return Status::InvalidArgument("this draft was finalized");
+  StoreDatabase& db = *store_->db_;
+  std::vector<AuditEntry> audit;
+  if (audit_) {
+    std::lock_guard<std::mutex> lock(db.read_mutex);
+    Statement rows(db.reader.get(), "SELECT at, path, old_value, new_value FROM audit WHERE instance_id = ? ORDER BY seq");
+    rows.Bind(1, id_);
+    while (rows.Step() == SQLITE_ROW) audit.push_back({rows.Int(0), rows.Text(1), rows.Text(2), rows.Text(3)});
+  }
+  Result<Submission> submission = session_->Finalize(replaces_, audit_ ? &audit : nullptr);
+  if (!submission.ok()) return submission;
+  std::lock_guard<std::mutex> lock(db.write_mutex);
+  // This one transaction must survive a power loss: FULL syncs the WAL at its commit.
+  Status full = db.writer.Exec("PRAGMA synchronous=FULL", "finalizing");
+  if (!full.ok()) return full;
+  Status stored = InTransaction(db, "finalizing", [&]() -> Status {
+    Statement update(db.writer.get(),
+                     "UPDATE instance SET state = 'finalized', uuid = ?, submission = ?, sha256 = ?, finalized_at = ?, "
+                     "instance_name = ?, progress = 100, updated_at = ? WHERE id = ? AND state = 'draft'");
+    int64_t now = db.env()->NowMillis();
+    update.Bind(1, submission->uuid).Bind(2, submission->canonical_json).Bind(3, submission->sha256).Bind(4, now);
+    update.Bind(5, submission->instance_name).Bind(6, now).Bind(7, id_);
+    int code = update.Step();
+    if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "finalizing");
+    if (sqlite3_changes(db.writer.get()) != 1) return Status::NotFound("draft " + std::to_string(id_) + " is gone");
+    return Status::Ok();
+  });
+  db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing");
+  if (!stored.ok()) return stored;
+  closed_ = true;
+  return submission;
+}
+
+}  // namespace chosa

@@ -1,0 +1,99 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace chosa {
+namespace {
+
+// Version 1: the first schema (tests/store/fixtures/store_v1.sql is a store written by it).
+constexpr const char* kVersion1 = R"SQL(
+CREATE TABLE form_version (
+  form_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  form_json TEXT NOT NULL,          -- the resolved form: $refs replaced by their code lists
+  sha256 TEXT NOT NULL,
+  installed_at INTEGER NOT NULL,    -- ms since the epoch
+  seq INTEGER NOT NULL,             -- installation order: the newest version is the largest
+  PRIMARY KEY (form_id, version)
+);
+CREATE TABLE instance (
+  id INTEGER PRIMARY KEY,
+  form_id TEXT NOT NULL,
+  form_version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('draft', 'finalized', 'sent', 'rejected')),
+  enumerator_id TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL,
+  page INTEGER NOT NULL DEFAULT 0,
+  started_at INTEGER NOT NULL,
+  started_offset INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  instance_name TEXT NOT NULL DEFAULT '',
+  progress INTEGER NOT NULL DEFAULT 0,
+  uuid TEXT UNIQUE,
+  replaces TEXT NOT NULL DEFAULT '',
+  reject_reason TEXT NOT NULL DEFAULT '',
+  finalized_at INTEGER,
+  sent_at INTEGER,
+  submission TEXT,                  -- the canonical bytes, immutable once finalized
+  sha256 TEXT,
+  FOREIGN KEY (form_id, form_version) REFERENCES form_version (form_id, version)
+);
+CREATE INDEX instance_by_state ON instance (state, updated_at);
+CREATE TABLE answer (
+  instance_id INTEGER NOT NULL REFERENCES instance (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,               -- "age", "attendees[2]/name"
+  value TEXT NOT NULL,              -- Session::AnswerText
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, path)
+) WITHOUT ROWID;
+CREATE TABLE repeat_count (
+  instance_id INTEGER NOT NULL REFERENCES instance (id) ON DELETE CASCADE,
+  repeat TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, repeat)
+) WITHOUT ROWID;
+)SQL";
+
+// Version 2: the audit trail, and the retention of sent submissions per form version.
+constexpr const char* kVersion2 = R"SQL(
+CREATE TABLE audit (
+  instance_id INTEGER NOT NULL REFERENCES instance (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  PRIMARY KEY (instance_id, seq)
+) WITHOUT ROWID;
+ALTER TABLE form_version ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 30;
+CREATE INDEX instance_by_sent ON instance (state, sent_at);
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2};
+
+}  // namespace
+
+int CurrentSchemaVersion() { return static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]); }
+
+Status MigrateSchema(Connection& connection) {
+  Result<int64_t> version = connection.QueryInt("PRAGMA user_version", "reading the store's schema version");
+  if (!version.ok()) return version.status();
+  if (*version > CurrentSchemaVersion()) {
+    return Status::Unsupported("this store was written by a newer version of chosa (schema " +
+                               std::to_string(*version) + "; this version reads up to " +
+                               std::to_string(CurrentSchemaVersion()) +
+                               "): update chosa; the store is left unchanged");
+  }
+  for (int next = static_cast<int>(*version) + 1; next <= CurrentSchemaVersion(); ++next) {
+    std::string step = std::string("BEGIN IMMEDIATE;") + kMigrations[next - 1] +
+                       "PRAGMA user_version = " + std::to_string(next) + ";COMMIT;";
+    Status applied = connection.Exec(step, "upgrading the store to schema " + std::to_string(next));
+    if (!applied.ok()) {
+      connection.Exec("ROLLBACK", "rolling back");
+      return applied;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace chosa

@@ -1,0 +1,148 @@
+#include "store/store_database.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "chosa/env.h"
+#include "store/schema.h"
+
+namespace chosa {
+namespace {
+
+// WAL pages after which the checkpointer is woken: about 4 MiB of 4 KiB pages.
+constexpr int kCheckpointPages = 1000;
+
+int OnWalCommit(void* context, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) static_cast<StoreDatabase*>(context)->RequestCheckpoint();
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+StoreDatabase::StoreDatabase(std::string path, StoreOptions options)
+    : path_(std::move(path)), options_(std::move(options)), env_(options_.env != nullptr ? options_.env : Env::Default()) {}
+
+StoreDatabase::~StoreDatabase() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wanted_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  upsert_answer = Statement();
+  delete_answer = Statement();
+  insert_audit = Statement();
+  touch_instance = Statement();
+  checkpointer_.Close();
+  reader.Close();
+  writer.Close();  // the last connection checkpoints and removes the WAL
+}
+
+Status StoreDatabase::Open() {
+  // First read-only: a damaged store or one from a newer chosa must not be written to at all.
+  {
+    Connection probe;
+    Status opened = probe.Open(path_, SQLITE_OPEN_READONLY);
+    if (opened.ok()) {
+      Result<int64_t> version = probe.QueryInt("PRAGMA user_version", "reading " + path_);
+      if (!version.ok()) {
+        return Status::Corruption(path_ + " is not a readable chosa store (" + version.status().message() +
+                                  "); run `chosa store check` and `chosa store salvage`");
+      }
+      if (*version > CurrentSchemaVersion()) {
+        return Status::Unsupported(path_ + " was written by a newer version of chosa (schema " +
+                                   std::to_string(*version) + "; this version reads up to " +
+                                   std::to_string(CurrentSchemaVersion()) + "): update chosa; the store is left unchanged");
+      }
+      Statement check(probe.get(), "PRAGMA quick_check(1)");
+      int code = check.ok() ? check.Step() : check.prepare_code();
+      if (code != SQLITE_ROW || check.Text(0) != "ok") {
+        std::string problem = code == SQLITE_ROW ? check.Text(0) : sqlite3_errstr(code);
+        return Status::Corruption(path_ + " is damaged (" + problem +
+                                  "); nothing was written to it: run `chosa store salvage`");
+      }
+    }
+    // A missing file is created below.
+  }
+  Status opened = writer.Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!opened.ok()) return opened;
+  Status pragmas = writer.Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
+      "setting up the store");
+  if (!pragmas.ok()) return pragmas;
+  Status migrated = MigrateSchema(writer);
+  if (!migrated.ok()) return migrated;
+  sqlite3_wal_hook(writer.get(), &OnWalCommit, this);
+
+  upsert_answer = Statement(writer.get(),
+                            "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)");
+  delete_answer = Statement(writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ?");
+  insert_audit = Statement(writer.get(),
+                           "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
+                           "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)");
+  touch_instance = Statement(writer.get(), "UPDATE instance SET updated_at = ? WHERE id = ?");
+  if (!upsert_answer.ok() || !delete_answer.ok() || !insert_audit.ok() || !touch_instance.ok()) {
+    return SqliteStatus(writer.get(), upsert_answer.prepare_code(), "preparing the store's statements");
+  }
+
+  opened = reader.Open(path_, SQLITE_OPEN_READONLY);
+  if (!opened.ok()) return opened;
+  opened = checkpointer_.Open(path_, SQLITE_OPEN_READWRITE);
+  if (!opened.ok()) return opened;
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  return Status::Ok();
+}
+
+void StoreDatabase::RequestCheckpoint() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    checkpoint_requested_ = true;
+  }
+  checkpoint_wanted_.notify_one();
+}
+
+void StoreDatabase::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+  while (true) {
+    checkpoint_wanted_.wait(lock, [this] { return checkpoint_requested_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_requested_ = false;
+    lock.unlock();
+    // PASSIVE: copies what it can without blocking the writer or readers.
+    sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
+}
+
+Result<std::string> ResolveFormReferences(std::string_view json, const std::vector<std::string>& directories) {
+  nlohmann::ordered_json form = nlohmann::ordered_json::parse(json, nullptr, false);
+  if (form.is_discarded() || !form.is_object()) return Status::InvalidArgument("the form is not a JSON object");
+  auto lists = form.find("choice_lists");
+  if (lists != form.end() && lists->is_object()) {
+    for (auto& entry : lists->items()) {
+      nlohmann::ordered_json& list = entry.value();
+      if (!list.is_object() || !list.contains("$ref") || !list["$ref"].is_string()) continue;
+      std::string ref = list["$ref"].get<std::string>();
+      bool found = false;
+      for (const std::string& directory : directories) {
+        std::ifstream in(directory + "/" + ref, std::ios::binary);
+        if (!in) continue;
+        std::stringstream text;
+        text << in.rdbuf();
+        nlohmann::ordered_json codelist = nlohmann::ordered_json::parse(text.str(), nullptr, false);
+        if (codelist.is_discarded() || !codelist.contains("choices")) {
+          return Status::InvalidArgument("code list " + ref + " cannot be read");
+        }
+        list = codelist["choices"];
+        found = true;
+        break;
+      }
+      if (!found) return Status::InvalidArgument("code list not found: " + ref);
+    }
+  }
+  return form.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+}
+
+}  // namespace chosa

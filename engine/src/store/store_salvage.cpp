@@ -1,0 +1,110 @@
+// Damaged stores: a check that changes nothing, and a salvage that copies every readable row
+// into a new store.
+#include <cstdio>
+
+#include "chosa/store.h"
+#include "store/schema.h"
+#include "store/store_database.h"
+
+namespace chosa {
+
+StoreCheck DeviceStore::Check(const std::string& path) {
+  StoreCheck check;
+  Connection db;
+  Status opened = db.Open(path, SQLITE_OPEN_READONLY);
+  if (!opened.ok()) {
+    check.problems.push_back(opened.message());
+    return check;
+  }
+  Result<int64_t> version = db.QueryInt("PRAGMA user_version", "reading the schema version");
+  if (!version.ok()) {
+    check.problems.push_back("not a readable chosa store: " + version.status().message());
+    return check;
+  }
+  if (*version > CurrentSchemaVersion()) {
+    check.problems.push_back("written by a newer chosa (schema " + std::to_string(*version) + ")");
+  }
+  Statement integrity(db.get(), "PRAGMA integrity_check");
+  if (!integrity.ok()) {
+    check.problems.push_back(std::string("integrity check: ") + sqlite3_errstr(integrity.prepare_code()));
+    return check;
+  }
+  int code;
+  while ((code = integrity.Step()) == SQLITE_ROW) {
+    std::string line = integrity.Text(0);
+    if (line != "ok") check.problems.push_back(line);
+  }
+  if (code != SQLITE_DONE) check.problems.push_back(std::string("integrity check: ") + sqlite3_errstr(code));
+  check.ok = check.problems.empty();
+  return check;
+}
+
+Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::string& into) {
+  if (FILE* exists = std::fopen(into.c_str(), "rb")) {
+    std::fclose(exists);
+    return Status::InvalidArgument(into + " exists: salvage writes a new store");
+  }
+  Connection source;
+  Status opened = source.Open(damaged, SQLITE_OPEN_READONLY);
+  if (!opened.ok()) return opened;
+  Result<std::unique_ptr<DeviceStore>> target = DeviceStore::Open(into);
+  if (!target.ok()) return target.status();
+  StoreDatabase& out = *(*target)->db_;
+  std::lock_guard<std::mutex> lock(out.write_mutex);
+  out.writer.Exec("BEGIN", "salvaging");
+  // Row by row, table by table: a damaged page loses the rows on it, not the whole store. A
+  // scan that fails part-way resumes after the last key it read.
+  auto copy = [&](const std::string& select_after, const std::string& insert, int columns) {
+    int64_t last = -1;
+    int64_t copied = 0;
+    for (int attempt = 0; attempt < 100000; ++attempt) {
+      Statement rows(source.get(), select_after);
+      if (!rows.ok()) return copied;
+      rows.Bind(1, last);
+      int code;
+      bool progressed = false;
+      while ((code = rows.Step()) == SQLITE_ROW) {
+        Statement put(out.writer.get(), insert);
+        for (int c = 0; c < columns; ++c) {
+          if (rows.IsNull(c + 1)) {
+            put.BindNull(c + 1);
+          } else if (sqlite3_column_type(rows.get(), c + 1) == SQLITE_INTEGER) {
+            put.Bind(c + 1, rows.Int(c + 1));
+          } else {
+            put.Bind(c + 1, rows.Text(c + 1));
+          }
+        }
+        if (put.Step() == SQLITE_DONE) ++copied;
+        last = rows.Int(0);
+        progressed = true;
+      }
+      if (code == SQLITE_DONE) return copied;
+      if (!progressed) ++last;  // skip the key that cannot be read
+    }
+    return copied;
+  };
+  copy("SELECT rowid, form_id, version, form_json, sha256, installed_at, seq FROM form_version WHERE rowid > ? ORDER BY rowid",
+       "INSERT OR IGNORE INTO form_version (form_id, version, form_json, sha256, installed_at, seq) VALUES (?, ?, ?, ?, ?, ?)",
+       6);
+  int64_t instances = copy(
+      "SELECT id, id, form_id, form_version, state, enumerator_id, language, page, started_at, started_offset, updated_at, "
+      "instance_name, progress, uuid, replaces, reject_reason, finalized_at, sent_at, submission, sha256 FROM instance "
+      "WHERE id > ? ORDER BY id",
+      "INSERT OR IGNORE INTO instance (id, form_id, form_version, state, enumerator_id, language, page, started_at, "
+      "started_offset, updated_at, instance_name, progress, uuid, replaces, reject_reason, finalized_at, sent_at, "
+      "submission, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      19);
+  copy("SELECT instance_id, instance_id, path, value, updated_at FROM answer WHERE instance_id > ? ORDER BY instance_id",
+       "INSERT OR IGNORE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)", 4);
+  copy("SELECT instance_id, instance_id, repeat, count FROM repeat_count WHERE instance_id > ? ORDER BY instance_id",
+       "INSERT OR IGNORE INTO repeat_count (instance_id, repeat, count) VALUES (?, ?, ?)", 3);
+  // Rows whose instance was lost are of no use.
+  out.writer.Exec("DELETE FROM answer WHERE instance_id NOT IN (SELECT id FROM instance);"
+                  "DELETE FROM repeat_count WHERE instance_id NOT IN (SELECT id FROM instance);",
+                  "salvaging");
+  Status committed = out.writer.Exec("COMMIT", "salvaging");
+  if (!committed.ok()) return committed;
+  return instances;
+}
+
+}  // namespace chosa

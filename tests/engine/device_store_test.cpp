@@ -1,0 +1,274 @@
+// The device store through its C++ API, on real SQLite files: install, autosave, resume,
+// drafts, finalize, outbox states, edits, purge, migrations, concurrency.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "chosa/store.h"
+#include "chosa/view_model.h"
+#include "test_support.h"
+
+using chosa::DeviceStore;
+using chosa::Draft;
+using chosa::InstanceState;
+using chosa::StoreOptions;
+using chosa::testing::FixedEnv;
+
+namespace {
+
+const std::string kExamples = CHOSA_SOURCE_DIR "/schemas/examples";
+
+// A fresh directory per test, removed with its files at the end.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char pattern[] = "/tmp/chosa-store-test-XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+class MovingClock : public FixedEnv {
+ public:
+  int64_t NowMillis() override { return now_ += 1000; }
+  int64_t now_ = 1730597430000;
+};
+
+std::unique_ptr<DeviceStore> OpenStore(const std::string& path, chosa::Env* env) {
+  StoreOptions options;
+  options.env = env;
+  options.device_id = "tablet-07";
+  auto store = DeviceStore::Open(path, options);
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+}  // namespace
+
+TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it was left", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  int64_t id = 0;
+  {
+    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    REQUIRE(store->InstallFormFile(kExamples + "/workshop_attendee_survey.json").ok());
+    auto draft = store->StartDraft("workshop_attendee_survey", "staff-3", "en");
+    REQUIRE(draft.ok());
+    Draft& d = **draft;
+    id = d.id();
+    REQUIRE(d.SetAnswer("event_type", "workshop").ok());
+    REQUIRE(d.SetAnswer("event_date", "２０２４-09-12").ok());
+    REQUIRE(d.SetAnswer("block", "east").ok());
+    REQUIRE(d.SetAnswer("ward", "271098").ok());
+    REQUIRE(d.SetAnswer("attendees[1]/attendee_name", "田中 美咲").ok());
+    REQUIRE(*d.AddRepeatInstance("attendees") == 2);
+    REQUIRE(*d.AddRepeatInstance("attendees") == 3);
+    REQUIRE(d.SetAnswer("attendees[2]/attendee_name", "削除される人").ok());
+    REQUIRE(d.SetAnswer("attendees[3]/attendee_name", "高橋 健").ok());
+    REQUIRE(d.SetAnswer("attendees[3]/attendee_profession", "pharmacist").ok());
+    REQUIRE(d.RemoveRepeatInstance("attendees", 2).ok());
+    REQUIRE(d.SetLanguage("ja").ok());
+    // The draft object is dropped without any "save": as an app killed here.
+  }
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto drafts = store->ListInstances(InstanceState::kDraft);
+  REQUIRE(drafts.size() == 1);
+  CHECK(drafts[0].id == id);
+  CHECK(drafts[0].enumerator_id == "staff-3");
+  CHECK(drafts[0].answer_count == 7);
+  auto resumed = store->Resume(id);
+  REQUIRE(resumed.ok());
+  const chosa::Session& s = (*resumed)->session();
+  CHECK(s.language() == "ja");
+  CHECK(*s.RepeatCount("attendees") == 2);
+  CHECK(s.GetAnswer("event_date")->ToString() == "2024-09-12");
+  CHECK(s.GetAnswer("attendees[2]/attendee_name")->ToString() == "高橋 健");
+  CHECK(s.ReadValue("n_pharmacists")->ToNumber() == 1);  // calculations are recomputed
+}
+
+TEST_CASE("Finalize moves a draft to the outbox; sent, rejected and edited submissions", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  REQUIRE(store->InstallFormFile(kExamples + "/coordinator_checklist.json").ok());
+  auto draft = store->StartDraft("coordinator_checklist", "staff-1");
+  REQUIRE(draft.ok());
+  Draft& d = **draft;
+  // Fill from the view model: every required question gets its first choice or a valid value.
+  REQUIRE(d.SetAnswer("ward", "271276").ok());
+  REQUIRE(d.SetAnswer("hire_month", "2024-04-01").ok());
+  REQUIRE(d.SetAnswer("year_in_post", "1").ok());
+  REQUIRE(d.SetAnswer("milestone", "3").ok());
+  REQUIRE(d.SetAnswer("briefing", "yes").ok());
+  REQUIRE(d.SetAnswer("checklist_mindset", "mindful").ok());
+  for (int i = 1; i <= 25; ++i) {
+    char path[8];
+    std::snprintf(path, sizeof path, "c%02d", i);
+    REQUIRE(d.SetAnswer(path, "3").ok());
+  }
+  REQUIRE(d.SetAnswer("lecture_attended", "no").ok());
+  REQUIRE(d.SetAnswer("practicum_attended", "no").ok());
+  auto errors = d.session().AllErrors();
+  for (const auto& e : errors) UNSCOPED_INFO(e.path << ": " << e.message);
+  REQUIRE(errors.empty());
+  auto submission = d.Finalize();
+  REQUIRE(submission.ok());
+  CHECK_FALSE(d.SetAnswer("c01", "4").ok());  // a finalized draft is closed
+
+  auto outbox = store->Outbox();
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].uuid == submission->uuid);
+  CHECK(outbox[0].canonical_json == submission->canonical_json);
+  CHECK(outbox[0].sha256 == submission->sha256);
+  CHECK(store->ListInstances(InstanceState::kDraft).empty());
+  CHECK_FALSE(store->Resume(outbox[0].id).ok());  // immutable
+
+  // Rejected: editable again, and finalized anew it replaces the rejected one.
+  REQUIRE(store->MarkRejected(submission->uuid, "unknown form version").ok());
+  CHECK(store->Outbox().empty());
+  auto rejected = store->ListInstances(InstanceState::kRejected);
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].reject_reason == "unknown form version");
+  auto corrected = store->Resume(rejected[0].id);
+  REQUIRE(corrected.ok());
+  REQUIRE((*corrected)->SetAnswer("c01", "4").ok());
+  auto again = (*corrected)->Finalize();
+  REQUIRE(again.ok());
+  CHECK(again->uuid != submission->uuid);
+  CHECK(again->canonical_json.find("\"replaces\":\"" + submission->uuid + "\"") != std::string::npos);
+
+  // Sent: cannot change; an edit is a new submission that names the one it replaces.
+  REQUIRE(store->MarkSent(again->uuid).ok());
+  REQUIRE(store->MarkSent(again->uuid).ok());  // idempotent
+  auto edit = store->EditSent(again->uuid, "staff-2");
+  REQUIRE(edit.ok());
+  CHECK((*edit)->session().GetAnswer("c01")->ToString() == "4");
+  auto edited = (*edit)->Finalize();
+  REQUIRE(edited.ok());
+  CHECK(edited->canonical_json.find("\"replaces\":\"" + again->uuid + "\"") != std::string::npos);
+  CHECK(edited->canonical_json.find("\"enumerator_id\":\"staff-2\"") != std::string::npos);
+
+  // Purge: within the retention period nothing goes, unless asked for at once.
+  CHECK(*store->PurgeSent(false) == 0);
+  CHECK(*store->PurgeSent(true) == 1);
+  CHECK(store->ListInstances(InstanceState::kSent).empty());
+}
+
+TEST_CASE("Form versions: drafts keep theirs; new drafts use the newest; versions never change", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  std::ifstream in(kExamples + "/older_residents_survey.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string v1 = text.str();
+  std::vector<std::string> paths{kExamples};
+  REQUIRE(store->InstallForm(v1, paths).ok());
+  REQUIRE(store->InstallForm(v1, paths).ok());  // the same content again: fine
+  auto old_draft = store->StartDraft("older_residents_survey", "s");
+  REQUIRE(old_draft.ok());
+  int64_t old_id = (*old_draft)->id();
+  old_draft->reset();
+  std::string v2 = v1;
+  v2.replace(v2.find("\"version\": \"2024.1\""), 19, "\"version\": \"2025.1\"");
+  REQUIRE(store->InstallForm(v2, paths).ok());
+  auto modified = v1;
+  modified.insert(modified.rfind('}'), ", \"settings\": {\"retention_days\": 7}");
+  CHECK_FALSE(store->InstallForm(modified, paths).ok());  // same id and version, other content
+  auto resumed = store->Resume(old_id);
+  REQUIRE(resumed.ok());
+  CHECK((*resumed)->session().form().version() == "2024.1");
+  auto fresh = store->StartDraft("older_residents_survey", "s");
+  REQUIRE(fresh.ok());
+  CHECK((*fresh)->session().form().version() == "2025.1");
+  CHECK(store->ListForms().size() == 2);
+}
+
+TEST_CASE("The audit trail records each change and goes out with the submission", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  const char* form = R"J({"format": 1, "id": "audited", "version": "1", "title": "A", "languages": ["ja"],
+    "settings": {"audit": true},
+    "items": [{"type": "integer", "name": "age", "label": "年齢"}, {"type": "text", "name": "memo", "label": "メモ"}]})J";
+  REQUIRE(store->InstallForm(form).ok());
+  auto draft = store->StartDraft("audited", "s");
+  REQUIRE(draft.ok());
+  REQUIRE((*draft)->SetAnswer("age", "70").ok());
+  REQUIRE((*draft)->SetAnswer("age", "71").ok());
+  REQUIRE((*draft)->SetAnswer("memo", "訪問").ok());
+  auto submission = (*draft)->Finalize();
+  REQUIRE(submission.ok());
+  const std::string& json = submission->canonical_json;
+  CHECK(json.find("\"audit\":[{\"at\":") != std::string::npos);
+  CHECK(json.find("\"path\":\"age\",\"old\":\"\",\"new\":\"70\"") != std::string::npos);
+  CHECK(json.find("\"path\":\"age\",\"old\":\"70\",\"new\":\"71\"") != std::string::npos);
+  CHECK(json.find("\"path\":\"memo\",\"old\":\"\",\"new\":\"訪問\"") != std::string::npos);
+}
+
+TEST_CASE("A store made by the first schema version is upgraded, its drafts intact", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("v1.sqlite");
+  std::ifstream in(CHOSA_SOURCE_DIR "/tests/store/fixtures/store_v1.sql");
+  REQUIRE(in.good());
+  std::stringstream sql;
+  sql << in.rdbuf();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  MovingClock env;
+  auto store = OpenStore(path, &env);
+  auto drafts = store->ListInstances(InstanceState::kDraft);
+  REQUIRE(drafts.size() == 1);
+  auto resumed = store->Resume(drafts[0].id);
+  REQUIRE(resumed.ok());
+  CHECK((*resumed)->session().GetAnswer("knows")->ToString() == "yes");
+  CHECK((*resumed)->session().GetAnswer("age")->ToNumber() == 81);
+  REQUIRE((*resumed)->SetAnswer("age", "82").ok());
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* version = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &version, nullptr);
+  REQUIRE(sqlite3_step(version) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(version, 0) == DeviceStore::SchemaVersion());
+  sqlite3_finalize(version);
+  sqlite3_close(db);
+}
+
+TEST_CASE("The UI writes while a sync thread reads the outbox and marks items sent", "[store]") {
+  TempDir dir;
+  auto store = OpenStore(dir.file("store.sqlite"), nullptr);
+  const char* form = R"J({"format": 1, "id": "quick", "version": "1", "title": "Q", "languages": ["ja"],
+    "items": [{"type": "integer", "name": "n", "label": "n", "required": true}]})J";
+  REQUIRE(store->InstallForm(form).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> marked{0}, failures{0};
+  std::thread sync([&] {
+    while (!done.load() || !store->Outbox().empty()) {
+      for (const auto& item : store->Outbox()) {
+        if (store->MarkSent(item.uuid).ok()) ++marked; else ++failures;
+      }
+    }
+  });
+  int finalized = 0;
+  for (int i = 0; i < 60; ++i) {
+    auto draft = store->StartDraft("quick", "s");
+    REQUIRE(draft.ok());
+    for (int k = 0; k < 5; ++k) REQUIRE((*draft)->SetAnswer("n", std::to_string(i * 10 + k)).ok());
+    REQUIRE((*draft)->Finalize().ok());
+    ++finalized;
+  }
+  done = true;
+  sync.join();
+  CHECK(failures == 0);
+  CHECK(marked == finalized);
+  CHECK(store->ListInstances(InstanceState::kSent).size() == static_cast<size_t>(finalized));
+}
