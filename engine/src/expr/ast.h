@@ -32,7 +32,9 @@ struct Node {
   NodeKind kind = NodeKind::kConstant;
   BinaryOp op = BinaryOp::kOr;
   uint16_t height = 1;       // of its subtree: bounds the evaluator's recursion
-  int32_t column = 0;        // 1-based code point where the node's token starts
+  // Where the node's token starts: its byte offset + 1 (counting code points costs a scan, so
+  // the 1-based column is computed only for a fault: ColumnOfOffset(source, position - 1)).
+  int32_t position = 0;
   int32_t target = -1;       // kRef/kRefAll: item index once resolved
   uint32_t first_child = 0;  // index into Expression::children
   uint32_t child_count = 0;

@@ -157,7 +157,8 @@ Status FoldConstants(Expression& e) {
     if (!IsFoldable(e, e.nodes[i])) continue;
     Value folded = Evaluation(e, scope, context).Eval(i);
     Node& n = e.nodes[i];
-    if (folded.is_error()) return Status::InvalidArgument(folded.text(), {}, n.column);
+    // The column field carries the node's position; the caller, who has the source, converts it.
+    if (folded.is_error()) return Status::InvalidArgument(folded.text(), {}, n.position);
     n.kind = NodeKind::kConstant;
     n.payload = static_cast<uint32_t>(e.constants.size());
     e.constants.push_back(std::move(folded));

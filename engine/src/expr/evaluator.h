@@ -50,8 +50,9 @@ class EmptyScope final : public EvalScope {
 Value Evaluate(const Expression& expression, const EvalScope& scope, const FunctionContext& context);
 
 // Replaces every subtree that reads nothing and calls only pure functions by its value.
-// An error value produced by folding (a constant bad date, say) is returned as a Status with the
-// column of the subtree, so that such a fault is found when the form loads.
+// An error value produced by folding (a constant bad date, say) is returned as a Status whose
+// column() is the subtree's Node::position (byte offset + 1), so that such a fault is found when
+// the form loads; convert it with ColumnOfOffset(source, position - 1).
 Status FoldConstants(Expression& expression);
 
 }  // namespace chosa

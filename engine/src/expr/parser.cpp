@@ -189,7 +189,7 @@ class Parser {
   int NewNode(NodeKind kind, size_t offset) {
     Node n;
     n.kind = kind;
-    n.column = ColumnOfOffset(src_, offset);
+    n.position = static_cast<int32_t>(offset) + 1;
     out_.nodes.push_back(std::move(n));
     return static_cast<int>(out_.nodes.size() - 1);
   }

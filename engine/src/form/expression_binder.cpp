@@ -35,7 +35,9 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   // count are evaluated outside it.
   int32_t context_repeat = self == nullptr ? kNone : self->repeat;
   size_t faults_before = faults_.size();
-  auto fault = [&](const Node& n, const std::string& message) { Fault(PointerOf(pending), message, n.column); };
+  auto fault = [&](const Node& n, const std::string& message) {
+    Fault(PointerOf(pending), message, ColumnOfOffset(pending.source, static_cast<size_t>(n.position - 1)));
+  };
 
   // Which nodes are direct arguments of an aggregate (they may read many values).
   std::vector<bool> in_aggregate(e.nodes.size(), false);
@@ -190,7 +192,7 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   if (faults_.size() != faults_before) return;
   Status folded = FoldConstants(e);
   if (!folded.ok()) {
-    Fault(PointerOf(pending), folded.message(), folded.column());
+    Fault(PointerOf(pending), folded.message(), ColumnOfOffset(pending.source, static_cast<size_t>(folded.column() - 1)));
     return;
   }
   int32_t* field = ExpressionField(pending);
@@ -212,7 +214,7 @@ void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Ex
   for (const Choice& c : list.choices) values.push_back(c.value);
   Fault(PointerOf(pending), "'" + value + "' is not a choice of " + Ref(e.name(reference)) + " (list " + list.name + ")" +
                              DidYouMean(value, values, "'", "'"),
-        literal.column);
+        ColumnOfOffset(pending.source, static_cast<size_t>(literal.position - 1)));
 }
 
 // A default is an answer: a number for numbers, a date for dates, a choice of the list.
