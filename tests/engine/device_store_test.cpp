@@ -66,6 +66,8 @@ TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it 
     REQUIRE(d.SetAnswer("event_type", "workshop").ok());
     REQUIRE(d.SetAnswer("event_date", "２０２４-09-12").ok());
     REQUIRE(d.SetAnswer("block", "east").ok());
+    // The drafts list shows the draft's name as soon as the answers it reads are saved.
+    CHECK(store->GetInstance(d.id())->instance_name == "workshop 2024-09-12 east");
     REQUIRE(d.SetAnswer("ward", "271098").ok());
     REQUIRE(d.SetAnswer("attendees[1]/attendee_name", "田中 美咲").ok());
     REQUIRE(*d.AddRepeatInstance("attendees") == 2);

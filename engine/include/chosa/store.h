@@ -173,10 +173,12 @@ class Draft {
   Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit);
   Status SavePage();
   // Writes one answer (and the repeat counts that changed with it) in one short transaction.
-  Status SaveAnswer(const std::string& path, const std::string& old_text, const std::string& new_text);
+  Status SaveAnswer(int32_t item, const std::string& path, const std::string& old_text, const std::string& new_text);
   Status SaveRepeatCounts();
+  std::string InstanceName() const;
 
   std::vector<int32_t> saved_counts_;  // by Form::repeats(): the instance counts in the store
+  std::vector<bool> names_draft_;      // by item: settings.instance_name reads it
 
   DeviceStore* store_;
   int64_t id_;

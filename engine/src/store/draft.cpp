@@ -44,14 +44,33 @@ Status InTransaction(StoreDatabase& db, std::string_view doing, Body body) {
 
 Draft::Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit)
     : store_(store), id_(id), session_(std::move(session)), replaces_(std::move(replaces)), audit_(audit) {
-  for (int32_t repeat : session_->form().repeats()) saved_counts_.push_back(session_->state().InstanceCount(repeat));
+  const Form& form = session_->form();
+  for (int32_t repeat : form.repeats()) saved_counts_.push_back(session_->state().InstanceCount(repeat));
+  // The items the draft's name reads: an answer to one of them renames the draft at once, so
+  // the drafts list is right even after a kill.
+  names_draft_.assign(form.items().size(), false);
+  if (form.settings().instance_name != kNone) {
+    const Expression& e = form.expression(form.settings().instance_name);
+    for (const Node& n : e.nodes) {
+      if ((n.kind == NodeKind::kRef || n.kind == NodeKind::kRefAll) && n.target != kNone) {
+        names_draft_[static_cast<size_t>(n.target)] = true;
+      }
+    }
+  }
+}
+
+std::string Draft::InstanceName() const {
+  const Form& form = session_->form();
+  if (form.settings().instance_name == kNone) return {};
+  return DisplayText(session_->state().EvaluateIn(form.settings().instance_name, kNone, 0));
 }
 
 Draft::~Draft() {
   if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
 }
 
-Status Draft::SaveAnswer(const std::string& path, const std::string& old_text, const std::string& new_text) {
+Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::string& old_text,
+                         const std::string& new_text) {
   StoreDatabase& db = *store_->db_;
   if (db.options().testing_disable_autosave) return Status::Ok();
   int64_t now = db.env()->NowMillis();
@@ -68,7 +87,8 @@ Status Draft::SaveAnswer(const std::string& path, const std::string& old_text, c
   bool counts_changed = false;
   const auto& repeats = session_->form().repeats();
   for (size_t r = 0; r < repeats.size(); ++r) counts_changed |= session_->state().InstanceCount(repeats[r]) != saved_counts_[r];
-  if (!audit_ && !counts_changed) return write_answer();  // the hot path: one statement, autocommit
+  bool renames = names_draft_[static_cast<size_t>(item)];
+  if (!audit_ && !counts_changed && !renames) return write_answer();  // the hot path: one statement, autocommit
   return InTransaction(db, "saving the answer " + path, [&]() -> Status {
     Status written = write_answer();
     if (!written.ok()) return written;
@@ -79,6 +99,12 @@ Status Draft::SaveAnswer(const std::string& path, const std::string& old_text, c
       int code = audit.Step();
       audit.Reset();
       if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "saving the audit trail");
+    }
+    if (renames) {
+      Statement rename(db.writer.get(), "UPDATE instance SET instance_name = ? WHERE id = ?");
+      rename.Bind(1, InstanceName()).Bind(2, id_);
+      int code = rename.Step();
+      if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "naming the draft");
     }
     return counts_changed ? SaveRepeatCounts() : Status::Ok();
   });
@@ -120,7 +146,7 @@ Status Draft::SetAnswer(std::string_view path, std::string_view text) {
   if (!set.ok()) return set;
   const Value& after = session_->state().StoredValue(ref->item, ref->instance);
   if (after.SameAs(before)) return Status::Ok();
-  Status saved = SaveAnswer(session_->PathOf(*ref), Session::AnswerText(before), Session::AnswerText(after));
+  Status saved = SaveAnswer(ref->item, session_->PathOf(*ref), Session::AnswerText(before), Session::AnswerText(after));
   if (!saved.ok()) {
     // What is shown must be what is saved: the answer goes back to its saved value.
     session_->state_->SetValue(ref->item, before, ref->instance);
@@ -183,11 +209,7 @@ Status Draft::RemoveRepeatInstance(std::string_view repeat, int32_t position) {
 
 Status Draft::SavePage() {
   StoreDatabase& db = *store_->db_;
-  const Form& form = session_->form();
-  std::string name;
-  if (form.settings().instance_name != kNone) {
-    name = DisplayText(session_->state().EvaluateIn(form.settings().instance_name, kNone, 0));
-  }
+  std::string name = InstanceName();
   int32_t progress = session_->View().navigation.progress_percent;
   std::lock_guard<std::mutex> lock(db.write_mutex);
   Statement update(db.writer.get(),
@@ -237,7 +259,7 @@ Result<Submission> Draft::Finalize() {
   Status stored = InTransaction(db, "finalizing", [&]() -> Status {
     Statement update(db.writer.get(),
                      "UPDATE instance SET state = 'finalized', uuid = ?, submission = ?, sha256 = ?, finalized_at = ?, "
-                     "instance_name = ?, progress = 100, updated_at = ? WHERE id = ? AND state = 'draft'");
+                     "instance_name = ?, progress = 100, updated_at = ?, reject_reason = '' WHERE id = ? AND state = 'draft'");
     int64_t now = db.env()->NowMillis();
     update.Bind(1, submission->uuid).Bind(2, submission->canonical_json).Bind(3, submission->sha256).Bind(4, now);
     update.Bind(5, submission->instance_name).Bind(6, now).Bind(7, id_);

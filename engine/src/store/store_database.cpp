@@ -1,5 +1,6 @@
 #include "store/store_database.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -41,6 +42,14 @@ StoreDatabase::~StoreDatabase() {
 }
 
 Status StoreDatabase::Open() {
+  // An empty file where a store should be is a truncated store, not a new one.
+  if (FILE* file = std::fopen(path_.c_str(), "rb")) {
+    bool empty = std::fgetc(file) == EOF;
+    std::fclose(file);
+    if (empty) {
+      return Status::Corruption(path_ + " is empty: the store was truncated or is not a store; nothing was written to it");
+    }
+  }
   // First read-only: a damaged store or one from a newer chosa must not be written to at all.
   {
     Connection probe;

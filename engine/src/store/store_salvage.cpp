@@ -10,6 +10,17 @@ namespace chosa {
 
 StoreCheck DeviceStore::Check(const std::string& path) {
   StoreCheck check;
+  if (FILE* file = std::fopen(path.c_str(), "rb")) {
+    bool empty = std::fgetc(file) == EOF;
+    std::fclose(file);
+    if (empty) {
+      check.problems.push_back("the file is empty: a store truncated to nothing, or not a store");
+      return check;
+    }
+  } else {
+    check.problems.push_back("cannot read " + path);
+    return check;
+  }
   Connection db;
   Status opened = db.Open(path, SQLITE_OPEN_READONLY);
   if (!opened.ok()) {
@@ -47,10 +58,18 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
   Connection source;
   Status opened = source.Open(damaged, SQLITE_OPEN_READONLY);
   if (!opened.ok()) return opened;
+  Result<int64_t> version = source.QueryInt("PRAGMA user_version", "reading the schema version");
+  if (version.ok() && *version > CurrentSchemaVersion()) {
+    return Status::Unsupported(damaged + " was written by a newer version of chosa (schema " + std::to_string(*version) +
+                               "): salvage it with that version; this one would downgrade it");
+  }
   Result<std::unique_ptr<DeviceStore>> target = DeviceStore::Open(into);
   if (!target.ok()) return target.status();
   StoreDatabase& out = *(*target)->db_;
   std::lock_guard<std::mutex> lock(out.write_mutex);
+  // A submission whose form version row was lost is still worth keeping: its canonical bytes
+  // are complete. So the copy does not insist on references being whole.
+  out.writer.Exec("PRAGMA foreign_keys=OFF", "salvaging");
   out.writer.Exec("BEGIN", "salvaging");
   // Row by row, table by table: a damaged page loses the rows on it, not the whole store. A
   // scan that fails part-way resumes after the last key it read.
@@ -83,9 +102,15 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
     }
     return copied;
   };
-  copy("SELECT rowid, form_id, version, form_json, sha256, installed_at, seq FROM form_version WHERE rowid > ? ORDER BY rowid",
-       "INSERT OR IGNORE INTO form_version (form_id, version, form_json, sha256, installed_at, seq) VALUES (?, ?, ?, ?, ?, ?)",
-       6);
+  // A version 1 store has no retention column: it reads as the default.
+  bool has_retention = version.ok() && *version >= 2;
+  copy(has_retention ? "SELECT rowid, form_id, version, form_json, sha256, installed_at, seq, retention_days FROM "
+                       "form_version WHERE rowid > ? ORDER BY rowid"
+                     : "SELECT rowid, form_id, version, form_json, sha256, installed_at, seq, 30 FROM form_version "
+                       "WHERE rowid > ? ORDER BY rowid",
+       "INSERT OR IGNORE INTO form_version (form_id, version, form_json, sha256, installed_at, seq, retention_days) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+       7);
   int64_t instances = copy(
       "SELECT id, id, form_id, form_version, state, enumerator_id, language, page, started_at, started_offset, updated_at, "
       "instance_name, progress, uuid, replaces, reject_reason, finalized_at, sent_at, submission, sha256 FROM instance "
@@ -98,11 +123,18 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
        "INSERT OR IGNORE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)", 4);
   copy("SELECT instance_id, instance_id, repeat, count FROM repeat_count WHERE instance_id > ? ORDER BY instance_id",
        "INSERT OR IGNORE INTO repeat_count (instance_id, repeat, count) VALUES (?, ?, ?)", 3);
+  if (version.ok() && *version >= 2) {
+    copy("SELECT instance_id, instance_id, seq, at, path, old_value, new_value FROM audit WHERE instance_id > ? "
+         "ORDER BY instance_id",
+         "INSERT OR IGNORE INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)", 6);
+  }
   // Rows whose instance was lost are of no use.
   out.writer.Exec("DELETE FROM answer WHERE instance_id NOT IN (SELECT id FROM instance);"
-                  "DELETE FROM repeat_count WHERE instance_id NOT IN (SELECT id FROM instance);",
+                  "DELETE FROM repeat_count WHERE instance_id NOT IN (SELECT id FROM instance);"
+                  "DELETE FROM audit WHERE instance_id NOT IN (SELECT id FROM instance);",
                   "salvaging");
   Status committed = out.writer.Exec("COMMIT", "salvaging");
+  out.writer.Exec("PRAGMA foreign_keys=ON", "salvaging");
   if (!committed.ok()) return committed;
   return instances;
 }
