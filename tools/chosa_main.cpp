@@ -15,8 +15,17 @@ void PrintUsage(std::FILE* out) {
                "commands:\n"
                "  validate FORM...     check forms; print every fault as FILE: /pointer: col N: message\n"
                "  eval EXPRESSION...   evaluate expressions over literals (no ${name}) and print the values\n"
-               "  fill FORM [--lang L] [--out FILE] [--device-id ID] [--enumerator ID]\n"
-               "                       fill a form in the terminal, page by page, and write its submission\n"
+               "  fill FORM [--store PATH | --no-store] [--lang L] [--out FILE] [--device-id ID] [--enumerator ID]\n"
+               "                       fill a form in the terminal, page by page, saving every answer in\n"
+               "                       a draft of the device store; finalize it into the outbox\n"
+               "  drafts [--store PATH] [--delete ID]\n"
+               "                       list the drafts (instance name, progress, last change), or delete one\n"
+               "  resume ID|UUID [--store PATH] [--lang L] [--out FILE]\n"
+               "                       continue a draft (or correct a rejected submission) in the terminal\n"
+               "  outbox [--store PATH] [--purge-sent] [--show UUID]\n"
+               "                       list finalized, rejected and sent submissions; print one; delete sent ones\n"
+               "  store check|salvage [--store PATH] [--into NEW]\n"
+               "                       check a device store; copy what is readable of a damaged one\n"
                "  test FORM SCENARIO|DIR...\n"
                "                       run form test scenarios; print each failed expectation as FILE: step N: ...\n"
                "  help                 this text\n");
@@ -38,6 +47,10 @@ int main(int argc, char** argv) {
   if (command == "eval") return chosa::tools::RunEval(argc - 2, argv + 2);
   if (command == "fill") return chosa::tools::RunFill(argc - 2, argv + 2);
   if (command == "test") return chosa::tools::RunTest(argc - 2, argv + 2);
+  if (command == "drafts") return chosa::tools::RunDrafts(argc - 2, argv + 2);
+  if (command == "resume") return chosa::tools::RunResume(argc - 2, argv + 2);
+  if (command == "outbox") return chosa::tools::RunOutbox(argc - 2, argv + 2);
+  if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
   std::fprintf(stderr, "chosa: unknown command \"%s\"\n\n", command.c_str());
   PrintUsage(stderr);
   return 2;

@@ -1,6 +1,7 @@
 // The subcommands of the `chosa` tool. Each returns the process exit code: 0 success, 1 a
-// fault in the input (a form that does not validate), 2 a usage error; `fill` also returns 3
-// when the filler quits or the input ends before a submission is made.
+// fault in the input or the store (a form that does not validate, a damaged store), 2 a usage
+// error; `fill` and `resume` also return 3 when the filler quits or the input ends before a
+// submission is made.
 #ifndef CHOSA_TOOLS_COMMANDS_H_
 #define CHOSA_TOOLS_COMMANDS_H_
 
@@ -11,6 +12,10 @@ int RunValidate(int argc, char** argv);
 int RunEval(int argc, char** argv);
 int RunFill(int argc, char** argv);
 int RunTest(int argc, char** argv);
+int RunDrafts(int argc, char** argv);
+int RunResume(int argc, char** argv);
+int RunOutbox(int argc, char** argv);
+int RunStore(int argc, char** argv);
 
 }  // namespace tools
 }  // namespace chosa

@@ -1,29 +1,30 @@
-// chosa fill FORM [--lang L] [--out FILE] [--device-id ID] [--enumerator ID]: fills a form in
-// the terminal, page by page, reading one line at a time from standard input (a person at a
-// terminal, tmux, or a script through a pipe) and drawing each page on standard output.
+// chosa fill FORM [--store PATH | --no-store] [--lang L] [--out FILE] [--device-id ID]
+// [--enumerator ID]: fills a form in the terminal, page by page, reading one line at a time from
+// standard input (a person at a terminal, tmux, or a script through a pipe) and drawing each page
+// on standard output.
 //
-// Exit status: 0 the submission was finalized and written; 1 the form does not load, or the
-// submission could not be written to --out (it is then printed on standard output instead);
-// 2 a usage error (unknown option, a language the form lacks); 3 the filler quit (`q`) or the
-// input ended before `f`: no submission was made. 3 rather than 0 so that a script can tell
-// "filled" from "abandoned".
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
+// With the device store (the default; docs/store.md) the form file is installed into the store, a
+// draft is started and every answer, repeat change, page move and language switch is saved before
+// the prompt comes back. `f` moves the submission to the outbox; `q` (or the end of input) leaves
+// the draft, which `chosa resume ID` continues. With --no-store nothing is kept: the submission is
+// only written out.
+//
+// Exit status: 0 the submission was finalized (and written); 1 the form does not load, the store
+// cannot be used, or the submission could not be written to --out (it is then printed on standard
+// output instead); 2 a usage error (unknown option, a language the form lacks); 3 the filler quit
+// (`q`) or the input ended before `f`: no submission was made (with a store, the draft is kept).
+// 3 rather than 0 so that a script can tell "filled" from "abandoned".
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "chosa/form.h"
 #include "chosa/session.h"
-#include "chosa/view_model.h"
+#include "chosa/store.h"
 #include "commands.h"
+#include "filler.h"
+#include "store_cli.h"
 #include "terminal_ui.h"
 
 namespace chosa {
@@ -31,24 +32,23 @@ namespace tools {
 
 namespace {
 
-constexpr int kExitFinalized = 0;
-constexpr int kExitFault = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitNoSubmission = 3;
-
-// Longer lines are refused whole: no answer needs 64 KiB, and a runaway paste must not be stored.
-constexpr size_t kMaxLine = 64 * 1024;
-
 void PrintFillUsage(std::FILE* out) {
   std::fprintf(out,
-               "usage: chosa fill FORM [--lang LANG] [--out FILE] [--device-id ID] [--enumerator ID]\n"
+               "usage: chosa fill FORM [--store PATH | --no-store] [--lang LANG] [--out FILE] [--device-id ID]\n"
+               "                  [--enumerator ID]\n"
                "  Fills FORM page by page in the terminal (also through a pipe: one command a line).\n"
+               "  Every answer is saved as it is entered into a draft of the device store; f moves the\n"
+               "  submission to the outbox, q leaves the draft for `chosa resume ID`.\n"
+               "  --store PATH      the device store (default: %s)\n"
+               "  --no-store        keep nothing: fill in memory and only write the submission out\n"
                "  --lang LANG       the language to start in (default: the form's default language)\n"
-               "  --out FILE        write the finalized submission's canonical JSON there (default: stdout)\n"
+               "  --out FILE        also write the finalized submission's canonical JSON there; - for\n"
+               "                    stdout (without a store, stdout is the default)\n"
                "  --device-id ID    the device id stamped in the submission (default: the host name)\n"
                "  --enumerator ID   the id of the person filling (default: none)\n"
-               "  Type ? at the prompt for the commands. Exit: 0 finalized, 1 form fault or write\n"
-               "  failure, 2 usage, 3 quit or end of input without a submission.\n");
+               "  Type ? at the prompt for the commands. Exit: 0 finalized, 1 form, store or write\n"
+               "  fault, 2 usage, 3 quit or end of input without a submission.\n",
+               DeviceStore::DefaultPath().c_str());
 }
 
 struct FillArgs {
@@ -57,6 +57,8 @@ struct FillArgs {
   std::string out_path;
   std::string device_id;
   std::string enumerator_id;
+  std::string store_path;
+  bool no_store = false;
 };
 
 // Returns an exit status when the arguments end the program (help, usage error).
@@ -78,6 +80,11 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
     if (name == "--out") target = &args->out_path;
     if (name == "--device-id") target = &args->device_id;
     if (name == "--enumerator") target = &args->enumerator_id;
+    if (name == "--store") target = &args->store_path;
+    if (arg == "--no-store") {
+      args->no_store = true;
+      continue;
+    }
     if (target != nullptr) {
       if (inline_value) {
         *target = *inline_value;
@@ -86,6 +93,10 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
       } else {
         std::fprintf(stderr, "chosa fill: %s needs a value\n", name.c_str());
         PrintFillUsage(stderr);
+        return kExitUsage;
+      }
+      if (target == &args->store_path && target->empty()) {  // `--store ""` is not the default store
+        std::fprintf(stderr, "chosa fill: --store needs a path\n");
         return kExitUsage;
       }
       continue;
@@ -106,575 +117,57 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
     PrintFillUsage(stderr);
     return kExitUsage;
   }
+  if (args->no_store && !args->store_path.empty()) {
+    std::fprintf(stderr, "chosa fill: --store and --no-store exclude each other\n");
+    return kExitUsage;
+  }
   return std::nullopt;
 }
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "chosa-cli";
-  return name;
+// Fills in memory: the submission goes to --out or standard output.
+int FillWithoutStore(const FillArgs& args, std::unique_ptr<Session> session) {
+  FillerTerminal terminal = DetectTerminal();
+  std::unique_ptr<Filling> filling = SessionFilling(std::move(session));
+  FillOutcome outcome = RunFiller(filling.get(), terminal);
+  if (outcome.end != FillOutcome::End::kFinalized) return kExitNoSubmission;
+  bool delivered = DeliverSubmission(*outcome.submission, args.out_path.empty() ? "-" : args.out_path,
+                                     outcome.language, terminal);
+  return delivered ? kExitOk : kExitFault;
 }
 
-// Splits "HEAD REST" at the first ASCII or ideographic space; REST is trimmed.
-void SplitHead(std::string_view line, std::string_view* head, std::string_view* rest) {
-  size_t cut = line.size();
-  size_t skip = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == ' ' || line[i] == '\t') {
-      cut = i, skip = 1;
-      break;
-    }
-    if (line.substr(i, 3) == "\xE3\x80\x80") {
-      cut = i, skip = 3;
-      break;
-    }
+int FillIntoStore(const FillArgs& args, const Form& form) {
+  std::string store_path = args.store_path.empty() ? DeviceStore::DefaultPath() : args.store_path;
+  std::unique_ptr<DeviceStore> store = OpenStoreOrSay("fill", store_path, /*create=*/true, args.device_id);
+  if (store == nullptr) return kExitFault;
+  Result<InstalledForm> installed = store->InstallFormFile(args.form_path);
+  if (!installed.ok()) {
+    std::fprintf(stderr, "chosa fill: cannot install %s into the store %s: %s\n", args.form_path.c_str(),
+                 store_path.c_str(), installed.status().message().c_str());
+    return kExitFault;
   }
-  *head = line.substr(0, cut);
-  *rest = Trim(line.substr(std::min(line.size(), cut + skip)));
+  Result<std::unique_ptr<Draft>> started = store->StartDraft(form.id(), args.enumerator_id, args.language);
+  if (!started.ok()) {
+    std::fprintf(stderr, "chosa fill: cannot start a draft of %s in the store %s: %s\n", form.id().c_str(),
+                 store_path.c_str(), started.status().message().c_str());
+    return kExitFault;  // the language was checked before the store was touched
+  }
+  std::unique_ptr<Draft> draft = std::move(started).value();
+  const int64_t id = draft->id();
+  const std::string& version = draft->session().form().version();
+  if (version != form.version()) {
+    // New drafts use the newest version installed; a file of an older version does not change that.
+    std::fprintf(stderr, "chosa fill: note: the draft uses version %s of %s, the newest in the store (%s is version %s)\n",
+                 version.c_str(), form.id().c_str(), args.form_path.c_str(), form.version().c_str());
+  }
+  std::printf("%s\n", Format(Say(draft->session().language(), Word::kDraftStarted), std::to_string(id).c_str(),
+                             store_path.c_str()).c_str());
+
+  FillerTerminal terminal = DetectTerminal();
+  std::unique_ptr<Filling> filling = DraftFilling(std::move(draft));
+  FillOutcome outcome = RunFiller(filling.get(), terminal);
+  filling.reset();
+  return FinishStoredFilling(store.get(), store_path, id, outcome, args.out_path, terminal);
 }
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
-class FillLoop {
- public:
-  FillLoop(Session* session, const FillArgs& args, bool color, bool echo)
-      : session_(session),
-        args_(args),
-        ui_(stdout, color, [this](const std::string& path, const std::string& value) { return ChoiceLabel(path, value); }),
-        echo_(echo) {}
-
-  int Run() {
-    Refresh();
-    ui_.DrawPage(view_, index_);
-    for (;;) {
-      std::string line;
-      if (!Ask(Say(language(), Word::kPrompt), &line)) {
-        ui_.Line(Say(language(), Word::kEndOfInput));
-        return kExitNoSubmission;
-      }
-      if (std::optional<int> done = Handle(line)) return *done;
-    }
-  }
-
- private:
-  const std::string& language() const { return session_->language(); }
-
-  void Refresh() {
-    view_ = session_->View();
-    index_ = IndexPage(view_);
-  }
-
-  void Redraw() {
-    Refresh();
-    ui_.DrawPage(view_, index_);
-  }
-
-  // Prompts and reads one line; false at the end of input. Lines that are not clean UTF-8 or are
-  // too long are refused here and asked again, so nothing downstream sees them.
-  bool Ask(const char* prompt, std::string* line) {
-    for (;;) {
-      std::fputs(prompt, stdout);
-      std::fflush(stdout);
-      bool too_long = false;
-      if (!ReadLine(line, &too_long)) {
-        std::fputc('\n', stdout);
-        return false;
-      }
-      // Through a pipe nothing echoes the input; writing it makes the transcript read like a session.
-      if (echo_) std::printf("%s\n", IsCleanUtf8(*line) ? Shorten(*line, 200).c_str() : "?");
-      if (too_long) {
-        ui_.DrawError(Format(Say(language(), Word::kLineTooLong), static_cast<int>(kMaxLine)));
-        continue;
-      }
-      if (!IsCleanUtf8(*line)) {
-        ui_.DrawError(Say(language(), Word::kInvalidUtf8));
-        continue;
-      }
-      return true;
-    }
-  }
-
-  static bool ReadLine(std::string* line, bool* too_long) {
-    line->clear();
-    *too_long = false;
-    int c;
-    bool any = false;
-    while ((c = std::getchar()) != EOF) {
-      any = true;
-      if (c == '\n') break;
-      if (line->size() < kMaxLine) {
-        line->push_back(static_cast<char>(c));
-      } else {
-        *too_long = true;  // keep reading to the end of the line, dropping the rest
-      }
-    }
-    if (!any) return false;
-    if (!line->empty() && line->back() == '\r') line->pop_back();  // CRLF from a Windows editor
-    return true;
-  }
-
-  // Echoing a typed token inside a message: long garbage is cut (on a character boundary).
-  static std::string Shorten(std::string_view text, size_t kMax = 40) {
-    if (text.size() <= kMax) return std::string(text);
-    size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(text.substr(0, cut)) + "...";
-  }
-
-  std::optional<int> Handle(const std::string& raw_line) {
-    std::string_view line = Trim(raw_line);
-    if (!line.empty() && line[0] == '#') return std::nullopt;  // a comment in a scripted filling
-    std::string_view head_raw, rest;
-    SplitHead(line, &head_raw, &rest);
-    std::string head = Lower(FoldWidth(head_raw));
-    std::string rest_text(rest);
-    // "+attendees" and "-2" are "+ attendees" and "- 2".
-    if (head.size() > 1 && (head[0] == '+' || head[0] == '-')) {
-      rest_text = head.substr(1) + (rest_text.empty() ? "" : " " + rest_text);
-      head = head.substr(0, 1);
-    }
-    if (head.empty() || head == "r") {
-      Redraw();
-      return std::nullopt;
-    }
-    if (head[0] >= '0' && head[0] <= '9') return AnswerCommand(head, rest_text);
-    if (head == "?" || head == "h" || head == "help") {
-      ui_.Line(Say(language(), Word::kHelp));
-    } else if (head == "n") {
-      NextCommand();
-    } else if (head == "b") {
-      BackCommand();
-    } else if (head == "g") {
-      GoCommand(rest_text);
-    } else if (head == "l") {
-      LanguageCommand(rest_text);
-    } else if (head == "c") {
-      ClearCommand(rest_text);
-    } else if (head == "+") {
-      AddCommand(rest_text);
-    } else if (head == "-") {
-      RemoveCommand(rest_text);
-    } else if (head == "e") {
-      ListErrors(session_->AllErrors());
-    } else if (head == "j") {
-      ui_.Line(session_->ViewJson());
-    } else if (head == "f") {
-      return FinalizeCommand();
-    } else if (head == "q") {
-      ui_.Line(Say(language(), Word::kQuit));
-      return kExitNoSubmission;
-    } else {
-      ui_.DrawError(Format(Say(language(), Word::kUnknownCommand), Shorten(head_raw).c_str()));
-    }
-    return std::nullopt;
-  }
-
-  const NumberedItem* FindItem(const std::string& typed) {
-    if (typed.empty()) {
-      ui_.DrawError(Say(language(), Word::kNeedItemNumber));
-      return nullptr;
-    }
-    const NumberedItem* item = index_.Find(ParseSmallNumber(FoldWidth(typed)));
-    if (item == nullptr) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchItem), Shorten(typed).c_str(), static_cast<int>(index_.items.size())));
-    }
-    return item;
-  }
-
-  std::optional<int> AnswerCommand(const std::string& head, const std::string& rest) {
-    const NumberedItem* found = FindItem(head);
-    if (found == nullptr) return std::nullopt;
-    if (found->read_only) {
-      ui_.DrawError(Format(Say(language(), Word::kReadOnly), found->number));
-      return std::nullopt;
-    }
-    if (!rest.empty()) {
-      Apply(*found, rest);
-      return std::nullopt;
-    }
-    // Asked in turn: the item, then (matrix rows) the following rows of the same matrix.
-    NumberedItem item = *found;
-    bool walk = !item.matrix.empty();
-    bool walked = false;
-    ui_.DrawItemDetail(language(), item);
-    if (walk) ui_.Line(Say(language(), Word::kMatrixWalk));
-    for (;;) {
-      std::string answer;
-      if (!Ask(Say(language(), walk ? Word::kWalkPrompt : Word::kAnswerPrompt), &answer)) {
-        ui_.Line(Say(language(), Word::kEndOfInput));
-        return kExitNoSubmission;
-      }
-      if (Trim(answer).empty()) {
-        if (!walked) ui_.Line(Say(language(), Word::kCancelled));
-        break;
-      }
-      // Refused: ask the same item again. In a walk the label is right above: no need to repeat it.
-      if (!Apply(item, std::string(Trim(answer)), /*with_label=*/!walk)) continue;
-      walked = true;
-      const NumberedItem* next = index_.Find(item.number + 1);
-      if (!walk || next == nullptr || next->matrix != item.matrix) break;
-      item = *next;
-      ui_.Line(std::to_string(item.number) + ". " + item.label);
-    }
-    if (walked && walk) Redraw();  // the rows and the live total, all at once
-    return std::nullopt;
-  }
-
-  // Sets one answer; false (and says why) when the session refuses it.
-  bool Apply(const NumberedItem& item, const std::string& typed, bool with_label = true) {
-    std::string answer = typed;
-    if (item.type == "select_one" || item.type == "select_multiple" || item.type == "rank" ||
-        item.type == "matrix_row") {
-      std::string error;
-      if (!ChoiceAnswer(language(), item, typed, &answer, &error)) {
-        ui_.DrawError(error);
-        return false;
-      }
-    } else if (item.type == "acknowledge") {
-      std::string folded = Lower(FoldWidth(typed));
-      if (folded == "ok" || folded == "y" || folded == "yes" || folded == "1" || typed == "はい") answer = "OK";
-    } else if (item.type == "note" || item.type == "calculate") {
-      ui_.DrawError(Format(Say(language(), Word::kNotAnswerable), item.number));
-      return false;
-    }
-    Status status = session_->SetAnswer(item.path, answer);
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return false;
-    }
-    PageIndex before = std::move(index_);
-    Refresh();
-    for (const NumberedItem& now : index_.items) {
-      if (now.path == item.path) ui_.DrawAnswered(language(), now, with_label);
-    }
-    // New questions appeared or went away (skip logic): the numbers changed, so show them.
-    if (!index_.SameShape(before)) {
-      ui_.DrawPage(view_, index_);
-    } else {
-      ReportNewErrors(before, item.path);
-    }
-    return true;
-  }
-
-  // An answer can break another one (a block that filters out the ward chosen before): say so
-  // at once rather than at `n`.
-  void ReportNewErrors(const PageIndex& before, const std::string& answered) {
-    for (size_t i = 0; i < index_.items.size(); ++i) {
-      const NumberedItem& now = index_.items[i];
-      if (now.path == answered) continue;
-      const std::vector<ErrorView>& old = before.items[i].errors;
-      for (const ErrorView& error : now.errors) {
-        bool known = std::any_of(old.begin(), old.end(),
-                                 [&](const ErrorView& e) { return e.kind == error.kind && e.message == error.message; });
-        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + error.message);
-      }
-    }
-  }
-
-  void ClearCommand(const std::string& rest) {
-    const NumberedItem* item = FindItem(rest);
-    if (item == nullptr) return;
-    if (item->read_only) {
-      ui_.DrawError(Format(Say(language(), Word::kReadOnly), item->number));
-      return;
-    }
-    Status status = session_->SetAnswer(item->path, "");
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return;
-    }
-    ui_.Line(Format(Say(language(), Word::kCleared), item->number, item->label.c_str()));
-    PageIndex before = std::move(index_);
-    Refresh();
-    if (!index_.SameShape(before)) ui_.DrawPage(view_, index_);
-  }
-
-  void NextCommand() {
-    // Next() validates even on the last page, so that the page then shows its required marks.
-    Status status = session_->Next();
-    if (status.ok()) {
-      Redraw();
-      return;
-    }
-    Refresh();
-    std::vector<AnswerError> errors = session_->PageErrors(session_->page_index());
-    if (!errors.empty()) {
-      ui_.Line(Say(language(), Word::kPageBlocked));
-      ListErrors(errors);
-    } else if (!session_->CanGoNext()) {
-      ui_.Line(Say(language(), Word::kLastPage));
-    } else {
-      ui_.DrawError(status.message());
-    }
-  }
-
-  void BackCommand() {
-    if (!session_->form().settings().allow_back) {
-      ui_.DrawError(Say(language(), Word::kNoBack));
-      return;
-    }
-    if (!session_->CanGoBack()) {
-      ui_.Line(Say(language(), Word::kFirstPage));
-      return;
-    }
-    Status status = session_->Back();
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return;
-    }
-    Redraw();
-  }
-
-  // The pages as the filler counts them ("page k of n"): relevant pages only, from 1.
-  std::vector<int32_t> RelevantPages() const {
-    std::vector<int32_t> relevant;
-    const std::vector<int32_t>& pages = session_->form().pages();
-    for (size_t i = 0; i < pages.size(); ++i) {
-      Result<bool> is = session_->IsRelevant(session_->form().item(pages[i]).name);
-      if (!is.ok() || *is) relevant.push_back(static_cast<int32_t>(i));
-    }
-    if (pages.empty()) relevant.push_back(0);
-    return relevant;
-  }
-
-  // The label of `value` in the whole list of the item at `path`, filtered out or not.
-  std::string ChoiceLabel(const std::string& path, const std::string& value) const {
-    Result<AnswerRef> ref = session_->Resolve(path);
-    if (!ref.ok() || ref->item == kNone) return "";
-    const Form& form = session_->form();
-    const Item& item = form.item(ref->item);
-    int32_t list = item.list;
-    if (list == kNone && item.type == ItemType::kMatrixRow && item.parent != kNone) list = form.item(item.parent).list;
-    if (list == kNone) return "";
-    const ChoiceList& choices = form.choice_lists()[static_cast<size_t>(list)];
-    int32_t index = choices.Find(value);
-    return index < 0 ? "" : choices.choices[static_cast<size_t>(index)].label.Get(LanguageIndex());
-  }
-
-  size_t LanguageIndex() const {
-    const std::vector<std::string>& languages = session_->form().languages();
-    for (size_t i = 0; i < languages.size(); ++i) {
-      if (languages[i] == language()) return i;
-    }
-    return session_->form().default_language();
-  }
-
-  void GoCommand(const std::string& rest) {
-    std::vector<int32_t> relevant = RelevantPages();
-    const Form& form = session_->form();
-    if (rest.empty()) {
-      ui_.Line(Say(language(), Word::kPages));
-      if (form.pages().empty()) {
-        ui_.Line("  1. " + view_.title + Say(language(), Word::kCurrent));
-        return;
-      }
-      size_t rank = 0;
-      for (size_t i = 0; i < form.pages().size(); ++i) {
-        const Item& page = form.item(form.pages()[i]);
-        bool is_relevant = rank < relevant.size() && relevant[rank] == static_cast<int32_t>(i);
-        std::string label = page.label.empty() ? page.name : page.label.Get(LanguageIndex());
-        std::string number = is_relevant ? std::to_string(++rank) + ". " : "   ";
-        std::string mark = !is_relevant ? std::string(Say(language(), Word::kSkipped))
-                           : static_cast<int32_t>(i) == session_->page_index()
-                               ? std::string(Say(language(), Word::kCurrent))
-                               : "";
-        ui_.Line("  " + number + label + mark);
-      }
-      return;
-    }
-    int64_t k = ParseSmallNumber(FoldWidth(rest));
-    if (k < 1 || k > static_cast<int64_t>(relevant.size())) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchPage), Shorten(rest).c_str(), static_cast<int>(relevant.size())));
-      return;
-    }
-    int32_t target = relevant[static_cast<size_t>(k - 1)];
-    // allow_back: false forbids earlier pages by any road, not only by `b`.
-    if (!form.settings().allow_back && target < session_->page_index()) {
-      ui_.DrawError(Say(language(), Word::kNoBack));
-      return;
-    }
-    Status status = session_->GoToPage(target);
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return;
-    }
-    Redraw();
-  }
-
-  void LanguageCommand(const std::string& rest) {
-    if (rest.empty()) {
-      std::string list;
-      for (const std::string& code : view_.languages) list += (list.empty() ? "" : ", ") + code;
-      ui_.Line(Format(Say(language(), Word::kLanguages), list.c_str()));
-      return;
-    }
-    Status status = session_->SetLanguage(FoldWidth(rest));
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return;
-    }
-    Redraw();
-  }
-
-  // "+" / "+ attendees": the page's one repeat, or the one named.
-  const RepeatOnPage* FindRepeat(const std::string& name) {
-    if (index_.repeats.empty()) {
-      ui_.DrawError(Say(language(), Word::kNoRepeat));
-      return nullptr;
-    }
-    std::string names;
-    for (const RepeatOnPage& r : index_.repeats) names += (names.empty() ? "" : ", ") + r.name;
-    if (name.empty()) {
-      if (index_.repeats.size() == 1) return &index_.repeats.front();
-      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), names.c_str()));
-      return nullptr;
-    }
-    for (const RepeatOnPage& r : index_.repeats) {
-      if (r.name == name) return &r;
-    }
-    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name).c_str(), names.c_str()));
-    return nullptr;
-  }
-
-  void AddCommand(const std::string& rest) {
-    const RepeatOnPage* repeat = FindRepeat(rest);
-    if (repeat == nullptr) return;
-    std::string label = repeat->label.empty() ? repeat->name : repeat->label;
-    Result<int32_t> position = session_->AddRepeatInstance(repeat->name);
-    if (!position.ok()) {
-      ui_.DrawError(position.status().message());
-      return;
-    }
-    ui_.Line(Format(Say(language(), Word::kAdded), label.c_str(), static_cast<int>(*position)));
-    Redraw();
-  }
-
-  void RemoveCommand(const std::string& rest) {
-    // "- K" or "- REPEAT K".
-    std::string_view name, position_text;
-    SplitHead(rest, &name, &position_text);
-    if (position_text.empty()) std::swap(name, position_text);
-    const RepeatOnPage* repeat = FindRepeat(std::string(name));
-    if (repeat == nullptr) return;
-    std::string label = repeat->label.empty() ? repeat->name : repeat->label;
-    int64_t position = ParseSmallNumber(FoldWidth(position_text));
-    if (position < 1 || position > repeat->count) {
-      ui_.DrawError(Format(Say(language(), Word::kNoSuchInstance), label.c_str(), Shorten(position_text).c_str()));
-      return;
-    }
-    Status status = session_->RemoveRepeatInstance(repeat->name, static_cast<int32_t>(position));
-    if (!status.ok()) {
-      ui_.DrawError(status.message());
-      return;
-    }
-    ui_.Line(Format(Say(language(), Word::kRemoved), label.c_str(), static_cast<int>(position)));
-    Redraw();
-  }
-
-  // Each error as "K. label: message" when its item is on this page, else "path (label): message".
-  // Rows of a matrix on another page with the same message are one line: "c01-c25 (label): ...".
-  void ListErrors(const std::vector<AnswerError>& errors) {
-    if (errors.empty()) {
-      ui_.Line(Say(language(), Word::kNoErrors));
-      return;
-    }
-    const Form& form = session_->form();
-    for (size_t i = 0; i < errors.size(); ++i) {
-      const AnswerError& error = errors[i];
-      std::string where;
-      for (const NumberedItem& item : index_.items) {
-        if (item.path == error.path) where = std::to_string(item.number) + ". " + item.label;
-      }
-      if (where.empty()) {
-        int32_t matrix = MatrixOf(error.path);
-        size_t last = i;
-        while (matrix != kNone && last + 1 < errors.size() && errors[last + 1].message == error.message &&
-               MatrixOf(errors[last + 1].path) == matrix && !OnThisPage(errors[last + 1].path)) {
-          ++last;
-        }
-        if (last > i) {
-          const Item& m = form.item(matrix);
-          where = error.path + "-" + errors[last].path + " (" + (m.label.empty() ? m.name : m.label.Get(LanguageIndex())) + ")";
-          i = last;
-        } else {
-          where = error.path;
-          Result<AnswerRef> ref = session_->Resolve(error.path);
-          if (ref.ok() && ref->item != kNone) {
-            const Item& item = form.item(ref->item);
-            if (!item.label.empty()) where += " (" + item.label.Get(LanguageIndex()) + ")";
-          }
-        }
-      }
-      ui_.DrawError(where + ": " + error.message);
-    }
-  }
-
-  bool OnThisPage(const std::string& path) const {
-    for (const NumberedItem& item : index_.items) {
-      if (item.path == path) return true;
-    }
-    return false;
-  }
-
-  // The matrix holding the row at `path`, or kNone.
-  int32_t MatrixOf(const std::string& path) const {
-    Result<AnswerRef> ref = session_->Resolve(path);
-    if (!ref.ok() || ref->item == kNone) return kNone;
-    const Item& item = session_->form().item(ref->item);
-    return item.type == ItemType::kMatrixRow ? item.parent : kNone;
-  }
-
-  std::optional<int> FinalizeCommand() {
-    Result<Submission> submission = session_->Finalize();
-    if (!submission.ok()) {
-      // The session moved to the first page with an error: show it, then the list by the prompt.
-      Redraw();
-      ui_.Line(Say(language(), Word::kFinalizeBlocked));
-      std::vector<AnswerError> errors = session_->AllErrors();
-      if (errors.empty()) ui_.DrawError(submission.status().message());
-      ListErrors(errors);
-      return std::nullopt;
-    }
-    ui_.Line(Format(Say(language(), Word::kFinalized), submission->uuid.c_str()));
-    ui_.Line("SHA-256 " + submission->sha256);
-    int status = kExitFinalized;
-    bool to_stdout = args_.out_path.empty() || args_.out_path == "-";
-    if (!to_stdout) {
-      // The file holds exactly the canonical bytes, so `sha256sum FILE` prints the same hash.
-      std::FILE* file = std::fopen(args_.out_path.c_str(), "wb");
-      bool written = file != nullptr;
-      int error = errno;
-      if (file != nullptr) {
-        const std::string& bytes = submission->canonical_json;
-        written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-        written = (std::fclose(file) == 0) && written;
-        error = errno;
-      }
-      if (written) {
-        ui_.Line(Format(Say(language(), Word::kWrittenTo), args_.out_path.c_str()));
-      } else {
-        ui_.DrawError(Format(Say(language(), Word::kWriteFailed), args_.out_path.c_str(), std::strerror(error)));
-        to_stdout = true;
-        status = kExitFault;
-      }
-    }
-    if (to_stdout) ui_.Line(submission->canonical_json);  // last line: `tail -n 1` extracts it
-    std::fflush(stdout);
-    return status;
-  }
-
-  Session* session_;
-  const FillArgs& args_;
-  TerminalUi ui_;
-  bool echo_;
-  ViewModel view_;
-  PageIndex index_;
-};
 
 }  // namespace
 
@@ -689,6 +182,8 @@ int RunFill(int argc, char** argv) {
     }
     return kExitFault;
   }
+  // The session is started even with a store: a language the form lacks is refused before the
+  // store is touched.
   SessionOptions options;
   options.language = args.language;
   options.device_id = args.device_id.empty() ? HostName() : args.device_id;
@@ -699,14 +194,8 @@ int RunFill(int argc, char** argv) {
     // A language the form does not have is the caller's mistake, like an unknown option.
     return started.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFault;
   }
-  std::unique_ptr<Session> session = std::move(started).value();
-
-  const char* term = std::getenv("TERM");
-  bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
-               !(term != nullptr && std::strcmp(term, "dumb") == 0);
-  bool echo = !isatty(STDIN_FILENO);
-  FillLoop loop(session.get(), args, color, echo);
-  return loop.Run();
+  if (args.no_store) return FillWithoutStore(args, std::move(started).value());
+  return FillIntoStore(args, *loaded.form);
 }
 
 }  // namespace tools

@@ -126,13 +126,27 @@ constexpr Phrase kPhrases[] = {
     {Word::kNoBack, "この調査票では前のページに戻れません。", "This form does not allow going back."},
     {Word::kTypeReadOnly, "読み取り専用", "read-only"},
     {Word::kNoSuchRepeat, "このページに繰り返し「%s」はありません（%s）。", "There is no repeat \"%s\" on this page (%s)."},
+    {Word::kNotSaved, "保存できませんでした（%s）。", "Store error: %s."},
+    {Word::kFinalizeFailed, "確定できませんでした（%s）。下書きはそのまま残っています。f でもう一度試せます。",
+     "Could not finalize (%s); the draft is kept as it was, and f tries again."},
+    {Word::kDraftStarted, "下書き %s を作成しました。回答は入力するたびに %s に保存されます。",  // id, store
+     "Draft %s started; every answer is saved to %s as it is entered."},
+    {Word::kDraftResumed, "下書き %s を再開します（最終更新 %s、回答 %s 件）。",  // id, time, answers
+     "Resuming draft %s (last change %s, %s answers)."},
+    {Word::kRejectedResumed, "差し戻された送信データ %s を下書き %s に戻して再開します（理由: %s）。",  // uuid, id, reason
+     "Resuming rejected submission %s as draft %s (reason: %s)."},
+    {Word::kSentEdited, "送信済みの %s は変更できないため、その回答から置き換え用の下書き %s を作成しました。",  // uuid, id
+     "Sent submission %s cannot change: draft %s was started with its answers, to replace it."},
+    {Word::kDraftKept, "下書き %s は保存されています（回答 %s 件）。続きを入力するには: %s",  // id, answers, command
+     "Draft %s is saved (%s answers). To continue it: %s"},
+    {Word::kInOutbox, "送信データは %s の送信待ち（outbox）に入りました。", "The submission is in the outbox of %s."},
 };
 
 constexpr bool PhrasesInOrder() {
   for (size_t i = 0; i < sizeof kPhrases / sizeof kPhrases[0]; ++i) {
     if (static_cast<size_t>(kPhrases[i].word) != i) return false;
   }
-  return static_cast<size_t>(Word::kNoSuchRepeat) + 1 == sizeof kPhrases / sizeof kPhrases[0];
+  return static_cast<size_t>(Word::kInOutbox) + 1 == sizeof kPhrases / sizeof kPhrases[0];
 }
 static_assert(PhrasesInOrder(), "kPhrases must list every Word once, in enum order");
 
@@ -562,6 +576,33 @@ int DisplayWidth(std::string_view text) {
     i += len;
   }
   return width;
+}
+
+std::string ForDisplay(std::string_view text, int max_width) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  static constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+  std::string out;
+  int width = 0;
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    size_t len = DecodeUtf8(text, i, &cp);
+    std::string_view piece = text.substr(i, len);
+    if (len == 0 || (cp < 0x20 && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+      piece = kReplacement, cp = 0xFFFD;
+      if (len == 0) len = 1;
+    }
+    if (cp == '\t') piece = " ";
+    int w = IsWide(cp) ? 2 : 1;
+    // Room is kept for the ellipsis unless this is the last character.
+    if (max_width > 0 && width + w > max_width - (i + len < text.size() ? 1 : 0)) {
+      out.append(kEllipsis);
+      break;
+    }
+    out.append(piece);
+    width += w;
+    i += len;
+  }
+  return out;
 }
 
 int64_t ParseSmallNumber(std::string_view text) {

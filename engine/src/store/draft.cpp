@@ -77,7 +77,6 @@ Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::strin
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto write_answer = [&]() -> Status {
     Statement& statement = new_text.empty() ? db.delete_answer : db.upsert_answer;
-    statement.Reset();
     statement.Bind(1, id_).Bind(2, path);
     if (!new_text.empty()) statement.Bind(3, new_text).Bind(4, now);
     int code = statement.Step();
@@ -94,7 +93,6 @@ Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::strin
     if (!written.ok()) return written;
     if (audit_) {
       Statement& audit = db.insert_audit;
-      audit.Reset();
       audit.Bind(1, id_).Bind(2, id_).Bind(3, now).Bind(4, path).Bind(5, old_text).Bind(6, new_text);
       int code = audit.Step();
       audit.Reset();

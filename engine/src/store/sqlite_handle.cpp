@@ -63,10 +63,7 @@ Statement& Statement::BindNull(int index) {
 
 int Statement::Step() { return sqlite3_step(stmt_); }
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+void Statement::Reset() { sqlite3_reset(stmt_); }
 
 std::string Statement::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);

@@ -34,6 +34,7 @@ class Statement {
   Statement& BindNull(int index);
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();
+  // Ready to run again; bindings are kept (the hot path rebinds every parameter anyway).
   void Reset();
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string Text(int column) const;

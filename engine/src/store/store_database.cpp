@@ -14,9 +14,12 @@ namespace {
 
 // WAL pages after which the checkpointer is woken: about 4 MiB of 4 KiB pages.
 constexpr int kCheckpointPages = 1000;
+// Past this many pages a PASSIVE checkpoint has not kept up with a writer that never pauses:
+// the checkpointer then waits for a moment between writes (RESTART) so that the WAL starts over.
+constexpr int kRestartPages = 8000;
 
 int OnWalCommit(void* context, sqlite3*, const char*, int pages) {
-  if (pages >= kCheckpointPages) static_cast<StoreDatabase*>(context)->RequestCheckpoint();
+  if (pages >= kCheckpointPages) static_cast<StoreDatabase*>(context)->RequestCheckpoint(pages);
   return SQLITE_OK;
 }
 
@@ -78,7 +81,8 @@ Status StoreDatabase::Open() {
   Status opened = writer.Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened.ok()) return opened;
   Status pragmas = writer.Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; "
+      "PRAGMA journal_size_limit=16777216;",
       "setting up the store");
   if (!pragmas.ok()) return pragmas;
   Status migrated = MigrateSchema(writer);
@@ -100,14 +104,20 @@ Status StoreDatabase::Open() {
   if (!opened.ok()) return opened;
   opened = checkpointer_.Open(path_, SQLITE_OPEN_READWRITE);
   if (!opened.ok()) return opened;
+  // A connection learns that the file is in WAL mode only when it first reads it; until then
+  // its checkpoints silently do nothing and the WAL grows without bound.
+  Result<int64_t> primed = checkpointer_.QueryInt("SELECT count(*) FROM sqlite_master", "preparing checkpoints");
+  if (!primed.ok()) return primed.status();
   checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   return Status::Ok();
 }
 
-void StoreDatabase::RequestCheckpoint() {
+void StoreDatabase::RequestCheckpoint(int wal_pages) {
   {
     std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    if (checkpoint_requested_ && wal_pages < kRestartPages) return;  // already awake for it
     checkpoint_requested_ = true;
+    wal_pages_ = wal_pages;
   }
   checkpoint_wanted_.notify_one();
 }
@@ -118,9 +128,11 @@ void StoreDatabase::CheckpointLoop() {
     checkpoint_wanted_.wait(lock, [this] { return checkpoint_requested_ || stopping_; });
     if (stopping_) return;
     checkpoint_requested_ = false;
+    int mode = wal_pages_ >= kRestartPages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
     lock.unlock();
-    // PASSIVE: copies what it can without blocking the writer or readers.
-    sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // PASSIVE copies what it can without blocking the writer or readers; RESTART, rarely, waits
+    // for the writer's current transaction (the busy timeout) so that the WAL starts over.
+    sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, mode, nullptr, nullptr);
     lock.lock();
   }
 }

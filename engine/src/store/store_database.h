@@ -45,8 +45,8 @@ class StoreDatabase {
   std::mutex forms_mutex;
   std::map<std::string, std::shared_ptr<const Form>> forms;
 
-  // Wakes the checkpointer (called from the writer's WAL hook).
-  void RequestCheckpoint();
+  // Wakes the checkpointer (called from the writer's WAL hook with the WAL's size in pages).
+  void RequestCheckpoint(int wal_pages);
 
  private:
   void CheckpointLoop();
@@ -59,6 +59,7 @@ class StoreDatabase {
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wanted_;
   bool checkpoint_requested_ = false;
+  int wal_pages_ = 0;
   bool stopping_ = false;
 };
 

@@ -1,0 +1,707 @@
+#include "filler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "chosa/form.h"
+#include "chosa/store.h"
+#include "chosa/view_model.h"
+#include "store_cli.h"
+#include "terminal_ui.h"
+
+namespace chosa {
+namespace tools {
+
+namespace {
+
+// Longer lines are refused whole: no answer needs 64 KiB, and a runaway paste must not be stored.
+constexpr size_t kMaxLine = 64 * 1024;
+
+// Splits "HEAD REST" at the first ASCII or ideographic space; REST is trimmed.
+void SplitHead(std::string_view line, std::string_view* head, std::string_view* rest) {
+  size_t cut = line.size();
+  size_t skip = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == ' ' || line[i] == '\t') {
+      cut = i, skip = 1;
+      break;
+    }
+    if (line.substr(i, 3) == "\xE3\x80\x80") {
+      cut = i, skip = 3;
+      break;
+    }
+  }
+  *head = line.substr(0, cut);
+  *rest = Trim(line.substr(std::min(line.size(), cut + skip)));
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+using End = FillOutcome::End;
+
+class FillLoop {
+ public:
+  FillLoop(Filling* filling, const FillerTerminal& terminal)
+      : filling_(filling),
+        ui_(stdout, terminal.color,
+            [this](const std::string& path, const std::string& value) { return ChoiceLabel(path, value); }),
+        echo_(terminal.echo) {}
+
+  FillOutcome Run() {
+    Refresh();
+    ui_.DrawPage(view_, index_);
+    FillOutcome outcome;
+    for (;;) {
+      std::string line;
+      if (!Ask(Say(language(), Word::kPrompt), &line)) {
+        ui_.Line(Say(language(), Word::kEndOfInput));
+        outcome.end = End::kEndOfInput;
+        break;
+      }
+      if (std::optional<End> done = Handle(line)) {
+        outcome.end = *done;
+        break;
+      }
+    }
+    outcome.submission = std::move(submission_);
+    outcome.language = language();
+    return outcome;
+  }
+
+ private:
+  const Session& session() const { return filling_->session(); }
+  const std::string& language() const { return session().language(); }
+
+  // A change the store could not save is not a mistake of the filler: say so in those words.
+  void DrawRefusal(const Status& status) {
+    if (status.code() == StatusCode::kInvalidArgument) {
+      ui_.DrawError(status.message());
+    } else {
+      ui_.DrawError(Format(Say(language(), Word::kNotSaved), status.message().c_str()));
+    }
+  }
+
+  void Refresh() {
+    view_ = session().View();
+    index_ = IndexPage(view_);
+  }
+
+  void Redraw() {
+    Refresh();
+    ui_.DrawPage(view_, index_);
+  }
+
+  // Prompts and reads one line; false at the end of input. Lines that are not clean UTF-8 or are
+  // too long are refused here and asked again, so nothing downstream sees them.
+  bool Ask(const char* prompt, std::string* line) {
+    for (;;) {
+      std::fputs(prompt, stdout);
+      std::fflush(stdout);
+      bool too_long = false;
+      if (!ReadLine(line, &too_long)) {
+        std::fputc('\n', stdout);
+        return false;
+      }
+      // Through a pipe nothing echoes the input; writing it makes the transcript read like a session.
+      if (echo_) std::printf("%s\n", IsCleanUtf8(*line) ? Shorten(*line, 200).c_str() : "?");
+      if (too_long) {
+        ui_.DrawError(Format(Say(language(), Word::kLineTooLong), static_cast<int>(kMaxLine)));
+        continue;
+      }
+      if (!IsCleanUtf8(*line)) {
+        ui_.DrawError(Say(language(), Word::kInvalidUtf8));
+        continue;
+      }
+      return true;
+    }
+  }
+
+  static bool ReadLine(std::string* line, bool* too_long) {
+    line->clear();
+    *too_long = false;
+    int c;
+    bool any = false;
+    while ((c = std::getchar()) != EOF) {
+      any = true;
+      if (c == '\n') break;
+      if (line->size() < kMaxLine) {
+        line->push_back(static_cast<char>(c));
+      } else {
+        *too_long = true;  // keep reading to the end of the line, dropping the rest
+      }
+    }
+    if (!any) return false;
+    if (!line->empty() && line->back() == '\r') line->pop_back();  // CRLF from a Windows editor
+    return true;
+  }
+
+  // Echoing a typed token inside a message: long garbage is cut (on a character boundary).
+  static std::string Shorten(std::string_view text, size_t kMax = 40) {
+    if (text.size() <= kMax) return std::string(text);
+    size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
+  }
+
+  std::optional<End> Handle(const std::string& raw_line) {
+    std::string_view line = Trim(raw_line);
+    if (!line.empty() && line[0] == '#') return std::nullopt;  // a comment in a scripted filling
+    std::string_view head_raw, rest;
+    SplitHead(line, &head_raw, &rest);
+    std::string head = Lower(FoldWidth(head_raw));
+    std::string rest_text(rest);
+    // "+attendees" and "-2" are "+ attendees" and "- 2".
+    if (head.size() > 1 && (head[0] == '+' || head[0] == '-')) {
+      rest_text = head.substr(1) + (rest_text.empty() ? "" : " " + rest_text);
+      head = head.substr(0, 1);
+    }
+    if (head.empty() || head == "r") {
+      Redraw();
+      return std::nullopt;
+    }
+    if (head[0] >= '0' && head[0] <= '9') return AnswerCommand(head, rest_text);
+    if (head == "?" || head == "h" || head == "help") {
+      ui_.Line(Say(language(), Word::kHelp));
+    } else if (head == "n") {
+      NextCommand();
+    } else if (head == "b") {
+      BackCommand();
+    } else if (head == "g") {
+      GoCommand(rest_text);
+    } else if (head == "l") {
+      LanguageCommand(rest_text);
+    } else if (head == "c") {
+      ClearCommand(rest_text);
+    } else if (head == "+") {
+      AddCommand(rest_text);
+    } else if (head == "-") {
+      RemoveCommand(rest_text);
+    } else if (head == "e") {
+      ListErrors(session().AllErrors());
+    } else if (head == "j") {
+      ui_.Line(session().ViewJson());
+    } else if (head == "f") {
+      return FinalizeCommand();
+    } else if (head == "q") {
+      ui_.Line(Say(language(), Word::kQuit));
+      return End::kQuit;
+    } else {
+      ui_.DrawError(Format(Say(language(), Word::kUnknownCommand), Shorten(head_raw).c_str()));
+    }
+    return std::nullopt;
+  }
+
+  const NumberedItem* FindItem(const std::string& typed) {
+    if (typed.empty()) {
+      ui_.DrawError(Say(language(), Word::kNeedItemNumber));
+      return nullptr;
+    }
+    const NumberedItem* item = index_.Find(ParseSmallNumber(FoldWidth(typed)));
+    if (item == nullptr) {
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchItem), Shorten(typed).c_str(), static_cast<int>(index_.items.size())));
+    }
+    return item;
+  }
+
+  std::optional<End> AnswerCommand(const std::string& head, const std::string& rest) {
+    const NumberedItem* found = FindItem(head);
+    if (found == nullptr) return std::nullopt;
+    if (found->read_only) {
+      ui_.DrawError(Format(Say(language(), Word::kReadOnly), found->number));
+      return std::nullopt;
+    }
+    if (!rest.empty()) {
+      Apply(*found, rest);
+      return std::nullopt;
+    }
+    // Asked in turn: the item, then (matrix rows) the following rows of the same matrix.
+    NumberedItem item = *found;
+    bool walk = !item.matrix.empty();
+    bool walked = false;
+    ui_.DrawItemDetail(language(), item);
+    if (walk) ui_.Line(Say(language(), Word::kMatrixWalk));
+    for (;;) {
+      std::string answer;
+      if (!Ask(Say(language(), walk ? Word::kWalkPrompt : Word::kAnswerPrompt), &answer)) {
+        ui_.Line(Say(language(), Word::kEndOfInput));
+        return End::kEndOfInput;
+      }
+      if (Trim(answer).empty()) {
+        if (!walked) ui_.Line(Say(language(), Word::kCancelled));
+        break;
+      }
+      // Refused: ask the same item again. In a walk the label is right above: no need to repeat it.
+      if (!Apply(item, std::string(Trim(answer)), /*with_label=*/!walk)) continue;
+      walked = true;
+      const NumberedItem* next = index_.Find(item.number + 1);
+      if (!walk || next == nullptr || next->matrix != item.matrix) break;
+      item = *next;
+      ui_.Line(std::to_string(item.number) + ". " + item.label);
+    }
+    if (walked && walk) Redraw();  // the rows and the live total, all at once
+    return std::nullopt;
+  }
+
+  // Sets one answer; false (and says why) when the session refuses it.
+  bool Apply(const NumberedItem& item, const std::string& typed, bool with_label = true) {
+    std::string answer = typed;
+    if (item.type == "select_one" || item.type == "select_multiple" || item.type == "rank" ||
+        item.type == "matrix_row") {
+      std::string error;
+      if (!ChoiceAnswer(language(), item, typed, &answer, &error)) {
+        ui_.DrawError(error);
+        return false;
+      }
+    } else if (item.type == "acknowledge") {
+      std::string folded = Lower(FoldWidth(typed));
+      if (folded == "ok" || folded == "y" || folded == "yes" || folded == "1" || typed == "はい") answer = "OK";
+    } else if (item.type == "note" || item.type == "calculate") {
+      ui_.DrawError(Format(Say(language(), Word::kNotAnswerable), item.number));
+      return false;
+    }
+    Status status = filling_->SetAnswer(item.path, answer);
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return false;
+    }
+    PageIndex before = std::move(index_);
+    Refresh();
+    for (const NumberedItem& now : index_.items) {
+      if (now.path == item.path) ui_.DrawAnswered(language(), now, with_label);
+    }
+    // New questions appeared or went away (skip logic): the numbers changed, so show them.
+    if (!index_.SameShape(before)) {
+      ui_.DrawPage(view_, index_);
+    } else {
+      ReportNewErrors(before, item.path);
+    }
+    return true;
+  }
+
+  // An answer can break another one (a block that filters out the ward chosen before): say so
+  // at once rather than at `n`.
+  void ReportNewErrors(const PageIndex& before, const std::string& answered) {
+    for (size_t i = 0; i < index_.items.size(); ++i) {
+      const NumberedItem& now = index_.items[i];
+      if (now.path == answered) continue;
+      const std::vector<ErrorView>& old = before.items[i].errors;
+      for (const ErrorView& error : now.errors) {
+        bool known = std::any_of(old.begin(), old.end(),
+                                 [&](const ErrorView& e) { return e.kind == error.kind && e.message == error.message; });
+        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + error.message);
+      }
+    }
+  }
+
+  void ClearCommand(const std::string& rest) {
+    const NumberedItem* item = FindItem(rest);
+    if (item == nullptr) return;
+    if (item->read_only) {
+      ui_.DrawError(Format(Say(language(), Word::kReadOnly), item->number));
+      return;
+    }
+    Status status = filling_->SetAnswer(item->path, "");
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return;
+    }
+    ui_.Line(Format(Say(language(), Word::kCleared), item->number, item->label.c_str()));
+    PageIndex before = std::move(index_);
+    Refresh();
+    if (!index_.SameShape(before)) ui_.DrawPage(view_, index_);
+  }
+
+  void NextCommand() {
+    // Next() validates even on the last page, so that the page then shows its required marks.
+    Status status = filling_->Next();
+    if (status.ok()) {
+      Redraw();
+      return;
+    }
+    if (status.code() != StatusCode::kInvalidArgument) {
+      Redraw();
+      DrawRefusal(status);
+      return;
+    }
+    Refresh();
+    std::vector<AnswerError> errors = session().PageErrors(session().page_index());
+    if (!errors.empty()) {
+      ui_.Line(Say(language(), Word::kPageBlocked));
+      ListErrors(errors);
+    } else if (!session().CanGoNext()) {
+      ui_.Line(Say(language(), Word::kLastPage));
+    } else {
+      DrawRefusal(status);
+    }
+  }
+
+  void BackCommand() {
+    if (!session().form().settings().allow_back) {
+      ui_.DrawError(Say(language(), Word::kNoBack));
+      return;
+    }
+    if (!session().CanGoBack()) {
+      ui_.Line(Say(language(), Word::kFirstPage));
+      return;
+    }
+    Status status = filling_->Back();
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return;
+    }
+    Redraw();
+  }
+
+  // The pages as the filler counts them ("page k of n"): relevant pages only, from 1.
+  std::vector<int32_t> RelevantPages() const {
+    std::vector<int32_t> relevant;
+    const std::vector<int32_t>& pages = session().form().pages();
+    for (size_t i = 0; i < pages.size(); ++i) {
+      Result<bool> is = session().IsRelevant(session().form().item(pages[i]).name);
+      if (!is.ok() || *is) relevant.push_back(static_cast<int32_t>(i));
+    }
+    if (pages.empty()) relevant.push_back(0);
+    return relevant;
+  }
+
+  // The label of `value` in the whole list of the item at `path`, filtered out or not.
+  std::string ChoiceLabel(const std::string& path, const std::string& value) const {
+    Result<AnswerRef> ref = session().Resolve(path);
+    if (!ref.ok() || ref->item == kNone) return "";
+    const Form& form = session().form();
+    const Item& item = form.item(ref->item);
+    int32_t list = item.list;
+    if (list == kNone && item.type == ItemType::kMatrixRow && item.parent != kNone) list = form.item(item.parent).list;
+    if (list == kNone) return "";
+    const ChoiceList& choices = form.choice_lists()[static_cast<size_t>(list)];
+    int32_t index = choices.Find(value);
+    return index < 0 ? "" : choices.choices[static_cast<size_t>(index)].label.Get(LanguageIndex());
+  }
+
+  size_t LanguageIndex() const {
+    const std::vector<std::string>& languages = session().form().languages();
+    for (size_t i = 0; i < languages.size(); ++i) {
+      if (languages[i] == language()) return i;
+    }
+    return session().form().default_language();
+  }
+
+  void GoCommand(const std::string& rest) {
+    std::vector<int32_t> relevant = RelevantPages();
+    const Form& form = session().form();
+    if (rest.empty()) {
+      ui_.Line(Say(language(), Word::kPages));
+      if (form.pages().empty()) {
+        ui_.Line("  1. " + view_.title + Say(language(), Word::kCurrent));
+        return;
+      }
+      size_t rank = 0;
+      for (size_t i = 0; i < form.pages().size(); ++i) {
+        const Item& page = form.item(form.pages()[i]);
+        bool is_relevant = rank < relevant.size() && relevant[rank] == static_cast<int32_t>(i);
+        std::string label = page.label.empty() ? page.name : page.label.Get(LanguageIndex());
+        std::string number = is_relevant ? std::to_string(++rank) + ". " : "   ";
+        std::string mark = !is_relevant ? std::string(Say(language(), Word::kSkipped))
+                           : static_cast<int32_t>(i) == session().page_index()
+                               ? std::string(Say(language(), Word::kCurrent))
+                               : "";
+        ui_.Line("  " + number + label + mark);
+      }
+      return;
+    }
+    int64_t k = ParseSmallNumber(FoldWidth(rest));
+    if (k < 1 || k > static_cast<int64_t>(relevant.size())) {
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchPage), Shorten(rest).c_str(), static_cast<int>(relevant.size())));
+      return;
+    }
+    int32_t target = relevant[static_cast<size_t>(k - 1)];
+    // allow_back: false forbids earlier pages by any road, not only by `b`.
+    if (!form.settings().allow_back && target < session().page_index()) {
+      ui_.DrawError(Say(language(), Word::kNoBack));
+      return;
+    }
+    Status status = filling_->GoToPage(target);
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return;
+    }
+    Redraw();
+  }
+
+  void LanguageCommand(const std::string& rest) {
+    if (rest.empty()) {
+      std::string list;
+      for (const std::string& code : view_.languages) list += (list.empty() ? "" : ", ") + code;
+      ui_.Line(Format(Say(language(), Word::kLanguages), list.c_str()));
+      return;
+    }
+    Status status = filling_->SetLanguage(FoldWidth(rest));
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return;
+    }
+    Redraw();
+  }
+
+  // "+" / "+ attendees": the page's one repeat, or the one named.
+  const RepeatOnPage* FindRepeat(const std::string& name) {
+    if (index_.repeats.empty()) {
+      ui_.DrawError(Say(language(), Word::kNoRepeat));
+      return nullptr;
+    }
+    std::string names;
+    for (const RepeatOnPage& r : index_.repeats) names += (names.empty() ? "" : ", ") + r.name;
+    if (name.empty()) {
+      if (index_.repeats.size() == 1) return &index_.repeats.front();
+      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), names.c_str()));
+      return nullptr;
+    }
+    for (const RepeatOnPage& r : index_.repeats) {
+      if (r.name == name) return &r;
+    }
+    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name).c_str(), names.c_str()));
+    return nullptr;
+  }
+
+  void AddCommand(const std::string& rest) {
+    const RepeatOnPage* repeat = FindRepeat(rest);
+    if (repeat == nullptr) return;
+    std::string label = repeat->label.empty() ? repeat->name : repeat->label;
+    Result<int32_t> position = filling_->AddRepeatInstance(repeat->name);
+    if (!position.ok()) {
+      DrawRefusal(position.status());
+      return;
+    }
+    ui_.Line(Format(Say(language(), Word::kAdded), label.c_str(), static_cast<int>(*position)));
+    Redraw();
+  }
+
+  void RemoveCommand(const std::string& rest) {
+    // "- K" or "- REPEAT K".
+    std::string_view name, position_text;
+    SplitHead(rest, &name, &position_text);
+    if (position_text.empty()) std::swap(name, position_text);
+    const RepeatOnPage* repeat = FindRepeat(std::string(name));
+    if (repeat == nullptr) return;
+    std::string label = repeat->label.empty() ? repeat->name : repeat->label;
+    int64_t position = ParseSmallNumber(FoldWidth(position_text));
+    if (position < 1 || position > repeat->count) {
+      ui_.DrawError(Format(Say(language(), Word::kNoSuchInstance), label.c_str(), Shorten(position_text).c_str()));
+      return;
+    }
+    Status status = filling_->RemoveRepeatInstance(repeat->name, static_cast<int32_t>(position));
+    if (!status.ok()) {
+      DrawRefusal(status);
+      return;
+    }
+    ui_.Line(Format(Say(language(), Word::kRemoved), label.c_str(), static_cast<int>(position)));
+    Redraw();
+  }
+
+  // Each error as "K. label: message" when its item is on this page, else "path (label): message".
+  // Rows of a matrix on another page with the same message are one line: "c01-c25 (label): ...".
+  void ListErrors(const std::vector<AnswerError>& errors) {
+    if (errors.empty()) {
+      ui_.Line(Say(language(), Word::kNoErrors));
+      return;
+    }
+    const Form& form = session().form();
+    for (size_t i = 0; i < errors.size(); ++i) {
+      const AnswerError& error = errors[i];
+      std::string where;
+      for (const NumberedItem& item : index_.items) {
+        if (item.path == error.path) where = std::to_string(item.number) + ". " + item.label;
+      }
+      if (where.empty()) {
+        int32_t matrix = MatrixOf(error.path);
+        size_t last = i;
+        while (matrix != kNone && last + 1 < errors.size() && errors[last + 1].message == error.message &&
+               MatrixOf(errors[last + 1].path) == matrix && !OnThisPage(errors[last + 1].path)) {
+          ++last;
+        }
+        if (last > i) {
+          const Item& m = form.item(matrix);
+          where = error.path + "-" + errors[last].path + " (" + (m.label.empty() ? m.name : m.label.Get(LanguageIndex())) + ")";
+          i = last;
+        } else {
+          where = error.path;
+          Result<AnswerRef> ref = session().Resolve(error.path);
+          if (ref.ok() && ref->item != kNone) {
+            const Item& item = form.item(ref->item);
+            if (!item.label.empty()) where += " (" + item.label.Get(LanguageIndex()) + ")";
+          }
+        }
+      }
+      ui_.DrawError(where + ": " + error.message);
+    }
+  }
+
+  bool OnThisPage(const std::string& path) const {
+    for (const NumberedItem& item : index_.items) {
+      if (item.path == path) return true;
+    }
+    return false;
+  }
+
+  // The matrix holding the row at `path`, or kNone.
+  int32_t MatrixOf(const std::string& path) const {
+    Result<AnswerRef> ref = session().Resolve(path);
+    if (!ref.ok() || ref->item == kNone) return kNone;
+    const Item& item = session().form().item(ref->item);
+    return item.type == ItemType::kMatrixRow ? item.parent : kNone;
+  }
+
+  std::optional<End> FinalizeCommand() {
+    Result<Submission> submission = filling_->Finalize();
+    if (!submission.ok()) {
+      if (submission.status().code() != StatusCode::kInvalidArgument) {
+        // The store could not take it (disk full, ...): the filling is as it was; `f` may try again.
+        ui_.DrawError(Format(Say(language(), Word::kFinalizeFailed), submission.status().message().c_str()));
+        return std::nullopt;
+      }
+      // The session moved to the first page with an error: show it, then the list by the prompt.
+      Redraw();
+      ui_.Line(Say(language(), Word::kFinalizeBlocked));
+      std::vector<AnswerError> errors = session().AllErrors();
+      if (errors.empty()) ui_.DrawError(submission.status().message());
+      ListErrors(errors);
+      return std::nullopt;
+    }
+    ui_.Line(Format(Say(language(), Word::kFinalized), submission->uuid.c_str()));
+    ui_.Line("SHA-256 " + submission->sha256);
+    submission_ = std::move(submission).value();
+    return End::kFinalized;
+  }
+
+  Filling* filling_;
+  TerminalUi ui_;
+  bool echo_;
+  ViewModel view_;
+  PageIndex index_;
+  std::optional<Submission> submission_;
+};
+
+class SessionFillingImpl : public Filling {
+ public:
+  explicit SessionFillingImpl(std::unique_ptr<Session> session) : session_(std::move(session)) {}
+  const Session& session() const override { return *session_; }
+  Status SetAnswer(std::string_view path, std::string_view text) override { return session_->SetAnswer(path, text); }
+  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return session_->AddRepeatInstance(repeat); }
+  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
+    return session_->RemoveRepeatInstance(repeat, position);
+  }
+  Status SetLanguage(std::string_view language) override { return session_->SetLanguage(language); }
+  Status Next() override { return session_->Next(); }
+  Status Back() override { return session_->Back(); }
+  Status GoToPage(int32_t page) override { return session_->GoToPage(page); }
+  Result<Submission> Finalize() override { return session_->Finalize(); }
+
+ private:
+  std::unique_ptr<Session> session_;
+};
+
+class DraftFillingImpl : public Filling {
+ public:
+  explicit DraftFillingImpl(std::unique_ptr<Draft> draft) : draft_(std::move(draft)) {}
+  const Session& session() const override { return draft_->session(); }
+  Status SetAnswer(std::string_view path, std::string_view text) override { return draft_->SetAnswer(path, text); }
+  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return draft_->AddRepeatInstance(repeat); }
+  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
+    return draft_->RemoveRepeatInstance(repeat, position);
+  }
+  Status SetLanguage(std::string_view language) override { return draft_->SetLanguage(language); }
+  Status Next() override { return draft_->Next(); }
+  Status Back() override { return draft_->Back(); }
+  Status GoToPage(int32_t page) override { return draft_->GoToPage(page); }
+  Result<Submission> Finalize() override { return draft_->Finalize(); }
+
+ private:
+  std::unique_ptr<Draft> draft_;
+};
+
+}  // namespace
+
+std::unique_ptr<Filling> SessionFilling(std::unique_ptr<Session> session) {
+  return std::make_unique<SessionFillingImpl>(std::move(session));
+}
+
+std::unique_ptr<Filling> DraftFilling(std::unique_ptr<Draft> draft) {
+  return std::make_unique<DraftFillingImpl>(std::move(draft));
+}
+
+FillerTerminal DetectTerminal() {
+  const char* term = std::getenv("TERM");
+  FillerTerminal terminal;
+  terminal.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+                   !(term != nullptr && std::strcmp(term, "dumb") == 0);
+  terminal.echo = !isatty(STDIN_FILENO);
+  return terminal;
+}
+
+FillOutcome RunFiller(Filling* filling, const FillerTerminal& terminal) {
+  FillLoop loop(filling, terminal);
+  return loop.Run();
+}
+
+bool DeliverSubmission(const Submission& submission, const std::string& out_path, const std::string& language,
+                       const FillerTerminal& terminal) {
+  TerminalUi ui(stdout, terminal.color);
+  bool delivered = true;
+  bool to_stdout = out_path == "-";
+  if (!to_stdout) {
+    // The file holds exactly the canonical bytes, so `sha256sum FILE` prints the same hash.
+    std::FILE* file = std::fopen(out_path.c_str(), "wb");
+    bool written = file != nullptr;
+    int error = errno;
+    if (file != nullptr) {
+      const std::string& bytes = submission.canonical_json;
+      written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+      written = (std::fclose(file) == 0) && written;
+      error = errno;
+    }
+    if (written) {
+      ui.Line(Format(Say(language, Word::kWrittenTo), out_path.c_str()));
+    } else {
+      ui.DrawError(Format(Say(language, Word::kWriteFailed), out_path.c_str(), std::strerror(error)));
+      to_stdout = true;
+      delivered = false;
+    }
+  }
+  if (to_stdout) ui.Line(submission.canonical_json);  // last line: `tail -n 1` extracts it
+  std::fflush(stdout);
+  return delivered;
+}
+
+int FinishStoredFilling(DeviceStore* store, const std::string& store_path, int64_t id, const FillOutcome& outcome,
+                        const std::string& out_path, const FillerTerminal& terminal) {
+  const std::string& language = outcome.language;
+  if (outcome.end == FillOutcome::End::kFinalized) {
+    std::printf("%s\n", Format(Say(language, Word::kInOutbox), store_path.c_str()).c_str());
+    if (out_path.empty()) {
+      std::fflush(stdout);
+      return kExitOk;
+    }
+    return DeliverSubmission(*outcome.submission, out_path, language, terminal) ? kExitOk : kExitFault;
+  }
+  Result<InstanceSummary> kept = store->GetInstance(id);
+  std::string answers = kept.ok() ? std::to_string(kept->answer_count) : "?";
+  std::printf("%s\n", Format(Say(language, Word::kDraftKept), std::to_string(id).c_str(), answers.c_str(),
+                             ResumeCommandLine(id, store_path).c_str()).c_str());
+  std::fflush(stdout);
+  return kExitNoSubmission;
+}
+
+}  // namespace tools
+}  // namespace chosa
