@@ -3,6 +3,7 @@
 // Strings are UTF-8 and are measured in code points; a byte that is not part of a well-formed
 // sequence counts as one code point, so no input can make an index fall inside a character.
 #include "expr/functions.h"
+#include "utf8.h"
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
@@ -101,38 +102,10 @@ std::string_view TrimSpace(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // UTF-8.
 
-// Length in bytes of the code point at `i` (Unicode Table 3-7 well-formed sequences); 1 for a
-// byte that does not start one.
+// Length in bytes of the code point at `i`; an ill-formed byte counts as one code point.
 size_t CodePointBytes(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c == 0xE0) {
-    n = 3, lo = 0xA0;
-  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-    n = 3;
-  } else if (c == 0xED) {
-    n = 3, hi = 0x9F;  // no surrogates
-  } else if (c == 0xF0) {
-    n = 4, lo = 0x90;
-  } else if (c >= 0xF1 && c <= 0xF3) {
-    n = 4;
-  } else if (c == 0xF4) {
-    n = 4, hi = 0x8F;
-  } else {
-    return 1;
-  }
-  if (s.size() - i < n) return 1;
-  const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c1 < lo || c1 > hi) return 1;
-  for (size_t k = 2; k < n; ++k) {
-    const unsigned char ck = static_cast<unsigned char>(s[i + k]);
-    if (ck < 0x80 || ck > 0xBF) return 1;
-  }
-  return n;
+  size_t n = Utf8SequenceLength(s, i);
+  return n == 0 ? 1 : n;
 }
 
 size_t CountCodePoints(std::string_view s) {

@@ -11,6 +11,7 @@
 #include "chosa/form.h"
 #include "chosa/value.h"
 #include "session/messages.h"
+#include "utf8.h"
 
 namespace chosa {
 
@@ -22,8 +23,6 @@ std::string NormalizeTyped(std::string_view text);
 
 // Splits a select_multiple / rank answer on spaces (after NormalizeTyped).
 std::vector<std::string> SplitValues(std::string_view text);
-
-bool IsValidUtf8(std::string_view text);
 
 struct ParsedAnswer {
   Value value;                            // valid when `error` is empty
