@@ -60,7 +60,7 @@ struct InstanceSummary {
   int64_t started_at = 0;
   int64_t updated_at = 0;           // last answer or navigation
   int32_t progress_percent = 0;
-  int64_t answer_count = 0;
+  int64_t answer_count = 0;         // answers given (not counting cleared ones)
   std::string uuid;                 // finalized, sent, rejected: the submission's UUID
   std::string replaces;             // the UUID of the submission this one corrects
   std::string reject_reason;        // rejected: the collector's reason
@@ -172,6 +172,8 @@ class Draft {
   friend class DeviceStore;
   Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit);
   Status SavePage();
+  template <typename Change>
+  Status ChangeAndSave(Change change);
   // Writes one answer (and the repeat counts that changed with it) in one short transaction.
   Status SaveAnswer(int32_t item, const std::string& path, const std::string& old_text, const std::string& new_text);
   Status SaveRepeatCounts();

@@ -39,7 +39,8 @@ InstanceState StateFromName(const std::string& name) {
 constexpr const char* kSummaryColumns =
     "i.id, i.form_id, i.form_version, i.state, i.instance_name, i.enumerator_id, i.started_at, "
     "MAX(i.updated_at, COALESCE((SELECT MAX(a.updated_at) FROM answer a WHERE a.instance_id = i.id), 0)), "
-    "i.progress, (SELECT COUNT(*) FROM answer a WHERE a.instance_id = i.id), COALESCE(i.uuid, ''), i.replaces, "
+    "i.progress, (SELECT COUNT(*) FROM answer a WHERE a.instance_id = i.id AND a.value != ''), COALESCE(i.uuid, ''), "
+    "i.replaces, "
     "i.reject_reason, COALESCE(i.sent_at, 0)";
 
 InstanceSummary ReadSummary(const Statement& row) {

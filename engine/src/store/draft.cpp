@@ -76,9 +76,9 @@ Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::strin
   int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto write_answer = [&]() -> Status {
-    Statement& statement = new_text.empty() ? db.delete_answer : db.upsert_answer;
-    statement.Bind(1, id_).Bind(2, path);
-    if (!new_text.empty()) statement.Bind(3, new_text).Bind(4, now);
+    // A cleared answer is kept as "" rather than deleted: on resume it must override a default.
+    Statement& statement = db.upsert_answer;
+    statement.Bind(1, id_).Bind(2, path).Bind(3, new_text).Bind(4, now);
     int code = statement.Step();
     statement.Reset();
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the answer " + path);
@@ -218,24 +218,40 @@ Status Draft::SavePage() {
   return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the page");
 }
 
+// Runs a navigation or language change and saves it; if it cannot be saved, the session goes
+// back to where the store has it, so that what is shown is what a resume would show.
+template <typename Change>
+Status Draft::ChangeAndSave(Change change) {
+  if (closed_) return Status::InvalidArgument("this draft was finalized");
+  int32_t page = session_->page_;
+  size_t language = session_->language_;
+  std::string language_code = session_->language_code_;
+  Status changed = change();
+  if (!changed.ok()) return changed;
+  Status saved = SavePage();
+  if (!saved.ok()) {
+    session_->page_ = page;
+    session_->language_ = language;
+    session_->language_code_ = language_code;
+    return Status(saved.code(), "not saved: " + saved.message());
+  }
+  return Status::Ok();
+}
+
 Status Draft::SetLanguage(std::string_view language) {
-  Status set = session_->SetLanguage(language);
-  return set.ok() ? SavePage() : set;
+  return ChangeAndSave([&] { return session_->SetLanguage(language); });
 }
 
 Status Draft::Next() {
-  Status moved = session_->Next();
-  return moved.ok() ? SavePage() : moved;
+  return ChangeAndSave([&] { return session_->Next(); });
 }
 
 Status Draft::Back() {
-  Status moved = session_->Back();
-  return moved.ok() ? SavePage() : moved;
+  return ChangeAndSave([&] { return session_->Back(); });
 }
 
 Status Draft::GoToPage(int32_t page) {
-  Status moved = session_->GoToPage(page);
-  return moved.ok() ? SavePage() : moved;
+  return ChangeAndSave([&] { return session_->GoToPage(page); });
 }
 
 Result<Submission> Draft::Finalize() {

@@ -36,9 +36,7 @@ StoreDatabase::~StoreDatabase() {
   checkpoint_wanted_.notify_all();
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   upsert_answer = Statement();
-  delete_answer = Statement();
   insert_audit = Statement();
-  touch_instance = Statement();
   checkpointer_.Close();
   reader.Close();
   writer.Close();  // the last connection checkpoints and removes the WAL
@@ -91,12 +89,10 @@ Status StoreDatabase::Open() {
 
   upsert_answer = Statement(writer.get(),
                             "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)");
-  delete_answer = Statement(writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ?");
   insert_audit = Statement(writer.get(),
                            "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
                            "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)");
-  touch_instance = Statement(writer.get(), "UPDATE instance SET updated_at = ? WHERE id = ?");
-  if (!upsert_answer.ok() || !delete_answer.ok() || !insert_audit.ok() || !touch_instance.ok()) {
+  if (!upsert_answer.ok() || !insert_audit.ok()) {
     return SqliteStatus(writer.get(), upsert_answer.prepare_code(), "preparing the store's statements");
   }
 

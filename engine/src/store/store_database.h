@@ -37,9 +37,7 @@ class StoreDatabase {
 
   // Prepared on the writer, reused for every answer (autosave is the hot path).
   Statement upsert_answer;
-  Statement delete_answer;
   Statement insert_audit;
-  Statement touch_instance;
 
   // Loaded forms by "form_id\nversion", shared by drafts.
   std::mutex forms_mutex;
