@@ -265,7 +265,11 @@ Result<Submission> Draft::Finalize() {
     while (rows.Step() == SQLITE_ROW) audit.push_back({rows.Int(0), rows.Text(1), rows.Text(2), rows.Text(3)});
   }
   Result<Submission> submission = session_->Finalize(replaces_, audit_ ? &audit : nullptr);
-  if (!submission.ok()) return submission;
+  if (!submission.ok()) {
+    // A refused finalize shows the first page with an error: the store follows it.
+    SavePage();
+    return submission;
+  }
   std::lock_guard<std::mutex> lock(db.write_mutex);
   // This one transaction must survive a power loss: FULL syncs the WAL at its commit.
   Status full = db.writer.Exec("PRAGMA synchronous=FULL", "finalizing");
