@@ -1,6 +1,8 @@
 // Damaged stores: a check that changes nothing, and a salvage that copies every readable row
 // into a new store.
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "chosa/store.h"
 #include "store/schema.h"
@@ -50,14 +52,71 @@ StoreCheck DeviceStore::Check(const std::string& path) {
   return check;
 }
 
+namespace {
+
+std::string ReadAll(const std::string& path, bool* found) {
+  std::ifstream in(path, std::ios::binary);
+  *found = static_cast<bool>(in);
+  std::ostringstream bytes;
+  if (*found) bytes << in.rdbuf();
+  return bytes.str();
+}
+
+Status WriteAll(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return out ? Status::Ok() : Status::IOError("cannot write " + path);
+}
+
+// Copies `damaged` (and its WAL) to `copy`, cut to whole pages, with the header's page count
+// (bytes 28-31, big-endian) set to the pages the file really has.
+Status PrepareSalvageCopy(const std::string& damaged, const std::string& copy) {
+  bool found;
+  std::string bytes = ReadAll(damaged, &found);
+  if (!found) return Status::IOError("cannot read " + damaged);
+  static const char kMagic[] = "SQLite format 3";
+  if (bytes.size() >= 100 && bytes.compare(0, sizeof kMagic, std::string(kMagic, sizeof kMagic)) == 0) {
+    size_t page_size = (static_cast<unsigned char>(bytes[16]) << 8) | static_cast<unsigned char>(bytes[17]);
+    if (page_size == 1) page_size = 65536;
+    if (page_size >= 512 && (page_size & (page_size - 1)) == 0) {
+      size_t pages = bytes.size() / page_size;
+      bytes.resize(pages * page_size);
+      for (int k = 0; k < 4; ++k) bytes[28 + k] = static_cast<char>((pages >> (8 * (3 - k))) & 0xFF);
+    }
+  }
+  Status written = WriteAll(copy, bytes);
+  if (!written.ok()) return written;
+  std::string wal = ReadAll(damaged + "-wal", &found);
+  if (found) return WriteAll(copy + "-wal", wal);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::string& into) {
   if (FILE* exists = std::fopen(into.c_str(), "rb")) {
     std::fclose(exists);
     return Status::InvalidArgument(into + " exists: salvage writes a new store");
   }
+  // Work on a copy whose header is made to agree with the file's real size: a truncated store
+  // still claims its old page count, and SQLite then refuses even to read its schema.
+  std::string copy_path = into + ".salvage-source";
+  Status prepared = PrepareSalvageCopy(damaged, copy_path);
+  if (!prepared.ok()) return prepared;
+  struct RemoveCopy {
+    std::string path;
+    ~RemoveCopy() {
+      std::remove(path.c_str());
+      std::remove((path + "-wal").c_str());
+      std::remove((path + "-shm").c_str());
+    }
+  } remove_copy{copy_path};
   Connection source;
-  Status opened = source.Open(damaged, SQLITE_OPEN_READONLY);
+  Status opened = source.Open(copy_path, SQLITE_OPEN_READONLY);
   if (!opened.ok()) return opened;
+  // Reads a schema whose later tables point past the end of a truncated file, instead of
+  // refusing the whole file.
+  source.Exec("PRAGMA writable_schema=ON", "salvaging");
   Result<int64_t> version = source.QueryInt("PRAGMA user_version", "reading the schema version");
   if (version.ok() && *version > CurrentSchemaVersion()) {
     return Status::Unsupported(damaged + " was written by a newer version of chosa (schema " + std::to_string(*version) +

@@ -1,0 +1,618 @@
+// The device store against bad files and a full disk (issue 5, "Bad input and faults"): a
+// corrupted or truncated store is refused with a clear error and left as it was, Check names its
+// problems and Salvage copies what is readable into a new store; an answer that cannot be written
+// because the disk is full is refused with kIOError, what was saved before stays, and the session
+// goes on when space returns; a store written by a newer chosa is refused and never touched.
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "chosa/session.h"
+#include "chosa/store.h"
+#include "test_support.h"
+
+namespace chosa {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kExamples = std::string(CHOSA_SOURCE_DIR) + "/schemas/examples";
+
+// A directory of its own under the system's temporary directory, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "chosa_store_faults.XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code error;
+    fs::remove_all(path_, error);
+  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(out.good());
+}
+
+StoreOptions Options(Env* env) {
+  StoreOptions options;
+  options.env = env;
+  options.device_id = "fault-test-device";
+  return options;
+}
+
+std::unique_ptr<DeviceStore> MustOpen(const std::string& path, Env* env) {
+  auto store = DeviceStore::Open(path, Options(env));
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  return std::move(store.value());
+}
+
+std::unique_ptr<Draft> MustStart(DeviceStore& store, const std::string& form_id) {
+  auto draft = store.StartDraft(form_id, "enumerator-1");
+  INFO(draft.status().ToString());
+  REQUIRE(draft.ok());
+  return std::move(draft.value());
+}
+
+void MustSet(Draft& draft, const std::string& path, const std::string& text) {
+  Status status = draft.SetAnswer(path, text);
+  INFO(path << " = " << text << ": " << status.ToString());
+  REQUIRE(status.ok());
+}
+
+std::string AnswerOf(const Session& session, const std::string& path) {
+  auto value = session.GetAnswer(path);
+  INFO(path << ": " << value.status().ToString());
+  REQUIRE(value.ok());
+  return Session::AnswerText(value.value());
+}
+
+using Answers = std::map<std::string, std::string>;  // path -> AnswerText
+
+// A store made through the API as a tablet would: the surveys installed, many drafts of the
+// ward activity survey with long answers (so that the file has many pages), and one finalized
+// workshop questionnaire in the outbox. Returns what each draft holds.
+struct MadeStore {
+  std::map<int64_t, Answers> drafts;
+  std::string submission_uuid, submission_sha256;
+};
+
+MadeStore MakeStore(const std::string& path, Env* env, int drafts = 40) {
+  MadeStore made;
+  auto store = MustOpen(path, env);
+  for (const char* form : {"ward_activity_survey", "workshop_attendee_survey"}) {
+    auto installed = store->InstallFormFile(kExamples + "/" + form + ".json");
+    INFO(installed.status().ToString());
+    REQUIRE(installed.ok());
+  }
+  const char* wards[] = {"271021", "271039", "271047", "271063", "271071"};
+  for (int d = 0; d < drafts; ++d) {
+    auto draft = MustStart(*store, "ward_activity_survey");
+    Answers answers;
+    auto set = [&](const std::string& answer_path, const std::string& text) {
+      MustSet(*draft, answer_path, text);
+      answers[answer_path] = AnswerOf(draft->session(), answer_path);
+    };
+    set("ward", wards[d % 5]);
+    set("fiscal_year", std::to_string(2019 + d % 6));
+    set("half", d % 2 ? "first_half" : "second_half");
+    set("office_type", d % 3 ? "support_office" : "ward_office");
+    std::string text;
+    for (int k = 0; k < 6; ++k) text += "在宅医療・介護連携の取組について記録します（第" + std::to_string(d) + "号）。";
+    set("respondent", "担当者 " + std::to_string(d));
+    REQUIRE(draft->Next().ok());
+    set("act_a", std::to_string(1 + d % 4));
+    set("act_b", std::to_string(1 + (d + 1) % 4));
+    REQUIRE(draft->Next().code() == StatusCode::kInvalidArgument);  // the page is not complete
+    REQUIRE(draft->GoToPage(2).ok());
+    set("issues_text", text);
+    set("good_practice", text + " 好事例");
+    made.drafts[draft->id()] = answers;
+  }
+  // One workshop questionnaire finalized (the answers of its full_submission scenario).
+  auto draft = MustStart(*store, "workshop_attendee_survey");
+  for (auto [answer_path, text] : std::vector<std::pair<std::string, std::string>>{
+           {"event_type", "workshop"}, {"event_date", "2024-09-12"}, {"block", "east"}, {"ward", "271098"},
+           {"profession", "pharmacist"}, {"feels_collaborating", "yes"}, {"knew_support_office", "no"},
+           {"wish_collaborate", "want"}, {"acp_awareness", "name_only"}, {"useful", "4"},
+           {"comments", "グループワークが良かった"}, {"attendees[1]/attendee_name", "田中 美咲"},
+           {"attendees[1]/attendee_profession", "nurse"}}) {
+    MustSet(*draft, answer_path, text);
+  }
+  auto submission = draft->Finalize();
+  INFO(submission.status().ToString());
+  REQUIRE(submission.ok());
+  made.submission_uuid = submission->uuid;
+  made.submission_sha256 = submission->sha256;
+  return made;
+}
+
+// The store is closed: everything is in the main file (the last connection checkpointed).
+void RequireClosedCleanly(const std::string& path) {
+  std::error_code error;
+  auto wal_size = fs::file_size(path + "-wal", error);
+  INFO("-wal: " << (error ? std::string("absent") : std::to_string(wal_size) + " bytes"));
+  REQUIRE((error || wal_size == 0));
+}
+
+// After a refused open: the file is byte for byte what it was, and no WAL holds new pages for it.
+void RequireUntouched(const std::string& path, const std::string& bytes_before) {
+  REQUIRE(ReadBytes(path) == bytes_before);
+  RequireClosedCleanly(path);
+}
+
+// The pages of `table`'s b-tree (its leaves) in a store file, read with SQLite's dbstat.
+std::vector<int64_t> LeafPagesOf(const std::string& path, const std::string& table) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", -1,
+                             &statement, nullptr) == SQLITE_OK);
+  sqlite3_bind_text(statement, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<int64_t> pages;
+  while (sqlite3_step(statement) == SQLITE_ROW) pages.push_back(sqlite3_column_int64(statement, 0));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return pages;
+}
+
+int PageSize(const std::string& bytes) {
+  REQUIRE(bytes.size() >= 100);
+  int size = (static_cast<unsigned char>(bytes[16]) << 8) | static_cast<unsigned char>(bytes[17]);
+  return size == 1 ? 65536 : size;
+}
+
+// The salvaged store opens, checks clean, and every draft in it resumes with answers that are
+// exactly those it had (some may be missing: they were on a damaged page). Returns how many
+// answers came back.
+int64_t RequireSalvagedSubset(const std::string& salvaged, const MadeStore& made, Env* env) {
+  StoreCheck check = DeviceStore::Check(salvaged);
+  INFO(check.problems.size() << " problems in the salvaged store");
+  REQUIRE(check.ok);
+  auto store = MustOpen(salvaged, env);
+  int64_t answers = 0;
+  std::unique_ptr<Session> fresh;  // what a question holds when its answer is lost: nothing, or its default
+  for (const InstanceSummary& summary : store->ListInstances(InstanceState::kDraft)) {
+    if (!fresh) {
+      auto form = store->LoadForm("ward_activity_survey");
+      INFO(form.status().ToString());
+      REQUIRE(form.ok());
+      auto started = Session::Start(form.value(), env);
+      REQUIRE(started.ok());
+      fresh = std::move(started.value());
+    }
+    INFO("salvaged draft " << summary.id);
+    auto original = made.drafts.find(summary.id);
+    REQUIRE(original != made.drafts.end());
+    auto draft = store->Resume(summary.id);
+    INFO(draft.status().ToString());
+    REQUIRE(draft.ok());
+    for (const auto& [path, text] : original->second) {
+      std::string now = AnswerOf(draft.value()->session(), path);
+      if (now.empty() || now == AnswerOf(*fresh, path)) continue;  // lost with the damaged page
+      CHECK(now == text);
+      ++answers;
+    }
+  }
+  return answers;
+}
+
+TEST_CASE("A store file with a damaged page is refused, checked and salvaged", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string path = dir.File("store.sqlite");
+  MadeStore made = MakeStore(path, &env);
+  RequireClosedCleanly(path);
+  REQUIRE(DeviceStore::Check(path).ok);  // the control: the same file before the damage
+
+  // Overwrite a leaf page of the answers in the middle of the file with bytes that are no page.
+  std::vector<int64_t> leaves = LeafPagesOf(path, "answer");
+  REQUIRE(leaves.size() >= 3);
+  std::string bytes = ReadBytes(path);
+  int page_size = PageSize(bytes);
+  int64_t page = leaves[leaves.size() / 2];
+  INFO("page " << page << " of " << bytes.size() / static_cast<size_t>(page_size));
+  std::string damaged = bytes;
+  for (int i = 0; i < page_size; ++i) damaged[static_cast<size_t>((page - 1) * page_size + i)] = static_cast<char>(0xA5);
+  WriteBytes(path, damaged);
+
+  auto opened = DeviceStore::Open(path, Options(&env));
+  INFO(opened.status().ToString());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == StatusCode::kCorruption);
+  CHECK(opened.status().message().find(path) != std::string::npos);
+  CHECK(opened.status().message().find("salvage") != std::string::npos);
+  RequireUntouched(path, damaged);
+
+  StoreCheck check = DeviceStore::Check(path);
+  CHECK_FALSE(check.ok);
+  CHECK_FALSE(check.problems.empty());
+  RequireUntouched(path, damaged);
+
+  std::string salvaged = dir.File("salvaged.sqlite");
+  auto saved = DeviceStore::Salvage(path, salvaged);
+  INFO(saved.status().ToString());
+  REQUIRE(saved.ok());
+  RequireUntouched(path, damaged);
+  // Every instance row is readable (the damage is among the answers): 40 drafts and the submission.
+  CHECK(*saved == static_cast<int64_t>(made.drafts.size()) + 1);
+  int64_t answers = RequireSalvagedSubset(salvaged, made, &env);
+  int64_t total = 0;
+  for (const auto& entry : made.drafts) total += static_cast<int64_t>(entry.second.size());
+  INFO(answers << " of " << total << " answers salvaged");
+  CHECK(answers > 0);
+  CHECK(answers < total);  // the damaged page did hold answers
+
+  auto store = MustOpen(salvaged, &env);
+  std::vector<OutboxItem> outbox = store->Outbox();
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].uuid == made.submission_uuid);
+  CHECK(outbox[0].sha256 == made.submission_sha256);
+  // The salvaged drafts go on: a new answer is saved.
+  auto draft = store->Resume(made.drafts.begin()->first);
+  REQUIRE(draft.ok());
+  CHECK(draft.value()->SetAnswer("respondent", "救出後の回答").ok());
+
+  // Salvage never writes over an existing file.
+  auto again = DeviceStore::Salvage(path, salvaged);
+  CHECK_FALSE(again.ok());
+}
+
+TEST_CASE("A truncated store file is refused, checked and salvaged", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string path = dir.File("store.sqlite");
+  MadeStore made = MakeStore(path, &env);
+  RequireClosedCleanly(path);
+  std::string bytes = ReadBytes(path);
+  int page_size = PageSize(bytes);
+  size_t pages = bytes.size() / static_cast<size_t>(page_size);
+  REQUIRE(pages >= 8);
+
+  SECTION("cut at a page boundary in the middle") {
+    std::string truncated = bytes.substr(0, pages / 2 * static_cast<size_t>(page_size));
+    WriteBytes(path, truncated);
+    auto opened = DeviceStore::Open(path, Options(&env));
+    INFO(opened.status().ToString());
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.status().code() == StatusCode::kCorruption);
+    RequireUntouched(path, truncated);
+    StoreCheck check = DeviceStore::Check(path);
+    CHECK_FALSE(check.ok);
+    CHECK_FALSE(check.problems.empty());
+    RequireUntouched(path, truncated);
+
+    // Half the pages are gone, possibly with every leaf of the instance table: salvage may find
+    // nothing to keep, but what it keeps is true and it never touches the damaged file.
+    std::string salvaged = dir.File("salvaged.sqlite");
+    auto saved = DeviceStore::Salvage(path, salvaged);
+    INFO(saved.status().ToString());
+    REQUIRE(saved.ok());
+    RequireUntouched(path, truncated);
+    RequireSalvagedSubset(salvaged, made, &env);
+  }
+  SECTION("cut by its last page") {
+    // The common truncation (the end of a file that was growing): the header claims a page the
+    // file does not have; salvage reads the header as the file is and keeps the rest.
+    std::string truncated = bytes.substr(0, (pages - 1) * static_cast<size_t>(page_size));
+    WriteBytes(path, truncated);
+    CHECK_FALSE(DeviceStore::Check(path).ok);
+    std::string salvaged = dir.File("salvaged.sqlite");
+    auto saved = DeviceStore::Salvage(path, salvaged);
+    INFO(saved.status().ToString());
+    REQUIRE(saved.ok());
+    RequireUntouched(path, truncated);
+    CHECK(*saved >= 1);
+    RequireSalvagedSubset(salvaged, made, &env);
+  }
+  SECTION("cut inside the first page") {
+    std::string truncated = bytes.substr(0, 1000);
+    WriteBytes(path, truncated);
+    auto opened = DeviceStore::Open(path, Options(&env));
+    INFO(opened.status().ToString());
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.status().code() == StatusCode::kCorruption);
+    RequireUntouched(path, truncated);
+    CHECK_FALSE(DeviceStore::Check(path).ok);
+    RequireUntouched(path, truncated);
+  }
+}
+
+TEST_CASE("A file that is not a store is refused and left alone", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string path = dir.File("store.sqlite");
+  std::string text = "これはストアではありません。 This is not a chosa store.\n";
+  for (int i = 0; i < 8; ++i) text += text;
+  WriteBytes(path, text);
+  auto opened = DeviceStore::Open(path, Options(&env));
+  INFO(opened.status().ToString());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == StatusCode::kCorruption);
+  CHECK(opened.status().message().find(path) != std::string::npos);
+  RequireUntouched(path, text);
+  StoreCheck check = DeviceStore::Check(path);
+  CHECK_FALSE(check.ok);
+  CHECK_FALSE(check.problems.empty());
+  RequireUntouched(path, text);
+}
+
+TEST_CASE("A store written by a newer chosa is refused and never changed", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string path = dir.File("store.sqlite");
+  MakeStore(path, &env, 3);
+  int newer = DeviceStore::SchemaVersion() + 1;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, ("PRAGMA user_version = " + std::to_string(newer)).c_str(), nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_close(db) == SQLITE_OK);
+  }
+  RequireClosedCleanly(path);
+  std::string bytes = ReadBytes(path);
+
+  auto opened = DeviceStore::Open(path, Options(&env));
+  INFO(opened.status().ToString());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == StatusCode::kUnsupported);
+  CHECK(opened.status().message().find("newer") != std::string::npos);
+  CHECK(opened.status().message().find(std::to_string(newer)) != std::string::npos);
+  RequireUntouched(path, bytes);
+  // Twice: the first refusal changed nothing that would let a second one through.
+  CHECK(DeviceStore::Open(path, Options(&env)).status().code() == StatusCode::kUnsupported);
+  RequireUntouched(path, bytes);
+
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(statement, 0) == newer);  // never downgraded
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+// Lowers this process's file size limit to nothing for as long as it lives: every write to a
+// regular file fails (EFBIG; SIGXFSZ ignored), as on a full disk. No Catch2 assertion runs while
+// it is in place (a report written to a file would fail too).
+class NoSpace {
+ public:
+  NoSpace() {
+    previous_handler_ = ::signal(SIGXFSZ, SIG_IGN);
+    ::getrlimit(RLIMIT_FSIZE, &previous_);
+    rlimit none = previous_;
+    none.rlim_cur = 0;
+    ok_ = ::setrlimit(RLIMIT_FSIZE, &none) == 0;
+  }
+  ~NoSpace() { Restore(); }
+  bool ok() const { return ok_; }
+  void Restore() {
+    if (restored_) return;
+    ::setrlimit(RLIMIT_FSIZE, &previous_);
+    ::signal(SIGXFSZ, previous_handler_);
+    restored_ = true;
+  }
+
+ private:
+  rlimit previous_{};
+  sighandler_t previous_handler_ = SIG_DFL;
+  bool ok_ = false;
+  bool restored_ = false;
+};
+
+TEST_CASE("An answer that cannot be written is refused; the rest stays and the session goes on", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string path = dir.File("store.sqlite");
+  int64_t id = 0;
+  {
+    auto store = MustOpen(path, &env);
+    REQUIRE(store->InstallFormFile(kExamples + "/workshop_attendee_survey.json").ok());
+    auto draft = MustStart(*store, "workshop_attendee_survey");
+    id = draft->id();
+    MustSet(*draft, "event_type", "workshop");
+    MustSet(*draft, "event_date", "2024-09-12");
+    MustSet(*draft, "block", "east");
+    MustSet(*draft, "ward", "271098");
+
+    Status refused, repeat_refused, then_saved;
+    std::string shown_after_refusal;
+    int32_t attendees_after_refusal = 0;
+    {
+      NoSpace full;
+      REQUIRE(full.ok());
+      refused = draft->SetAnswer("profession", "pharmacist");
+      auto shown = draft->session().GetAnswer("profession");
+      shown_after_refusal = shown.ok() ? Session::AnswerText(shown.value()) : "(" + shown.status().ToString() + ")";
+      repeat_refused = draft->AddRepeatInstance("attendees").status();
+      auto count = draft->session().RepeatCount("attendees");
+      attendees_after_refusal = count.ok() ? *count : -1;
+      full.Restore();  // space returns
+      then_saved = draft->SetAnswer("profession", "nurse");
+    }
+    INFO("refused: " << refused.ToString());
+    CHECK(refused.code() == StatusCode::kIOError);
+    CHECK(refused.message().find("not saved") != std::string::npos);
+    CHECK(shown_after_refusal == "");  // the session shows what is saved
+    INFO("add refused: " << repeat_refused.ToString());
+    CHECK(repeat_refused.code() == StatusCode::kIOError);
+    CHECK(attendees_after_refusal == 1);
+    INFO("after space returned: " << then_saved.ToString());
+    CHECK(then_saved.ok());
+
+    // A page move that cannot be saved: refused, and the session stays where the store has it.
+    Status next_refused;
+    int32_t page_after_refusal = -1;
+    {
+      NoSpace full;
+      REQUIRE(full.ok());
+      next_refused = draft->Next();
+      page_after_refusal = draft->session().page_index();
+    }
+    INFO("next refused: " << next_refused.ToString());
+    CHECK(next_refused.code() == StatusCode::kIOError);
+    CHECK(page_after_refusal == 0);
+    if (draft->session().page_index() == 0) REQUIRE(draft->Next().ok());
+    MustSet(*draft, "feels_collaborating", "yes");
+  }
+  REQUIRE(DeviceStore::Check(path).ok);
+  auto store = MustOpen(path, &env);
+  auto draft = store->Resume(id);
+  INFO(draft.status().ToString());
+  REQUIRE(draft.ok());
+  {
+    const Session& session = draft.value()->session();
+    CHECK(AnswerOf(session, "event_type") == "workshop");
+    CHECK(AnswerOf(session, "event_date") == "2024-09-12");
+    CHECK(AnswerOf(session, "block") == "east");
+    CHECK(AnswerOf(session, "ward") == "271098");
+    CHECK(AnswerOf(session, "profession") == "nurse");
+    CHECK(AnswerOf(session, "feels_collaborating") == "yes");
+    CHECK(*session.RepeatCount("attendees") == 1);
+    CHECK(session.page_index() == 1);
+  }
+
+  // A finalize that cannot be written leaves the draft a draft and the outbox empty; once space
+  // returns it finalizes.
+  for (auto [answer_path, text] : std::vector<std::pair<std::string, std::string>>{
+           {"knew_support_office", "no"}, {"wish_collaborate", "want"}, {"acp_awareness", "name_only"},
+           {"useful", "4"}, {"attendees[1]/attendee_name", "田中 美咲"}, {"attendees[1]/attendee_profession", "nurse"}}) {
+    MustSet(*draft.value(), answer_path, text);
+  }
+  Status finalize_refused;
+  {
+    NoSpace full;
+    REQUIRE(full.ok());
+    finalize_refused = draft.value()->Finalize().status();
+  }
+  INFO("finalize refused: " << finalize_refused.ToString());
+  CHECK(finalize_refused.code() == StatusCode::kIOError);
+  CHECK(store->Outbox().empty());
+  auto instance = store->GetInstance(id);
+  REQUIRE(instance.ok());
+  CHECK(instance->state == InstanceState::kDraft);
+  auto submission = draft.value()->Finalize();
+  INFO(submission.status().ToString());
+  REQUIRE(submission.ok());
+  std::vector<OutboxItem> outbox = store->Outbox();
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].uuid == submission->uuid);
+  CHECK(outbox[0].canonical_json == submission->canonical_json);
+  CHECK(outbox[0].canonical_json.find("田中 美咲") != std::string::npos);
+  REQUIRE(DeviceStore::Check(path).ok);
+}
+
+// The same on a real full file system (ENOSPC), when this process may mount a small tmpfs
+// (root in a container or on a build machine); elsewhere the limit above stands in for it.
+TEST_CASE("An answer on a full file system is refused; the session goes on when space returns", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  std::string mount_point = dir.File("small");
+  fs::create_directory(mount_point);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=1m") != 0) {
+    WARN("cannot mount a tmpfs here (" << std::strerror(errno) << "): the ENOSPC case is skipped");
+    return;
+  }
+  struct Unmount {
+    std::string point;
+    ~Unmount() { ::umount2(point.c_str(), MNT_DETACH); }
+  } unmount{mount_point};
+  std::string path = mount_point + "/store.sqlite";
+  std::string filler = mount_point + "/filler";
+  int64_t id = 0;
+  std::map<std::string, std::string> saved;  // acknowledged answers
+  {
+    auto store = MustOpen(path, &env);
+    REQUIRE(store->InstallFormFile(kExamples + "/workshop_attendee_survey.json").ok());
+    auto draft = MustStart(*store, "workshop_attendee_survey");
+    id = draft->id();
+    for (auto [answer_path, text] : std::vector<std::pair<std::string, std::string>>{
+             {"event_type", "workshop"}, {"event_date", "2024-09-12"}, {"block", "east"}, {"profession", "nurse"}}) {
+      MustSet(*draft, answer_path, text);
+      saved[answer_path] = text;
+    }
+    // Fill the file system.
+    {
+      std::FILE* out = std::fopen(filler.c_str(), "wb");
+      REQUIRE(out != nullptr);
+      std::string block(4096, 'x');
+      while (std::fwrite(block.data(), 1, block.size(), out) == block.size() && std::fflush(out) == 0) {
+      }
+      std::fclose(out);
+    }
+    // Answers until one cannot be written (the WAL's last block may still hold a frame or two).
+    Status refused;
+    std::string refused_path;
+    for (int k = 1; k <= 30 && refused.ok(); ++k) {
+      std::string answer_path = "attendees[" + std::to_string(k) + "]/attendee_name";
+      if (k > 1) {
+        auto added = draft->AddRepeatInstance("attendees");
+        if (!added.ok()) {
+          refused = added.status();
+          refused_path = "attendees (instance " + std::to_string(k) + ")";
+          break;
+        }
+      }
+      std::string text = std::string(3000, 'a') + " 参加者 " + std::to_string(k);
+      refused = draft->SetAnswer(answer_path, text);
+      if (refused.ok()) {
+        saved[answer_path] = text;
+      } else {
+        refused_path = answer_path;
+        CHECK(AnswerOf(draft->session(), answer_path) == "");  // shown as it is saved: empty
+      }
+    }
+    INFO("refused at " << refused_path << ": " << refused.ToString());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.code() == StatusCode::kIOError);
+
+    fs::remove(filler);  // space returns
+    MustSet(*draft, "ward", "271098");
+    saved["ward"] = "271098";
+  }
+  REQUIRE(DeviceStore::Check(path).ok);
+  auto store = MustOpen(path, &env);
+  auto draft = store->Resume(id);
+  INFO(draft.status().ToString());
+  REQUIRE(draft.ok());
+  for (const auto& [answer_path, text] : saved) CHECK(AnswerOf(draft.value()->session(), answer_path) == text);
+}
+
+}  // namespace
+}  // namespace chosa
