@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the embedded defaults: installs what is missing, builds, validates the
 # five example surveys, runs their test scenarios, fills one survey from a scenario and prints its
-# submission, and shows expressions evaluated by the engine.
+# submission, fills another through the device store (a draft, resumed, finalized into the
+# outbox), and shows expressions evaluated by the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
@@ -27,6 +28,19 @@ $chosa test --print-submission schemas/examples/workshop_attendee_survey.json \
   schemas/examples/scenarios/workshop_attendee_survey/full_submission.json | grep -E '^\{|sha256' \
   | sed -E 's/^.*(sha256 [0-9a-f]+).*$/\1/' | { read -r hash; read -r json; echo "$hash"; \
     if command -v python3 >/dev/null; then echo "$json" | python3 -m json.tool --no-ensure-ascii; else echo "$json"; fi; }
+
+echo
+echo "== the device store: a half-filled survey is a draft, resumed later; finalized, it waits in the outbox"
+store_dir=$(mktemp -d)
+trap 'rm -rf "$store_dir"' EXIT
+store="$store_dir/store.sqlite"
+head -n 6 tests/fill/older_residents_survey.txt | $chosa fill schemas/examples/older_residents_survey.json \
+  --store "$store" --device-id demo-tablet --enumerator staff-01 > /dev/null || true
+$chosa drafts --store "$store"
+$chosa resume 1 --store "$store" --device-id demo-tablet < <(tail -n +7 tests/fill/older_residents_survey.txt) \
+  | grep -E "UUID|SHA-256|outbox" || true
+$chosa outbox --store "$store"
+$chosa store check --store "$store"
 
 echo
 echo "== chosa eval: the expression language (XLSForm / ODK XForms semantics)"
