@@ -274,3 +274,31 @@ TEST_CASE("The UI writes while a sync thread reads the outbox and marks items se
   CHECK(marked == finalized);
   CHECK(store->ListInstances(InstanceState::kSent).size() == static_cast<size_t>(finalized));
 }
+
+TEST_CASE("Sent submissions past their form's retention are deleted when the store opens", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  std::string uuid;
+  {
+    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    const char* form = R"J({"format": 1, "id": "kept", "version": "1", "title": "K", "languages": ["ja"],
+      "settings": {"retention_days": 2},
+      "items": [{"type": "integer", "name": "n", "label": "n"}]})J";
+    REQUIRE(store->InstallForm(form).ok());
+    auto draft = store->StartDraft("kept", "s");
+    REQUIRE(draft.ok());
+    REQUIRE((*draft)->SetAnswer("n", "1").ok());
+    auto submission = (*draft)->Finalize();
+    REQUIRE(submission.ok());
+    uuid = submission->uuid;
+    REQUIRE(store->MarkSent(uuid).ok());
+  }
+  {
+    env.now_ += 86400000;  // a day later: kept
+    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    CHECK(store->ListInstances(InstanceState::kSent).size() == 1);
+  }
+  env.now_ += 2 * 86400000;  // past two days: gone
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  CHECK(store->ListInstances(InstanceState::kSent).empty());
+}

@@ -91,7 +91,11 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path, 
   auto db = std::make_unique<StoreDatabase>(path, std::move(options));
   Status opened = db->Open();
   if (!opened.ok()) return opened;
-  return std::unique_ptr<DeviceStore>(new DeviceStore(std::move(db)));
+  std::unique_ptr<DeviceStore> store(new DeviceStore(std::move(db)));
+  // Tablets are shared and get lost: sent submissions past their form's retention go at once.
+  Result<int64_t> purged = store->PurgeSent(false);
+  if (!purged.ok()) return purged.status();
+  return store;
 }
 
 // --- forms -----------------------------------------------------------------------------------

@@ -144,7 +144,9 @@ Status Draft::SetAnswer(std::string_view path, std::string_view text) {
   if (!set.ok()) return set;
   const Value& after = session_->state().StoredValue(ref->item, ref->instance);
   if (after.SameAs(before)) return Status::Ok();
-  Status saved = SaveAnswer(ref->item, session_->PathOf(*ref), Session::AnswerText(before), Session::AnswerText(after));
+  // The old text is needed only by the audit trail.
+  Status saved = SaveAnswer(ref->item, session_->PathOf(*ref), audit_ ? Session::AnswerText(before) : std::string(),
+                            Session::AnswerText(after));
   if (!saved.ok()) {
     // What is shown must be what is saved: the answer goes back to its saved value.
     session_->state_->SetValue(ref->item, before, ref->instance);
