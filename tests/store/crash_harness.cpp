@@ -91,7 +91,7 @@ struct FinalizedModel {
 struct Model {
   std::map<int64_t, DraftModel> drafts;
   std::map<std::string, FinalizedModel> finalized;  // by UUID
-  std::vector<std::pair<int64_t, std::string>> purged;  // sent submissions deleted: instance id, UUID
+  std::vector<std::pair<int64_t, std::string>> purged;  // sent submissions deleted since the last check
   std::optional<Line> pending;                      // the last line, when it is an intent
 };
 
@@ -457,7 +457,11 @@ void Harness::ResolvePending(DeviceStore& store, Round* result) {
       model_.drafts.erase(draft);
       committed(true);
     } else {
-      committed(false);  // still a draft: the draft check looks at it
+      // Still a draft: the draft check looks at it. A finalize refused for errors shows the
+      // first page with one, and the store saves that page before the call returns.
+      auto resumed = store.Resume(line.draft);
+      if (resumed.ok()) draft->second.page = resumed.value()->session().page_index();
+      committed(false);
     }
     return;
   }
@@ -641,12 +645,14 @@ void Harness::Verify(Round* result) {
       result->Duplicated("submission " + summary.uuid + " is sent, but it was not marked sent (or was deleted)");
     }
   }
-  for (const auto& [id, uuid] : model_.purged) {  // (the id itself may name a newer draft)
+  // Purged since the last kill: gone (checked once; the id itself may name a newer draft).
+  for (const auto& [id, uuid] : model_.purged) {
     auto instance = store.GetInstance(id);
     if (instance.ok() && instance->uuid == uuid) {
       result->Duplicated("submission " + uuid + " was deleted once sent, and it is back");
     }
   }
+  model_.purged.clear();
 }
 
 int Harness::Run() {

@@ -81,14 +81,15 @@ Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::strin
     statement.Bind(1, id_).Bind(2, path).Bind(3, new_text).Bind(4, now);
     int code = statement.Step();
     statement.Reset();
-    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the answer " + path);
+    // The caller names the answer; the Status says only what went wrong.
+    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "");
   };
   bool counts_changed = false;
   const auto& repeats = session_->form().repeats();
   for (size_t r = 0; r < repeats.size(); ++r) counts_changed |= session_->state().InstanceCount(repeats[r]) != saved_counts_[r];
   bool renames = names_draft_[static_cast<size_t>(item)];
   if (!audit_ && !counts_changed && !renames) return write_answer();  // the hot path: one statement, autocommit
-  return InTransaction(db, "saving the answer " + path, [&]() -> Status {
+  return InTransaction(db, "", [&]() -> Status {
     Status written = write_answer();
     if (!written.ok()) return written;
     if (audit_) {

@@ -3,10 +3,11 @@
 namespace chosa {
 
 Status SqliteStatus(sqlite3* db, int code, std::string_view doing) {
-  std::string message = std::string(doing) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  std::string prefix = doing.empty() ? std::string() : std::string(doing) + ": ";
+  std::string message = prefix + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code));
   switch (code & 0xFF) {
     case SQLITE_FULL:
-      return Status::IOError(std::string(doing) + ": the device is full (" + sqlite3_errstr(code) + ")");
+      return Status::IOError(prefix + "the device is full (" + sqlite3_errstr(code) + ")");
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
