@@ -302,3 +302,19 @@ TEST_CASE("Sent submissions past their form's retention are deleted when the sto
   auto store = OpenStore(dir.file("store.sqlite"), &env);
   CHECK(store->ListInstances(InstanceState::kSent).empty());
 }
+
+TEST_CASE("A deleted draft's id is never given to another filling", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  REQUIRE(store->InstallFormFile(kExamples + "/older_residents_survey.json").ok());
+  auto first = store->StartDraft("older_residents_survey", "s");
+  REQUIRE(first.ok());
+  int64_t first_id = (*first)->id();
+  first->reset();
+  REQUIRE(store->DeleteDraft(first_id).ok());
+  auto second = store->StartDraft("older_residents_survey", "s");
+  REQUIRE(second.ok());
+  CHECK((*second)->id() > first_id);
+  CHECK_FALSE(store->Resume(first_id).ok());
+}

@@ -203,8 +203,9 @@ Result<std::unique_ptr<Draft>> DeviceStore::StartDraft(std::string_view form_id,
   std::lock_guard<std::mutex> lock(db_->write_mutex);
   sqlite3* db = db_->writer.get();
   Statement insert(db,
-                   "INSERT INTO instance (form_id, form_version, state, enumerator_id, language, page, started_at, "
-                   "started_offset, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)");
+                   "INSERT INTO instance (id, form_id, form_version, state, enumerator_id, language, page, started_at, "
+                   "started_offset, updated_at) VALUES ((SELECT next_id FROM instance_id_sequence), ?, ?, 'draft', ?, ?, "
+                   "?, ?, ?, ?)");
   insert.Bind(1, (*form)->id()).Bind(2, (*form)->version()).Bind(3, enumerator_id).Bind(4, s.language());
   insert.Bind(5, int64_t{s.page_index()}).Bind(6, s.started_at_millis()).Bind(7, int64_t{s.started_offset_minutes()});
   insert.Bind(8, s.started_at_millis());
@@ -286,8 +287,9 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
     Status begun = w.Exec("BEGIN IMMEDIATE", "editing a sent submission");
     if (!begun.ok()) return begun;
     Statement copy(w.get(),
-                   "INSERT INTO instance (form_id, form_version, state, enumerator_id, language, page, started_at, "
-                   "started_offset, updated_at, instance_name, progress, replaces) SELECT form_id, form_version, 'draft', ?, "
+                   "INSERT INTO instance (id, form_id, form_version, state, enumerator_id, language, page, started_at, "
+                   "started_offset, updated_at, instance_name, progress, replaces) SELECT (SELECT next_id FROM "
+                   "instance_id_sequence), form_id, form_version, 'draft', ?, "
                    "language, 0, ?, started_offset, ?, instance_name, progress, uuid FROM instance WHERE uuid = ? AND "
                    "state = 'sent'");
     int64_t now = db_->env()->NowMillis();

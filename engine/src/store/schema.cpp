@@ -69,7 +69,17 @@ ALTER TABLE form_version ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 30;
 CREATE INDEX instance_by_sent ON instance (state, sent_at);
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2};
+// Version 3: draft ids are never reused after a delete, so that an id on a list or in a
+// `chosa resume` names the same filling for the life of the store.
+constexpr const char* kVersion3 = R"SQL(
+CREATE TABLE instance_id_sequence (next_id INTEGER NOT NULL);
+INSERT INTO instance_id_sequence SELECT COALESCE(MAX(id), 0) + 1 FROM instance;
+CREATE TRIGGER instance_id_advances AFTER INSERT ON instance BEGIN
+  UPDATE instance_id_sequence SET next_id = MAX(next_id, NEW.id + 1);
+END;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
 
 }  // namespace
 
