@@ -14,6 +14,7 @@
 #include "chosa/env.h"
 #include "chosa/value.h"
 #include "expr/functions.h"
+#include "test_support.h"
 
 namespace chosa {
 namespace {
@@ -21,21 +22,9 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class FakeEnv : public Env {
- public:
-  FakeEnv(int offset, int64_t now) : offset_(offset), now_(now) {}
-  int64_t NowMillis() override { return now_; }
-  int UtcOffsetMinutes(int64_t) override { return offset_; }
-  void RandomBytes(uint8_t* out, size_t size) override {
-    for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(counter_++ * 73 + 5);
-  }
-  void Log(LogLevel, std::string_view) override {}
-
- private:
-  int offset_;
-  int64_t now_;
-  unsigned counter_ = 0;
-};
+// The shared fixed clock and zone (tests/engine/test_support.h), with arguments in this
+// file's order: offset first.
+testing::FixedEnv FakeEnv(int offset, int64_t now) { return testing::FixedEnv(now, offset); }
 
 constexpr int64_t kNow = 1711931400000;  // 2024-04-01T00:30:00Z = 09:30 in Tokyo, 20:30 the day before in New York
 
@@ -52,7 +41,7 @@ Value CallWith(Env* env, std::string_view name, std::vector<Value> args) {
 }
 
 Value Call(std::string_view name, std::vector<Value> args = {}) {
-  static FakeEnv utc(0, kNow);
+  static testing::FixedEnv utc = FakeEnv(0, kNow);
   return CallWith(&utc, name, std::move(args));
 }
 
@@ -455,7 +444,7 @@ TEST_CASE("date() parses, converts days and rejects bad dates", "[functions][dat
 }
 
 TEST_CASE("date-time and decimal-date-time", "[functions][date]") {
-  FakeEnv tokyo(540, kNow);
+  testing::FixedEnv tokyo = FakeEnv(540, kNow);
   Value v = CallWith(&tokyo, "date-time", {S("2024-04-01T09:30")});
   CHECK(v.type() == Value::Type::kDateTime);
   CHECK(v.ToString() == "2024-04-01T09:30:00.000+09:00");
@@ -478,8 +467,8 @@ TEST_CASE("date-time and decimal-date-time", "[functions][date]") {
 }
 
 TEST_CASE("decimal-time is the local time of day in the Env's zone", "[functions][date]") {
-  FakeEnv utc(0, kNow);
-  FakeEnv tokyo(540, kNow);
+  testing::FixedEnv utc = FakeEnv(0, kNow);
+  testing::FixedEnv tokyo = FakeEnv(540, kNow);
   // JavaRosa's case, run in UTC: 10:20:30+03:00 is 07:20:30 UTC.
   CHECK(Num(CallWith(&utc, "decimal-time", {S("2000-01-01T10:20:30.000+03:00")})) ==
         Approx(0.30590277777810115).margin(1e-12));
@@ -499,7 +488,7 @@ TEST_CASE("decimal-time is the local time of day in the Env's zone", "[functions
 }
 
 TEST_CASE("format-date uses the written wall clock", "[functions][date]") {
-  FakeEnv ny(-300, kNow);
+  testing::FixedEnv ny = FakeEnv(-300, kNow);
   CHECK(Str(CallWith(&ny, "format-date", {S("2018-01-02T10:20:30.123"), S("%Y-%m-%e %H:%M:%S")})) ==
         "2018-01-2 10:20:30");
   CHECK(Str(CallWith(&ny, "format-date", {S("2018-01-02T10:20:30.123+09:00"), S("%H:%M:%S.%3")})) ==
@@ -519,8 +508,8 @@ TEST_CASE("format-date uses the written wall clock", "[functions][date]") {
 }
 
 TEST_CASE("today and now read the Env's clock and zone", "[functions][date]") {
-  FakeEnv tokyo(540, kNow);
-  FakeEnv ny(-300, kNow);
+  testing::FixedEnv tokyo = FakeEnv(540, kNow);
+  testing::FixedEnv ny = FakeEnv(-300, kNow);
   Value today = CallWith(&tokyo, "today", {});
   CHECK(today.type() == Value::Type::kDate);
   CHECK(today.ToString() == "2024-04-01");
@@ -530,14 +519,14 @@ TEST_CASE("today and now read the Env's clock and zone", "[functions][date]") {
   CHECK(now.ToString() == "2024-04-01T09:30:00.000+09:00");
   CHECK(CallWith(&ny, "now", {}).ToString() == "2024-03-31T19:30:00.000-05:00");
   // One millisecond before midnight, Tokyo; and before the epoch.
-  FakeEnv late(540, 1711983599999);
+  testing::FixedEnv late = FakeEnv(540, 1711983599999);
   CHECK(CallWith(&late, "today", {}).ToString() == "2024-04-01");
-  FakeEnv old(0, -1);
+  testing::FixedEnv old = FakeEnv(0, -1);
   CHECK(CallWith(&old, "today", {}).ToString() == "1969-12-31");
 }
 
 TEST_CASE("uuid and random use the Env's randomness", "[functions]") {
-  FakeEnv env(0, kNow);
+  testing::FixedEnv env = FakeEnv(0, kNow);
   const std::string id = Str(CallWith(&env, "uuid", {}));
   REQUIRE(id.size() == 36);
   for (size_t i = 0; i < id.size(); ++i) {
