@@ -387,7 +387,7 @@ class FillLoop {
     if (list == kNone) return "";
     const ChoiceList& choices = form.choice_lists()[static_cast<size_t>(list)];
     int32_t index = choices.Find(value);
-    return index < 0 ? "" : choices.choices[static_cast<size_t>(index)].label.Get(LanguageIndex());
+    return index < 0 ? "" : std::string(choices.choices[static_cast<size_t>(index)].label.Get(LanguageIndex()));
   }
 
   size_t LanguageIndex() const {
@@ -411,7 +411,7 @@ class FillLoop {
       for (size_t i = 0; i < form.pages().size(); ++i) {
         const Item& page = form.item(form.pages()[i]);
         bool is_relevant = rank < relevant.size() && relevant[rank] == static_cast<int32_t>(i);
-        std::string label = page.label.empty() ? page.name : page.label.Get(LanguageIndex());
+        std::string label = page.label.empty() ? page.name : std::string(page.label.Get(LanguageIndex()));
         std::string number = is_relevant ? std::to_string(++rank) + ". " : "   ";
         std::string mark = !is_relevant ? std::string(Say(language(), Word::kSkipped))
                            : static_cast<int32_t>(i) == session().page_index()
@@ -533,14 +533,14 @@ class FillLoop {
         }
         if (last > i) {
           const Item& m = form.item(matrix);
-          where = error.path + "-" + errors[last].path + " (" + (m.label.empty() ? m.name : m.label.Get(LanguageIndex())) + ")";
+          where = error.path + "-" + errors[last].path + " (" + (m.label.empty() ? m.name : std::string(m.label.Get(LanguageIndex()))) + ")";
           i = last;
         } else {
           where = error.path;
           Result<AnswerRef> ref = session().Resolve(error.path);
           if (ref.ok() && ref->item != kNone) {
             const Item& item = form.item(ref->item);
-            if (!item.label.empty()) where += " (" + item.label.Get(LanguageIndex()) + ")";
+            if (!item.label.empty()) where += " (" + std::string(item.label.Get(LanguageIndex())) + ")";
           }
         }
       }

@@ -19,6 +19,7 @@ namespace chosa {
 
 struct Expression;
 class DependencyGraph;
+class TextArena;
 
 enum class ItemType : uint8_t {
   kPage, kGroup, kRepeat,                                   // structure
@@ -35,12 +36,20 @@ bool HoldsAnswer(ItemType type);   // has a value of its own (questions, calcula
 bool IsSelect(ItemType type);      // select_one, select_multiple, rank, matrix_row
 
 // Text in each of the form's languages, indexed like Form::languages(). A text that is the
-// same in every language (a plain string in the form) is kept once.
-struct LocalizedText {
-  std::vector<std::string> text;  // empty: no text given; one entry: every language
-  bool empty() const { return text.empty(); }
+// same in every language (a plain string in the form) is kept once. The characters belong to the
+// Form (its text arena): a LocalizedText, like the views Get() returns, is valid as long as the
+// Form it came from.
+class LocalizedText {
+ public:
+  LocalizedText() = default;
+  bool empty() const { return encoded_ == nullptr; }
   // The text in `language` ("" when none was given).
-  const std::string& Get(size_t language) const;
+  std::string_view Get(size_t language) const;
+
+ private:
+  friend class TextArena;
+  explicit LocalizedText(const uint32_t* encoded) : encoded_(encoded) {}
+  const uint32_t* encoded_ = nullptr;  // see TextArena::Add
 };
 
 struct Choice {
@@ -158,6 +167,7 @@ class Form {
   std::vector<ChoiceList> choice_lists_;
   std::vector<Expression> expressions_;
   std::unique_ptr<DependencyGraph> graph_;
+  std::unique_ptr<TextArena> texts_;  // the characters of every LocalizedText above
 };
 
 }  // namespace chosa

@@ -41,14 +41,41 @@ bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9') || c =
 bool IsRefChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The parser's growing buffers, kept from one expression to the next (per thread): a form
+// compiles thousands of expressions, and each then costs one exact allocation per part.
+struct ParserScratch {
+  Expression out;
+  std::vector<int> args;  // arguments of the calls being parsed, innermost last
+  void Clear() {
+    out.nodes.clear();
+    out.children.clear();
+    out.names.clear();
+    out.constants.clear();
+    out.root = 0;
+    args.clear();
+  }
+};
+
+// `from`'s parts without spare capacity.
+Expression ExactCopy(Expression& from) {
+  Expression e;
+  e.nodes.assign(from.nodes.begin(), from.nodes.end());
+  e.children.assign(from.children.begin(), from.children.end());
+  e.names.reserve(from.names.size());
+  for (std::string& name : from.names) e.names.push_back(std::move(name));
+  e.constants.reserve(from.constants.size());
+  for (Value& constant : from.constants) e.constants.push_back(std::move(constant));
+  e.root = from.root;
+  return e;
+}
+
 class Parser {
  public:
-  explicit Parser(std::string_view source) : src_(source) {}
+  Parser(std::string_view source, ParserScratch& scratch) : src_(source), out_(scratch.out), args_(scratch.args) {
+    scratch.Clear();
+  }
 
   Result<Expression> Run() {
-    // Roughly one node per three characters: one allocation for most expressions.
-    out_.nodes.reserve(src_.size() / 3 + 2);
-    out_.children.reserve(src_.size() / 3 + 2);
     if (src_.size() > kMaxExpressionBytes) {
       return Status::InvalidArgument("expression longer than " + std::to_string(kMaxExpressionBytes) + " bytes", {}, 1);
     }
@@ -59,9 +86,7 @@ class Parser {
     if (tok_.kind != Tok::kEnd) return Fail(tok_.offset, "unexpected " + Describe(tok_) + "; expected an operator or the end");
     out_.root = static_cast<uint32_t>(root);
     // A form keeps thousands of expressions for its lifetime: no spare capacity.
-    out_.nodes.shrink_to_fit();
-    out_.children.shrink_to_fit();
-    return std::move(out_);
+    return ExactCopy(out_);
   }
 
  private:
@@ -204,8 +229,6 @@ class Parser {
     out_.constants.push_back(std::move(value));
   }
 
-  int SetChildren(int parent, const std::vector<int>& kids) { return SetChildren(parent, kids.data(), kids.size()); }
-
   int SetChildren(int parent, const int* kids, size_t count) {
     out_.nodes[parent].first_child = static_cast<uint32_t>(out_.children.size());
     out_.nodes[parent].child_count = static_cast<uint32_t>(count);
@@ -237,85 +260,43 @@ class Parser {
     return true;
   }
 
-  // Each level parses its operands with the next-higher level; -1 means error_ is set.
+  // Binding strength of a binary operator token, 0 for any other token.
+  static int Precedence(Tok kind, BinaryOp* op) {
+    switch (kind) {
+      case Tok::kOr: *op = BinaryOp::kOr; return 1;
+      case Tok::kAnd: *op = BinaryOp::kAnd; return 2;
+      case Tok::kEq: *op = BinaryOp::kEq; return 3;
+      case Tok::kNe: *op = BinaryOp::kNe; return 3;
+      case Tok::kLt: *op = BinaryOp::kLt; return 4;
+      case Tok::kLe: *op = BinaryOp::kLe; return 4;
+      case Tok::kGt: *op = BinaryOp::kGt; return 4;
+      case Tok::kGe: *op = BinaryOp::kGe; return 4;
+      case Tok::kPlus: *op = BinaryOp::kAdd; return 5;
+      case Tok::kMinus: *op = BinaryOp::kSub; return 5;
+      case Tok::kStar: *op = BinaryOp::kMul; return 6;
+      case Tok::kDiv: *op = BinaryOp::kDiv; return 6;
+      case Tok::kMod: *op = BinaryOp::kMod; return 6;
+      default: return 0;
+    }
+  }
+
+  // A whole (sub)expression; -1 means error_ is set.
   int ParseOr(int depth) {
     if (TooDeep(depth)) return -1;
-    int left = ParseAnd(depth);
-    while (left >= 0 && tok_.kind == Tok::kOr) {
-      size_t at = tok_.offset;
-      if (!Advance()) return -1;
-      int right = ParseAnd(depth);
-      if (right < 0) return -1;
-      left = Binary(BinaryOp::kOr, at, left, right);
-    }
-    return left;
+    return ParseBinary(depth, 1);
   }
 
-  int ParseAnd(int depth) {
-    int left = ParseEquality(depth);
-    while (left >= 0 && tok_.kind == Tok::kAnd) {
-      size_t at = tok_.offset;
-      if (!Advance()) return -1;
-      int right = ParseEquality(depth);
-      if (right < 0) return -1;
-      left = Binary(BinaryOp::kAnd, at, left, right);
-    }
-    return left;
-  }
-
-  int ParseEquality(int depth) {
-    int left = ParseRelational(depth);
-    while (left >= 0 && (tok_.kind == Tok::kEq || tok_.kind == Tok::kNe)) {
-      BinaryOp op = tok_.kind == Tok::kEq ? BinaryOp::kEq : BinaryOp::kNe;
-      size_t at = tok_.offset;
-      if (!Advance()) return -1;
-      int right = ParseRelational(depth);
-      if (right < 0) return -1;
-      left = Binary(op, at, left, right);
-    }
-    return left;
-  }
-
-  int ParseRelational(int depth) {
-    int left = ParseAdditive(depth);
+  // Precedence climbing: operands joined by operators binding at least `min_precedence`, all
+  // left-associative. One loop instead of a function per level: a primary costs one call, not six.
+  int ParseBinary(int depth, int min_precedence) {
+    int left = ParseUnary(depth);
     while (left >= 0) {
       BinaryOp op;
-      switch (tok_.kind) {
-        case Tok::kLt: op = BinaryOp::kLt; break;
-        case Tok::kLe: op = BinaryOp::kLe; break;
-        case Tok::kGt: op = BinaryOp::kGt; break;
-        case Tok::kGe: op = BinaryOp::kGe; break;
-        default: return left;
-      }
+      const int precedence = Precedence(tok_.kind, &op);
+      if (precedence == 0 || precedence < min_precedence) return left;
       size_t at = tok_.offset;
       if (!Advance()) return -1;
-      int right = ParseAdditive(depth);
-      if (right < 0) return -1;
-      left = Binary(op, at, left, right);
-    }
-    return left;
-  }
-
-  int ParseAdditive(int depth) {
-    int left = ParseMultiplicative(depth);
-    while (left >= 0 && (tok_.kind == Tok::kPlus || tok_.kind == Tok::kMinus)) {
-      BinaryOp op = tok_.kind == Tok::kPlus ? BinaryOp::kAdd : BinaryOp::kSub;
-      size_t at = tok_.offset;
-      if (!Advance()) return -1;
-      int right = ParseMultiplicative(depth);
-      if (right < 0) return -1;
-      left = Binary(op, at, left, right);
-    }
-    return left;
-  }
-
-  int ParseMultiplicative(int depth) {
-    int left = ParseUnary(depth);
-    while (left >= 0 && (tok_.kind == Tok::kStar || tok_.kind == Tok::kDiv || tok_.kind == Tok::kMod)) {
-      BinaryOp op = tok_.kind == Tok::kStar ? BinaryOp::kMul : tok_.kind == Tok::kDiv ? BinaryOp::kDiv : BinaryOp::kMod;
-      size_t at = tok_.offset;
-      if (!Advance()) return -1;
-      int right = ParseUnary(depth);
+      int right = ParseBinary(depth, precedence + 1);
       if (right < 0) return -1;
       left = Binary(op, at, left, right);
     }
@@ -396,12 +377,18 @@ class Parser {
       return -1;
     }
     if (!Advance()) return -1;  // consume '('
-    std::vector<int> args;
+    // This call's arguments are args_[base, end): nested calls push and pop above them.
+    const size_t base = args_.size();
+    struct PopArgs {
+      std::vector<int>& stack;
+      size_t base;
+      ~PopArgs() { stack.resize(base); }
+    } pop_args{args_, base};
     if (tok_.kind != Tok::kRParen) {
       while (true) {
         int arg = ParseOr(depth + 1);
         if (arg < 0) return -1;
-        args.push_back(arg);
+        args_.push_back(arg);
         if (tok_.kind == Tok::kComma) {
           if (!Advance()) return -1;
           continue;
@@ -411,7 +398,7 @@ class Parser {
         return -1;
       }
     }
-    int count = static_cast<int>(args.size());
+    int count = static_cast<int>(args_.size() - base);
     if (count < spec->min_args || (spec->max_args >= 0 && count > spec->max_args)) {
       std::string expected = spec->min_args == spec->max_args ? std::to_string(spec->min_args)
                              : spec->max_args < 0 ? "at least " + std::to_string(spec->min_args)
@@ -421,27 +408,31 @@ class Parser {
       return -1;
     }
     if (!Advance()) return -1;  // consume ')'
-    if (args.empty() && (t.text == "string" || t.text == "string-length" || t.text == "normalize-space")) {
+    if (count == 0 && (t.text == "string" || t.text == "string-length" || t.text == "normalize-space")) {
       // XPath's context node: string-length() means string-length(.).
-      args.push_back(NewNode(NodeKind::kSelf, t.offset));
+      args_.push_back(NewNode(NodeKind::kSelf, t.offset));
     }
     int n = NewNode(NodeKind::kCall, t.offset);
     SetName(n, t.text);
     out_.nodes[n].function = spec;
-    return SetChildren(n, args);
+    return SetChildren(n, args_.data() + base, args_.size() - base);
   }
 
   std::string_view src_;
   size_t pos_ = 0;
   Token tok_;
   Tok prev_ = Tok::kEnd;
-  Expression out_;
+  Expression& out_;
+  std::vector<int>& args_;
   Status error_;
 };
 
 }  // namespace
 
-Result<Expression> ParseExpression(std::string_view source) { return Parser(source).Run(); }
+Result<Expression> ParseExpression(std::string_view source) {
+  thread_local ParserScratch scratch;
+  return Parser(source, scratch).Run();
+}
 
 void CompactExpression(Expression& e) {
   if (e.nodes.empty()) return;

@@ -39,20 +39,24 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
     Fault(PointerOf(pending), message, ColumnOfOffset(pending.source, static_cast<size_t>(n.position - 1)));
   };
 
-  // Which nodes are direct arguments of an aggregate (they may read many values).
-  std::vector<bool> in_aggregate(e.nodes.size(), false);
-  std::vector<bool> repeat_position(e.nodes.size(), false);  // arguments 1.. of indexed-repeat
-  std::vector<bool> indexed_value(e.nodes.size(), false);    // argument 0 of indexed-repeat
+  // Where each node stands as an argument: of an aggregate (it may read many values), or of
+  // indexed-repeat (argument 0 is the value read, arguments 1, 3, ... are repeats).
+  enum : uint8_t { kInAggregate = 1, kIndexedValue = 2, kRepeatPosition = 4 };
+  std::vector<uint8_t>& argument_of = argument_scratch_;
+  argument_of.assign(e.nodes.size(), 0);
   for (const Node& n : e.nodes) {
     if (n.kind != NodeKind::kCall) continue;
     if (n.function->flags & kAggregate) {
-      for (uint32_t k = 0; k < n.child_count; ++k) in_aggregate[e.child(n, k)] = true;
+      for (uint32_t k = 0; k < n.child_count; ++k) argument_of[e.child(n, k)] |= kInAggregate;
     }
     if (n.function->name == "indexed-repeat") {
-      indexed_value[e.child(n, 0)] = true;
-      for (uint32_t k = 1; k < n.child_count; k += 2) repeat_position[e.child(n, k)] = true;
+      argument_of[e.child(n, 0)] |= kIndexedValue;
+      for (uint32_t k = 1; k < n.child_count; k += 2) argument_of[e.child(n, k)] |= kRepeatPosition;
     }
   }
+  auto in_aggregate = [&argument_of](uint32_t node) { return (argument_of[node] & kInAggregate) != 0; };
+  auto indexed_value = [&argument_of](uint32_t node) { return (argument_of[node] & kIndexedValue) != 0; };
+  auto repeat_position = [&argument_of](uint32_t node) { return (argument_of[node] & kRepeatPosition) != 0; };
 
   for (uint32_t i = 0; i < e.nodes.size(); ++i) {
     Node& n = e.nodes[i];
@@ -71,29 +75,29 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
           fault(n, Ref(name) + " is a " + ItemTypeName(t.type) + " and has no value");
           break;
         }
-        if (repeat_position[i]) {
+        if (repeat_position(i)) {
           if (t.type != ItemType::kRepeat) fault(n, "indexed-repeat() needs a repeat here; " + Ref(name) + " is a " + ItemTypeName(t.type));
           n.kind = NodeKind::kRefAll;
           break;
         }
         if (t.type == ItemType::kMatrix) {
-          if (!in_aggregate[i]) {
+          if (!in_aggregate(i)) {
             fault(n, "matrix " + Ref(name) + " can only be read inside an aggregate such as sum(" + Ref(name) + ")");
           }
           n.kind = NodeKind::kRefAll;
           break;
         }
         if (t.type == ItemType::kRepeat) {
-          if (!in_aggregate[i]) {
+          if (!in_aggregate(i)) {
             fault(n, "repeat " + Ref(name) + " can only be read inside an aggregate such as count(" + Ref(name) + ")");
           }
           n.kind = NodeKind::kRefAll;
           break;
         }
         if (t.repeat != kNone) {
-          if (in_aggregate[i]) {
+          if (in_aggregate(i)) {
             n.kind = NodeKind::kRefAll;  // every instance, also from inside the repeat
-          } else if (indexed_value[i]) {
+          } else if (indexed_value(i)) {
             // read by position: stays kRef; the evaluator calls ReadAt
           } else if (t.repeat != context_repeat) {
             fault(n, Ref(name) + " is inside repeat " + Ref(form_->item(t.repeat).name) +
@@ -221,7 +225,7 @@ void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Ex
 void FormCompiler::CheckDefaults() {
   for (const Item& item : form_->items_) {
     if (item.default_value.empty()) continue;
-    const std::string at = pointers_[static_cast<size_t>(&item - form_->items_.data())] + "/default";
+    const std::string at = ItemPointer(static_cast<int32_t>(&item - form_->items_.data())) + "/default";
     const std::string& text = item.default_value;
     switch (item.type) {
       case ItemType::kInteger: {

@@ -3,6 +3,7 @@
 
 #include "expr/ast.h"
 #include "form/dependency_graph.h"
+#include "form/text_arena.h"
 
 namespace chosa {
 
@@ -40,10 +41,13 @@ bool IsSelect(ItemType type) {
          type == ItemType::kMatrixRow;
 }
 
-const std::string& LocalizedText::Get(size_t language) const {
-  static const std::string kEmpty;
-  if (text.empty()) return kEmpty;
-  return language < text.size() ? text[language] : text.front();
+std::string_view LocalizedText::Get(size_t language) const {
+  if (encoded_ == nullptr) return {};
+  const uint32_t count = encoded_[0];
+  const size_t i = language < count ? language : 0;
+  const uint32_t begin = i == 0 ? 0 : encoded_[i];  // the end of the text before
+  const char* chars = reinterpret_cast<const char*>(encoded_ + 1 + count);
+  return std::string_view(chars + begin, encoded_[1 + i] - begin);
 }
 
 const std::string* Choice::Attribute(std::string_view name) const {
@@ -58,7 +62,7 @@ int32_t ChoiceList::Find(std::string_view value) const {
   return it == index_of_value.end() ? kNone : it->second;
 }
 
-Form::Form() = default;
+Form::Form() : texts_(std::make_unique<TextArena>()) {}
 Form::~Form() = default;
 
 int32_t Form::Find(std::string_view name) const {

@@ -29,7 +29,7 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
   }
   // About one item per 200 bytes of form text or more: few reallocations while reading.
   form_->items_.reserve(json.size() / 200 + 16);
-  pointers_.reserve(json.size() / 200 + 16);
+  item_pointer_ends_.reserve(json.size() / 200 + 16);
   form_->index_of_name_.reserve(json.size() / 200 + 16);
   ReadForm(document.root());
   CheckNames();
@@ -61,8 +61,8 @@ void FormCompiler::CheckNames() {
     if (name.empty()) continue;  // already reported
     auto inserted = form_->index_of_name_.emplace(name, static_cast<int32_t>(i));
     if (!inserted.second) {
-      Fault(pointers_[i] + "/name", "duplicate name \"" + name + "\" (first used at " +
-                                           pointers_[static_cast<size_t>(inserted.first->second)] + ")");
+      Fault(ItemPointer(static_cast<int32_t>(i)) + "/name",
+            "duplicate name \"" + name + "\" (first used at " + ItemPointer(inserted.first->second) + ")");
     }
   }
 }
@@ -85,8 +85,8 @@ void FormCompiler::ResolveChoiceListReferences() {
     }
     Item& item = form_->items_[static_cast<size_t>(reference.first)];
     if (found == kNone) {
-      Fault(list_pointers_[static_cast<size_t>(reference.first)],
-            "unknown choice list \"" + reference.second + "\"" + DidYouMean(reference.second, names, "\"", "\""));
+      Fault(ItemPointer(reference.first) + "/list", "unknown choice list \"" + std::string(reference.second) + "\"" +
+                                                      DidYouMean(reference.second, names, "\"", "\""));
       continue;
     }
     item.list = found;

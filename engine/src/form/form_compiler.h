@@ -50,18 +50,20 @@ class FormCompiler {
   void ReadChoices(ChoiceList& list, simdjson::dom::element value, const std::string& pointer,
                    const std::string& fault_pointer, const std::string& file);
   bool ResolveReference(std::string_view ref, const std::string& pointer, ChoiceList& list);
-  void ReadItems(simdjson::dom::element value, const std::string& pointer, int32_t parent, int32_t repeat,
-                 int32_t page);
-  void ReadItem(simdjson::dom::element value, const std::string& pointer, int32_t parent, int32_t repeat,
-                int32_t page);
-  void ReadMatrixRows(simdjson::dom::element value, const std::string& pointer, int32_t matrix);
+  // `pointer` is the value's JSON Pointer, in a buffer the readers extend for what they contain
+  // and restore before returning: reading thousands of items builds no pointer string.
+  void ReadItems(simdjson::dom::element value, std::string& pointer, int32_t parent, int32_t repeat, int32_t page);
+  void ReadItem(simdjson::dom::element value, std::string& pointer, int32_t parent, int32_t repeat, int32_t page);
+  void ReadMatrixRows(simdjson::dom::element value, std::string& pointer, int32_t matrix);
   // required / read_only: a boolean, or an expression.
   void ReadExpressionOrBool(simdjson::dom::element value, int32_t item, ExprRole role);
   void AddExpression(simdjson::dom::element value, int32_t item, ExprRole role);
   int32_t* ExpressionField(const PendingExpression& pending);
   // The JSON Pointer of the expression, built only to report a fault.
   std::string PointerOf(const PendingExpression& pending) const;
-  int32_t NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page);
+  int32_t NewItem(ItemType type, std::string_view pointer, int32_t parent, int32_t repeat, int32_t page);
+  // The JSON Pointer of an item, for a fault.
+  std::string ItemPointer(int32_t item) const;
 
   void CheckNames();
   void ResolveChoiceListReferences();
@@ -79,10 +81,12 @@ class FormCompiler {
   std::vector<Status> faults_;
   std::vector<PendingExpression> pending_;
   std::vector<PendingLabel> labels_;
-  std::vector<std::pair<int32_t, std::string>> list_references_;  // (item, list name) to resolve
-  std::vector<std::string> list_pointers_;                          // pointer of each item's `list`
+  std::vector<std::pair<int32_t, std::string_view>> list_references_;  // (item, list name in the document)
   std::string base_dir_;
-  std::vector<std::string> pointers_;    // by item: its JSON Pointer, for faults
+  std::string item_pointers_;                 // every item's JSON Pointer, back to back
+  std::vector<uint32_t> item_pointer_ends_;   // by item: where its pointer ends in item_pointers_
+  std::vector<std::string_view> text_scratch_;  // ReadText: one text per language
+  std::vector<uint8_t> argument_scratch_;       // CompileOne: what each node is an argument of
   std::vector<std::string> item_names_;  // every name, sorted: built on the first unknown name
   const std::vector<std::string>& ItemNames();
 

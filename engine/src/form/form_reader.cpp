@@ -6,6 +6,7 @@
 
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
+#include "form/text_arena.h"
 #include "json/json_reader.h"
 #include "suggest.h"
 
@@ -367,7 +368,8 @@ void FormCompiler::ReadForm(element root) {
     Fault("/items", "either every top-level item is a page or none is: " + std::to_string(pages) + " of " +
                         std::to_string(items.size()) + " are pages");
   }
-  ReadItems(items_value, "/items", kNone, kNone, kNone);
+  std::string pointer = "/items";
+  ReadItems(items_value, pointer, kNone, kNone, kNone);
 }
 
 void FormCompiler::ReadLanguages(element value, const std::string& pointer) {
@@ -398,23 +400,22 @@ LocalizedText FormCompiler::ReadText(element value, std::string_view parent, std
                                      bool interpolates) {
   // The text's pointer is built only for a fault or a label to check later.
   auto pointer = [parent, key] { return PointerAppend(parent, key); };
-  LocalizedText out;
   const auto& languages = form_->languages_;
   std::string_view plain;
   if (value.get_string().get(plain) == simdjson::SUCCESS) {
-    out.text.assign(1, std::string(plain));  // the same in every language: LocalizedText::Get
-                                             // answers any language with the one text
+    // The same in every language: LocalizedText::Get answers any language with the one text.
     if (interpolates && plain.find("${") != std::string_view::npos)
       labels_.push_back({item, pointer(), std::string(plain)});
-    return out;
+    return form_->texts_->Add(plain);
   }
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
     Fault(pointer(), "text must be a string or an object of languages such as {\"ja\": \"…\", \"en\": \"…\"}, not " +
                          TypeOfJson(value));
-    return out;
+    return LocalizedText();
   }
-  out.text.assign(languages.size(), std::string());
+  std::vector<std::string_view>& texts = text_scratch_;
+  texts.assign(languages.size(), std::string_view());
   uint64_t seen = 0;  // bit i: language i given (a form has far fewer than 64 languages)
   for (auto field : object) {
     auto at = [&pointer, &field] { return PointerAppend(pointer(), field.key); };
@@ -431,14 +432,14 @@ LocalizedText FormCompiler::ReadText(element value, std::string_view parent, std
       continue;
     }
     size_t index = static_cast<size_t>(it - languages.begin());
-    out.text[index] = std::string(text);
+    texts[index] = text;
     if (index < 64) seen |= uint64_t{1} << index;
     if (interpolates && text.find("${") != std::string_view::npos) labels_.push_back({item, at(), std::string(text)});
   }
   for (size_t i = 0; i < languages.size(); ++i) {
     if (i < 64 && !(seen & (uint64_t{1} << i))) Fault(pointer(), "missing language \"" + languages[i] + "\"");
   }
-  return out;
+  return form_->texts_->Add(texts.data(), texts.size());
 }
 
 void FormCompiler::ReadSettings(element value, const std::string& pointer) {
@@ -608,16 +609,18 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
           simdjson::dom::object labels;
           std::string_view plain;
           if (field.value.get_string().get(plain) == simdjson::SUCCESS) {
-            choice.label.text.assign(1, std::string(plain));
+            choice.label = form_->texts_->Add(plain);
           } else if (field.value.get_object().get(labels) == simdjson::SUCCESS) {
+            std::vector<std::string_view> texts;
             for (const auto& language : form_->languages_) {
               std::string_view text;
               if (labels[language].get_string().get(text) != simdjson::SUCCESS) {
                 fault(field_at, "missing language \"" + language + "\"");
                 text = "";
               }
-              choice.label.text.emplace_back(text);
+              texts.push_back(text);
             }
+            choice.label = form_->texts_->Add(texts.data(), texts.size());
           } else {
             fault(field_at, "a label must be a string or an object of languages");
           }
@@ -670,15 +673,15 @@ void FormCompiler::ReadChoices(ChoiceList& list, element value, const std::strin
   }
 }
 
-int32_t FormCompiler::NewItem(ItemType type, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
+int32_t FormCompiler::NewItem(ItemType type, std::string_view pointer, int32_t parent, int32_t repeat, int32_t page) {
   Item item;
   item.type = type;
   item.parent = parent;
   item.repeat = repeat;
   item.page = page;
   form_->items_.push_back(std::move(item));
-  pointers_.push_back(pointer);
-  list_pointers_.emplace_back();
+  item_pointers_.append(pointer);
+  item_pointer_ends_.push_back(static_cast<uint32_t>(item_pointers_.size()));
   int32_t index = static_cast<int32_t>(form_->items_.size() - 1);
   if (parent == kNone) {
     form_->top_level_.push_back(index);
@@ -688,17 +691,28 @@ int32_t FormCompiler::NewItem(ItemType type, const std::string& pointer, int32_t
   return index;
 }
 
-void FormCompiler::ReadItems(element value, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
+std::string FormCompiler::ItemPointer(int32_t item) const {
+  const size_t i = static_cast<size_t>(item);
+  const size_t begin = i == 0 ? 0 : item_pointer_ends_[i - 1];
+  return item_pointers_.substr(begin, item_pointer_ends_[i] - begin);
+}
+
+void FormCompiler::ReadItems(element value, std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
   simdjson::dom::array array;
   if (value.get_array().get(array) != simdjson::SUCCESS) {
     Fault(pointer, "items must be an array, not " + TypeOfJson(value));
     return;
   }
+  const size_t length = pointer.size();
   size_t index = 0;
-  for (element item : array) ReadItem(item, PointerAppend(pointer, index++), parent, repeat, page);
+  for (element item : array) {
+    PointerAppendTo(pointer, index++);
+    ReadItem(item, pointer, parent, repeat, page);
+    pointer.resize(length);
+  }
 }
 
-void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
+void FormCompiler::ReadItem(element value, std::string& pointer, int32_t parent, int32_t repeat, int32_t page) {
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
     Fault(pointer, "an item must be an object, not " + TypeOfJson(value));
@@ -833,8 +847,7 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
         if (v.get_string().get(list) != simdjson::SUCCESS) {
           Fault(at(), "list must be the name of a choice list");
         } else {
-          list_references_.emplace_back(index, std::string(list));
-          list_pointers_[static_cast<size_t>(index)] = at();
+          list_references_.emplace_back(index, list);
         }
         break;
       }
@@ -884,28 +897,37 @@ void FormCompiler::ReadItem(element value, const std::string& pointer, int32_t p
       if (items_value.get_array().get(children) == simdjson::SUCCESS && children.size() == 0) {
         Fault(pointer + "/items", "a " + std::string(type_name) + " needs at least one item");
       }
-      ReadItems(items_value, pointer + "/items", index, *type == ItemType::kRepeat ? index : repeat,
+      const size_t length = pointer.size();
+      pointer += "/items";
+      ReadItems(items_value, pointer, index, *type == ItemType::kRepeat ? index : repeat,
                 *type == ItemType::kPage ? index : page);
+      pointer.resize(length);
     }
   }
   if (*type == ItemType::kMatrix) {
     if (!has_rows) {
       Fault(pointer, "missing property \"rows\"");
     } else {
-      ReadMatrixRows(rows_value, pointer + "/rows", index);
+      const size_t length = pointer.size();
+      pointer += "/rows";
+      ReadMatrixRows(rows_value, pointer, index);
+      pointer.resize(length);
     }
   }
 }
 
-void FormCompiler::ReadMatrixRows(element value, const std::string& pointer, int32_t matrix) {
+void FormCompiler::ReadMatrixRows(element value, std::string& pointer, int32_t matrix) {
   simdjson::dom::array rows;
   if (value.get_array().get(rows) != simdjson::SUCCESS || rows.size() == 0) {
     Fault(pointer, "rows must be a non-empty array of {\"name\", \"label\"}");
     return;
   }
+  const size_t length = pointer.size();
   size_t index = 0;
   for (element row_value : rows) {
-    std::string at = PointerAppend(pointer, index++);
+    pointer.resize(length);
+    PointerAppendTo(pointer, index++);
+    const std::string& at = pointer;
     simdjson::dom::object object;
     if (row_value.get_object().get(object) != simdjson::SUCCESS) {
       Fault(at, "a row must be an object with name and label");
@@ -915,11 +937,11 @@ void FormCompiler::ReadMatrixRows(element value, const std::string& pointer, int
     int32_t row = NewItem(ItemType::kMatrixRow, at, matrix, owner.repeat, owner.page);
     bool has_name = false;
     for (auto field : object) {
-      std::string field_at = PointerAppend(at, field.key);
+      auto field_at = [&at, &field] { return PointerAppend(at, field.key); };
       if (field.key == "name") {
         std::string_view name;
         if (field.value.get_string().get(name) != simdjson::SUCCESS || !IsName(name)) {
-          Fault(field_at, "a name is ASCII letters, digits and '_', starting with a letter or '_'");
+          Fault(field_at(), "a name is ASCII letters, digits and '_', starting with a letter or '_'");
         } else {
           form_->items_[static_cast<size_t>(row)].name = std::string(name);
           has_name = true;
@@ -927,11 +949,12 @@ void FormCompiler::ReadMatrixRows(element value, const std::string& pointer, int
       } else if (field.key == "label") {
         form_->items_[static_cast<size_t>(row)].label = ReadText(field.value, at, field.key, row, true);
       } else {
-        Fault(field_at, UnknownKeyMessage(field.key, {"name", "label"}));
+        Fault(field_at(), UnknownKeyMessage(field.key, {"name", "label"}));
       }
     }
     if (!has_name) Fault(at, "missing property \"name\"");
   }
+  pointer.resize(length);
 }
 
 void FormCompiler::ReadExpressionOrBool(element value, int32_t item, ExprRole role) {
@@ -989,7 +1012,7 @@ std::string FormCompiler::PointerOf(const PendingExpression& pending) const {
     case ExprRole::kInstanceName:
       return "/settings/instance_name";
   }
-  return pointers_[static_cast<size_t>(pending.item)] + "/" + key;
+  return ItemPointer(pending.item) + "/" + key;
 }
 
 int32_t* FormCompiler::ExpressionField(const PendingExpression& pending) {

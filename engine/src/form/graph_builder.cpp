@@ -150,7 +150,7 @@ void FormCompiler::BuildGraph() {
         for (auto it = from; it != stack.end(); ++it) path += describe(*it) + " -> ";
         path += describe(to);
         const GraphNode& first = g.nodes_[static_cast<size_t>(to)];
-        Fault(pointers_[static_cast<size_t>(first.item)] + "/" + NodePropertyName(first.property),
+        Fault(ItemPointer(first.item) + "/" + NodePropertyName(first.property),
               "reference cycle: " + path);
         return true;
       }

@@ -447,6 +447,10 @@ class KeySet {
     hashed_.insert(small_.begin(), small_.end());
     return hashed_.insert(key).second;
   }
+  void Clear() {
+    count_ = 0;
+    if (!hashed_.empty()) hashed_.clear();
+  }
 
  private:
   static constexpr size_t kLinearLimit = 16;
@@ -465,48 +469,57 @@ struct WalkFrame {
   KeySet keys;
 };
 
-std::string PointerOfCurrent(const std::vector<WalkFrame>& stack) {
+// The pointer of the member or element being visited in the innermost of the `depth` open frames.
+std::string PointerOfCurrent(const std::vector<WalkFrame>& frames, size_t depth) {
   std::string pointer;
-  for (const WalkFrame& f : stack) {
+  for (size_t i = 0; i < depth; ++i) {
+    const WalkFrame& f = frames[i];
     pointer = f.is_object ? PointerAppend(pointer, f.key) : PointerAppend(pointer, f.index);
   }
   return pointer;
 }
 
 Status CheckTree(simdjson::dom::element root, size_t max_depth) {
-  std::vector<WalkFrame> stack;
+  // frames[0, depth) are the open containers, outermost first. A frame is reused by every
+  // container at its depth, so the walk allocates only when it first reaches a new depth.
+  std::vector<WalkFrame> frames;
+  size_t depth = 0;
   std::string duplicate_pointer, duplicate_key;
   bool have_duplicate = false;
 
-  // Pushes `value` if it is a container; false if it is one too many levels deep.
+  // Opens a frame for `value` if it is a container; false if it is one too many levels deep.
   auto enter = [&](simdjson::dom::element value) {
     const simdjson::dom::element_type type = value.type();
     if (type != simdjson::dom::element_type::OBJECT && type != simdjson::dom::element_type::ARRAY) return true;
-    if (stack.size() + 1 > max_depth) return false;
-    WalkFrame frame;
+    if (depth + 1 > max_depth) return false;
+    if (depth == frames.size()) frames.emplace_back();
+    WalkFrame& frame = frames[depth];
     if (type == simdjson::dom::element_type::OBJECT) {
       simdjson::dom::object object;
       if (value.get_object().get(object) != simdjson::SUCCESS) return true;  // cannot happen: type checked
       frame.is_object = true;
       frame.obj_it = object.begin();
       frame.obj_end = object.end();
+      frame.keys.Clear();
     } else {
       simdjson::dom::array array;
       if (value.get_array().get(array) != simdjson::SUCCESS) return true;
+      frame.is_object = false;
       frame.arr_it = array.begin();
       frame.arr_end = array.end();
+      frame.next_index = 0;
     }
-    stack.push_back(std::move(frame));
+    ++depth;
     return true;
   };
 
   if (!enter(root)) return Status::InvalidArgument(DepthMessage(max_depth), "");
-  while (!stack.empty()) {
-    WalkFrame& top = stack.back();
+  while (depth > 0) {
+    WalkFrame& top = frames[depth - 1];
     simdjson::dom::element child;
     if (top.is_object) {
       if (top.obj_it == top.obj_end) {
-        stack.pop_back();
+        --depth;
         continue;
       }
       top.key = top.obj_it.key();
@@ -515,20 +528,20 @@ Status CheckTree(simdjson::dom::element root, size_t max_depth) {
       if (!top.keys.Insert(top.key) && !have_duplicate) {
         // Keep walking: a depth fault further on outranks a duplicate key.
         have_duplicate = true;
-        duplicate_pointer = PointerOfCurrent(stack);
+        duplicate_pointer = PointerOfCurrent(frames, depth);
         duplicate_key = std::string(top.key);
       }
     } else {
       if (top.arr_it == top.arr_end) {
-        stack.pop_back();
+        --depth;
         continue;
       }
       child = *top.arr_it;
       ++top.arr_it;
       top.index = top.next_index++;
     }
-    // `top` may dangle after enter() pushes; it is not used below.
-    if (!enter(child)) return Status::InvalidArgument(DepthMessage(max_depth), PointerOfCurrent(stack));
+    // `top` may dangle after enter() grows `frames`; it is not used below.
+    if (!enter(child)) return Status::InvalidArgument(DepthMessage(max_depth), PointerOfCurrent(frames, depth));
   }
   if (have_duplicate) {
     return Status::InvalidArgument("duplicate key " + JsonQuote(duplicate_key), duplicate_pointer);
@@ -615,14 +628,18 @@ std::string PointerAppend(std::string_view base, std::string_view key) {
   return out;
 }
 
-std::string PointerAppend(std::string_view base, size_t index) {
+void PointerAppendTo(std::string& pointer, size_t index) {
   char digits[24];
   digits[0] = '/';
   char* end = std::to_chars(digits + 1, digits + sizeof digits, index).ptr;
+  pointer.append(digits, end);
+}
+
+std::string PointerAppend(std::string_view base, size_t index) {
   std::string out;
-  out.reserve(base.size() + static_cast<size_t>(end - digits));
+  out.reserve(base.size() + 21);
   out.append(base);
-  out.append(digits, end);
+  PointerAppendTo(out, index);
   return out;
 }
 

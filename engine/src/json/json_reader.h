@@ -81,6 +81,8 @@ class JsonDocument {
 // and '/' as "~1". PointerAppend("", "a/b") == "/a~1b"; PointerAppend("/items", 2) == "/items/2".
 std::string PointerAppend(std::string_view base, std::string_view key);
 std::string PointerAppend(std::string_view base, size_t index);
+// The same, appending to `pointer` in place.
+void PointerAppendTo(std::string& pointer, size_t index);
 
 // Line and column (both 1-based, column in code points) of `byte_offset` in `text`; an offset past
 // the end is taken as text.size(), the position just after the last character.

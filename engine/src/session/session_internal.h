@@ -39,7 +39,7 @@ class ViewBuilder {
   void AddItems(const std::vector<int32_t>& items, int32_t instance, bool show_required,
                 std::vector<ItemView>* out) const;
   ItemView ViewOf(int32_t item, int32_t instance, bool show_required) const;
-  std::string Interpolate(const std::string& text, int32_t item, int32_t instance) const;
+  std::string Interpolate(std::string_view text, int32_t item, int32_t instance) const;
   const Session& s_;
 };
 

@@ -41,13 +41,13 @@ void SessionValidator::ItemErrors(int32_t item, int32_t instance, bool show_requ
   if (value.is_empty()) {
     if (show_required && state.IsRequired(owner_index, instance)) {
       add(ErrorKind::kRequired, owner.required_message.empty() ? Message(MessageId::kRequired, language)
-                                                               : owner.required_message.Get(s_.language_));
+                                                               : std::string(owner.required_message.Get(s_.language_)));
     }
     return;
   }
   if (!state.ConstraintHolds(item, instance)) {
     add(ErrorKind::kConstraint, it.constraint_message.empty() ? Message(MessageId::kConstraint, language)
-                                                              : it.constraint_message.Get(s_.language_));
+                                                              : std::string(it.constraint_message.Get(s_.language_)));
   }
   if (IsSelect(it.type)) {
     // A cascading select whose parent changed may hold a choice that is no longer offered.

@@ -8,21 +8,21 @@
 
 namespace chosa {
 
-std::string ViewBuilder::Interpolate(const std::string& text, int32_t item, int32_t instance) const {
-  if (text.find("${") == std::string::npos) return text;
+std::string ViewBuilder::Interpolate(std::string_view text, int32_t item, int32_t instance) const {
+  if (text.find("${") == std::string_view::npos) return std::string(text);
   const Form& form = s_.form();
   const FormState& state = *s_.state_;
   std::string out;
   size_t at = 0;
   while (true) {
     size_t start = text.find("${", at);
-    size_t end = start == std::string::npos ? std::string::npos : text.find('}', start);
-    if (end == std::string::npos) {
-      out.append(text, at, std::string::npos);
+    size_t end = start == std::string_view::npos ? std::string_view::npos : text.find('}', start);
+    if (end == std::string_view::npos) {
+      out.append(text.substr(at));
       return out;
     }
-    out.append(text, at, start - at);
-    int32_t target = form.Find(std::string_view(text).substr(start + 2, end - start - 2));
+    out.append(text.substr(at, start - at));
+    int32_t target = form.Find(text.substr(start + 2, end - start - 2));
     if (target != kNone) {
       const Item& t = form.item(target);
       // A repeat child shows its own instance's sibling; from outside a repeat it shows nothing.

@@ -82,7 +82,7 @@ class FormState::Scope final : public EvalScope {
   Value Attribute(std::string_view name) const override {
     if (choice_ == nullptr) return Value();
     if (name == "value" || name == "name") return Value::String(choice_->value);
-    if (name == "label") return Value::String(choice_->label.Get(form_.default_language()));
+    if (name == "label") return Value::String(std::string(choice_->label.Get(form_.default_language())));
     const std::string* attribute = choice_->Attribute(name);
     return attribute == nullptr ? Value() : Value::String(*attribute);
   }
