@@ -160,7 +160,10 @@ class Form {
   size_t default_language_ = 0;
   FormSettings settings_;
   std::vector<Item> items_;
-  std::unordered_map<std::string, int32_t> index_of_name_;
+  // Item indices by name: open addressing, probed linearly from the name's hash (kNone: empty).
+  std::vector<int32_t> name_table_;
+  // Finds `name`, or the empty slot where it belongs.
+  size_t NameSlot(std::string_view name) const;
   std::vector<int32_t> top_level_, pages_, repeats_;
   int32_t root_slots_ = 0;
   std::unordered_map<int32_t, int32_t> repeat_slots_;

@@ -1,6 +1,8 @@
 // The compiled form's accessors. Loading and checking live in form_compiler.cpp.
 #include "chosa/form.h"
 
+#include <functional>
+
 #include "expr/ast.h"
 #include "form/dependency_graph.h"
 #include "form/text_arena.h"
@@ -66,8 +68,16 @@ Form::Form() : texts_(std::make_unique<TextArena>()) {}
 Form::~Form() = default;
 
 int32_t Form::Find(std::string_view name) const {
-  auto it = index_of_name_.find(std::string(name));
-  return it == index_of_name_.end() ? kNone : it->second;
+  if (name_table_.empty()) return kNone;
+  return name_table_[NameSlot(name)];
+}
+
+size_t Form::NameSlot(std::string_view name) const {
+  const size_t mask = name_table_.size() - 1;  // the size is a power of two, never full
+  for (size_t slot = std::hash<std::string_view>()(name) & mask;; slot = (slot + 1) & mask) {
+    const int32_t item = name_table_[slot];
+    if (item == kNone || items_[static_cast<size_t>(item)].name == name) return slot;
+  }
 }
 
 int32_t Form::repeat_slots(int32_t repeat) const {

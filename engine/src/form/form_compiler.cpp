@@ -30,7 +30,6 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
   // About one item per 200 bytes of form text or more: few reallocations while reading.
   form_->items_.reserve(json.size() / 200 + 16);
   item_pointer_ends_.reserve(json.size() / 200 + 16);
-  form_->index_of_name_.reserve(json.size() / 200 + 16);
   ReadForm(document.root());
   CheckNames();
   ResolveChoiceListReferences();
@@ -56,21 +55,30 @@ FormLoadResult FormCompiler::Run(std::string_view json) {
 
 void FormCompiler::CheckNames() {
   auto& items = form_->items_;
+  // At most half full, so that a probe ends soon.
+  size_t size = 16;
+  while (size < 2 * items.size()) size *= 2;
+  form_->name_table_.assign(size, kNone);
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string& name = items[i].name;
     if (name.empty()) continue;  // already reported
-    auto inserted = form_->index_of_name_.emplace(name, static_cast<int32_t>(i));
-    if (!inserted.second) {
+    int32_t& slot = form_->name_table_[form_->NameSlot(name)];
+    if (slot != kNone) {
       Fault(ItemPointer(static_cast<int32_t>(i)) + "/name",
-            "duplicate name \"" + name + "\" (first used at " + ItemPointer(inserted.first->second) + ")");
+            "duplicate name \"" + name + "\" (first used at " + ItemPointer(slot) + ")");
+      continue;
     }
+    slot = static_cast<int32_t>(i);
   }
 }
 
 const std::vector<std::string>& FormCompiler::ItemNames() {
   if (item_names_.empty()) {
-    for (const auto& entry : form_->index_of_name_) item_names_.push_back(entry.first);
+    for (const Item& item : form_->items_) {
+      if (!item.name.empty()) item_names_.push_back(item.name);
+    }
     std::sort(item_names_.begin(), item_names_.end());  // "did you mean" ties resolve the same way
+    item_names_.erase(std::unique(item_names_.begin(), item_names_.end()), item_names_.end());
   }
   return item_names_;
 }

@@ -214,31 +214,54 @@ enum class Prop : uint8_t {
 };
 
 Prop LookupProp(std::string_view key) {
-  static const std::pair<std::string_view, Prop> kProps[] = {{"type", Prop::kType},
-                                                             {"name", Prop::kName},
-                                                             {"label", Prop::kLabel},
-                                                             {"hint", Prop::kHint},
-                                                             {"required_message", Prop::kRequiredMessage},
-                                                             {"constraint_message", Prop::kConstraintMessage},
-                                                             {"appearance", Prop::kAppearance},
-                                                             {"relevant", Prop::kRelevant},
-                                                             {"constraint", Prop::kConstraint},
-                                                             {"calculation", Prop::kCalculation},
-                                                             {"choice_filter", Prop::kChoiceFilter},
-                                                             {"count", Prop::kCount},
-                                                             {"required", Prop::kRequired},
-                                                             {"read_only", Prop::kReadOnly},
-                                                             {"default", Prop::kDefault},
-                                                             {"list", Prop::kList},
-                                                             {"min", Prop::kMin},
-                                                             {"max", Prop::kMax},
-                                                             {"min_choices", Prop::kMinChoices},
-                                                             {"max_choices", Prop::kMaxChoices},
-                                                             {"items", Prop::kItems},
-                                                             {"rows", Prop::kRows}};
-  for (const auto& p : kProps) {
-    // Lengths differ for most pairs: a cheap first test before comparing bytes.
-    if (p.first.size() == key.size() && p.first == key) return p.second;
+  // By length first: at most three names share one, so a lookup compares one or two strings.
+  switch (key.size()) {
+    case 3:
+      if (key == "min") return Prop::kMin;
+      if (key == "max") return Prop::kMax;
+      break;
+    case 4:
+      if (key == "type") return Prop::kType;
+      if (key == "name") return Prop::kName;
+      if (key == "hint") return Prop::kHint;
+      if (key == "list") return Prop::kList;
+      if (key == "rows") return Prop::kRows;
+      break;
+    case 5:
+      if (key == "label") return Prop::kLabel;
+      if (key == "count") return Prop::kCount;
+      if (key == "items") return Prop::kItems;
+      break;
+    case 7:
+      if (key == "default") return Prop::kDefault;
+      break;
+    case 8:
+      if (key == "relevant") return Prop::kRelevant;
+      if (key == "required") return Prop::kRequired;
+      break;
+    case 9:
+      if (key == "read_only") return Prop::kReadOnly;
+      break;
+    case 10:
+      if (key == "appearance") return Prop::kAppearance;
+      if (key == "constraint") return Prop::kConstraint;
+      break;
+    case 11:
+      if (key == "calculation") return Prop::kCalculation;
+      if (key == "min_choices") return Prop::kMinChoices;
+      if (key == "max_choices") return Prop::kMaxChoices;
+      break;
+    case 13:
+      if (key == "choice_filter") return Prop::kChoiceFilter;
+      break;
+    case 16:
+      if (key == "required_message") return Prop::kRequiredMessage;
+      break;
+    case 18:
+      if (key == "constraint_message") return Prop::kConstraintMessage;
+      break;
+    default:
+      break;
   }
   return Prop::kUnknown;
 }
