@@ -33,6 +33,21 @@ struct Reader {
   bool same_instance;
 };
 
+// A read-only view of consecutive elements (the graph keeps its lists back to back).
+template <typename T>
+class Span {
+ public:
+  Span(const T* first, const T* last) : first_(first), last_(last) {}
+  const T* begin() const { return first_; }
+  const T* end() const { return last_; }
+  size_t size() const { return static_cast<size_t>(last_ - first_); }
+  bool empty() const { return first_ == last_; }
+
+ private:
+  const T* first_;
+  const T* last_;
+};
+
 class DependencyGraph {
  public:
   const std::vector<GraphNode>& nodes() const { return nodes_; }
@@ -42,9 +57,15 @@ class DependencyGraph {
     return node_of_[static_cast<size_t>(item) * kNodeProperties + static_cast<size_t>(property)];
   }
   // Nodes whose expressions read `item`'s value.
-  const std::vector<Reader>& ReadersOf(int32_t item) const { return readers_[static_cast<size_t>(item)]; }
+  Span<Reader> ReadersOf(int32_t item) const {
+    const size_t i = static_cast<size_t>(item);
+    return {readers_.data() + readers_begin_[i], readers_.data() + readers_begin_[i + 1]};
+  }
   // Relevance nodes of the items directly below `item` (they inherit its relevance).
-  const std::vector<int32_t>& InheritorsOf(int32_t item) const { return inheritors_[static_cast<size_t>(item)]; }
+  Span<int32_t> InheritorsOf(int32_t item) const {
+    const size_t i = static_cast<size_t>(item);
+    return {inheritors_.data() + inheritors_begin_[i], inheritors_.data() + inheritors_begin_[i + 1]};
+  }
   // Node indices in rank order: the order of a full evaluation.
   const std::vector<int32_t>& order() const { return order_; }
   // Number of cached node results in the root block and in a repeat's instance block.
@@ -55,8 +76,11 @@ class DependencyGraph {
   friend class FormCompiler;
   std::vector<GraphNode> nodes_;
   std::vector<int32_t> node_of_;
-  std::vector<std::vector<Reader>> readers_;
-  std::vector<std::vector<int32_t>> inheritors_;
+  // Lists by item, back to back: item i's are [begin_[i], begin_[i + 1]).
+  std::vector<Reader> readers_;
+  std::vector<uint32_t> readers_begin_;
+  std::vector<int32_t> inheritors_;
+  std::vector<uint32_t> inheritors_begin_;
   std::vector<int32_t> order_;
   int32_t root_node_slots_ = 0;
   std::vector<std::pair<int32_t, int32_t>> repeat_node_slots_;  // (repeat item, slots)

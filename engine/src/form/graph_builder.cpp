@@ -2,12 +2,29 @@
 // readers of each item, topological ranks (Kahn), and every reference cycle named by its path.
 #include <algorithm>
 #include <functional>
-#include <unordered_map>
 
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
 
 namespace chosa {
+
+namespace {
+
+// Groups `pairs` by key (0 <= key < keys), keeping their order within a key: the values back to
+// back in `values`, key k's at [begin[k], begin[k + 1]). One allocation per array, however many
+// lists: a form has tens of thousands of them, most of one or two elements.
+template <typename V>
+void GroupByKey(const std::vector<std::pair<int32_t, V>>& pairs, size_t keys, std::vector<V>& values,
+                std::vector<uint32_t>& begin) {
+  begin.assign(keys + 1, 0);
+  for (const auto& p : pairs) ++begin[static_cast<size_t>(p.first) + 1];
+  for (size_t k = 0; k < keys; ++k) begin[k + 1] += begin[k];
+  values.resize(pairs.size());
+  std::vector<uint32_t> next(begin.begin(), begin.end() - 1);
+  for (const auto& p : pairs) values[next[static_cast<size_t>(p.first)]++] = p.second;
+}
+
+}  // namespace
 
 // The dependency graph
 
@@ -16,10 +33,9 @@ void FormCompiler::BuildGraph() {
   const auto& items = form_->items_;
   const size_t item_count = items.size();
   g.node_of_.assign(item_count * kNodeProperties, kNone);
-  g.readers_.assign(item_count, {});
-  g.inheritors_.assign(item_count, {});
 
-  std::unordered_map<int32_t, int32_t> node_slots;  // repeat -> next slot (kNone: root)
+  // Next free node slot by block: [0] the root, [r + 1] repeat r's instances.
+  std::vector<int32_t> node_slots(item_count + 1, 0);
   auto add_node = [&](int32_t item, NodeProperty property, int32_t expression) {
     GraphNode node;
     node.item = item;
@@ -27,20 +43,21 @@ void FormCompiler::BuildGraph() {
     node.expression = expression;
     // A repeat's own nodes (relevance, count) live outside its instances.
     int32_t block = items[static_cast<size_t>(item)].repeat;
-    node.slot = node_slots[block]++;
+    node.slot = node_slots[static_cast<size_t>(block + 1)]++;
     g.nodes_.push_back(node);
     int32_t index = static_cast<int32_t>(g.nodes_.size() - 1);
     g.node_of_[static_cast<size_t>(item) * kNodeProperties + static_cast<size_t>(property)] = index;
     return index;
   };
   // Items are in document order, so a parent's relevance node exists before its children's.
+  std::vector<std::pair<int32_t, int32_t>> inheritors;  // (parent item, child's relevance node)
   for (size_t i = 0; i < item_count; ++i) {
     const Item& item = items[i];
     int32_t self = static_cast<int32_t>(i);
     int32_t parent_relevance = item.parent == kNone ? kNone : g.NodeOf(item.parent, NodeProperty::kRelevant);
     if (item.relevant != kNone || parent_relevance != kNone) {
       int32_t node = add_node(self, NodeProperty::kRelevant, item.relevant);
-      if (parent_relevance != kNone) g.inheritors_[static_cast<size_t>(item.parent)].push_back(node);
+      if (parent_relevance != kNone) inheritors.emplace_back(item.parent, node);
     }
     if (item.calculation != kNone) add_node(self, NodeProperty::kCalculation, item.calculation);
     if (item.required_if != kNone) add_node(self, NodeProperty::kRequired, item.required_if);
@@ -48,10 +65,15 @@ void FormCompiler::BuildGraph() {
     if (item.constraint != kNone) add_node(self, NodeProperty::kConstraint, item.constraint);
     if (item.repeat_count != kNone) add_node(self, NodeProperty::kRepeatCount, item.repeat_count);
   }
-  g.root_node_slots_ = node_slots[kNone];
-  for (int32_t repeat : form_->repeats_) g.repeat_node_slots_.emplace_back(repeat, node_slots[repeat]);
+  g.root_node_slots_ = node_slots[0];
+  for (int32_t repeat : form_->repeats_) {
+    g.repeat_node_slots_.emplace_back(repeat, node_slots[static_cast<size_t>(repeat + 1)]);
+  }
+  GroupByKey(inheritors, item_count, g.inheritors_, g.inheritors_begin_);
 
   // Readers: which nodes read which items.
+  std::vector<std::pair<int32_t, Reader>> readers;  // (item read, reader)
+  std::vector<int32_t> last_reader(item_count, -1);  // by item: its latest entry in `readers`
   for (size_t n = 0; n < g.nodes_.size(); ++n) {
     const GraphNode& node = g.nodes_[n];
     if (node.expression == kNone) continue;
@@ -60,12 +82,14 @@ void FormCompiler::BuildGraph() {
     int32_t reader_repeat = reader_item.repeat;
     auto add_reader = [&](int32_t target, bool same_instance) {
       // Nodes are visited in order, so a node reading an item twice finds itself last.
-      auto& list = g.readers_[static_cast<size_t>(target)];
-      if (!list.empty() && list.back().node == static_cast<int32_t>(n)) {
-        list.back().same_instance = list.back().same_instance && same_instance;
+      int32_t& last = last_reader[static_cast<size_t>(target)];
+      if (last >= 0 && readers[static_cast<size_t>(last)].second.node == static_cast<int32_t>(n)) {
+        Reader& reader = readers[static_cast<size_t>(last)].second;
+        reader.same_instance = reader.same_instance && same_instance;
         return;
       }
-      list.push_back({static_cast<int32_t>(n), same_instance});
+      last = static_cast<int32_t>(readers.size());
+      readers.push_back({target, Reader{static_cast<int32_t>(n), same_instance}});
     };
     for (const Node& x : e.nodes) {
       if (x.kind == NodeKind::kSelf) {
@@ -86,9 +110,10 @@ void FormCompiler::BuildGraph() {
   // Ranks by Kahn's algorithm over edges source -> reader, where a source is the relevance or
   // calculation node of a read item, a parent's relevance for its children, and a repeat's
   // count for whoever reads the repeat or its children.
+  GroupByKey(readers, item_count, g.readers_, g.readers_begin_);
   const size_t node_count = g.nodes_.size();
-  std::vector<std::vector<int32_t>> edges(node_count);
-  auto sources_of_item = [&](int32_t item, const std::function<void(int32_t)>& visit) {
+  std::vector<std::pair<int32_t, int32_t>> edge_list;  // (source, reader)
+  auto sources_of_item = [&](int32_t item, auto&& visit) {
     for (NodeProperty p : {NodeProperty::kRelevant, NodeProperty::kCalculation}) {
       int32_t source = g.NodeOf(item, p);
       if (source != kNone) visit(source);
@@ -101,16 +126,21 @@ void FormCompiler::BuildGraph() {
     }
   };
   for (size_t item = 0; item < item_count; ++item) {
-    for (const Reader& r : g.readers_[item]) {
-      sources_of_item(static_cast<int32_t>(item), [&](int32_t source) { edges[static_cast<size_t>(source)].push_back(r.node); });
+    for (const Reader& r : g.ReadersOf(static_cast<int32_t>(item))) {
+      sources_of_item(static_cast<int32_t>(item), [&](int32_t source) { edge_list.emplace_back(source, r.node); });
     }
     int32_t own = g.NodeOf(static_cast<int32_t>(item), NodeProperty::kRelevant);
-    for (int32_t child : g.inheritors_[item]) edges[static_cast<size_t>(own)].push_back(child);
+    for (int32_t child : g.InheritorsOf(static_cast<int32_t>(item))) edge_list.emplace_back(own, child);
   }
+  std::vector<int32_t> edge_targets;
+  std::vector<uint32_t> edges_begin;
+  GroupByKey(edge_list, node_count, edge_targets, edges_begin);
+  auto edges = [&](int32_t node) {
+    const size_t n = static_cast<size_t>(node);
+    return Span<int32_t>(edge_targets.data() + edges_begin[n], edge_targets.data() + edges_begin[n + 1]);
+  };
   std::vector<int32_t> indegree(node_count, 0);
-  for (const auto& list : edges) {
-    for (int32_t to : list) ++indegree[static_cast<size_t>(to)];
-  }
+  for (int32_t to : edge_targets) ++indegree[static_cast<size_t>(to)];
   std::vector<int32_t> ready;
   for (size_t n = 0; n < node_count; ++n) {
     if (indegree[n] == 0) ready.push_back(static_cast<int32_t>(n));
@@ -119,7 +149,7 @@ void FormCompiler::BuildGraph() {
   while (head < ready.size()) {
     int32_t n = ready[head++];
     g.order_.push_back(n);
-    for (int32_t to : edges[static_cast<size_t>(n)]) {
+    for (int32_t to : edges(n)) {
       auto& target = g.nodes_[static_cast<size_t>(to)];
       target.rank = std::max(target.rank, g.nodes_[static_cast<size_t>(n)].rank + 1);
       if (--indegree[static_cast<size_t>(to)] == 0) ready.push_back(to);
@@ -142,7 +172,7 @@ void FormCompiler::BuildGraph() {
   std::function<bool(int32_t)> visit = [&](int32_t n) -> bool {
     state[static_cast<size_t>(n)] = 1;
     stack.push_back(n);
-    for (int32_t to : edges[static_cast<size_t>(n)]) {
+    for (int32_t to : edges(n)) {
       if (indegree[static_cast<size_t>(to)] == 0) continue;  // not on a cycle
       if (state[static_cast<size_t>(to)] == 1) {
         auto from = std::find(stack.begin(), stack.end(), to);
