@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
@@ -213,52 +214,59 @@ enum class Prop : uint8_t {
   kUnknown,
 };
 
+// `key` (of the literal's length: checked before) is the literal. The length is a constant here,
+// so the comparison compiles to a few loads instead of a call to memcmp.
+template <size_t N>
+bool Is(std::string_view key, const char (&literal)[N]) {
+  return std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
 Prop LookupProp(std::string_view key) {
   // By length first: at most three names share one, so a lookup compares one or two strings.
   switch (key.size()) {
     case 3:
-      if (key == "min") return Prop::kMin;
-      if (key == "max") return Prop::kMax;
+      if (Is(key, "min")) return Prop::kMin;
+      if (Is(key, "max")) return Prop::kMax;
       break;
     case 4:
-      if (key == "type") return Prop::kType;
-      if (key == "name") return Prop::kName;
-      if (key == "hint") return Prop::kHint;
-      if (key == "list") return Prop::kList;
-      if (key == "rows") return Prop::kRows;
+      if (Is(key, "type")) return Prop::kType;
+      if (Is(key, "name")) return Prop::kName;
+      if (Is(key, "hint")) return Prop::kHint;
+      if (Is(key, "list")) return Prop::kList;
+      if (Is(key, "rows")) return Prop::kRows;
       break;
     case 5:
-      if (key == "label") return Prop::kLabel;
-      if (key == "count") return Prop::kCount;
-      if (key == "items") return Prop::kItems;
+      if (Is(key, "label")) return Prop::kLabel;
+      if (Is(key, "count")) return Prop::kCount;
+      if (Is(key, "items")) return Prop::kItems;
       break;
     case 7:
-      if (key == "default") return Prop::kDefault;
+      if (Is(key, "default")) return Prop::kDefault;
       break;
     case 8:
-      if (key == "relevant") return Prop::kRelevant;
-      if (key == "required") return Prop::kRequired;
+      if (Is(key, "relevant")) return Prop::kRelevant;
+      if (Is(key, "required")) return Prop::kRequired;
       break;
     case 9:
-      if (key == "read_only") return Prop::kReadOnly;
+      if (Is(key, "read_only")) return Prop::kReadOnly;
       break;
     case 10:
-      if (key == "appearance") return Prop::kAppearance;
-      if (key == "constraint") return Prop::kConstraint;
+      if (Is(key, "appearance")) return Prop::kAppearance;
+      if (Is(key, "constraint")) return Prop::kConstraint;
       break;
     case 11:
-      if (key == "calculation") return Prop::kCalculation;
-      if (key == "min_choices") return Prop::kMinChoices;
-      if (key == "max_choices") return Prop::kMaxChoices;
+      if (Is(key, "calculation")) return Prop::kCalculation;
+      if (Is(key, "min_choices")) return Prop::kMinChoices;
+      if (Is(key, "max_choices")) return Prop::kMaxChoices;
       break;
     case 13:
-      if (key == "choice_filter") return Prop::kChoiceFilter;
+      if (Is(key, "choice_filter")) return Prop::kChoiceFilter;
       break;
     case 16:
-      if (key == "required_message") return Prop::kRequiredMessage;
+      if (Is(key, "required_message")) return Prop::kRequiredMessage;
       break;
     case 18:
-      if (key == "constraint_message") return Prop::kConstraintMessage;
+      if (Is(key, "constraint_message")) return Prop::kConstraintMessage;
       break;
     default:
       break;
@@ -438,11 +446,19 @@ LocalizedText FormCompiler::ReadText(element value, std::string_view parent, std
     return LocalizedText();
   }
   std::vector<std::string_view>& texts = text_scratch_;
-  texts.assign(languages.size(), std::string_view());
+  texts.resize(languages.size());
+  for (std::string_view& text : texts) text = {};
   uint64_t seen = 0;  // bit i: language i given (a form has far fewer than 64 languages)
   for (auto field : object) {
     auto at = [&pointer, &field] { return PointerAppend(pointer(), field.key); };
-    auto it = std::find(languages.begin(), languages.end(), field.key);
+    // Language codes are a few bytes: a byte loop beats a call to memcmp per code.
+    auto it = std::find_if(languages.begin(), languages.end(), [&field](const std::string& language) {
+      if (language.size() != field.key.size()) return false;
+      for (size_t i = 0; i < language.size(); ++i) {
+        if (language[i] != field.key[i]) return false;
+      }
+      return true;
+    });
     if (it == languages.end()) {
       std::string listed;
       for (const auto& l : languages) listed += (listed.empty() ? "" : ", ") + l;

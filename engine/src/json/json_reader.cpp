@@ -505,48 +505,50 @@ Status CheckTree(const simdjson::dom::document& doc, size_t max_depth) {
   std::string duplicate_pointer, duplicate_key;
   bool have_duplicate = false;
 
+  WalkFrame* top = nullptr;  // frames[depth - 1]
   for (size_t i = 1; i < root_end;) {
     const char type = static_cast<char>(tape[i] >> 56);
-    if (type == '}' || type == ']') {
-      --depth;
-      ++i;
-      continue;
-    }
-    if (depth > 0) {
-      WalkFrame& top = frames[depth - 1];
-      if (top.is_object && top.expect_key) {  // a key: always a string word
+    if (top != nullptr && top->expect_key) {  // an object's key (a string word), or its end
+      if (type != '}') {
         uint32_t length;
         const uint8_t* at = strings + (tape[i] & kPayloadMask);
         std::memcpy(&length, at, sizeof length);
-        top.key = std::string_view(reinterpret_cast<const char*>(at + sizeof length), length);
-        top.expect_key = false;
-        if (!top.keys.Insert(top.key) && !have_duplicate) {
+        top->key = std::string_view(reinterpret_cast<const char*>(at + sizeof length), length);
+        top->expect_key = false;
+        if (!top->keys.Insert(top->key) && !have_duplicate) {
           // Keep walking: a depth fault further on outranks a duplicate key.
           have_duplicate = true;
           duplicate_pointer = PointerOfCurrent(frames, depth);
-          duplicate_key = std::string(top.key);
+          duplicate_key = std::string(top->key);
         }
         ++i;
         continue;
       }
-      if (top.is_object) {
-        top.expect_key = true;  // after this value
+    } else if (top != nullptr && type != ']') {  // a value: note where it is
+      if (top->is_object) {
+        top->expect_key = true;  // after this value
       } else {
-        top.index = top.next_index++;
+        top->index = top->next_index++;
       }
     }
     switch (type) {
+      case '}':
+      case ']':
+        --depth;
+        top = depth == 0 ? nullptr : &frames[depth - 1];
+        ++i;
+        break;
       case '{':
       case '[': {
         if (depth + 1 > max_depth) {
           return Status::InvalidArgument(DepthMessage(max_depth), PointerOfCurrent(frames, depth));
         }
         if (depth == frames.size()) frames.emplace_back();
-        WalkFrame& frame = frames[depth++];
-        frame.is_object = type == '{';
-        frame.expect_key = frame.is_object;
-        frame.next_index = 0;
-        if (frame.is_object) frame.keys.Clear();
+        top = &frames[depth++];
+        top->is_object = type == '{';
+        top->expect_key = top->is_object;
+        top->next_index = 0;
+        if (top->is_object) top->keys.Clear();
         ++i;
         break;
       }
