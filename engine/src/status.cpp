@@ -11,6 +11,10 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kIOError: return "io_error";
     case StatusCode::kUnsupported: return "unsupported";
     case StatusCode::kInternal: return "internal";
+    case StatusCode::kAlreadyExists: return "already_exists";
+    case StatusCode::kUnauthenticated: return "unauthenticated";
+    case StatusCode::kPermissionDenied: return "permission_denied";
+    case StatusCode::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

@@ -23,6 +23,10 @@ enum class StatusCode {
   kIOError,
   kUnsupported,      // well-formed, but outside what this version offers
   kInternal,
+  kAlreadyExists,     // creating what exists and may not change (a published form version)
+  kUnauthenticated,   // no valid credentials (a missing, unknown or revoked token)
+  kPermissionDenied,  // valid credentials, not allowed (a device pushing a form not assigned to it)
+  kUnavailable,       // try again later (a server busy, rate limited or shutting down)
 };
 
 // The stable lower-case name of a code ("invalid_argument"), used in messages and on the wire.
@@ -41,6 +45,14 @@ class Status {
   static Status IOError(std::string message) { return Status(StatusCode::kIOError, std::move(message)); }
   static Status Unsupported(std::string message) { return Status(StatusCode::kUnsupported, std::move(message)); }
   static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
+  static Status AlreadyExists(std::string message) { return Status(StatusCode::kAlreadyExists, std::move(message)); }
+  static Status Unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, std::move(message));
+  }
+  static Status PermissionDenied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, std::move(message));
+  }
+  static Status Unavailable(std::string message) { return Status(StatusCode::kUnavailable, std::move(message)); }
 
   Status(StatusCode code, std::string message, std::string pointer = {}, int column = 0)
       : code_(code), message_(std::move(message)), pointer_(std::move(pointer)), column_(column) {}

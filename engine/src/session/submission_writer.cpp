@@ -1,12 +1,11 @@
 // The submission: the envelope of docs/submission.md and its canonical bytes (UTF-8, keys in a
 // fixed order, no insignificant whitespace), hashed with SHA-256.
-#include <openssl/evp.h>
-
 #include <cmath>
 
 #include "chosa/env.h"
 #include "expr/ast.h"
 #include "expr/datetime.h"
+#include "hex_digest.h"
 #include "session/answer_text.h"
 #include "session/canonical_json.h"
 #include "session/session_internal.h"
@@ -14,24 +13,6 @@
 
 namespace chosa {
 namespace {
-
-std::string Hex(const unsigned char* bytes, size_t size) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
-}
 
 // Writes the answer by the item's type. REQUIRES: the value is not empty.
 void WriteAnswer(const Item& item, const Value& value, CanonicalJsonWriter& out) {

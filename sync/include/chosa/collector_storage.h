@@ -1,0 +1,139 @@
+// What the collector keeps, behind one interface: published form versions, enrolment codes,
+// devices and analyst tokens, submissions, and the quarantine of rejected pushes. SQLite (in the
+// data directory) is the first backend; a PostgreSQL backend implements the same interface, so
+// that the HTTP layer and the admin commands never know which one runs.
+//
+// Every method is safe to call from several threads at once. Secrets never reach the storage:
+// it keeps SHA-256 hashes of enrolment codes and tokens, and compares them in constant time.
+#ifndef CHOSA_COLLECTOR_STORAGE_H_
+#define CHOSA_COLLECTOR_STORAGE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chosa/protocol.h"
+#include "chosa/status.h"
+
+namespace chosa::collector {
+
+enum class FormState : uint8_t {
+  kOpen,      // listed to assigned devices; pushes accepted
+  kClosed,    // no longer listed (no new fillings, e.g. after the half-year); pushes still accepted
+  kArchived,  // not listed, pushes rejected; its data stays for export
+};
+const char* FormStateName(FormState state);  // "open", "closed", "archived"
+
+// One published version of a form. The JSON is the resolved form ($refs inlined), exactly the
+// bytes served to devices and hashed.
+struct FormVersion {
+  std::string form_id;
+  std::string version;
+  std::string json;
+  std::string sha256;
+  int64_t published_at = 0;  // ms since the epoch
+};
+
+struct FormSummary {
+  std::string form_id;
+  FormState state = FormState::kOpen;
+  std::vector<std::string> versions;  // in publishing order
+  int64_t submissions = 0;
+  int64_t quarantined = 0;
+};
+
+struct Device {
+  std::string device_id;
+  std::string name;
+  std::vector<std::string> forms;  // form ids assigned by its enrolment code
+  int64_t enrolled_at = 0;
+  int64_t last_seen_at = 0;  // 0: never pushed
+  bool revoked = false;
+};
+
+enum class Role : uint8_t { kDevice, kAnalyst };
+
+// Who a bearer token belongs to.
+struct Principal {
+  Role role = Role::kDevice;
+  std::string id;                  // device id, or the analyst token's name
+  std::vector<std::string> forms;  // devices: the forms assigned to it
+};
+
+// One line of a push, checked by the ingest pipeline before it reaches the storage.
+struct IngestItem {
+  protocol::Envelope envelope;  // uuid may be "" when the line was not readable at all
+  std::string_view body;        // the line's exact bytes
+  bool valid = false;           // passed every check; store it unless its UUID is already taken
+  std::string reason;           // why it is not valid (quarantined with this reason)
+};
+
+struct QuarantinedItem {
+  int64_t id = 0;
+  std::string uuid;  // "" when unreadable
+  std::string device_id;
+  std::string form_id;
+  std::string form_version;
+  std::string reason;
+  std::string body;
+  int64_t received_at = 0;
+  bool released = false;
+};
+
+class CollectorStorage {
+ public:
+  virtual ~CollectorStorage() = default;
+
+  // Forms. Publishing an existing (form_id, version) again is AlreadyExists unless the bytes are
+  // the same (then OK: idempotent); the caller checks the form and the type compatibility first.
+  virtual Status PublishForm(const FormVersion& version) = 0;
+  virtual Result<FormVersion> GetFormVersion(std::string_view form_id, std::string_view version) = 0;
+  virtual std::vector<FormVersion> FormVersions(std::string_view form_id) = 0;  // oldest first
+  virtual std::vector<FormSummary> ListForms() = 0;
+  virtual Status SetFormState(std::string_view form_id, FormState state) = 0;
+  virtual Result<FormState> GetFormState(std::string_view form_id) = 0;
+
+  // Enrolment: a code is stored as its hash, for a set of forms, until `expires_at` (ms).
+  virtual Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at) = 0;
+  // Uses the code (once: a second use, an unknown or an expired code is PermissionDenied) and
+  // creates the device with `token` (stored as a hash), in one transaction.
+  virtual Result<Device> Enroll(std::string_view code, std::string_view device_id, std::string_view device_name,
+                                std::string_view token, int64_t now) = 0;
+
+  // Tokens. A token is "<id>.<secret>": the id finds the row, the secret's hash is compared in
+  // constant time. Unknown, malformed or revoked: Unauthenticated.
+  virtual Result<Principal> Authenticate(std::string_view token) = 0;
+  virtual Status AddAnalystToken(std::string_view name, std::string_view token) = 0;
+  virtual std::vector<Device> ListDevices() = 0;
+  virtual Status RevokeDevice(std::string_view device_id) = 0;
+
+  // Stores a batch in one transaction: each valid item whose UUID is new is stored (accepted);
+  // one whose UUID exists with the same SHA-256 is a duplicate; with another SHA-256 it is
+  // rejected ("uuid already stored with different content"); every invalid or rejected item
+  // goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
+  // nothing of the batch is stored.
+  virtual Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device,
+                                                                const std::vector<IngestItem>& items,
+                                                                int64_t received_at) = 0;
+  virtual int64_t SubmissionCount(std::string_view form_id) = 0;
+  // The stored body of a submission, or NotFound.
+  virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
+
+  virtual std::vector<QuarantinedItem> ListQuarantine(bool include_released) = 0;
+  virtual Result<QuarantinedItem> GetQuarantined(int64_t id) = 0;
+  // Moves a quarantined item into the submissions (the bureau decided to keep it); its UUID must
+  // not be stored already.
+  virtual Status ReleaseQuarantined(int64_t id, int64_t now) = 0;
+
+  // An online, consistent copy of everything into `path` (a new file).
+  virtual Status Backup(const std::string& path) = 0;
+};
+
+// The SQLite backend: `data_dir`/collector.sqlite, created with its schema when missing.
+Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir);
+
+}  // namespace chosa::collector
+
+#endif  // CHOSA_COLLECTOR_STORAGE_H_

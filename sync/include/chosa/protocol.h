@@ -1,0 +1,123 @@
+// The sync protocol's wire format, shared by the collector and the sync client (docs/protocol.md):
+// the routes, the limits, the JSON body of every request and response, and their strict readers.
+// A reader refuses unknown fields, missing fields and wrong types with the JSON Pointer of the
+// fault (Status::InvalidArgument, pointer set), so that both ends speak exactly one dialect.
+#ifndef CHOSA_PROTOCOL_H_
+#define CHOSA_PROTOCOL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chosa/status.h"
+
+namespace chosa::protocol {
+
+// Routes. Every request but /healthz and enroll carries "Authorization: Bearer <token>".
+inline constexpr std::string_view kHealthPath = "/healthz";
+inline constexpr std::string_view kEnrollPath = "/api/v1/enroll";            // POST
+inline constexpr std::string_view kFormsPath = "/api/v1/forms";              // GET: assigned forms
+inline constexpr std::string_view kSubmissionsPath = "/api/v1/submissions";  // POST: a batch
+// GET: one form version's JSON, with an ETag (its SHA-256 in quotes); If-None-Match gives 304.
+std::string FormVersionPath(std::string_view form_id, std::string_view version);
+
+// A push body is a batch of submissions, one per line: each line is exactly a submission's
+// canonical JSON (the bytes it is hashed by; canonical JSON holds no raw newline), ended by "\n".
+// It may be gzip-compressed ("Content-Encoding: gzip").
+inline constexpr std::string_view kBatchContentType = "application/x-ndjson";
+inline constexpr std::string_view kJsonContentType = "application/json";
+
+// What the collector accepts; a request past a limit gets 413 (sizes, batch) or 400 (depth).
+struct Limits {
+  size_t max_body_bytes = 32u << 20;          // a request body as sent (compressed or not)
+  size_t max_decompressed_bytes = 64u << 20;  // a push body after gzip
+  size_t max_batch_items = 500;               // submissions in one push
+  size_t max_submission_bytes = 1u << 20;     // one submission's canonical JSON
+  size_t max_json_depth = 64;                 // any JSON body (see json_reader.h's convention)
+};
+
+// The body of every error response (4xx, 5xx): what is wrong, and where when it is in the body.
+struct ErrorBody {
+  std::string error;
+  std::string pointer;  // JSON Pointer into the request body; "" when not about a place in it
+};
+
+struct EnrollRequest {
+  std::string code;         // the one-time enrolment code
+  std::string device_name;  // optional, for the bureau's device list ("ward office tablet 3")
+};
+
+struct EnrollResponse {
+  std::string device_id;
+  std::string token;  // the device's bearer token: shown once, stored by the server as a hash
+};
+
+struct FormListing {
+  std::string form_id;
+  std::string version;
+  std::string sha256;  // hex of the served JSON's bytes; also its ETag
+};
+
+struct FormsResponse {
+  std::vector<FormListing> forms;  // every published, not archived version assigned to the device
+};
+
+enum class PushStatus : uint8_t {
+  kAccepted,   // stored now
+  kDuplicate,  // the same UUID with the same SHA-256 was stored before: success for the client
+  kRejected,   // not stored as a submission (kept in quarantine); `reason` says why
+};
+const char* PushStatusName(PushStatus status);  // "accepted", "duplicate", "rejected"
+
+struct PushResult {
+  std::string uuid;  // as read from the line; "" when the line is not a submission at all
+  PushStatus status = PushStatus::kRejected;
+  std::string reason;  // rejected: why, in English, with the JSON Pointer of the fault if any
+};
+
+struct PushResponse {
+  std::vector<PushResult> results;  // one per line of the batch, in order
+};
+
+// What the collector reads from a submission before trusting it (the clear envelope).
+struct Envelope {
+  std::string uuid;
+  std::string form_id;
+  std::string form_version;
+  std::string device_id;
+  std::string replaces;  // "" when none
+  std::string sha256;    // hex SHA-256 of the canonical bytes
+};
+
+// Writers: compact JSON, keys in the order declared above.
+std::string ToJson(const ErrorBody& body);
+std::string ToJson(const EnrollRequest& request);
+std::string ToJson(const EnrollResponse& response);
+std::string ToJson(const FormsResponse& response);
+std::string ToJson(const PushResponse& response);
+
+// Strict readers (see the top of this file).
+Result<ErrorBody> ParseErrorBody(std::string_view json);
+Result<EnrollRequest> ParseEnrollRequest(std::string_view json);
+Result<EnrollResponse> ParseEnrollResponse(std::string_view json);
+Result<FormsResponse> ParseFormsResponse(std::string_view json);
+Result<PushResponse> ParsePushResponse(std::string_view json);
+
+// The envelope of one submission line: it must be a JSON object with the submission's required
+// fields of the right types (schemas/submission.schema.json: uuid v4, form_id, form_version,
+// device_id, optional replaces), no longer than limits.max_submission_bytes.
+Result<Envelope> ReadEnvelope(std::string_view canonical_json, const Limits& limits = {});
+
+// The lines of a batch body in order, without their "\n". A body that does not end with "\n",
+// or holds an empty line, is refused; so is one with more than limits.max_batch_items lines.
+Result<std::vector<std::string_view>> SplitBatch(std::string_view body, const Limits& limits = {});
+std::string JoinBatch(const std::vector<std::string_view>& submissions);
+
+// Hex SHA-256 of `bytes` (lower case).
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace chosa::protocol
+
+#endif  // CHOSA_PROTOCOL_H_
