@@ -8,6 +8,15 @@
 
 namespace {
 
+#ifdef CHOSA_WITH_SYNC
+const char* const kSyncUsage =
+    "  sync [--store PATH]  install new form versions from the collector, then send the outbox\n"
+    "  sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
+    "                       enrol this device with a collector, once\n";
+#else
+const char* const kSyncUsage = "";
+#endif
+
 void PrintUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: chosa COMMAND [ARGS]\n"
@@ -26,9 +35,11 @@ void PrintUsage(std::FILE* out) {
                "                       list finalized, rejected and sent submissions; print one; delete sent ones\n"
                "  store check|salvage [--store PATH] [--into NEW]\n"
                "                       check a device store; copy what is readable of a damaged one\n"
+               "%s"
                "  test FORM SCENARIO|DIR...\n"
                "                       run form test scenarios; print each failed expectation as FILE: step N: ...\n"
-               "  help                 this text\n");
+               "  help                 this text\n",
+               kSyncUsage);
 }
 
 }  // namespace
@@ -51,6 +62,9 @@ int main(int argc, char** argv) {
   if (command == "resume") return chosa::tools::RunResume(argc - 2, argv + 2);
   if (command == "outbox") return chosa::tools::RunOutbox(argc - 2, argv + 2);
   if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
+#ifdef CHOSA_WITH_SYNC
+  if (command == "sync") return chosa::tools::RunSync(argc - 2, argv + 2);
+#endif
   std::fprintf(stderr, "chosa: unknown command \"%s\"\n\n", command.c_str());
   PrintUsage(stderr);
   return 2;

@@ -175,12 +175,14 @@ class Draft {
   template <typename Change>
   Status ChangeAndSave(Change change);
   // Writes one answer (and the repeat counts that changed with it) in one short transaction.
-  Status SaveAnswer(int32_t item, const std::string& path, const std::string& old_text, const std::string& new_text);
+  Status SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text);
   Status SaveRepeatCounts();
   std::string InstanceName() const;
 
   std::vector<int32_t> saved_counts_;  // by Form::repeats(): the instance counts in the store
   std::vector<bool> names_draft_;      // by item: settings.instance_name reads it
+  std::string path_buffer_;            // SetAnswer's path and text as saved, reused from answer to answer
+  std::string text_buffer_;
 
   DeviceStore* store_;
   int64_t id_;

@@ -58,14 +58,18 @@ class FormState::Scope final : public EvalScope {
   Value ReadAll(int32_t target) const override {
     std::vector<Value> out;
     const Item& t = form_.item(target);
+    // Sized once: an aggregate over a matrix or a repeat is re-evaluated on every answer to it.
+    size_t instances = t.repeat == kNone ? 1 : static_cast<size_t>(state_.InstanceCount(t.repeat));
     if (t.type == ItemType::kRepeat) {
       if (state_.IsRelevant(target, 0)) out.resize(static_cast<size_t>(state_.InstanceCount(target)));
     } else if (t.type == ItemType::kMatrix) {
+      out.reserve(instances * t.children.size());
       Collect(t, [&](int32_t instance) {
-        for (int32_t row : t.children) out.push_back(state_.ReadValue(row, instance));
+        for (int32_t row : t.children) Append(out, row, instance);
       });
     } else {
-      Collect(t, [&](int32_t instance) { out.push_back(state_.ReadValue(target, instance)); });
+      out.reserve(instances);
+      Collect(t, [&](int32_t instance) { Append(out, target, instance); });
     }
     return Value::Nodeset(std::move(out));
   }
@@ -105,6 +109,15 @@ class FormState::Scope final : public EvalScope {
   }
 
  private:
+  // ReadValue into a nodeset, copied once from the stored answer.
+  void Append(std::vector<Value>& out, int32_t item, int32_t instance) const {
+    if (state_.IsRelevant(item, instance)) {
+      out.push_back(state_.StoredValue(item, instance));
+    } else {
+      out.emplace_back();
+    }
+  }
+
   // Calls `visit` with each instance the item has (one, outside repeats).
   template <typename Visit>
   void Collect(const Item& t, Visit visit) const {

@@ -1,5 +1,6 @@
 // Autosave: every change of a Draft is written before the call returns.
 #include <algorithm>
+#include <cstdio>
 
 #include "chosa/env.h"
 #include "chosa/store.h"
@@ -25,19 +26,47 @@ int32_t PositionIn(std::string_view path, std::string_view repeat) {
   return position;
 }
 
+// Runs one of the writer's kept statements that returns no rows; SQLITE_DONE when it did.
+int Run(Statement& statement) {
+  int code = statement.Step();
+  statement.Reset();
+  return code;
+}
+
 // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back on failure.
 template <typename Body>
 Status InTransaction(StoreDatabase& db, std::string_view doing, Body body) {
-  Status begun = db.writer.Exec("BEGIN IMMEDIATE", doing);
-  if (!begun.ok()) return begun;
+  int code = Run(db.begin_write);
+  if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, doing);
   Status done = body();
   if (!done.ok()) {
     db.writer.Exec("ROLLBACK", "rolling back");
     return done;
   }
-  Status committed = db.writer.Exec("COMMIT", doing);
-  if (!committed.ok()) db.writer.Exec("ROLLBACK", "rolling back");
-  return committed;
+  code = Run(db.commit);
+  if (code == SQLITE_DONE) return Status::Ok();
+  Status failed = SqliteStatus(db.writer.get(), code, doing);
+  db.writer.Exec("ROLLBACK", "rolling back");
+  return failed;
+}
+
+// The answer's path as the store keeps it ("age", "visits[2]/visit_date"): the item's own name,
+// or built in `buffer` (reused from answer to answer) inside a repeat.
+std::string_view SavedPath(const Form& form, const AnswerRef& ref, std::string& buffer) {
+  const Item& item = form.item(ref.item);
+  if (item.repeat == kNone) return item.name;
+  char position[16];
+  int length = std::snprintf(position, sizeof position, "[%d]/", ref.instance + 1);
+  buffer.assign(form.item(item.repeat).name).append(position, static_cast<size_t>(length)).append(item.name);
+  return buffer;
+}
+
+// Session::AnswerText of a stored answer without a copy for text and choices (the value itself);
+// other types are formatted into `buffer`.
+std::string_view SavedText(const Value& value, std::string& buffer) {
+  if (value.is_string()) return value.text();
+  buffer = Session::AnswerText(value);
+  return buffer;
 }
 
 }  // namespace
@@ -69,18 +98,17 @@ Draft::~Draft() {
   if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
 }
 
-Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::string& old_text,
-                         const std::string& new_text) {
+Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {
   StoreDatabase& db = *store_->db_;
   if (db.options().testing_disable_autosave) return Status::Ok();
   int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto write_answer = [&]() -> Status {
     // A cleared answer is kept as "" rather than deleted: on resume it must override a default.
+    // The texts outlive the step, so SQLite need not copy them; every parameter is bound anew.
     Statement& statement = db.upsert_answer;
-    statement.Bind(1, id_).Bind(2, path).Bind(3, new_text).Bind(4, now);
-    int code = statement.Step();
-    statement.Reset();
+    statement.Bind(1, id_).BindStatic(2, path).BindStatic(3, new_text).Bind(4, now);
+    int code = Run(statement);
     // The caller names the answer; the Status says only what went wrong.
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "");
   };
@@ -94,15 +122,15 @@ Status Draft::SaveAnswer(int32_t item, const std::string& path, const std::strin
     if (!written.ok()) return written;
     if (audit_) {
       Statement& audit = db.insert_audit;
-      audit.Bind(1, id_).Bind(2, id_).Bind(3, now).Bind(4, path).Bind(5, old_text).Bind(6, new_text);
-      int code = audit.Step();
-      audit.Reset();
+      audit.Bind(1, id_).Bind(2, id_).Bind(3, now).BindStatic(4, path).BindStatic(5, old_text).BindStatic(6, new_text);
+      int code = Run(audit);
       if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "saving the audit trail");
     }
     if (renames) {
-      Statement rename(db.writer.get(), "UPDATE instance SET instance_name = ? WHERE id = ?");
-      rename.Bind(1, InstanceName()).Bind(2, id_);
-      int code = rename.Step();
+      std::string name = InstanceName();
+      Statement& rename = db.rename_draft;
+      rename.BindStatic(1, name).Bind(2, id_);
+      int code = Run(rename);
       if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "naming the draft");
     }
     return counts_changed ? SaveRepeatCounts() : Status::Ok();
@@ -146,8 +174,8 @@ Status Draft::SetAnswer(std::string_view path, std::string_view text) {
   const Value& after = session_->state().StoredValue(ref->item, ref->instance);
   if (after.SameAs(before)) return Status::Ok();
   // The old text is needed only by the audit trail.
-  Status saved = SaveAnswer(ref->item, session_->PathOf(*ref), audit_ ? Session::AnswerText(before) : std::string(),
-                            Session::AnswerText(after));
+  Status saved = SaveAnswer(ref->item, SavedPath(session_->form(), *ref, path_buffer_),
+                            audit_ ? Session::AnswerText(before) : std::string(), SavedText(after, text_buffer_));
   if (!saved.ok()) {
     // What is shown must be what is saved: the answer goes back to its saved value.
     session_->state_->SetValue(ref->item, before, ref->instance);

@@ -1,6 +1,12 @@
 #include "store/sqlite_handle.h"
 
 namespace chosa {
+namespace {
+
+// An empty string_view may have no data: SQLite would bind NULL, not "".
+const char* TextData(std::string_view text) { return text.data() != nullptr ? text.data() : ""; }
+
+}  // namespace
 
 Status SqliteStatus(sqlite3* db, int code, std::string_view doing) {
   std::string prefix = doing.empty() ? std::string() : std::string(doing) + ": ";
@@ -23,8 +29,8 @@ Status SqliteStatus(sqlite3* db, int code, std::string_view doing) {
   }
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) {
-  prepare_code_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+Statement::Statement(sqlite3* db, std::string_view sql, unsigned int prepare_flags) {
+  prepare_code_ = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), prepare_flags, &stmt_, nullptr);
   if (prepare_code_ != SQLITE_OK) {
     sqlite3_finalize(stmt_);
     stmt_ = nullptr;
@@ -53,7 +59,12 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_, index, TextData(text), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindStatic(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, TextData(text), static_cast<int>(text.size()), SQLITE_STATIC);
   return *this;
 }
 

@@ -19,7 +19,9 @@ Status SqliteStatus(sqlite3* db, int code, std::string_view doing);
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, std::string_view sql);
+  // `prepare_flags` as sqlite3_prepare_v3's: SQLITE_PREPARE_PERSISTENT for a statement kept for
+  // the life of the connection (the store's hot statements), 0 for one used once.
+  Statement(sqlite3* db, std::string_view sql, unsigned int prepare_flags = 0);
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
@@ -31,6 +33,9 @@ class Statement {
   // Binds by 1-based index; strings are copied by SQLite (SQLITE_TRANSIENT).
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, std::string_view text);
+  // Binds without a copy (SQLITE_STATIC), for the hot path. REQUIRES: `text` outlives the next
+  // Step, and every later Step rebinds the parameter first (after Reset the binding dangles).
+  Statement& BindStatic(int index, std::string_view text);
   Statement& BindNull(int index);
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();

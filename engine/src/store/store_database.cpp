@@ -10,34 +10,16 @@
 #include "store/schema.h"
 
 namespace chosa {
-namespace {
-
-// WAL pages after which the checkpointer is woken: about 4 MiB of 4 KiB pages.
-constexpr int kCheckpointPages = 1000;
-// Past this many pages a PASSIVE checkpoint has not kept up with a writer that never pauses:
-// the checkpointer then waits for a moment between writes (RESTART) so that the WAL starts over.
-constexpr int kRestartPages = 8000;
-
-int OnWalCommit(void* context, sqlite3*, const char*, int pages) {
-  if (pages >= kCheckpointPages) static_cast<StoreDatabase*>(context)->RequestCheckpoint(pages);
-  return SQLITE_OK;
-}
-
-}  // namespace
 
 StoreDatabase::StoreDatabase(std::string path, StoreOptions options)
     : path_(std::move(path)), options_(std::move(options)), env_(options_.env != nullptr ? options_.env : Env::Default()) {}
 
 StoreDatabase::~StoreDatabase() {
-  {
-    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-    stopping_ = true;
+  if (writer.get() != nullptr) sqlite3_wal_hook(writer.get(), nullptr, nullptr);
+  checkpointer_.Stop();
+  for (Statement* statement : {&upsert_answer, &insert_audit, &rename_draft, &begin_write, &commit}) {
+    *statement = Statement();
   }
-  checkpoint_wanted_.notify_all();
-  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
-  upsert_answer = Statement();
-  insert_audit = Statement();
-  checkpointer_.Close();
   reader.Close();
   writer.Close();  // the last connection checkpoints and removes the WAL
 }
@@ -85,52 +67,26 @@ Status StoreDatabase::Open() {
   if (!pragmas.ok()) return pragmas;
   Status migrated = MigrateSchema(writer);
   if (!migrated.ok()) return migrated;
-  sqlite3_wal_hook(writer.get(), &OnWalCommit, this);
 
-  upsert_answer = Statement(writer.get(),
-                            "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)");
+  const unsigned int kept = SQLITE_PREPARE_PERSISTENT;
+  upsert_answer = Statement(
+      writer.get(), "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)", kept);
   insert_audit = Statement(writer.get(),
                            "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
-                           "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)");
-  if (!upsert_answer.ok() || !insert_audit.ok()) {
-    return SqliteStatus(writer.get(), upsert_answer.prepare_code(), "preparing the store's statements");
+                           "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)",
+                           kept);
+  rename_draft = Statement(writer.get(), "UPDATE instance SET instance_name = ? WHERE id = ?", kept);
+  begin_write = Statement(writer.get(), "BEGIN IMMEDIATE", kept);
+  commit = Statement(writer.get(), "COMMIT", kept);
+  for (Statement* statement : {&upsert_answer, &insert_audit, &rename_draft, &begin_write, &commit}) {
+    if (!statement->ok()) {
+      return SqliteStatus(writer.get(), statement->prepare_code(), "preparing the store's statements");
+    }
   }
 
   opened = reader.Open(path_, SQLITE_OPEN_READONLY);
   if (!opened.ok()) return opened;
-  opened = checkpointer_.Open(path_, SQLITE_OPEN_READWRITE);
-  if (!opened.ok()) return opened;
-  // A connection learns that the file is in WAL mode only when it first reads it; until then
-  // its checkpoints silently do nothing and the WAL grows without bound.
-  Result<int64_t> primed = checkpointer_.QueryInt("SELECT count(*) FROM sqlite_master", "preparing checkpoints");
-  if (!primed.ok()) return primed.status();
-  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
-  return Status::Ok();
-}
-
-void StoreDatabase::RequestCheckpoint(int wal_pages) {
-  {
-    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-    if (checkpoint_requested_ && wal_pages < kRestartPages) return;  // already awake for it
-    checkpoint_requested_ = true;
-    wal_pages_ = wal_pages;
-  }
-  checkpoint_wanted_.notify_one();
-}
-
-void StoreDatabase::CheckpointLoop() {
-  std::unique_lock<std::mutex> lock(checkpoint_mutex_);
-  while (true) {
-    checkpoint_wanted_.wait(lock, [this] { return checkpoint_requested_ || stopping_; });
-    if (stopping_) return;
-    checkpoint_requested_ = false;
-    int mode = wal_pages_ >= kRestartPages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
-    lock.unlock();
-    // PASSIVE copies what it can without blocking the writer or readers; RESTART, rarely, waits
-    // for the writer's current transaction (the busy timeout) so that the WAL starts over.
-    sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, mode, nullptr, nullptr);
-    lock.lock();
-  }
+  return checkpointer_.Start(path_, writer.get());
 }
 
 Result<std::string> ResolveFormReferences(std::string_view json, const std::vector<std::string>& directories) {

@@ -1,18 +1,17 @@
 // The store's connections: one writer (all writes, under a mutex), one reader for listings, and
-// a background thread that checkpoints the WAL so that no answer waits for a checkpoint.
+// the WAL checkpointer (wal_checkpointer.h), so that no answer waits for a checkpoint.
 #ifndef CHOSA_ENGINE_STORE_STORE_DATABASE_H_
 #define CHOSA_ENGINE_STORE_STORE_DATABASE_H_
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "chosa/form.h"
 #include "chosa/store.h"
 #include "store/sqlite_handle.h"
+#include "store/wal_checkpointer.h"
 
 namespace chosa {
 
@@ -35,30 +34,23 @@ class StoreDatabase {
   mutable std::mutex read_mutex;
   mutable Connection reader;
 
-  // Prepared on the writer, reused for every answer (autosave is the hot path).
+  // Prepared once on the writer (SQLITE_PREPARE_PERSISTENT) and reused: autosave is the hot
+  // path, and an answer that renames the draft or changes a repeat runs in a transaction.
   Statement upsert_answer;
   Statement insert_audit;
+  Statement rename_draft;
+  Statement begin_write;  // BEGIN IMMEDIATE
+  Statement commit;
 
   // Loaded forms by "form_id\nversion", shared by drafts.
   std::mutex forms_mutex;
   std::map<std::string, std::shared_ptr<const Form>> forms;
 
-  // Wakes the checkpointer (called from the writer's WAL hook with the WAL's size in pages).
-  void RequestCheckpoint(int wal_pages);
-
  private:
-  void CheckpointLoop();
-
   std::string path_;
   StoreOptions options_;
   Env* env_;
-  Connection checkpointer_;
-  std::thread checkpoint_thread_;
-  std::mutex checkpoint_mutex_;
-  std::condition_variable checkpoint_wanted_;
-  bool checkpoint_requested_ = false;
-  int wal_pages_ = 0;
-  bool stopping_ = false;
+  WalCheckpointer checkpointer_;
 };
 
 // A form's JSON with every {"$ref": "..."} choice list replaced by the list it names: the form

@@ -1,0 +1,61 @@
+#include "collector/ingest.h"
+
+#include <algorithm>
+
+namespace chosa::collector {
+
+Ingest::Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator)
+    : storage_(storage), limits_(limits), validator_(std::move(validator)) {}
+
+Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& version) {
+  const auto key = std::make_pair(form_id, version);
+  {
+    std::lock_guard<std::mutex> lock(forms_mutex_);
+    auto it = forms_.find(key);
+    if (it != forms_.end()) return it->second;
+  }
+  // Loaded outside the lock: a slow first load of one form does not hold up other pushes.
+  FormEntry entry;
+  Result<FormVersion> stored = storage_.GetFormVersion(form_id, version);
+  if (!stored.ok()) return entry;  // not published (versions are immutable: no need to cache a miss)
+  FormLoadResult loaded = Form::Load(stored->json);
+  if (!loaded.ok()) return entry;  // cannot happen: publishing validated it
+  entry.form = loaded.form;
+  entry.encrypted = !entry.form->settings().public_key.empty();
+  std::lock_guard<std::mutex> lock(forms_mutex_);
+  return forms_.emplace(key, entry).first->second;
+}
+
+std::string Ingest::Check(const Principal& device, std::string_view line, protocol::Envelope* envelope) {
+  Result<protocol::Envelope> read = protocol::ReadEnvelope(line, limits_);
+  if (!read.ok()) return "not a submission: " + read.status().ToString();
+  *envelope = *read;
+  const std::vector<std::string>& assigned = device.forms;
+  if (std::find(assigned.begin(), assigned.end(), envelope->form_id) == assigned.end()) {
+    return "form " + envelope->form_id + " is not assigned to this device";
+  }
+  Result<FormState> state = storage_.GetFormState(envelope->form_id);
+  if (state.ok() && *state == FormState::kArchived) return "form " + envelope->form_id + " is archived";
+  FormEntry entry = FormOf(envelope->form_id, envelope->form_version);
+  if (entry.form == nullptr) {
+    return "unknown form version " + envelope->form_id + " " + envelope->form_version;
+  }
+  if (entry.encrypted || !validator_) return "";  // an encrypted form: its answers are checked at export
+  Status valid = validator_(entry.form, line);
+  if (!valid.ok()) return "fails validation: " + valid.ToString();
+  return "";
+}
+
+Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
+                                                       const std::vector<std::string_view>& lines, int64_t now) {
+  std::vector<IngestItem> items(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    IngestItem& item = items[i];
+    item.body = lines[i];
+    item.reason = Check(device, lines[i], &item.envelope);
+    item.valid = item.reason.empty();
+  }
+  return storage_.StoreBatch(device, items, now);
+}
+
+}  // namespace chosa::collector

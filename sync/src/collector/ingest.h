@@ -1,0 +1,52 @@
+// The push pipeline: a batch's lines → each checked (envelope, form version, assignment, the
+// engine's re-validation) → one storage transaction → one result per line. Forms are loaded
+// once per version and cached: a batch of 500 costs 500 checks, not 500 form loads.
+#ifndef CHOSA_SYNC_COLLECTOR_INGEST_H_
+#define CHOSA_SYNC_COLLECTOR_INGEST_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "chosa/collector_storage.h"
+#include "chosa/form.h"
+#include "chosa/protocol.h"
+
+namespace chosa::collector {
+
+// Re-validates one submission against its exact form version (the engine's CheckSubmission).
+using SubmissionValidator = std::function<Status(std::shared_ptr<const Form>, std::string_view canonical_json)>;
+
+class Ingest {
+ public:
+  Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator);
+
+  // Checks and stores `lines` (one submission each) pushed by `device`; all or nothing.
+  Result<std::vector<protocol::PushResult>> Push(const Principal& device, const std::vector<std::string_view>& lines,
+                                                 int64_t now);
+
+ private:
+  struct FormEntry {
+    std::shared_ptr<const Form> form;  // null: the version is not published
+    bool encrypted = false;            // only the clear envelope is checked
+  };
+  // The compiled form of a version, loaded on first use.
+  FormEntry FormOf(const std::string& form_id, const std::string& version);
+  // Why `line` cannot be stored for `device` ("" when it can); fills `envelope` when readable.
+  std::string Check(const Principal& device, std::string_view line, protocol::Envelope* envelope);
+
+  CollectorStorage& storage_;
+  protocol::Limits limits_;
+  SubmissionValidator validator_;
+  std::mutex forms_mutex_;
+  std::map<std::pair<std::string, std::string>, FormEntry> forms_;
+};
+
+}  // namespace chosa::collector
+
+#endif  // CHOSA_SYNC_COLLECTOR_INGEST_H_

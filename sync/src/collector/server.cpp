@@ -1,0 +1,320 @@
+#include "collector/server.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+
+#include "collector/access_log.h"
+#include "collector/credentials.h"
+#include "collector/rate_limiter.h"
+
+namespace chosa::collector {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the access log needs to know about the request a worker thread is handling; httplib
+// hands its logger only the request and the response.
+struct RequestContext {
+  Clock::time_point start;
+  int64_t time_ms = 0;
+  std::string device;
+  uint64_t bytes_in = 0;
+  std::string error;
+};
+thread_local RequestContext current;
+
+int HttpStatusOf(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists: return 409;
+    case StatusCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+void SendError(httplib::Response& res, int http_status, const std::string& message, const std::string& pointer = "") {
+  res.status = http_status;
+  current.error = message;
+  res.set_content(protocol::ToJson(protocol::ErrorBody{message, pointer}), std::string(protocol::kJsonContentType));
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  SendError(res, HttpStatusOf(status), status.message(), status.pointer());
+  if (status.code() == StatusCode::kUnauthenticated) res.set_header("WWW-Authenticate", "Bearer");
+  if (status.code() == StatusCode::kUnavailable) res.set_header("Retry-After", "5");
+}
+
+void SendJson(httplib::Response& res, const std::string& json) {
+  res.status = 200;
+  res.set_content(json, std::string(protocol::kJsonContentType));
+}
+
+}  // namespace
+
+struct CollectorServer::Impl {
+  Impl(const ServerOptions& o, CollectorStorage& s, SubmissionValidator v, Env* e)
+      : options(o),
+        storage(s),
+        env(e),
+        ingest(s, o.limits, std::move(v)),
+        limiter(o.device_requests_per_second, o.device_request_burst),
+        server(o.cert_file.c_str(), o.key_file.c_str()) {}
+
+  // The principal of the request's bearer token, or the status to answer with.
+  Result<Principal> Authenticate(const httplib::Request& req, Role role) {
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.compare(0, kBearer.size(), kBearer) != 0) {
+      return Status::Unauthenticated("missing \"Authorization: Bearer <token>\"");
+    }
+    Result<Principal> principal = storage.Authenticate(std::string_view(header).substr(kBearer.size()));
+    if (!principal.ok()) return principal.status();
+    current.device = principal->id;
+    if (principal->role != role) {
+      return Status::PermissionDenied(role == Role::kDevice ? "this route is for devices" : "this route is for analysts");
+    }
+    return principal;
+  }
+
+  // 0, or the seconds a device must wait (answered with 429).
+  bool RateLimited(const Principal& device, httplib::Response& res) {
+    const int wait = limiter.Acquire(device.id, Clock::now());
+    if (wait == 0) return false;
+    res.set_header("Retry-After", std::to_string(wait));
+    SendError(res, 429, "too many requests from this device; retry after " + std::to_string(wait) + " s");
+    return true;
+  }
+
+  void Enroll(const httplib::Request& req, httplib::Response& res) {
+    current.bytes_in = req.body.size();
+    Result<protocol::EnrollRequest> request = protocol::ParseEnrollRequest(req.body);
+    if (!request.ok()) return SendError(res, request.status());
+    Result<std::string> device_id = NewDeviceId();
+    Result<std::string> token = NewToken();
+    if (!device_id.ok() || !token.ok()) return SendError(res, Status::Unavailable("no random bytes for a token"));
+    Result<Device> device = storage.Enroll(request->code, *device_id, request->device_name, *token, env->NowMillis());
+    if (!device.ok()) return SendError(res, device.status());
+    current.device = device->device_id;
+    SendJson(res, protocol::ToJson(protocol::EnrollResponse{device->device_id, *token}));
+  }
+
+  void ListForms(const httplib::Request& req, httplib::Response& res) {
+    Result<Principal> device = Authenticate(req, Role::kDevice);
+    if (!device.ok()) return SendError(res, device.status());
+    if (RateLimited(*device, res)) return;
+    protocol::FormsResponse listing;
+    for (const std::string& form_id : device->forms) {
+      Result<FormState> state = storage.GetFormState(form_id);
+      if (!state.ok() || *state != FormState::kOpen) continue;  // closed forms get no new fillings
+      for (const FormVersion& version : storage.FormVersions(form_id)) {
+        listing.forms.push_back({version.form_id, version.version, version.sha256});
+      }
+    }
+    SendJson(res, protocol::ToJson(listing));
+  }
+
+  void GetFormVersion(const httplib::Request& req, httplib::Response& res) {
+    Result<Principal> device = Authenticate(req, Role::kDevice);
+    if (!device.ok()) return SendError(res, device.status());
+    if (RateLimited(*device, res)) return;
+    const std::string form_id = req.matches[1];
+    const std::string version = req.matches[2];
+    if (std::find(device->forms.begin(), device->forms.end(), form_id) == device->forms.end()) {
+      return SendError(res, 403, "form " + form_id + " is not assigned to this device");
+    }
+    Result<FormVersion> form = storage.GetFormVersion(form_id, version);
+    if (!form.ok()) return SendError(res, 404, "no version " + version + " of form " + form_id);
+    const std::string etag = "\"" + form->sha256 + "\"";
+    res.set_header("ETag", etag);
+    if (req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      return;
+    }
+    SendJson(res, form->json);
+  }
+
+  // The push route: the body is read here, as a stream, so that its size is bounded before it
+  // is held: Content-Length is required (411) and checked (413) before reading; what gzip
+  // inflates it to is counted while reading (413 at the limit, the connection then closed).
+  void Push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    Result<Principal> device = Authenticate(req, Role::kDevice);
+    if (!device.ok()) return SendError(res, device.status());
+    if (RateLimited(*device, res)) return;
+    const protocol::Limits& limits = options.limits;
+    std::string type = req.get_header_value("Content-Type");
+    type = type.substr(0, type.find(';'));
+    if (type != protocol::kBatchContentType) {
+      return SendError(res, 415, "a batch is sent as " + std::string(protocol::kBatchContentType));
+    }
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "gzip" && encoding != "identity") {
+      return SendError(res, 415, "Content-Encoding " + encoding + " is not accepted; use gzip");
+    }
+    if (!req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+      res.set_header("Connection", "close");
+      return SendError(res, 411, "a batch needs a Content-Length");
+    }
+    const uint64_t length = req.get_header_value<uint64_t>("Content-Length");
+    current.bytes_in = length;
+    if (length > limits.max_body_bytes) {
+      res.set_header("Connection", "close");
+      return SendError(res, 413, "the body is " + std::to_string(length) + " bytes; the limit is " +
+                                     std::to_string(limits.max_body_bytes));
+    }
+    std::string body;
+    bool too_large = false;
+    const bool read = reader([&](const char* data, size_t size) {
+      if (body.size() + size > limits.max_decompressed_bytes) {
+        too_large = true;
+        return false;  // stop reading: memory stays bounded whatever gzip inflates to
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large) {
+      res.set_header("Connection", "close");
+      return SendError(res, 413, "the batch inflates past " + std::to_string(limits.max_decompressed_bytes) + " bytes");
+    }
+    if (!read) {
+      res.set_header("Connection", "close");
+      return SendError(res, 400, "the body could not be read (cut short, or not valid gzip)");
+    }
+    Result<std::vector<std::string_view>> lines = protocol::SplitBatch(body, limits);
+    if (!lines.ok()) {
+      const bool too_many = lines.status().message().find("at most") != std::string::npos;
+      return SendError(res, too_many ? 413 : 400, lines.status().message());
+    }
+    Result<std::vector<protocol::PushResult>> results = ingest.Push(*device, *lines, env->NowMillis());
+    if (!results.ok()) {
+      env->Log(LogLevel::kError, "storing a batch failed: " + results.status().ToString());
+      return SendError(res, Status::Unavailable("the batch could not be stored; nothing of it was kept"));
+    }
+    SendJson(res, protocol::ToJson(protocol::PushResponse{std::move(*results)}));
+  }
+
+  void Install() {
+    // TLS 1.2 or newer (the library's context allows 1.1); the rest of OpenSSL's defaults stand.
+    SSL_CTX_set_min_proto_version(server.ssl_context(), TLS1_2_VERSION);
+    const int threads = std::max(1, options.worker_threads);
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    server.set_keep_alive_max_count(std::max<size_t>(1, options.keep_alive_max_requests));
+    server.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
+    server.set_read_timeout(options.read_timeout_seconds, 0);
+    server.set_write_timeout(options.write_timeout_seconds, 0);
+    server.set_payload_max_length(options.limits.max_body_bytes);
+
+    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+      current = RequestContext();
+      current.start = Clock::now();
+      current.time_ms = env->NowMillis();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server.Get(std::string(protocol::kHealthPath), [](const httplib::Request&, httplib::Response& res) {
+      SendJson(res, R"({"status":"ok"})");
+    });
+    server.Post(std::string(protocol::kEnrollPath),
+                [this](const httplib::Request& req, httplib::Response& res) { Enroll(req, res); });
+    server.Get(std::string(protocol::kFormsPath),
+               [this](const httplib::Request& req, httplib::Response& res) { ListForms(req, res); });
+    server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/versions/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) { GetFormVersion(req, res); });
+    server.Post(std::string(protocol::kSubmissionsPath),
+                [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+                  Push(req, res, reader);
+                });
+    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      if (res.status == 404) return SendError(res, 404, "no route " + req.method + " " + req.path);
+      if (res.status == 413) return SendError(res, 413, "the body is larger than the collector accepts");
+      SendError(res, res.status, "HTTP " + std::to_string(res.status));
+    });
+    server.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+      std::string what = "unknown";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      env->Log(LogLevel::kError, "request failed: " + what);
+      SendError(res, 500, "internal error");
+    });
+    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (!log) return;
+      AccessRecord record;
+      record.time_ms = current.time_ms;
+      record.device = current.device;
+      record.remote = req.remote_addr;
+      record.method = req.method;
+      record.route = req.path;
+      record.status = res.status;
+      record.bytes_in = current.bytes_in != 0 ? current.bytes_in : req.body.size();
+      record.bytes_out = res.body.size();
+      record.ms = std::chrono::duration<double, std::milli>(Clock::now() - current.start).count();
+      record.error = current.error;
+      log->Write(record);
+    });
+  }
+
+  ServerOptions options;
+  CollectorStorage& storage;
+  Env* env;
+  Ingest ingest;
+  RateLimiter limiter;
+  std::unique_ptr<AccessLog> log;
+  httplib::SSLServer server;
+  int bound_port = 0;
+};
+
+Result<std::unique_ptr<CollectorServer>> CollectorServer::Create(const ServerOptions& options,
+                                                                 CollectorStorage& storage,
+                                                                 SubmissionValidator validator, Env* env) {
+  if (env == nullptr) env = Env::Default();
+  auto impl = std::make_unique<Impl>(options, storage, std::move(validator), env);
+  if (!impl->server.is_valid()) {
+    return Status::InvalidArgument("cannot use the certificate " + options.cert_file + " and key " +
+                                   options.key_file + " (missing, unreadable, or not a pair)");
+  }
+  Result<std::unique_ptr<AccessLog>> log = AccessLog::Open(options.access_log);
+  if (!log.ok()) return log.status();
+  impl->log = std::move(*log);
+  impl->Install();
+  return std::unique_ptr<CollectorServer>(new CollectorServer(std::move(impl)));
+}
+
+CollectorServer::CollectorServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CollectorServer::~CollectorServer() = default;
+
+Status CollectorServer::Bind() {
+  if (impl_->options.port == 0) {
+    impl_->bound_port = impl_->server.bind_to_any_port(impl_->options.host);
+  } else if (impl_->server.bind_to_port(impl_->options.host, impl_->options.port)) {
+    impl_->bound_port = impl_->options.port;
+  } else {
+    impl_->bound_port = -1;
+  }
+  if (impl_->bound_port <= 0) {
+    return Status::IOError("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port));
+  }
+  return Status::Ok();
+}
+
+int CollectorServer::port() const { return impl_->bound_port; }
+
+Status CollectorServer::Run() {
+  if (!impl_->server.listen_after_bind()) return Status::IOError("the server stopped with an error");
+  return Status::Ok();
+}
+
+void CollectorServer::Stop() { impl_->server.stop(); }
+
+}  // namespace chosa::collector

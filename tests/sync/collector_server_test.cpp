@@ -1,0 +1,400 @@
+// The collector's HTTPS server (sync/src/collector/server.h) over real TLS on loopback, with a
+// real SQLite storage: routes, authentication, limits, streaming of push bodies, TLS 1.2.
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <httplib.h>
+#include <thread>
+
+#include "chosa/collector_storage.h"
+#include "chosa/env.h"
+#include "chosa/form.h"
+#include "chosa/protocol.h"
+#include "chosa/session.h"
+#include "collector/dev_tls.h"
+#include "collector/server.h"
+
+namespace chosa::collector {
+namespace {
+
+// A small form of its own (no shared code lists): an age with a constraint and a yes/no question.
+const char* kForm = R"({
+  "format": 1, "id": "health_check", "version": "1",
+  "title": {"ja": "健康チェック", "en": "Health check"}, "languages": ["ja", "en"],
+  "choice_lists": {"yes_no": [{"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+                              {"value": "no", "label": {"ja": "いいえ", "en": "No"}}]},
+  "items": [
+    {"type": "integer", "name": "age", "label": {"ja": "年齢", "en": "Age"}, "required": true,
+     "constraint": ". >= 0 and . <= 120"},
+    {"type": "select_one", "name": "smokes", "list": "yes_no", "label": {"ja": "喫煙", "en": "Smokes"}}
+  ]})";
+
+std::string MakeTempDir() {
+  char path[] = "/tmp/chosa-server-test-XXXXXX";
+  REQUIRE(mkdtemp(path) != nullptr);
+  return path;
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+// A submission the engine finalized, with the given answers.
+std::string Submission(const std::shared_ptr<const Form>& form, const std::string& age, const std::string& smokes) {
+  auto session = Session::Start(form, Env::Default(), {"", "tablet-7", "staff-1"});
+  REQUIRE(session.ok());
+  REQUIRE((*session)->SetAnswer("age", age).ok());
+  if (!smokes.empty()) REQUIRE((*session)->SetAnswer("smokes", smokes).ok());
+  auto submission = (*session)->Finalize();
+  REQUIRE(submission.ok());
+  return submission->canonical_json;
+}
+
+// A collector serving on a free loopback port, in this process, until destroyed.
+class RunningServer {
+ public:
+  explicit RunningServer(ServerOptions options = {}) : dir_(MakeTempDir()) {
+    auto tls = MakeDevTls(dir_ + "/tls");
+    REQUIRE(tls.ok());
+    tls_ = *tls;
+    auto storage = OpenSqliteStorage(dir_ + "/data");
+    REQUIRE(storage.ok());
+    storage_ = std::move(*storage);
+    FormVersion version{"health_check", "1", kForm, protocol::Sha256Hex(kForm), 1};
+    REQUIRE(storage_->PublishForm(version).ok());
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.cert_file = tls_.server_cert;
+    options.key_file = tls_.server_key;
+    options.access_log = dir_ + "/access.log";
+    auto server = CollectorServer::Create(options, *storage_, nullptr, Env::Default());
+    REQUIRE(server.ok());
+    server_ = std::move(*server);
+    REQUIRE(server_->Bind().ok());
+    thread_ = std::thread([this] { ran_ = server_->Run(); });
+  }
+  ~RunningServer() {
+    Stop();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+  // Stops serving and waits for requests in flight (the access log is complete after this).
+  void Stop() {
+    if (!thread_.joinable()) return;
+    server_->Stop();
+    thread_.join();
+  }
+
+  int port() const { return server_->port(); }
+  CollectorStorage& storage() { return *storage_; }
+  const DevTlsFiles& tls() const { return tls_; }
+  const std::string& dir() const { return dir_; }
+
+  std::unique_ptr<httplib::SSLClient> Client() const {
+    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port());
+    client->set_ca_cert_path(tls_.ca_cert.c_str());
+    client->enable_server_certificate_verification(true);
+    return client;
+  }
+
+  // Enrols a device for the form; returns its token.
+  std::string EnrolDevice() {
+    const std::string code = "CODE-" + std::to_string(++codes_);
+    REQUIRE(storage_->AddEnrolmentCode(code, {"health_check"}, Env::Default()->NowMillis() + 3600000).ok());
+    auto res = Client()->Post(std::string(protocol::kEnrollPath), protocol::ToJson(protocol::EnrollRequest{code, "t"}),
+                              "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    auto enrolled = protocol::ParseEnrollResponse(res->body);
+    REQUIRE(enrolled.ok());
+    return enrolled->token;
+  }
+
+ private:
+  std::string dir_;
+  DevTlsFiles tls_;
+  std::unique_ptr<CollectorStorage> storage_;
+  std::unique_ptr<CollectorServer> server_;
+  std::thread thread_;
+  Status ran_;
+  int codes_ = 0;
+};
+
+httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// The error message of an error body.
+std::string ErrorOf(const httplib::Result& res) {
+  auto body = protocol::ParseErrorBody(res->body);
+  return body.ok() ? body->error : "(not an error body: " + res->body + ")";
+}
+
+// Sends `request` as raw bytes over TLS and returns what the server answers before closing or
+// within a second: for requests no well-behaved client library would send.
+std::string RawExchange(const RunningServer& server, const std::string& request) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, server.tls().ca_cert.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  const std::string address = "127.0.0.1:" + std::to_string(server.port());
+  BIO_set_conn_hostname(bio, address.c_str());
+  std::string response;
+  if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1) {
+    BIO_write(bio, request.data(), static_cast<int>(request.size()));
+    char buffer[4096];
+    int n;
+    while ((n = BIO_read(bio, buffer, sizeof buffer)) > 0) {
+      response.append(buffer, static_cast<size_t>(n));
+      if (response.find("\r\n\r\n") != std::string::npos) break;  // the head is enough
+    }
+  }
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
+  return response;
+}
+
+TEST_CASE("the collector answers health checks and names unknown routes") {
+  RunningServer server;
+  auto health = server.Client()->Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(health->body == R"({"status":"ok"})");
+  auto missing = server.Client()->Get("/api/v1/nothing");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  CHECK(ErrorOf(missing) == "no route GET /api/v1/nothing");
+}
+
+TEST_CASE("a device enrols once with a code, then lists and downloads its forms") {
+  RunningServer server;
+  REQUIRE(server.storage().AddEnrolmentCode("ABCD-EFGH", {"health_check"}, Env::Default()->NowMillis() + 60000).ok());
+  auto client = server.Client();
+  const std::string request = protocol::ToJson(protocol::EnrollRequest{"ABCD-EFGH", "ward tablet"});
+  auto first = client->Post("/api/v1/enroll", request, "application/json");
+  REQUIRE(first);
+  REQUIRE(first->status == 200);
+  auto enrolled = protocol::ParseEnrollResponse(first->body);
+  REQUIRE(enrolled.ok());
+  auto again = client->Post("/api/v1/enroll", request, "application/json");
+  REQUIRE(again);
+  CHECK(again->status == 403);
+
+  auto malformed = client->Post("/api/v1/enroll", R"({"code":"ABCD-EFGH","name":"x"})", "application/json");
+  REQUIRE(malformed);
+  CHECK(malformed->status == 400);
+  CHECK(protocol::ParseErrorBody(malformed->body)->pointer == "/name");
+
+  auto forms = client->Get("/api/v1/forms", Bearer(enrolled->token));
+  REQUIRE(forms);
+  REQUIRE(forms->status == 200);
+  auto listing = protocol::ParseFormsResponse(forms->body);
+  REQUIRE(listing.ok());
+  REQUIRE(listing->forms.size() == 1);
+  CHECK(listing->forms[0].form_id == "health_check");
+  CHECK(listing->forms[0].sha256 == protocol::Sha256Hex(kForm));
+
+  const std::string path = protocol::FormVersionPath("health_check", "1");
+  auto download = client->Get(path, Bearer(enrolled->token));
+  REQUIRE(download);
+  CHECK(download->status == 200);
+  CHECK(download->body == kForm);
+  const std::string etag = download->get_header_value("ETag");
+  CHECK(etag == "\"" + protocol::Sha256Hex(kForm) + "\"");
+  httplib::Headers conditional = Bearer(enrolled->token);
+  conditional.emplace("If-None-Match", etag);
+  auto unchanged = client->Get(path, conditional);
+  REQUIRE(unchanged);
+  CHECK(unchanged->status == 304);
+  auto no_version = client->Get(protocol::FormVersionPath("health_check", "2"), Bearer(enrolled->token));
+  REQUIRE(no_version);
+  CHECK(no_version->status == 404);
+}
+
+TEST_CASE("tokens: missing, malformed, unknown and revoked all get 401 and store nothing") {
+  RunningServer server;
+  const std::string token = server.EnrolDevice();
+  auto form = Form::Load(kForm).form;
+  const std::string batch = protocol::JoinBatch({Submission(form, "40", "no")});
+  auto client = server.Client();
+  for (const httplib::Headers& headers :
+       {httplib::Headers{}, Bearer("nonsense"), Bearer("0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")}) {
+    auto res = client->Post("/api/v1/submissions", headers, batch, "application/x-ndjson");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    CHECK(res->get_header_value("WWW-Authenticate") == "Bearer");
+  }
+  auto devices = server.storage().ListDevices();
+  REQUIRE(devices.size() == 1);
+  REQUIRE(server.storage().RevokeDevice(devices[0].device_id).ok());
+  auto revoked = client->Post("/api/v1/submissions", Bearer(token), batch, "application/x-ndjson");
+  REQUIRE(revoked);
+  CHECK(revoked->status == 401);
+  CHECK(server.storage().SubmissionCount("health_check") == 0);
+}
+
+TEST_CASE("a push is answered per submission: accepted, duplicate, rejected with a reason") {
+  RunningServer server;
+  const std::string token = server.EnrolDevice();
+  auto form = Form::Load(kForm).form;
+  const std::string a = Submission(form, "40", "no"), b = Submission(form, "71", "yes");
+  std::string tampered = b;  // the same UUID with other content
+  REQUIRE(tampered.find("\"age\":71") != std::string::npos);
+  tampered.replace(tampered.find("\"age\":71"), 8, "\"age\":72");
+  std::string other_version = Submission(form, "30", "");
+  other_version.replace(other_version.find("\"form_version\":\"1\""), 18, "\"form_version\":\"9\"");
+
+  auto client = server.Client();
+  auto first = client->Post("/api/v1/submissions", Bearer(token), protocol::JoinBatch({a, b}), "application/x-ndjson");
+  REQUIRE(first);
+  REQUIRE(first->status == 200);
+  auto results = protocol::ParsePushResponse(first->body);
+  REQUIRE(results.ok());
+  REQUIRE(results->results.size() == 2);
+  CHECK(results->results[0].status == protocol::PushStatus::kAccepted);
+  CHECK(results->results[1].status == protocol::PushStatus::kAccepted);
+  CHECK(server.storage().SubmissionCount("health_check") == 2);
+  CHECK(*server.storage().SubmissionBody(protocol::ReadEnvelope(a)->uuid) == a);
+
+  // Gzip-compressed, as the sync client sends it.
+  httplib::Headers gzip = Bearer(token);
+  gzip.emplace("Content-Encoding", "gzip");
+  auto second = client->Post("/api/v1/submissions", gzip, Gzip(protocol::JoinBatch({a, tampered, other_version, "{}"})),
+                             "application/x-ndjson");
+  REQUIRE(second);
+  REQUIRE(second->status == 200);
+  results = protocol::ParsePushResponse(second->body);
+  REQUIRE(results.ok());
+  REQUIRE(results->results.size() == 4);
+  CHECK(results->results[0].status == protocol::PushStatus::kDuplicate);
+  CHECK(results->results[1].status == protocol::PushStatus::kRejected);
+  CHECK(results->results[1].reason == "uuid already stored with different content");
+  CHECK(results->results[2].status == protocol::PushStatus::kRejected);
+  CHECK(results->results[2].reason == "unknown form version health_check 9");
+  CHECK(results->results[3].status == protocol::PushStatus::kRejected);
+  CHECK(results->results[3].reason.rfind("not a submission: ", 0) == 0);
+  CHECK(server.storage().SubmissionCount("health_check") == 2);
+  CHECK(server.storage().ListQuarantine(false).size() == 3);  // rejected items are kept, never dropped
+}
+
+TEST_CASE("push bodies: type, encoding and length are required; sizes are bounded while reading") {
+  ServerOptions options;
+  options.limits.max_body_bytes = 64 * 1024;
+  options.limits.max_decompressed_bytes = 256 * 1024;
+  options.limits.max_batch_items = 3;
+  RunningServer server(options);
+  const std::string token = server.EnrolDevice();
+  auto client = server.Client();
+  auto form = Form::Load(kForm).form;
+  const std::string one = Submission(form, "40", "no");
+
+  auto wrong_type = client->Post("/api/v1/submissions", Bearer(token), protocol::JoinBatch({one}), "application/json");
+  REQUIRE(wrong_type);
+  CHECK(wrong_type->status == 415);
+
+  auto too_many = client->Post("/api/v1/submissions", Bearer(token), protocol::JoinBatch({one, one, one, one}),
+                               "application/x-ndjson");
+  REQUIRE(too_many);
+  CHECK(too_many->status == 413);
+  CHECK(ErrorOf(too_many) == "a batch holds at most 3 submissions");
+
+  // A gzip bomb: 64 MiB of zeros in about 64 KiB. Its first 4 KiB already inflate past the
+  // 256 KiB limit: the server answers 413 from those and closes, whatever follows.
+  const std::string bomb = Gzip(std::string(64u << 20, '0'));
+  REQUIRE(bomb.size() < options.limits.max_body_bytes);
+  const std::string bomb_request = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                                   token + "\r\nContent-Type: application/x-ndjson\r\nContent-Encoding: gzip\r\n"
+                                   "Content-Length: " + std::to_string(bomb.size()) + "\r\n\r\n" + bomb.substr(0, 4096);
+  const std::string refused = RawExchange(server, bomb_request);
+  CHECK(refused.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(refused.find("Connection: close") != std::string::npos);
+
+  // Over the body limit by its Content-Length: refused before any of the body is read (none
+  // is sent here: the answer comes from the head alone).
+  const std::string oversized = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                                token + "\r\nContent-Type: application/x-ndjson\r\nContent-Length: 102400\r\n\r\n";
+  CHECK(RawExchange(server, oversized).rfind("HTTP/1.1 413", 0) == 0);
+
+  // Chunked: no length, so refused at once (an endless body is never read).
+  const std::string chunked = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token +
+                              "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "400\r\n" + std::string(1024, 'x') + "\r\n";
+  const std::string answer = RawExchange(server, chunked);
+  CHECK(answer.rfind("HTTP/1.1 411", 0) == 0);
+
+  // The server still serves, and nothing was stored.
+  auto health = server.Client()->Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(server.storage().SubmissionCount("health_check") == 0);
+}
+
+TEST_CASE("a device over its request rate gets 429 with Retry-After") {
+  ServerOptions options;
+  options.device_requests_per_second = 0.01;  // one request per 100 s after the burst
+  options.device_request_burst = 2;
+  RunningServer server(options);
+  const std::string token = server.EnrolDevice();
+  auto client = server.Client();
+  CHECK(client->Get("/api/v1/forms", Bearer(token))->status == 200);
+  CHECK(client->Get("/api/v1/forms", Bearer(token))->status == 200);
+  auto limited = client->Get("/api/v1/forms", Bearer(token));
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  const int retry_after = std::atoi(limited->get_header_value("Retry-After").c_str());
+  CHECK(retry_after >= 1);
+  CHECK(retry_after <= 100);
+}
+
+TEST_CASE("TLS 1.1 is refused, TLS 1.2 accepted") {
+  RunningServer server;
+  auto handshake = [&](int max_version) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_security_level(ctx, 0);  // let this client offer TLS 1.1 at all
+    SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, max_version);
+    BIO* bio = BIO_new_ssl_connect(ctx);
+    const std::string address = "127.0.0.1:" + std::to_string(server.port());
+    BIO_set_conn_hostname(bio, address.c_str());
+    const bool ok = BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1;
+    BIO_free_all(bio);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
+  };
+  CHECK_FALSE(handshake(TLS1_1_VERSION));
+  CHECK(handshake(TLS1_2_VERSION));
+}
+
+TEST_CASE("the access log has one JSON line per request") {
+  std::string log_path;
+  {
+    RunningServer server;
+    log_path = server.dir() + "/access.log";
+    server.Client()->Get("/healthz");
+    server.Client()->Get("/api/v1/forms");
+    server.Stop();
+    std::ifstream in(log_path);
+    std::string first, second;
+    std::getline(in, first);
+    std::getline(in, second);
+    CHECK(first.find(R"("method":"GET","route":"/healthz","status":200)") != std::string::npos);
+    CHECK(second.find(R"("route":"/api/v1/forms","status":401)") != std::string::npos);
+    CHECK(second.find(R"("error":"missing \"Authorization: Bearer <token>\"")") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace chosa::collector

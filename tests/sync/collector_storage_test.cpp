@@ -1,0 +1,594 @@
+// The collector's SQLite storage (sync/src/collector/sqlite_storage.cpp) and its credentials
+// (credentials.cpp), on real database files in a temporary directory.
+#include "chosa/collector_storage.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "chosa/protocol.h"
+#include "collector/credentials.h"
+#include "collector/sqlite_storage.h"
+#include "hex_digest.h"
+
+namespace chosa::collector {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kNow = 1730597430000;  // 2024-11-03T01:30:30Z
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "chosa-collector-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<CollectorStorage> MustOpen(const std::string& dir) {
+  auto storage = OpenSqliteStorage(dir);
+  INFO(storage.status().ToString());
+  REQUIRE(storage.ok());
+  return std::move(storage).value();
+}
+
+// Runs SQL on a database file through a connection of the test's own.
+void ExecSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  const int code = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(code == SQLITE_OK);
+}
+
+int64_t QueryInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+  const int64_t value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+std::string Uuid(int n) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%08x-0000-4000-8000-000000000000", n);
+  return text;
+}
+
+std::string Submission(const std::string& uuid, const std::string& answer, const std::string& form = "survey") {
+  return R"({"uuid":")" + uuid + R"(","form_id":")" + form +
+         R"(","form_version":"1","device_id":"tablet-1","language":"ja","answers":{"q":")" + answer + R"("}})";
+}
+
+IngestItem Valid(const std::string& body) {
+  Result<protocol::Envelope> envelope = protocol::ReadEnvelope(body);
+  INFO(envelope.status().ToString());
+  REQUIRE(envelope.ok());
+  return IngestItem{*envelope, body, true, ""};
+}
+
+IngestItem Invalid(const std::string& body, const std::string& reason) {
+  IngestItem item;
+  Result<protocol::Envelope> envelope = protocol::ReadEnvelope(body);
+  if (envelope.ok()) item.envelope = *envelope;
+  item.body = body;
+  item.reason = reason;
+  return item;
+}
+
+FormVersion Version(const std::string& form_id, const std::string& version, const std::string& json) {
+  return FormVersion{form_id, version, json, "", kNow};
+}
+
+// A device enrolled for `forms`, with its token.
+struct Enrolled {
+  Device device;
+  std::string token;
+};
+
+Enrolled Enrol(CollectorStorage& storage, const std::vector<std::string>& forms, const std::string& name = "") {
+  Result<std::string> code = NewEnrolmentCode();
+  Result<std::string> token = NewToken();
+  Result<std::string> device_id = NewDeviceId();
+  REQUIRE((code.ok() && token.ok() && device_id.ok()));
+  REQUIRE(storage.AddEnrolmentCode(*code, forms, kNow + 60000).ok());
+  Result<Device> device = storage.Enroll(*code, *device_id, name, *token, kNow);
+  INFO(device.status().ToString());
+  REQUIRE(device.ok());
+  return {*device, *token};
+}
+
+TEST_CASE("tokens, enrolment codes and device ids have their documented shapes") {
+  Result<std::string> token = NewToken();
+  REQUIRE(token.ok());
+  CHECK(token->size() == 16 + 1 + 43);
+  std::optional<TokenParts> parts = SplitToken(*token);
+  REQUIRE(parts.has_value());
+  CHECK(parts->id == token->substr(0, 16));
+  CHECK(parts->secret == token->substr(17));
+  CHECK(*NewToken() != *token);
+
+  for (const char* malformed : {"", ".", "0123456789abcdef", "0123456789abcdef.", "0123456789ABCDEF.x",
+                                "0123456789abcdef:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                "0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                                "0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+    INFO(malformed);
+    CHECK_FALSE(SplitToken(malformed).has_value());
+  }
+
+  Result<std::string> code = NewEnrolmentCode();
+  REQUIRE(code.ok());
+  REQUIRE(code->size() == 19);
+  for (size_t i = 0; i < code->size(); ++i) {
+    INFO(*code);
+    if (i % 5 == 4) {
+      CHECK((*code)[i] == '-');
+    } else {
+      CHECK(std::string("0123456789ABCDEFGHJKMNPQRSTVWXYZ").find((*code)[i]) != std::string::npos);
+    }
+  }
+  // A person may type it in lower case, without dashes, with O for 0 and I or L for 1.
+  CHECK(NormalizeEnrolmentCode("7kq2 xm9d-4rtb-hOwL") == "7KQ2XM9D4RTBH0W1");
+  CHECK(HashEnrolmentCode("7kq2 xm9d 4rtb h0w1") == HashEnrolmentCode("7KQ2-XM9D-4RTB-HOWI"));
+
+  Result<std::string> device = NewDeviceId();
+  REQUIRE(device.ok());
+  CHECK(device->rfind("dev-", 0) == 0);
+  CHECK(device->size() == 20);
+
+  CHECK(ConstantTimeEquals("abc", "abc"));
+  CHECK_FALSE(ConstantTimeEquals("abc", "abd"));
+  CHECK_FALSE(ConstantTimeEquals("abc", "abcd"));
+  CHECK(ConstantTimeEquals("", ""));
+  CHECK(HashToken(*token) == Sha256Hex(*token));
+}
+
+TEST_CASE("a new data directory gets its database with the schema, in WAL mode, for its owner only") {
+  TempDir temp;
+  const std::string dir = temp / "data/nested";
+  { MustOpen(dir); }
+  const std::string path = SqliteDatabasePath(dir);
+  REQUIRE(fs::exists(path));
+  CHECK(QueryInt(path, "PRAGMA user_version") == SqliteSchemaVersion());
+  CHECK(QueryInt(path, "PRAGMA application_id") == kSqliteApplicationId);
+  CHECK(QueryInt(path,
+                 "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('forms', 'form_versions', "
+                 "'enrolment_codes', 'devices', 'analyst_tokens', 'submissions', 'quarantine')") == 7);
+  struct stat info {};
+  REQUIRE(stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  REQUIRE(stat(dir.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
+  CHECK_FALSE(fs::exists(path + ".creating-" + std::to_string(getpid())));
+
+  auto storage = MustOpen(dir);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* mode = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &mode, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(mode) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(mode, 0))) == "wal");
+  sqlite3_finalize(mode);
+  sqlite3_close(db);
+}
+
+TEST_CASE("a database of a newer schema, of another program or no database at all is refused, unchanged") {
+  TempDir temp;
+  { MustOpen(temp.path()); }
+  const std::string path = SqliteDatabasePath(temp.path());
+  ExecSql(path, "PRAGMA user_version = 99");
+  auto newer = OpenSqliteStorage(temp.path());
+  REQUIRE_FALSE(newer.ok());
+  CHECK(newer.status().code() == StatusCode::kUnsupported);
+  CHECK_THAT(newer.status().message(), Catch::Contains("newer chosa-collector (schema 99"));
+  CHECK(QueryInt(path, "PRAGMA user_version") == 99);
+  CHECK(CheckSqliteDatabase(path).code() == StatusCode::kUnsupported);
+
+  TempDir other;
+  ExecSql(SqliteDatabasePath(other.path()), "CREATE TABLE t (x)");
+  auto foreign = OpenSqliteStorage(other.path());
+  REQUIRE_FALSE(foreign.ok());
+  CHECK_THAT(foreign.status().message(), Catch::Contains("not a chosa collector's"));
+
+  TempDir junk;
+  {
+    std::FILE* file = std::fopen(SqliteDatabasePath(junk.path()).c_str(), "wb");
+    REQUIRE(file != nullptr);
+    std::fputs("this is not a database, but it is long enough to have a header of one................", file);
+    std::fclose(file);
+  }
+  auto broken = OpenSqliteStorage(junk.path());
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("a published form version is immutable; publishing the same bytes again is accepted") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  REQUIRE(storage->PublishForm(Version("survey", "1", R"({"v":1})")).ok());
+  CHECK(storage->PublishForm(Version("survey", "1", R"({"v":1})")).ok());
+  Status changed = storage->PublishForm(Version("survey", "1", R"({"v":2})"));
+  CHECK(changed.code() == StatusCode::kAlreadyExists);
+  CHECK_THAT(changed.message(), Catch::Contains("form survey version 1 is already published with other content"));
+  REQUIRE(storage->PublishForm(Version("survey", "2", R"({"v":2})")).ok());
+  REQUIRE(storage->PublishForm(Version("other", "2024.1", R"({"o":1})")).ok());
+
+  FormVersion wrong_hash = Version("survey", "3", "{}");
+  wrong_hash.sha256 = Sha256Hex("something else");
+  CHECK(storage->PublishForm(wrong_hash).code() == StatusCode::kInvalidArgument);
+  CHECK(storage->PublishForm(Version("", "1", "{}")).code() == StatusCode::kInvalidArgument);
+
+  Result<FormVersion> one = storage->GetFormVersion("survey", "1");
+  REQUIRE(one.ok());
+  CHECK(one->json == R"({"v":1})");
+  CHECK(one->sha256 == Sha256Hex(R"({"v":1})"));
+  CHECK(one->published_at == kNow);
+  CHECK(storage->GetFormVersion("survey", "9").status().code() == StatusCode::kNotFound);
+
+  std::vector<FormVersion> versions = storage->FormVersions("survey");
+  REQUIRE(versions.size() == 2);
+  CHECK(versions[0].version == "1");
+  CHECK(versions[1].version == "2");
+
+  std::vector<FormSummary> forms = storage->ListForms();
+  REQUIRE(forms.size() == 2);
+  CHECK(forms[0].form_id == "other");
+  CHECK(forms[1].form_id == "survey");
+  CHECK(forms[1].versions == std::vector<std::string>{"1", "2"});
+  CHECK(forms[1].state == FormState::kOpen);
+
+  REQUIRE(storage->SetFormState("survey", FormState::kClosed).ok());
+  CHECK(*storage->GetFormState("survey") == FormState::kClosed);
+  REQUIRE(storage->SetFormState("survey", FormState::kArchived).ok());
+  CHECK(*storage->GetFormState("survey") == FormState::kArchived);
+  CHECK(storage->SetFormState("nope", FormState::kClosed).code() == StatusCode::kNotFound);
+  CHECK(storage->GetFormState("nope").status().code() == StatusCode::kNotFound);
+  CHECK(std::string(FormStateName(FormState::kArchived)) == "archived");
+}
+
+TEST_CASE("an enrolment code enrols one device, once, before it expires") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  const std::string code = *NewEnrolmentCode();
+  const std::string token = *NewToken();
+  REQUIRE(storage->AddEnrolmentCode(code, {"survey", "other"}, kNow + 1000).ok());
+  CHECK(QueryInt(SqliteDatabasePath(temp.path()),
+                 "SELECT COUNT(*) FROM enrolment_codes WHERE code_hash = '" + HashEnrolmentCode(code) + "'") == 1);
+
+  SECTION("used, as typed by a person, it creates the device with its forms; a second use is refused") {
+    std::string typed = code;
+    for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    Result<Device> device = storage->Enroll(typed, "dev-1", "ward office tablet 3", token, kNow);
+    REQUIRE(device.ok());
+    CHECK(device->device_id == "dev-1");
+    CHECK(device->forms == std::vector<std::string>{"survey", "other"});
+    std::vector<Device> devices = storage->ListDevices();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].name == "ward office tablet 3");
+    CHECK(devices[0].enrolled_at == kNow);
+    CHECK(devices[0].last_seen_at == 0);
+    CHECK_FALSE(devices[0].revoked);
+
+    Result<Device> again = storage->Enroll(code, "dev-2", "", *NewToken(), kNow + 1);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.status().code() == StatusCode::kPermissionDenied);
+    CHECK_THAT(again.status().message(), Catch::Contains("used already"));
+    CHECK(storage->ListDevices().size() == 1);
+  }
+  SECTION("expired, it is refused") {
+    Result<Device> late = storage->Enroll(code, "dev-1", "", token, kNow + 1000);
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.status().code() == StatusCode::kPermissionDenied);
+    CHECK_THAT(late.status().message(), Catch::Contains("expired"));
+    CHECK(storage->ListDevices().empty());
+  }
+  SECTION("an unknown code is refused, and so is a malformed token") {
+    Result<Device> unknown = storage->Enroll("AAAA-BBBB-CCCC-DDDD", "dev-1", "", token, kNow);
+    CHECK(unknown.status().code() == StatusCode::kPermissionDenied);
+    CHECK(storage->Enroll(code, "dev-1", "", "not-a-token", kNow).status().code() == StatusCode::kInvalidArgument);
+    CHECK(storage->Enroll(code, "dev-1", std::string(201, 'x'), token, kNow).status().code() ==
+          StatusCode::kInvalidArgument);
+    CHECK(storage->ListDevices().empty());
+    CHECK(storage->Enroll(code, "dev-1", "", token, kNow).ok());  // the code was not used up
+  }
+}
+
+TEST_CASE("a token authenticates its device or analyst; a revoked, wrong or malformed one does not") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  const std::string analyst_token = *NewToken();
+  REQUIRE(storage->AddAnalystToken("alice", analyst_token).ok());
+  CHECK(storage->AddAnalystToken("alice", *NewToken()).code() == StatusCode::kAlreadyExists);
+  CHECK(storage->AddAnalystToken("bob", "malformed").code() == StatusCode::kInvalidArgument);
+  // Only hashes are stored.
+  const std::string path = SqliteDatabasePath(temp.path());
+  CHECK(QueryInt(path, "SELECT COUNT(*) FROM devices WHERE token_hash = '" + Sha256Hex(tablet.token) + "'") == 1);
+  CHECK(QueryInt(path, "SELECT COUNT(*) FROM devices WHERE instr(token_hash, '" + tablet.token.substr(17) +
+                           "') > 0 OR instr(token_id, '.') > 0") == 0);
+
+  Result<Principal> device = storage->Authenticate(tablet.token);
+  REQUIRE(device.ok());
+  CHECK(device->role == Role::kDevice);
+  CHECK(device->id == tablet.device.device_id);
+  CHECK(device->forms == std::vector<std::string>{"survey"});
+
+  Result<Principal> analyst = storage->Authenticate(analyst_token);
+  REQUIRE(analyst.ok());
+  CHECK(analyst->role == Role::kAnalyst);
+  CHECK(analyst->id == "alice");
+
+  std::string wrong_secret = tablet.token;
+  wrong_secret.back() = wrong_secret.back() == 'A' ? 'B' : 'A';
+  std::string unknown_id = tablet.token;
+  unknown_id[0] = unknown_id[0] == '0' ? '1' : '0';
+  for (const std::string& bad : {wrong_secret, unknown_id, std::string(), std::string("Bearer ") + tablet.token,
+                                 tablet.token.substr(0, 30), tablet.token + "x"}) {
+    INFO(bad);
+    Result<Principal> refused = storage->Authenticate(bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == StatusCode::kUnauthenticated);
+  }
+
+  REQUIRE(storage->RevokeDevice(tablet.device.device_id).ok());
+  REQUIRE(storage->RevokeDevice(tablet.device.device_id).ok());  // twice: still revoked
+  Result<Principal> revoked = storage->Authenticate(tablet.token);
+  REQUIRE_FALSE(revoked.ok());
+  CHECK(revoked.status().code() == StatusCode::kUnauthenticated);
+  CHECK_THAT(revoked.status().message(), Catch::Contains("revoked"));
+  CHECK(storage->ListDevices()[0].revoked);
+  CHECK(storage->RevokeDevice("dev-none").code() == StatusCode::kNotFound);
+  CHECK(storage->Authenticate(analyst_token).ok());
+}
+
+TEST_CASE("a batch answers each item in order: accepted, duplicate, or rejected into the quarantine") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  REQUIRE(storage->PublishForm(Version("survey", "1", R"({"v":1})")).ok());
+
+  const std::string a = Submission(Uuid(1), "a"), b = Submission(Uuid(2), "b");
+  const std::string a_changed = Submission(Uuid(1), "changed"), c = Submission(Uuid(3), "c");
+  const std::string garbage = "{not json";
+  std::vector<IngestItem> batch{Valid(a),         Valid(a),
+                                Valid(b),         Invalid(c, "unknown form version survey 1"),
+                                Valid(a_changed), Invalid(garbage, "/: not JSON")};
+  auto results = storage->StoreBatch(device, batch, kNow);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 6);
+  using protocol::PushStatus;
+  CHECK((*results)[0].uuid == Uuid(1));
+  CHECK((*results)[0].status == PushStatus::kAccepted);
+  CHECK((*results)[1].status == PushStatus::kDuplicate);  // the same UUID and bytes earlier in the batch
+  CHECK((*results)[2].status == PushStatus::kAccepted);
+  CHECK((*results)[3].status == PushStatus::kRejected);
+  CHECK((*results)[3].reason == "unknown form version survey 1");
+  CHECK((*results)[4].status == PushStatus::kRejected);
+  CHECK((*results)[4].reason == "uuid already stored with different content");
+  CHECK((*results)[5].status == PushStatus::kRejected);
+  CHECK((*results)[5].uuid.empty());
+
+  CHECK(storage->SubmissionCount("survey") == 2);
+  CHECK(storage->SubmissionCount("") == 2);
+  CHECK(*storage->SubmissionBody(Uuid(1)) == a);
+  CHECK(*storage->SubmissionBody(Uuid(2)) == b);
+  CHECK(storage->SubmissionBody(Uuid(3)).status().code() == StatusCode::kNotFound);
+  // seq follows the order of storing: the export cursor.
+  const std::string path = SqliteDatabasePath(temp.path());
+  CHECK(QueryInt(path, "SELECT seq FROM submissions WHERE uuid = '" + Uuid(1) + "'") <
+        QueryInt(path, "SELECT seq FROM submissions WHERE uuid = '" + Uuid(2) + "'"));
+  CHECK(QueryInt(path, "SELECT COUNT(*) FROM submissions WHERE device_id = '" + device.id + "'") == 2);
+
+  std::vector<QuarantinedItem> held = storage->ListQuarantine(false);
+  REQUIRE(held.size() == 3);
+  CHECK(held[0].uuid == Uuid(3));
+  CHECK(held[0].reason == "unknown form version survey 1");
+  CHECK(held[0].body == c);
+  CHECK(held[0].form_id == "survey");
+  CHECK(held[0].device_id == device.id);
+  CHECK(held[0].received_at == kNow);
+  CHECK(held[1].body == a_changed);
+  CHECK(held[1].reason == "uuid already stored with different content");
+  CHECK(held[2].body == garbage);
+  CHECK(held[2].uuid.empty());
+  REQUIRE(storage->ListForms().size() == 1);
+  CHECK(storage->ListForms()[0].submissions == 2);
+  CHECK(storage->ListForms()[0].quarantined == 2);  // the unreadable line belongs to no form
+  CHECK(storage->ListDevices()[0].last_seen_at == kNow);
+
+  SECTION("the client's retry of the same batch stores nothing twice") {
+    auto retry = storage->StoreBatch(device, batch, kNow + 5000);
+    REQUIRE(retry.ok());
+    CHECK((*retry)[0].status == PushStatus::kDuplicate);
+    CHECK((*retry)[2].status == PushStatus::kDuplicate);
+    CHECK((*retry)[3].status == PushStatus::kRejected);
+    CHECK((*retry)[4].reason == "uuid already stored with different content");
+    CHECK(storage->SubmissionCount("survey") == 2);
+    CHECK(storage->ListQuarantine(true).size() == 3);
+    CHECK(storage->ListDevices()[0].last_seen_at == kNow + 5000);
+  }
+  SECTION("an empty batch stores nothing") {
+    auto empty = storage->StoreBatch(device, {}, kNow);
+    REQUIRE(empty.ok());
+    CHECK(empty->empty());
+  }
+}
+
+TEST_CASE("a batch is stored all or nothing: a failure part-way leaves no trace and no open transaction") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  const std::string path = SqliteDatabasePath(temp.path());
+  // The third item's insert fails inside the transaction, after two items went in.
+  ExecSql(path, "CREATE TRIGGER fail_third BEFORE INSERT ON submissions WHEN NEW.uuid = '" + Uuid(3) +
+                    "' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+
+  const std::string a = Submission(Uuid(1), "a"), bad = Submission(Uuid(2), "b"), c = Submission(Uuid(3), "c");
+  std::vector<IngestItem> batch{Valid(a), Invalid(bad, "fails re-validation"), Valid(c)};
+  auto failed = storage->StoreBatch(device, batch, kNow);
+  REQUIRE_FALSE(failed.ok());
+  CHECK_THAT(failed.status().message(), Catch::Contains("injected fault"));
+  CHECK(storage->SubmissionCount("") == 0);
+  CHECK(storage->ListQuarantine(true).empty());
+  CHECK(storage->ListDevices()[0].last_seen_at == 0);
+
+  ExecSql(path, "DROP TRIGGER fail_third");
+  auto retried = storage->StoreBatch(device, batch, kNow);
+  REQUIRE(retried.ok());
+  CHECK((*retried)[0].status == protocol::PushStatus::kAccepted);
+  CHECK((*retried)[2].status == protocol::PushStatus::kAccepted);
+  CHECK(storage->SubmissionCount("") == 2);
+  CHECK(storage->ListQuarantine(false).size() == 1);
+}
+
+TEST_CASE("a quarantined submission can be released into the submissions, once") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  const std::string a = Submission(Uuid(1), "a"), a_changed = Submission(Uuid(1), "changed");
+  const std::string late = Submission(Uuid(2), "late", "archived_form");
+  auto results = storage->StoreBatch(
+      device, {Valid(a), Valid(a_changed), Invalid(late, "form archived_form is archived"), Invalid("[]", "bad")},
+      kNow);
+  REQUIRE(results.ok());
+  std::vector<QuarantinedItem> held = storage->ListQuarantine(false);
+  REQUIRE(held.size() == 3);
+  Result<QuarantinedItem> shown = storage->GetQuarantined(held[1].id);
+  REQUIRE(shown.ok());
+  CHECK(shown->body == late);
+  CHECK(storage->GetQuarantined(999).status().code() == StatusCode::kNotFound);
+
+  REQUIRE(storage->ReleaseQuarantined(held[1].id, kNow + 10).ok());
+  CHECK(*storage->SubmissionBody(Uuid(2)) == late);
+  CHECK(storage->SubmissionCount("archived_form") == 1);
+  CHECK(storage->ListQuarantine(false).size() == 2);
+  std::vector<QuarantinedItem> all = storage->ListQuarantine(true);
+  REQUIRE(all.size() == 3);
+  CHECK(all[1].released);
+  CHECK(storage->ReleaseQuarantined(held[1].id, kNow + 20).code() == StatusCode::kAlreadyExists);
+
+  // Its UUID is taken by the stored version: the bureau must choose by hand.
+  Status taken = storage->ReleaseQuarantined(held[0].id, kNow);
+  CHECK(taken.code() == StatusCode::kAlreadyExists);
+  CHECK_THAT(taken.message(), Catch::Contains("with other content"));
+  CHECK(*storage->SubmissionBody(Uuid(1)) == a);
+  // Not a submission at all: it stays held.
+  CHECK(storage->ReleaseQuarantined(held[2].id, kNow).code() == StatusCode::kInvalidArgument);
+  CHECK(storage->ReleaseQuarantined(12345, kNow).code() == StatusCode::kNotFound);
+  CHECK(storage->ListQuarantine(false).size() == 2);
+}
+
+TEST_CASE("a backup is a new, checked file holding the same data, taken while the storage is in use") {
+  TempDir temp;
+  const std::string data = temp / "data";
+  auto storage = MustOpen(data);
+  REQUIRE(storage->PublishForm(Version("survey", "1", R"({"v":1})")).ok());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  const std::string a = Submission(Uuid(1), "a");
+  REQUIRE(storage->StoreBatch(device, {Valid(a), Invalid("x", "bad")}, kNow).ok());
+
+  const std::string backup = temp / "backup.sqlite";
+  Status status = storage->Backup(backup);
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+  CHECK(CheckSqliteDatabase(backup).ok());
+  struct stat info {};
+  REQUIRE(stat(backup.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  CHECK_FALSE(fs::exists(backup + "-wal"));
+  CHECK(storage->Backup(backup).code() == StatusCode::kAlreadyExists);
+  CHECK_FALSE(storage->Backup(temp / "no-such-dir/backup.sqlite").ok());
+
+  // Written after the backup: not in it.
+  REQUIRE(storage->StoreBatch(device, {Valid(Submission(Uuid(2), "b"))}, kNow).ok());
+
+  const std::string restored_dir = temp / "restored";
+  fs::create_directories(restored_dir);
+  fs::copy_file(backup, SqliteDatabasePath(restored_dir));
+  auto restored = MustOpen(restored_dir);
+  CHECK(restored->GetFormVersion("survey", "1")->json == R"({"v":1})");
+  CHECK(*restored->SubmissionBody(Uuid(1)) == a);
+  CHECK(restored->SubmissionCount("") == 1);
+  CHECK(restored->ListQuarantine(false).size() == 1);
+  CHECK(restored->Authenticate(tablet.token).ok());
+}
+
+TEST_CASE("an open database is seen as in use; a closed one is not") {
+  TempDir temp;
+  const std::string path = SqliteDatabasePath(temp.path());
+  CHECK(CheckSqliteNotInUse(path).ok());  // no file yet
+  {
+    auto storage = MustOpen(temp.path());
+    Status busy = CheckSqliteNotInUse(path);
+    CHECK(busy.code() == StatusCode::kUnavailable);
+    CHECK_THAT(busy.message(), Catch::Contains("in use"));
+    CHECK(storage->ListForms().empty());  // the check took nothing away from the storage
+  }
+  CHECK(CheckSqliteNotInUse(path).ok());
+}
+
+TEST_CASE("several threads push, authenticate and read at once") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrolled tablet = Enrol(*storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  constexpr int kThreads = 4, kBatches = 10, kItems = 20;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<std::string> bodies;
+        bodies.reserve(kItems);
+        for (int i = 0; i < kItems; ++i) bodies.push_back(Submission(Uuid((t * kBatches + b) * kItems + i + 1), "x"));
+        std::vector<IngestItem> items;
+        for (const std::string& body : bodies) {
+          Result<protocol::Envelope> envelope = protocol::ReadEnvelope(body);
+          items.push_back(IngestItem{*envelope, body, true, ""});
+        }
+        auto results = storage->StoreBatch(device, items, kNow);
+        if (!results.ok() || !storage->Authenticate(tablet.token).ok()) ++failures;
+        storage->ListForms();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(failures == 0);
+  CHECK(storage->SubmissionCount("survey") == kThreads * kBatches * kItems);
+}
+
+}  // namespace
+}  // namespace chosa::collector

@@ -1,0 +1,163 @@
+// chosa-collector serve: the HTTPS server, until SIGTERM or SIGINT. A signal-waiting thread
+// stops it; requests in flight finish (a batch is stored whole or not at all) before it exits.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "chosa/collector_storage.h"
+#include "chosa/submission_check.h"
+#include "collector/server.h"
+#include "collector/server_config.h"
+#include "commands.h"
+
+namespace chosa::collector_tool {
+
+namespace {
+
+const char* kUsage =
+    "usage: chosa-collector serve [--config FILE] [--listen HOST:PORT] [--cert FILE] [--key FILE]\n"
+    "                             [--data DIR] [--threads N] [--keep-alive-requests N]\n"
+    "                             [--keep-alive-seconds N] [--access-log PATH|-] [--rate R] [--burst B]\n"
+    "                             [--port-file PATH]\n"
+    "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or newer, until SIGTERM or SIGINT.\n"
+    "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
+    "  --listen          address and port (default 0.0.0.0:8443; port 0: any free port)\n"
+    "  --cert, --key     the server's certificate chain and private key (PEM)\n"
+    "  --data DIR        where collector.sqlite lives (default ./collector-data)\n"
+    "  --threads N       connections served at once (default 16)\n"
+    "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
+    "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
+    "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
+    "  --port-file PATH  write the port listened on to PATH once listening\n";
+
+// Flags and the settings they set (server_config.h).
+const std::pair<const char*, const char*> kFlags[] = {
+    {"--listen", "listen"},         {"--cert", "cert"},
+    {"--key", "key"},               {"--data", "data"},
+    {"--threads", "threads"},       {"--keep-alive-requests", "keep_alive_requests"},
+    {"--keep-alive-seconds", "keep_alive_seconds"}, {"--access-log", "access_log"},
+    {"--rate", "rate_per_second"},  {"--burst", "rate_burst"},
+};
+
+}  // namespace
+
+int ServeCommand(const Args& args) {
+  collector::CollectorConfig config;
+  config.server.port = 8443;
+  std::string port_file;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (i + 1 >= args.size()) {
+      std::cerr << "chosa-collector serve: " << a << " needs a value (see --help)\n";
+      return 2;
+    }
+    const std::string& value = args[++i];
+    if (a == "--config") {
+      std::ifstream in(value, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        std::cerr << "chosa-collector serve: cannot read " << value << "\n";
+        return 1;
+      }
+      Status applied = collector::ApplyConfigJson(text.str(), &config);
+      if (!applied.ok()) {
+        std::cerr << "chosa-collector serve: " << value << ": " << applied.ToString() << "\n";
+        return 1;
+      }
+      continue;
+    }
+    if (a == "--port-file") {
+      port_file = value;
+      continue;
+    }
+    const char* setting = nullptr;
+    for (const auto& [flag, key] : kFlags) {
+      if (a == flag) setting = key;
+    }
+    if (setting == nullptr) {
+      std::cerr << "chosa-collector serve: unknown option " << a << " (see --help)\n";
+      return 2;
+    }
+    flags.emplace_back(setting, value);
+  }
+  for (const auto& [key, value] : flags) {  // after the file, whatever their order
+    Status applied = collector::ApplySetting(key, value, &config);
+    if (!applied.ok()) {
+      std::cerr << "chosa-collector serve: " << applied.ToString() << "\n";
+      return 2;
+    }
+  }
+  if (config.server.cert_file.empty() || config.server.key_file.empty()) {
+    std::cerr << "chosa-collector serve: --cert and --key are required (chosa-collector dev-tls makes a pair "
+                 "for trying it out)\n";
+    return 2;
+  }
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Result<std::unique_ptr<collector::CollectorStorage>> storage = collector::OpenSqliteStorage(config.data_dir);
+  if (!storage.ok()) {
+    std::cerr << "chosa-collector serve: " << storage.status().ToString() << "\n";
+    return 1;
+  }
+  Result<std::unique_ptr<collector::CollectorServer>> server =
+      collector::CollectorServer::Create(config.server, **storage, CheckSubmission, nullptr);
+  if (!server.ok()) {
+    std::cerr << "chosa-collector serve: " << server.status().ToString() << "\n";
+    return 1;
+  }
+  Status bound = (*server)->Bind();
+  if (!bound.ok()) {
+    std::cerr << "chosa-collector serve: " << bound.ToString() << "\n";
+    return 1;
+  }
+  const int port = (*server)->port();
+  if (!port_file.empty()) {
+    const std::string temporary = port_file + ".tmp";
+    std::ofstream(temporary) << port << "\n";
+    std::rename(temporary.c_str(), port_file.c_str());  // readers never see half a number
+  }
+  std::cerr << "chosa-collector: listening on https://" << config.server.host << ":" << port << " (data "
+            << config.data_dir << ")\n";
+
+  std::atomic<bool> ended_on_its_own{false};
+  std::thread stopper([&stop_signals, &server, &ended_on_its_own] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    if (!ended_on_its_own) {
+      std::cerr << "chosa-collector: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+                << ": finishing requests in flight\n";
+    }
+    (*server)->Stop();
+  });
+  Status ran = (*server)->Run();
+  // Wake the stopper if the server ended on its own (it is waiting for a signal).
+  ended_on_its_own = true;
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  if (!ran.ok()) {
+    std::cerr << "chosa-collector serve: " << ran.ToString() << "\n";
+    return 1;
+  }
+  std::cerr << "chosa-collector: stopped\n";
+  return 0;
+}
+
+}  // namespace chosa::collector_tool
