@@ -2,7 +2,8 @@
 # The end-to-end demo on the embedded defaults: installs what is missing, builds, validates the
 # five example surveys, runs their test scenarios, fills one survey from a scenario and prints its
 # submission, fills another through the device store (a draft, resumed, finalized into the
-# outbox), and shows expressions evaluated by the engine.
+# outbox), syncs it to a collector over HTTPS on loopback, and shows expressions evaluated by
+# the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
@@ -41,6 +42,29 @@ $chosa resume 1 --store "$store" --device-id demo-tablet < <(tail -n +7 tests/fi
   | grep -E "UUID|SHA-256|outbox" || true
 $chosa outbox --store "$store"
 $chosa store check --store "$store"
+
+echo
+echo "== sync: the bureau's collector over HTTPS (TLS on loopback), the tablet enrols and syncs its outbox"
+collector=build/tools/chosa-collector
+data="$store_dir/collector"
+$collector dev-tls "$store_dir/tls" | head -n 1
+for form in schemas/examples/*.json; do $collector publish "$form" --data "$data" | head -n 1; done
+code=$($collector enrol-code --forms older_residents_survey,coordinator_checklist --data "$data" 2>/dev/null)
+echo "one-time enrolment code: $code"
+$collector serve --listen 127.0.0.1:0 --port-file "$store_dir/port" --data "$data" \
+  --cert "$store_dir/tls/server.pem" --key "$store_dir/tls/server-key.pem" --access-log "$store_dir/access.log" \
+  2> "$store_dir/serve.log" &
+collector_pid=$!
+trap 'kill $collector_pid 2>/dev/null; rm -rf "$store_dir"' EXIT
+for _ in $(seq 100); do [ -s "$store_dir/port" ] && break; sleep 0.1; done
+url="https://127.0.0.1:$(cat "$store_dir/port")"
+$chosa sync enroll --collector "$url" --code "$code" --ca "$store_dir/tls/ca.pem" --name demo-tablet --store "$store"
+$chosa sync --store "$store"
+$chosa outbox --store "$store"
+$collector forms --data "$data"
+kill -TERM $collector_pid && wait $collector_pid || true
+echo "collector access log (one JSON line per request):"
+head -n 3 "$store_dir/access.log"
 
 echo
 echo "== chosa eval: the expression language (XLSForm / ODK XForms semantics)"

@@ -82,7 +82,8 @@ class ProgressLine {
     constexpr int kWidth = 30;
     int filled = progress.total == 0 ? kWidth : static_cast<int>(kWidth * progress.done / progress.total);
     Draw("[" + std::string(filled, '#') + std::string(kWidth - filled, '-') + "] " +
-         Format("%zu / %zu submissions, %s sent", progress.done, progress.total, Kilobytes(progress.bytes_sent).c_str()));
+         Format("%zu / %zu submissions, %s sent", progress.done, progress.total,
+                Kilobytes(progress.bytes_sent).c_str()));
   }
 
   void Clear() {
@@ -115,7 +116,8 @@ void PrintSummary(const DeviceStore& store, const std::string& store_path, const
   }
   std::printf("Sent: %zu", report.sent + report.duplicates);
   if (report.duplicates > 0) {
-    std::printf(" (%zu of them %s already on the collector)", report.duplicates, report.duplicates == 1 ? "was" : "were");
+    std::printf(" (%zu of them %s already on the collector)", report.duplicates,
+                report.duplicates == 1 ? "was" : "were");
   }
   std::printf(".  Rejected: %zu.  Left for later: %zu.  (%s sent", report.rejected.size(), report.left,
               Kilobytes(report.bytes_sent).c_str());
@@ -236,12 +238,15 @@ int RunPullAndPush(const ParsedOptions& options) {
   if (!report.status.ok()) {
     std::fprintf(stderr, "chosa sync: stopped: %s\n", report.status.message().c_str());
     if (report.status.code() == StatusCode::kUnauthenticated) {
-      std::fprintf(stderr, "  Ask the bureau for a new enrolment code, then: chosa sync enroll --replace --collector %s --code CODE%s\n",
-                   credentials->collector_url.c_str(), StoreArgument(store_path).c_str());
+      std::fprintf(
+          stderr,
+          "  Ask the bureau for a new enrolment code, then: chosa sync enroll --replace --collector %s --code CODE%s\n",
+          credentials->collector_url.c_str(), StoreArgument(store_path).c_str());
     } else if (report.status.code() == StatusCode::kPermissionDenied) {
-      std::fprintf(stderr,
-                   "  Nothing was sent and the outbox is untouched. If the collector's certificate changed, enrol\n"
-                   "  again with the CA file (--ca) and key pins (--pin) the bureau gives: chosa sync enroll --replace ...\n");
+      std::fprintf(
+          stderr,
+          "  Nothing was sent and the outbox is untouched. If the collector's certificate changed, enrol\n"
+          "  again with the CA file (--ca) and key pins (--pin) the bureau gives: chosa sync enroll --replace ...\n");
     } else if (report.left > 0) {
       std::fprintf(stderr, "  Nothing is lost: run chosa sync%s again to send what is left.\n",
                    StoreArgument(store_path).c_str());
@@ -255,8 +260,14 @@ int RunPullAndPush(const ParsedOptions& options) {
 int RunSync(int argc, char** argv) {
   ParsedOptions options;
   if (!ParseOptions("sync", argc, argv,
-                    {{"--store", true}, {"--batch", true}, {"--collector", true}, {"--code", true}, {"--name", true},
-                     {"--ca", true}, {"--pin", true}, {"--replace", false}},
+                    {{"--store", true},
+                     {"--batch", true},
+                     {"--collector", true},
+                     {"--code", true},
+                     {"--name", true},
+                     {"--ca", true},
+                     {"--pin", true},
+                     {"--replace", false}},
                     &options)) {
     PrintSyncUsage(stderr);
     return kExitUsage;
@@ -267,7 +278,8 @@ int RunSync(int argc, char** argv) {
   }
   const bool enroll = !options.positionals.empty() && options.positionals[0] == "enroll";
   if (options.positionals.size() > (enroll ? 1u : 0u)) {
-    std::fprintf(stderr, "chosa sync: unexpected argument \"%s\"\n", ForDisplay(options.positionals.back(), 40).c_str());
+    std::fprintf(stderr, "chosa sync: unexpected argument \"%s\"\n",
+                 ForDisplay(options.positionals.back(), 40).c_str());
     PrintSyncUsage(stderr);
     return kExitUsage;
   }

@@ -120,9 +120,14 @@ TEST_CASE("Finalize moves a draft to the outbox; sent, rejected and edited submi
   auto errors = d.session().AllErrors();
   for (const auto& e : errors) UNSCOPED_INFO(e.path << ": " << e.message);
   REQUIRE(errors.empty());
+  CHECK(store->GetInstance(d.id())->instance_name == "271276 3m 2024-04-01");
   auto submission = d.Finalize();
   REQUIRE(submission.ok());
   CHECK_FALSE(d.SetAnswer("c01", "4").ok());  // a finalized draft is closed
+  // The draft's name row (schema 4) is gone; the submission's row has the same name.
+  CHECK(submission->instance_name == "271276 3m 2024-04-01");
+  CHECK(store->GetInstance(d.id())->instance_name == "271276 3m 2024-04-01");
+  CHECK(store->GetInstance(d.id())->answer_count == 33);
 
   auto outbox = store->Outbox();
   REQUIRE(outbox.size() == 1);

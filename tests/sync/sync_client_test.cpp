@@ -1,11 +1,14 @@
 // The sync client's logic (sync/include/chosa/sync_client.h) on a real device store, through a
 // scripted HttpTransport: a small in-memory collector that speaks protocol.h, with faults
 // injected request by request. A mobile app supplies its own HttpTransport the same way.
+#include "chosa/sync_client.h"
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -14,17 +17,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include "chosa/env.h"
 #include "chosa/protocol.h"
 #include "chosa/store.h"
-#include "chosa/sync_client.h"
 #include "chosa/sync_credentials.h"
 #include "client/backoff.h"
 
@@ -212,10 +212,10 @@ class FakeCollector : public HttpTransport {
   std::string token = kToken;
   bool enrolled = false;
   protocol::FormsResponse listing;
-  std::map<std::string, std::string> forms;     // path -> served JSON
-  std::map<std::string, std::string> stored;    // uuid -> canonical JSON
-  std::map<std::string, std::string> reject;    // uuid -> reason
-  std::vector<size_t> batch_sizes;              // of the pushes answered 200
+  std::map<std::string, std::string> forms;   // path -> served JSON
+  std::map<std::string, std::string> stored;  // uuid -> canonical JSON
+  std::map<std::string, std::string> reject;  // uuid -> reason
+  std::vector<size_t> batch_sizes;            // of the pushes answered 200
   size_t max_batch_items = 500;
 };
 
@@ -266,12 +266,20 @@ std::vector<std::string> FillOutbox(DeviceStore& store, int count) {
   for (int i = 0; i < count; ++i) {
     auto draft = store.StartDraft("workshop_attendee_survey", "staff-3");
     REQUIRE(draft.ok());
-    for (auto [path, text] : std::vector<std::pair<std::string, std::string>>{
-             {"event_type", "workshop"}, {"event_date", "2024-09-12"}, {"block", "east"}, {"ward", "271098"},
-             {"profession", "pharmacist"}, {"feels_collaborating", "yes"}, {"knew_support_office", "no"},
-             {"wish_collaborate", "want"}, {"acp_awareness", "name_only"}, {"useful", "4"},
-             {"comments", "グループワークが良かった " + std::to_string(i)}, {"attendees[1]/attendee_name", "田中 美咲"},
-             {"attendees[1]/attendee_profession", "nurse"}}) {
+    for (auto [path, text] :
+         std::vector<std::pair<std::string, std::string>>{{"event_type", "workshop"},
+                                                          {"event_date", "2024-09-12"},
+                                                          {"block", "east"},
+                                                          {"ward", "271098"},
+                                                          {"profession", "pharmacist"},
+                                                          {"feels_collaborating", "yes"},
+                                                          {"knew_support_office", "no"},
+                                                          {"wish_collaborate", "want"},
+                                                          {"acp_awareness", "name_only"},
+                                                          {"useful", "4"},
+                                                          {"comments", "グループワークが良かった " + std::to_string(i)},
+                                                          {"attendees[1]/attendee_name", "田中 美咲"},
+                                                          {"attendees[1]/attendee_profession", "nurse"}}) {
       Status set = (*draft)->SetAnswer(path, text);
       INFO(path << ": " << set.ToString());
       REQUIRE(set.ok());
@@ -462,10 +470,10 @@ TEST_CASE("an answer that does not match the batch marks nothing") {
   SyncClient client(&collector, store.get(), Credentials(), RecordingOptions(&waits));
 
   std::function<void(protocol::PushResponse*)> faults[] = {
-      [](protocol::PushResponse* r) { r->results.pop_back(); },                               // one missing
-      [](protocol::PushResponse* r) { std::swap(r->results[0], r->results[1]); },             // out of order
+      [](protocol::PushResponse* r) { r->results.pop_back(); },                                        // one missing
+      [](protocol::PushResponse* r) { std::swap(r->results[0], r->results[1]); },                      // out of order
       [](protocol::PushResponse* r) { r->results[2].uuid = "00000000-0000-4000-8000-000000000000"; },  // another
-      [](protocol::PushResponse* r) { r->results.push_back(r->results[0]); },                 // one too many
+      [](protocol::PushResponse* r) { r->results.push_back(r->results[0]); },                          // one too many
   };
   for (auto& fault : faults) {
     collector.script = {Tamper(fault)};
@@ -696,10 +704,10 @@ TEST_CASE("pulling installs the newest version of each listed form that the stor
   REQUIRE(store->InstallForm(checklist).ok());
 
   FakeCollector collector;
-  collector.Publish(checklist);                            // installed already
-  collector.Publish(workshop);                             // new
-  collector.Publish(WithVersion(workshop, "2024.2"));      // newer still: the one to install
-  collector.Publish(WithVersion(checklist, "2025.1"));     // new
+  collector.Publish(checklist);                         // installed already
+  collector.Publish(workshop);                          // new
+  collector.Publish(WithVersion(workshop, "2024.2"));   // newer still: the one to install
+  collector.Publish(WithVersion(checklist, "2025.1"));  // new
   std::vector<int64_t> waits;
   std::vector<SyncProgress> progress;
   SyncOptions options = RecordingOptions(&waits);
@@ -720,8 +728,8 @@ TEST_CASE("pulling installs the newest version of each listed form that the stor
   std::set<std::pair<std::string, std::string>> installed;
   for (const InstalledForm& form : store->ListForms()) installed.emplace(form.form_id, form.version);
   CHECK(installed == std::set<std::pair<std::string, std::string>>{{"coordinator_checklist", "2024.1"},
-                                                                  {"coordinator_checklist", "2025.1"},
-                                                                  {"workshop_attendee_survey", "2024.2"}});
+                                                                   {"coordinator_checklist", "2025.1"},
+                                                                   {"workshop_attendee_survey", "2024.2"}});
   CHECK((*store->LoadForm("coordinator_checklist"))->version() == "2025.1");  // new fillings start on it
   REQUIRE(progress.size() == 3);
   CHECK(progress[2].phase == SyncProgress::Phase::kForms);
@@ -749,9 +757,10 @@ TEST_CASE("a downloaded form whose SHA-256 is not the listed one is refused") {
   SyncReport report;
   REQUIRE(client.PullForms(&report).ok());
   REQUIRE(report.problems.size() == 1);
-  CHECK(report.problems[0] == "form workshop_attendee_survey version 2024.1 was not installed: the downloaded bytes have "
-                              "SHA-256 " + protocol::Sha256Hex(workshop) + ", the listing says " +
-                              protocol::Sha256Hex(workshop + " "));
+  CHECK(report.problems[0] ==
+        "form workshop_attendee_survey version 2024.1 was not installed: the downloaded bytes have "
+        "SHA-256 " +
+            protocol::Sha256Hex(workshop) + ", the listing says " + protocol::Sha256Hex(workshop + " "));
   REQUIRE(report.forms_installed.size() == 1);  // the other form still comes
   CHECK(report.forms_installed[0].form_id == "coordinator_checklist");
   REQUIRE(store->ListForms().size() == 1);

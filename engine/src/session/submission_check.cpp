@@ -2,12 +2,18 @@
 // field by field, the answers are replayed in a Session restored from them, the engine's own
 // checks run as at finalize, and the answers the replayed session writes must be the received
 // ones, byte for byte. Faults are reported in English with their JSON Pointer.
+//
+// Cost: the collector runs this on every submission. An accepted one takes the fast path
+// (FastCheck): the engine's checks without Finalize's UUID, SHA-256 and envelope, and one byte
+// comparison of the whole document against the engine's answers in the received envelope. Only
+// a refused one pays for the finer comparisons that say where it goes wrong.
 #include "chosa/submission_check.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +23,7 @@
 #include "form/dependency_graph.h"
 #include "json/json_reader.h"
 #include "session/answer_text.h"
+#include "session/answers_writer.h"
 #include "session/canonical_json.h"
 #include "session/messages.h"
 #include "session/session_internal.h"
@@ -40,6 +47,25 @@ constexpr size_t kReusedParserBytes = 1u << 20;
 
 Status Fault(std::string pointer, std::string message) {
   return Status::InvalidArgument(std::move(message), std::move(pointer));
+}
+
+// PointerAppend(pointer, key) in place: the walk over every answer appends and truncates one
+// string instead of allocating a new pointer per key.
+void PointerAppendKey(std::string& pointer, std::string_view key) {
+  pointer += '/';
+  if (std::none_of(key.begin(), key.end(), [](char c) { return c == '~' || c == '/'; })) {
+    pointer.append(key);
+    return;
+  }
+  for (char c : key) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
 }
 
 const char* JsonTypeName(element value) {
@@ -132,6 +158,22 @@ std::string Canonical(element value) {
   return out.Take();
 }
 
+// Canonical(root) of the envelope object, also giving the span of its answers in the output:
+// once the received bytes equal these, that span of them is the received answers' canonical form.
+std::string CanonicalEnvelope(simdjson::dom::object root, size_t* answers_begin, size_t* answers_end) {
+  CanonicalJsonWriter out;
+  out.BeginObject();
+  for (auto field : root) {
+    out.Key(field.key);
+    const bool answers = field.key == "answers";
+    if (answers) *answers_begin = out.text().size();
+    Encode(field.value, out);
+    if (answers) *answers_end = out.text().size();
+  }
+  out.EndObject();
+  return out.Take();
+}
+
 // Where `received` first differs from `expected` (its canonical re-encoding): the pointer of
 // the value at that byte, under `base`.
 std::string PointerOfDifference(element value, std::string_view received, std::string_view expected,
@@ -162,6 +204,24 @@ struct Timestamp {
   int offset_minutes = 0;
 };
 
+// Whether a timestamp of the engine's shape that ParseIsoDateTime accepts (a real date) is one
+// the formatter writes back unchanged, seen from its digits alone: every field within its
+// range, an offset within +-18:00 and not -00:00, a year of this era. The formatter's round
+// trip (its snprintf per field) costs more than the rest of the envelope; anything else still
+// takes it.
+bool PlainlyCanonical(std::string_view text) {
+  auto field = [&](size_t at, size_t width) {
+    int value = 0;
+    for (size_t i = at; i < at + width; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  const int year = field(0, 4), hour = field(11, 2), minute = field(14, 2), second = field(17, 2);
+  const int offset_hours = field(24, 2), offset_minutes = field(27, 2);
+  if (year < 1900 || year > 2999 || hour > 23 || minute > 59 || second > 59) return false;
+  if (offset_minutes > 59 || offset_hours * 60 + offset_minutes > 18 * 60) return false;
+  return !(text[23] == '-' && offset_hours == 0 && offset_minutes == 0);
+}
+
 // RFC 3339 exactly as the engine writes it: 2024-11-03T10:30:30.000+09:00, a real date, an offset
 // within +-18:00 and never -00:00 (the round trip through the engine's own formatter decides).
 std::optional<Timestamp> ReadTimestamp(std::string_view text) {
@@ -175,7 +235,10 @@ std::optional<Timestamp> ReadTimestamp(std::string_view text) {
   std::optional<ParsedDateTime> parsed = ParseIsoDateTime(text);
   if (!parsed || !parsed->offset_minutes) return std::nullopt;
   Timestamp out{parsed->wall_millis - int64_t{*parsed->offset_minutes} * kMillisPerMinute, *parsed->offset_minutes};
-  if (FormatIsoDateTime(static_cast<double>(out.utc_millis), out.offset_minutes) != text) return std::nullopt;
+  if (!PlainlyCanonical(text) &&
+      FormatIsoDateTime(static_cast<double>(out.utc_millis), out.offset_minutes) != text) {
+    return std::nullopt;
+  }
   return out;
 }
 
@@ -397,7 +460,7 @@ class AnswerReader {
     int32_t last = kNone;
     for (auto field : object) {
       const size_t length = pointer.size();
-      pointer = PointerAppend(pointer, field.key);
+      PointerAppendKey(pointer, field.key);
       int32_t index = form_.Find(field.key);
       if (index == kNone) return Fault(pointer, "unknown question" + Suggestion(field.key, repeat));
       const Item& item = form_.item(index);
@@ -756,51 +819,48 @@ JsonDocument& ThreadDocument(int which) {
   return documents[which];
 }
 
-Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
-  const Form& form = *form_ptr;
-  JsonLimits limits;
-  limits.max_depth = kMaxDepth;
-  JsonDocument own;
-  JsonDocument& document = text.size() <= kReusedParserBytes ? ThreadDocument(0) : own;
-  Status parsed = document.Parse(text, limits);
-  if (!parsed.ok()) {
-    if (parsed.code() != StatusCode::kInvalidArgument || parsed.message().rfind("document is", 0) == 0) return parsed;
-    return Fault(parsed.pointer(), "malformed JSON: " + parsed.message());
+// What Finalize and the byte comparisons decide, without writing a submission: the engine's
+// checks pass (no page has an error; the envelope already holds a device id and a version 4
+// UUID as replaces), and the received bytes are exactly its envelope fields re-encoded with the
+// engine's answers in place of the received ones. That one comparison proves the bytes
+// canonical and the answers the engine's. Nothing when it cannot say OK: Check decides then.
+std::optional<Status> FastCheck(const Session& session, const Envelope& envelope, simdjson::dom::object root,
+                                std::string_view replaces, std::string_view text) {
+  constexpr std::nullopt_t undecided = std::nullopt;
+  if (session.options().device_id.empty() || (!replaces.empty() && !IsUuidV4(replaces))) return undecided;
+  for (int32_t p = 0; p < session.page_count(); ++p) {
+    if (!session.PageErrors(p).empty()) return undecided;
   }
-  element root = document.root();
-
-  Envelope envelope;
-  Status status = CheckEnvelope(form, root, &envelope);
-  if (!status.ok()) return status;
-
-  ReplayEnv env(envelope.ended.utc_millis, envelope.ended.offset_minutes);
-  SessionSnapshot snapshot;
-  AnswerReader reader(form, &env, &snapshot);
-  simdjson::dom::object answers = envelope.fields[kAnswers].get_object().value_unsafe();
-  status = reader.Read(answers);
-  if (!status.ok()) return status;
-
-  // The bytes must be the engine's: no whitespace, minimal escapes, numbers in shortest form.
-  std::string canonical = Canonical(root);
-  if (canonical != text) {
-    return Fault(PointerOfDifference(root, text, canonical, ""),
-                 "not canonical JSON: the engine writes these bytes differently (whitespace, escapes or number "
-                 "format)");
+  const Form& form = session.form();
+  CanonicalJsonWriter out;
+  out.BeginObject();
+  for (auto field : root) {
+    out.Key(field.key);
+    if (field.key == kKeyNames[kAnswers]) {
+      out.BeginObject();
+      WriteAnswers(form, session.state(), out);
+      out.EndObject();
+    } else {
+      Encode(field.value, out);
+    }
   }
+  out.EndObject();
+  if (out.text() != text) return undecided;
+  if (envelope.present[kInstanceName]) {
+    std::string name = DisplayText(session.state().EvaluateIn(form.settings().instance_name, kNone, 0));
+    if (envelope.strings[kInstanceName] != name) {
+      return Fault(KeyPointer(kInstanceName), "instance name " + Quoted(envelope.strings[kInstanceName]) +
+                                                  " differs from the engine's " + Quoted(name));
+    }
+  }
+  return Status::Ok();
+}
 
-  snapshot.language = std::string(envelope.strings[kLanguage]);
-  snapshot.started_at_millis = envelope.started.utc_millis;
-  snapshot.started_offset_minutes = envelope.started.offset_minutes;
-  SessionOptions options;
-  options.language = snapshot.language;
-  options.device_id = std::string(envelope.strings[kDeviceId]);
-  if (envelope.present[kEnumeratorId]) options.enumerator_id = std::string(envelope.strings[kEnumeratorId]);
-  Result<std::unique_ptr<Session>> resumed = Session::Resume(form_ptr, &env, options, snapshot);
-  if (!resumed.ok()) return Fault("/answers", "cannot be replayed: " + resumed.status().message());
-  Session& session = **resumed;
-
+// Finalizes the replayed session and compares what it writes with what was received, naming
+// the first fault: the engine's checks, then each answer, the instance name, and the bytes.
+Status CheckByFinalize(Session& session, const Envelope& envelope, std::string_view replaces,
+                       simdjson::dom::object answers, std::string_view received_answers) {
   // Finalize runs the engine's checks once; only a refused one needs them again, to say which.
-  std::string_view replaces = envelope.present[kReplaces] ? envelope.strings[kReplaces] : std::string_view();
   Result<Submission> finalized = session.Finalize(replaces);
   if (!finalized.ok()) {
     std::vector<AnswerError> errors = session.AllErrors();
@@ -824,7 +884,7 @@ Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text)
   expected_limits.max_bytes = std::max(expected_limits.max_bytes, engine_answers.size());
   Status reread = expected_document.Parse(engine_answers, expected_limits);
   if (!reread.ok()) return Status::Internal("the replayed answers cannot be read: " + reread.message());
-  status =
+  Status status =
       AnswerComparer(session).Compare(expected_document.root().get_object().value_unsafe(), answers, 0, "/answers");
   if (!status.ok()) return status;
 
@@ -833,12 +893,72 @@ Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text)
                                                 " differs from the engine's " + Quoted(finalized->instance_name));
   }
   // The comparison above should leave nothing; the bytes decide.
-  std::string received_answers = Canonical(envelope.fields[kAnswers]);
   if (received_answers != engine_answers) {
     return Fault(PointerOfDifference(envelope.fields[kAnswers], received_answers, engine_answers, "/answers"),
                  "the answers differ from those the engine writes");
   }
   return Status::Ok();
+}
+
+Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
+  const Form& form = *form_ptr;
+  JsonLimits limits;
+  limits.max_depth = kMaxDepth;
+  JsonDocument own;
+  JsonDocument& document = text.size() <= kReusedParserBytes ? ThreadDocument(0) : own;
+  Status parsed = document.Parse(text, limits);
+  if (!parsed.ok()) {
+    if (parsed.code() != StatusCode::kInvalidArgument || parsed.message().rfind("document is", 0) == 0) return parsed;
+    return Fault(parsed.pointer(), "malformed JSON: " + parsed.message());
+  }
+  element root = document.root();
+
+  Envelope envelope;
+  Status status = CheckEnvelope(form, root, &envelope);
+  if (!status.ok()) return status;
+
+  ReplayEnv env(envelope.ended.utc_millis, envelope.ended.offset_minutes);
+  SessionSnapshot snapshot;
+  snapshot.answers.reserve(form.items().size());  // about one per question, unless in repeats
+  AnswerReader reader(form, &env, &snapshot);
+  simdjson::dom::object answers = envelope.fields[kAnswers].get_object().value_unsafe();
+  status = reader.Read(answers);
+  if (!status.ok()) return status;
+
+  // The bytes must be the engine's: no whitespace, minimal escapes, numbers in shortest form.
+  // Checked here only when the fast path below cannot vouch for them, but before any fault of
+  // the replay, as that is the order faults are reported in.
+  size_t answers_begin = 0, answers_end = 0;
+  auto canonical_fault = [&]() -> std::optional<Status> {
+    std::string canonical = CanonicalEnvelope(root.get_object().value_unsafe(), &answers_begin, &answers_end);
+    if (canonical == text) return std::nullopt;
+    return Fault(PointerOfDifference(root, text, canonical, ""),
+                 "not canonical JSON: the engine writes these bytes differently (whitespace, escapes or number "
+                 "format)");
+  };
+
+  snapshot.language = std::string(envelope.strings[kLanguage]);
+  snapshot.started_at_millis = envelope.started.utc_millis;
+  snapshot.started_offset_minutes = envelope.started.offset_minutes;
+  SessionOptions options;
+  options.language = snapshot.language;
+  options.device_id = std::string(envelope.strings[kDeviceId]);
+  if (envelope.present[kEnumeratorId]) options.enumerator_id = std::string(envelope.strings[kEnumeratorId]);
+  Result<std::unique_ptr<Session>> resumed = Session::Resume(form_ptr, &env, options, snapshot);
+  if (!resumed.ok()) {
+    if (std::optional<Status> fault = canonical_fault()) return *std::move(fault);
+    return Fault("/answers", "cannot be replayed: " + resumed.status().message());
+  }
+  Session& session = **resumed;
+
+  std::string_view replaces = envelope.present[kReplaces] ? envelope.strings[kReplaces] : std::string_view();
+  std::optional<Status> fast = FastCheck(session, envelope, root.get_object().value_unsafe(), replaces, text);
+  if (fast && fast->ok()) return Status::Ok();
+  if (std::optional<Status> fault = canonical_fault()) return *std::move(fault);
+  if (fast) return *std::move(fast);
+  // The bytes are canonical, so the received answers' canonical form is this span of them.
+  const std::string_view received_answers = text.substr(answers_begin, answers_end - answers_begin);
+  return CheckByFinalize(session, envelope, replaces, answers, received_answers);
 }
 
 }  // namespace

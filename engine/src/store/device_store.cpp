@@ -36,10 +36,14 @@ InstanceState StateFromName(const std::string& name) {
   return InstanceState::kDraft;
 }
 
+// A draft's name is its name row (schema 4: the empty path in `answer`) when it has one.
 constexpr const char* kSummaryColumns =
-    "i.id, i.form_id, i.form_version, i.state, i.instance_name, i.enumerator_id, i.started_at, "
+    "i.id, i.form_id, i.form_version, i.state, "
+    "COALESCE((SELECT a.value FROM answer a WHERE a.instance_id = i.id AND a.path = ''), i.instance_name), "
+    "i.enumerator_id, i.started_at, "
     "MAX(i.updated_at, COALESCE((SELECT MAX(a.updated_at) FROM answer a WHERE a.instance_id = i.id), 0)), "
-    "i.progress, (SELECT COUNT(*) FROM answer a WHERE a.instance_id = i.id AND a.value != ''), COALESCE(i.uuid, ''), "
+    "i.progress, (SELECT COUNT(*) FROM answer a WHERE a.instance_id = i.id AND a.path != '' AND a.value != ''), "
+    "COALESCE(i.uuid, ''), "
     "i.replaces, "
     "i.reject_reason, COALESCE(i.sent_at, 0)";
 
@@ -255,7 +259,8 @@ Result<std::unique_ptr<Draft>> DeviceStore::Resume(int64_t id) {
     Statement repeats(db, "SELECT repeat, count FROM repeat_count WHERE instance_id = ?");
     repeats.Bind(1, id);
     while (repeats.Step() == SQLITE_ROW) snapshot.repeat_counts.emplace_back(repeats.Text(0), static_cast<int32_t>(repeats.Int(1)));
-    Statement answers(db, "SELECT path, value FROM answer WHERE instance_id = ?");
+    // Not the draft's name row (the empty path).
+    Statement answers(db, "SELECT path, value FROM answer WHERE instance_id = ? AND path != ''");
     answers.Bind(1, id);
     while ((code = answers.Step()) == SQLITE_ROW) snapshot.answers.emplace_back(answers.Text(0), answers.Text(1));
     if (code != SQLITE_DONE) return SqliteStatus(db, code, "reading the answers of draft " + std::to_string(id));

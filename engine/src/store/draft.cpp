@@ -101,22 +101,28 @@ Draft::~Draft() {
 Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {
   StoreDatabase& db = *store_->db_;
   if (db.options().testing_disable_autosave) return Status::Ok();
+  // An answer the draft's name reads renames it at once (so that the drafts list is right even
+  // after a kill): the name row sits beside the answers, and the same statement writes both.
+  bool renames = names_draft_[static_cast<size_t>(item)];
+  std::string name = renames ? InstanceName() : std::string();
   int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto write_answer = [&]() -> Status {
     // A cleared answer is kept as "" rather than deleted: on resume it must override a default.
     // The texts outlive the step, so SQLite need not copy them; every parameter is bound anew.
-    Statement& statement = db.upsert_answer;
+    Statement& statement = renames ? db.upsert_answer_and_name : db.upsert_answer;
     statement.Bind(1, id_).BindStatic(2, path).BindStatic(3, new_text).Bind(4, now);
+    if (renames) statement.BindStatic(5, name);
     int code = Run(statement);
     // The caller names the answer; the Status says only what went wrong.
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "");
   };
   bool counts_changed = false;
-  const auto& repeats = session_->form().repeats();
-  for (size_t r = 0; r < repeats.size(); ++r) counts_changed |= session_->state().InstanceCount(repeats[r]) != saved_counts_[r];
-  bool renames = names_draft_[static_cast<size_t>(item)];
-  if (!audit_ && !counts_changed && !renames) return write_answer();  // the hot path: one statement, autocommit
+  // saved_counts_ has one count per repeat of the form: a form without repeats reads nothing more.
+  for (size_t r = 0; r < saved_counts_.size(); ++r) {
+    counts_changed |= session_->state().InstanceCount(session_->form().repeats()[r]) != saved_counts_[r];
+  }
+  if (!audit_ && !counts_changed) return write_answer();  // the hot path: one statement, autocommit
   return InTransaction(db, "", [&]() -> Status {
     Status written = write_answer();
     if (!written.ok()) return written;
@@ -125,13 +131,6 @@ Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view o
       audit.Bind(1, id_).Bind(2, id_).Bind(3, now).BindStatic(4, path).BindStatic(5, old_text).BindStatic(6, new_text);
       int code = Run(audit);
       if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "saving the audit trail");
-    }
-    if (renames) {
-      std::string name = InstanceName();
-      Statement& rename = db.rename_draft;
-      rename.BindStatic(1, name).Bind(2, id_);
-      int code = Run(rename);
-      if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "naming the draft");
     }
     return counts_changed ? SaveRepeatCounts() : Status::Ok();
   });
@@ -240,13 +239,29 @@ Status Draft::SavePage() {
   StoreDatabase& db = *store_->db_;
   std::string name = InstanceName();
   int32_t progress = session_->View().navigation.progress_percent;
+  int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
-  Statement update(db.writer.get(),
-                   "UPDATE instance SET page = ?, language = ?, instance_name = ?, progress = ?, updated_at = ? WHERE id = ?");
-  update.Bind(1, int64_t{session_->page_index()}).Bind(2, session_->language()).Bind(3, name);
-  update.Bind(4, int64_t{progress}).Bind(5, db.env()->NowMillis()).Bind(6, id_);
-  int code = update.Step();
-  return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the page");
+  auto update = [&]() -> Status {
+    Statement page(
+        db.writer.get(),
+        "UPDATE instance SET page = ?, language = ?, instance_name = ?, progress = ?, updated_at = ? WHERE id = ?");
+    page.Bind(1, int64_t{session_->page_index()}).Bind(2, session_->language()).Bind(3, name);
+    page.Bind(4, int64_t{progress}).Bind(5, now).Bind(6, id_);
+    int code = page.Step();
+    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the page");
+  };
+  if (session_->form().settings().instance_name == kNone) return update();
+  // The name row is what the drafts list shows: it follows the name here too (a name that reads
+  // a calculation changes without an answer it reads directly).
+  return InTransaction(db, "saving the page", [&]() -> Status {
+    Status updated = update();
+    if (!updated.ok()) return updated;
+    Statement row(db.writer.get(),
+                  "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, '', ?, ?)");
+    row.Bind(1, id_).Bind(2, name).Bind(3, now);
+    int code = row.Step();
+    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "saving the page");
+  });
 }
 
 // Runs a navigation or language change and saves it; if it cannot be saved, the session goes
@@ -315,7 +330,11 @@ Result<Submission> Draft::Finalize() {
     int code = update.Step();
     if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "finalizing");
     if (sqlite3_changes(db.writer.get()) != 1) return Status::NotFound("draft " + std::to_string(id_) + " is gone");
-    return Status::Ok();
+    // A submission's name is the one in its row: the draft's name row goes.
+    Statement name(db.writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ''");
+    name.Bind(1, id_);
+    code = name.Step();
+    return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "finalizing");
   });
   db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing");
   if (!stored.ok()) return stored;

@@ -79,7 +79,13 @@ CREATE TRIGGER instance_id_advances AFTER INSERT ON instance BEGIN
 END;
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
+// Version 4: a draft's name as last saved is kept in `answer` too, under the empty path (no item
+// has it), beside the draft's answers: an answer that renames the draft is saved with its new name
+// in one statement that writes one page. No table changes; the number keeps older versions,
+// which would read that row as an answer, from opening the store.
+constexpr const char* kVersion4 = "";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
 
 }  // namespace
 

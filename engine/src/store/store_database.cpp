@@ -17,7 +17,7 @@ StoreDatabase::StoreDatabase(std::string path, StoreOptions options)
 StoreDatabase::~StoreDatabase() {
   if (writer.get() != nullptr) sqlite3_wal_hook(writer.get(), nullptr, nullptr);
   checkpointer_.Stop();
-  for (Statement* statement : {&upsert_answer, &insert_audit, &rename_draft, &begin_write, &commit}) {
+  for (Statement* statement : {&upsert_answer, &upsert_answer_and_name, &insert_audit, &begin_write, &commit}) {
     *statement = Statement();
   }
   reader.Close();
@@ -75,10 +75,13 @@ Status StoreDatabase::Open() {
                            "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
                            "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)",
                            kept);
-  rename_draft = Statement(writer.get(), "UPDATE instance SET instance_name = ? WHERE id = ?", kept);
+  upsert_answer_and_name = Statement(writer.get(),
+                                     "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES "
+                                     "(?1, ?2, ?3, ?4), (?1, '', ?5, ?4)",
+                                     kept);
   begin_write = Statement(writer.get(), "BEGIN IMMEDIATE", kept);
   commit = Statement(writer.get(), "COMMIT", kept);
-  for (Statement* statement : {&upsert_answer, &insert_audit, &rename_draft, &begin_write, &commit}) {
+  for (Statement* statement : {&upsert_answer, &upsert_answer_and_name, &insert_audit, &begin_write, &commit}) {
     if (!statement->ok()) {
       return SqliteStatus(writer.get(), statement->prepare_code(), "preparing the store's statements");
     }

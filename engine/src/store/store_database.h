@@ -35,10 +35,10 @@ class StoreDatabase {
   mutable Connection reader;
 
   // Prepared once on the writer (SQLITE_PREPARE_PERSISTENT) and reused: autosave is the hot
-  // path, and an answer that renames the draft or changes a repeat runs in a transaction.
+  // path, and an answer with an audit row or a repeat change runs in a transaction.
   Statement upsert_answer;
+  Statement upsert_answer_and_name;  // and the draft's name under the empty path (schema 4)
   Statement insert_audit;
-  Statement rename_draft;
   Statement begin_write;  // BEGIN IMMEDIATE
   Statement commit;
 

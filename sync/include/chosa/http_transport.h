@@ -106,7 +106,7 @@ class HttpTransport {
 // path prefix; only https is accepted). It keeps one connection alive between requests. Fails
 // with kInvalidArgument on a URL that is not https, or a CA file that cannot be read.
 Result<std::unique_ptr<HttpTransport>> MakeCurlTransport(const std::string& collector_url,
-                                                          const TransportOptions& options = {});
+                                                         const TransportOptions& options = {});
 
 }  // namespace chosa::sync
 

@@ -61,13 +61,13 @@ struct SyncProgress {
 };
 
 struct SyncOptions {
-  Env* env = nullptr;         // randomness for the jitter; null: Env::Default()
-  size_t batch_size = 100;    // submissions per push, within [1, limits.max_batch_items]
+  Env* env = nullptr;       // randomness for the jitter; null: Env::Default()
+  size_t batch_size = 100;  // submissions per push, within [1, limits.max_batch_items]
   // A batch is also cut before its (uncompressed) body passes this many bytes, and never
   // passes limits.max_decompressed_bytes. A single larger submission still goes alone.
   size_t max_batch_bytes = 4u << 20;
-  bool gzip = true;           // compress push bodies ("Content-Encoding: gzip")
-  protocol::Limits limits;    // the collector's limits
+  bool gzip = true;         // compress push bodies ("Content-Encoding: gzip")
+  protocol::Limits limits;  // the collector's limits
   RetryPolicy retry;
   // Called as the sync goes: after each batch, each form, and before each wait. On the sync's
   // own thread; keep it short.
@@ -83,10 +83,10 @@ struct RejectedSubmission {
 
 struct SyncReport {
   std::vector<protocol::FormListing> forms_installed;  // new form versions now in the store
-  size_t sent = 0;                                      // accepted by the collector, marked sent
-  size_t duplicates = 0;  // the collector had them already: marked sent as well
-  std::vector<RejectedSubmission> rejected;             // marked rejected, with the reason
-  size_t left = 0;        // still in the outbox: the next sync sends them
+  size_t sent = 0;                                     // accepted by the collector, marked sent
+  size_t duplicates = 0;                               // the collector had them already: marked sent as well
+  std::vector<RejectedSubmission> rejected;            // marked rejected, with the reason
+  size_t left = 0;                                     // still in the outbox: the next sync sends them
   // What went wrong with one form or one submission without stopping the sync (a form whose
   // download does not match its listing, a submission too large for the collector).
   std::vector<std::string> problems;
@@ -121,7 +121,8 @@ class SyncClient {
   // Sends the outbox, oldest first, in batches; marks each submission as the collector answers.
   Status PushOutbox(SyncReport* report);
 
-  // PullForms, then PushOutbox (unless the pull was stopped by a 401, a TLS refusal or Cancel).
+  // PullForms, then PushOutbox, unless the pull was stopped by a 401, a refused certificate, a
+  // collector out of reach or Cancel (the outbox is then counted as left).
   SyncReport Sync();
 
   // Stops the sync before its next request or at once during a wait; thread-safe. What was
@@ -139,7 +140,7 @@ class SyncClient {
   void Wait(int64_t millis);
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
   struct BatchOutcome {
-    Status status;           // not OK: the sync stops (nothing of this batch was marked)
+    Status status;           // not OK: the sync stops (what was marked stays marked)
     bool too_large = false;  // 413: nothing was marked; send fewer at a time
     std::string detail;      // the collector's words for a 413
   };

@@ -209,7 +209,7 @@ Status CurlTransport::Send(const HttpRequest& request, HttpResponse* response) {
 }
 
 Result<std::unique_ptr<HttpTransport>> MakeCurlTransport(const std::string& collector_url,
-                                                          const TransportOptions& options) {
+                                                         const TransportOptions& options) {
   auto transport = std::make_unique<CurlTransport>(collector_url, options);
   Status status = transport->Init();
   if (!status.ok()) return status;

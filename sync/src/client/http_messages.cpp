@@ -41,8 +41,10 @@ Status ResponseFailure(const HttpResponse& response, const std::string& doing) {
   switch (response.status) {
     case 401:
       return Status::Unauthenticated(message + " (the device's token is unknown or revoked: enrol it again)");
-    case 403: return Status::PermissionDenied(message);
-    case 404: return Status::NotFound(message);
+    case 403:
+      return Status::PermissionDenied(message);
+    case 404:
+      return Status::NotFound(message);
     default:
       if (response.status >= 400 && response.status < 500) return Status::InvalidArgument(message);
       return Status::Internal(message);

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "backoff.h"
 #include "chosa/env.h"
@@ -127,7 +126,8 @@ Result<SyncCredentials> SyncClient::Enroll(std::string_view code, std::string_vi
   if (!status.ok()) return status;
   if (response.status != 200) return ResponseFailure(response, "enrolment refused");
   auto enrolled = protocol::ParseEnrollResponse(response.body);
-  if (!enrolled.ok()) return Status::Internal("the collector's enrolment answer cannot be read: " + enrolled.status().ToString());
+  if (!enrolled.ok())
+    return Status::Internal("the collector's enrolment answer cannot be read: " + enrolled.status().ToString());
   credentials_.device_id = enrolled->device_id;
   credentials_.token = enrolled->token;
   return credentials_;
@@ -141,7 +141,8 @@ Status SyncClient::PullForms(SyncReport* report) {
   if (!status.ok()) return status;
   if (response.status != 200) return ResponseFailure(response, "listing the forms");
   auto listing = protocol::ParseFormsResponse(response.body);
-  if (!listing.ok()) return Status::Internal("the collector's form list cannot be read: " + listing.status().ToString());
+  if (!listing.ok())
+    return Status::Internal("the collector's form list cannot be read: " + listing.status().ToString());
 
   // The newest listed version of each form (the listing is in publishing order), in the order
   // the forms first appear.
@@ -283,9 +284,10 @@ SyncClient::BatchOutcome SyncClient::PushBatch(const std::vector<OutboxItem>& ou
   bool matches = results.size() == end - begin;
   for (size_t i = 0; matches && i < results.size(); ++i) matches = results[i].uuid == outbox[begin + i].uuid;
   if (!matches) {
-    outcome.status = Status::Internal("the collector's answer does not match the batch (" +
-                                      std::to_string(results.size()) + " results for " + std::to_string(end - begin) +
-                                      " submissions, or other UUIDs); nothing was marked: the next sync sends them again");
+    outcome.status =
+        Status::Internal("the collector's answer does not match the batch (" + std::to_string(results.size()) +
+                         " results for " + std::to_string(end - begin) +
+                         " submissions, or other UUIDs); nothing was marked: the next sync sends them again");
     return outcome;
   }
   for (const protocol::PushResult& result : results) {
@@ -293,15 +295,21 @@ SyncClient::BatchOutcome SyncClient::PushBatch(const std::vector<OutboxItem>& ou
                                                                      : store_->MarkSent(result.uuid);
     // NotFound: no longer finalized (another sync or the app got there first): nothing to do.
     if (!marked.ok() && marked.code() != StatusCode::kNotFound) {
-      outcome.status = Status(marked.code(), "the collector answered for " + result.uuid +
-                                                 " but the store could not record it (" + marked.message() +
-                                                 "); the next sync will find it already stored");
+      outcome.status =
+          Status(marked.code(), "the collector answered for " + result.uuid + " but the store could not record it (" +
+                                    marked.message() + "); the next sync will find it already stored");
       return outcome;
     }
     switch (result.status) {
-      case protocol::PushStatus::kAccepted: ++report->sent; break;
-      case protocol::PushStatus::kDuplicate: ++report->duplicates; break;
-      case protocol::PushStatus::kRejected: report->rejected.push_back({result.uuid, result.reason}); break;
+      case protocol::PushStatus::kAccepted:
+        ++report->sent;
+        break;
+      case protocol::PushStatus::kDuplicate:
+        ++report->duplicates;
+        break;
+      case protocol::PushStatus::kRejected:
+        report->rejected.push_back({result.uuid, result.reason});
+        break;
     }
   }
   return outcome;
@@ -311,8 +319,9 @@ SyncReport SyncClient::Sync() {
   SyncReport report;
   Status pulled = PullForms(&report);
   report.status = pulled;
-  bool push = pulled.ok() || (pulled.code() != StatusCode::kUnauthenticated &&
-                              pulled.code() != StatusCode::kPermissionDenied && pulled.code() != StatusCode::kUnavailable);
+  bool push =
+      pulled.ok() || (pulled.code() != StatusCode::kUnauthenticated && pulled.code() != StatusCode::kPermissionDenied &&
+                      pulled.code() != StatusCode::kUnavailable);
   if (!push) {
     if (store_ != nullptr) report.left = store_->Outbox().size();
     return report;

@@ -233,7 +233,7 @@ PublishOutcome PublishForm(CollectorStorage& storage, std::string_view path_or_j
       return out;
     }
     out.status = Status::AlreadyExists(name + " is already published with other content (SHA-256 " +
-                                       existing->sha256.substr(0, 12) + "…, this file " + version.sha256.substr(0, 12) +
+                                       existing->sha256.substr(0, 12) + "…, this one " + version.sha256.substr(0, 12) +
                                        "…); a published version never changes: publish the change as a new version");
     return out;
   }

@@ -26,7 +26,8 @@ Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& 
   return forms_.emplace(key, entry).first->second;
 }
 
-std::string Ingest::Check(const Principal& device, std::string_view line, protocol::Envelope* envelope) {
+std::string Ingest::Check(const Principal& device, std::string_view line, protocol::Envelope* envelope,
+                          std::map<std::string, FormState>& states) {
   Result<protocol::Envelope> read = protocol::ReadEnvelope(line, limits_);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
   *envelope = *read;
@@ -34,8 +35,12 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   if (std::find(assigned.begin(), assigned.end(), envelope->form_id) == assigned.end()) {
     return "form " + envelope->form_id + " is not assigned to this device";
   }
-  Result<FormState> state = storage_.GetFormState(envelope->form_id);
-  if (state.ok() && *state == FormState::kArchived) return "form " + envelope->form_id + " is archived";
+  auto known = states.find(envelope->form_id);
+  if (known == states.end()) {
+    Result<FormState> state = storage_.GetFormState(envelope->form_id);
+    known = states.emplace(envelope->form_id, state.ok() ? *state : FormState::kOpen).first;
+  }
+  if (known->second == FormState::kArchived) return "form " + envelope->form_id + " is archived";
   FormEntry entry = FormOf(envelope->form_id, envelope->form_version);
   if (entry.form == nullptr) {
     return "unknown form version " + envelope->form_id + " " + envelope->form_version;
@@ -48,11 +53,12 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
 
 Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
                                                        const std::vector<std::string_view>& lines, int64_t now) {
+  std::map<std::string, FormState> states;  // a batch is mostly one form's submissions
   std::vector<IngestItem> items(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     IngestItem& item = items[i];
     item.body = lines[i];
-    item.reason = Check(device, lines[i], &item.envelope);
+    item.reason = Check(device, lines[i], &item.envelope, states);
     item.valid = item.reason.empty();
   }
   return storage_.StoreBatch(device, items, now);

@@ -38,7 +38,9 @@ class Ingest {
   // The compiled form of a version, loaded on first use.
   FormEntry FormOf(const std::string& form_id, const std::string& version);
   // Why `line` cannot be stored for `device` ("" when it can); fills `envelope` when readable.
-  std::string Check(const Principal& device, std::string_view line, protocol::Envelope* envelope);
+  // `states`: the form states read so far in this batch (read once per form and batch).
+  std::string Check(const Principal& device, std::string_view line, protocol::Envelope* envelope,
+                    std::map<std::string, FormState>& states);
 
   CollectorStorage& storage_;
   protocol::Limits limits_;

@@ -2,10 +2,15 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "collector/access_log.h"
 #include "collector/credentials.h"
@@ -57,6 +62,79 @@ void SendJson(httplib::Response& res, const std::string& json) {
   res.status = 200;
   res.set_content(json, std::string(protocol::kJsonContentType));
 }
+
+// The connections being served, by worker thread. httplib 0.11's worker waits out the keep-alive
+// timeout of an idle connection before it looks at stop() again, so a graceful stop would wait
+// keep_alive_seconds (30) for every tablet that keeps its connection open. Stop() shuts the idle
+// ones down at once; a request that begins after it is answered 503.
+class Connections {
+ public:
+  // On the worker, when the TLS handshake of its new connection is done (the socket is known).
+  void Opened(int fd) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Served& served = served_[std::this_thread::get_id()];
+    if (served.fd != fd) served = Served{fd, false};  // TLS 1.3 may report "done" again mid-request
+  }
+  // On the worker, once its connection is closed.
+  void Closed() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    served_.erase(std::this_thread::get_id());
+  }
+  // A request begins on this worker's connection; false once stopping.
+  bool Begin() { return Mark(true); }
+  void End() { Mark(false); }
+  void StopIdle() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    std::set<int> busy;
+    for (const auto& entry : served_) {
+      if (entry.second.busy) busy.insert(entry.second.fd);
+    }
+    for (const auto& entry : served_) {
+      // The worker sees the end of its connection and closes it; its client connects again later.
+      if (!entry.second.busy && busy.count(entry.second.fd) == 0) ::shutdown(entry.second.fd, SHUT_RDWR);
+    }
+  }
+
+ private:
+  struct Served {
+    int fd = -1;
+    bool busy = false;
+  };
+  bool Mark(bool busy) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (busy && stopping_) return false;
+    auto it = served_.find(std::this_thread::get_id());
+    if (it != served_.end()) it->second.busy = busy;
+    return true;
+  }
+  std::mutex mutex_;
+  std::map<std::thread::id, Served> served_;
+  bool stopping_ = false;
+};
+
+void OnTlsInfo(const SSL* ssl, int where, int) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+  auto* connections = static_cast<Connections*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  if (connections != nullptr) connections->Opened(SSL_get_fd(ssl));
+}
+
+// httplib's pool, telling `connections` when a worker is done with its connection.
+class ConnectionPool : public httplib::TaskQueue {
+ public:
+  ConnectionPool(size_t threads, Connections* connections) : pool_(threads), connections_(connections) {}
+  void enqueue(std::function<void()> serve) override {
+    pool_.enqueue([this, serve = std::move(serve)] {
+      serve();
+      connections_->Closed();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  Connections* connections_;
+};
 
 }  // namespace
 
@@ -146,6 +224,9 @@ struct CollectorServer::Impl {
   // is held: Content-Length is required (411) and checked (413) before reading; what gzip
   // inflates it to is counted while reading (413 at the limit, the connection then closed).
   void Push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    // Until the body is read, an answer closes the connection: its unread bytes would be taken
+    // for the next request (a 401 or 429 would otherwise break the client's next request).
+    res.set_header("Connection", "close");
     Result<Principal> device = Authenticate(req, Role::kDevice);
     if (!device.ok()) return SendError(res, device.status());
     if (RateLimited(*device, res)) return;
@@ -160,13 +241,11 @@ struct CollectorServer::Impl {
       return SendError(res, 415, "Content-Encoding " + encoding + " is not accepted; use gzip");
     }
     if (!req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
-      res.set_header("Connection", "close");
       return SendError(res, 411, "a batch needs a Content-Length");
     }
     const uint64_t length = req.get_header_value<uint64_t>("Content-Length");
     current.bytes_in = length;
     if (length > limits.max_body_bytes) {
-      res.set_header("Connection", "close");
       return SendError(res, 413, "the body is " + std::to_string(length) + " bytes; the limit is " +
                                      std::to_string(limits.max_body_bytes));
     }
@@ -181,13 +260,12 @@ struct CollectorServer::Impl {
       return true;
     });
     if (too_large) {
-      res.set_header("Connection", "close");
       return SendError(res, 413, "the batch inflates past " + std::to_string(limits.max_decompressed_bytes) + " bytes");
     }
     if (!read) {
-      res.set_header("Connection", "close");
       return SendError(res, 400, "the body could not be read (cut short, or not valid gzip)");
     }
+    res.headers.erase("Connection");  // read whole: the connection may serve the next request
     Result<std::vector<std::string_view>> lines = protocol::SplitBatch(body, limits);
     if (!lines.ok()) {
       const bool too_many = lines.status().message().find("at most") != std::string::npos;
@@ -204,19 +282,28 @@ struct CollectorServer::Impl {
   void Install() {
     // TLS 1.2 or newer (the library's context allows 1.1); the rest of OpenSSL's defaults stand.
     SSL_CTX_set_min_proto_version(server.ssl_context(), TLS1_2_VERSION);
+    SSL_CTX_set_app_data(server.ssl_context(), &connections);
+    SSL_CTX_set_info_callback(server.ssl_context(), OnTlsInfo);
     const int threads = std::max(1, options.worker_threads);
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    server.new_task_queue = [this, threads] { return new ConnectionPool(static_cast<size_t>(threads), &connections); };
     server.set_keep_alive_max_count(std::max<size_t>(1, options.keep_alive_max_requests));
     server.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
     server.set_read_timeout(options.read_timeout_seconds, 0);
     server.set_write_timeout(options.write_timeout_seconds, 0);
     server.set_payload_max_length(options.limits.max_body_bytes);
+    // A response is written in pieces (head, body): without this, Nagle holds the last piece
+    // until the client's delayed ACK, some 40 ms per request on a kept-alive connection.
+    server.set_tcp_nodelay(true);
 
-    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
       current = RequestContext();
       current.start = Clock::now();
       current.time_ms = env->NowMillis();
-      return httplib::Server::HandlerResponse::Unhandled;
+      if (connections.Begin()) return httplib::Server::HandlerResponse::Unhandled;
+      res.set_header("Connection", "close");
+      res.set_header("Retry-After", "5");
+      SendError(res, 503, "the collector is shutting down");
+      return httplib::Server::HandlerResponse::Handled;
     });
     server.Get(std::string(protocol::kHealthPath), [](const httplib::Request&, httplib::Response& res) {
       SendJson(res, R"({"status":"ok"})");
@@ -249,6 +336,7 @@ struct CollectorServer::Impl {
       SendError(res, 500, "internal error");
     });
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      connections.End();  // the response is written
       if (!log) return;
       AccessRecord record;
       record.time_ms = current.time_ms;
@@ -266,6 +354,7 @@ struct CollectorServer::Impl {
   }
 
   ServerOptions options;
+  Connections connections;  // before the server: its workers use it until they are joined
   CollectorStorage& storage;
   Env* env;
   Ingest ingest;
@@ -315,6 +404,9 @@ Status CollectorServer::Run() {
   return Status::Ok();
 }
 
-void CollectorServer::Stop() { impl_->server.stop(); }
+void CollectorServer::Stop() {
+  impl_->server.stop();
+  impl_->connections.StopIdle();
+}
 
 }  // namespace chosa::collector

@@ -36,7 +36,7 @@ using Setter = std::function<Status(std::string_view key, std::string_view value
 
 Setter Whole(int64_t min, int64_t max, std::function<void(CollectorConfig*, int64_t)> set) {
   return [min, max, set](std::string_view key, std::string_view value, CollectorConfig* c) {
-    int64_t n;
+    int64_t n = 0;
     Status s = ParseWhole(key, value, min, max, &n);
     if (s.ok()) set(c, n);
     return s;
@@ -52,7 +52,7 @@ Setter Text(std::function<void(CollectorConfig*, std::string)> set) {
 
 Setter Number(std::function<void(CollectorConfig*, double)> set) {
   return [set](std::string_view key, std::string_view value, CollectorConfig* c) {
-    double n;
+    double n = 0;
     Status s = ParseNumber(key, value, &n);
     if (s.ok()) set(c, n);
     return s;
