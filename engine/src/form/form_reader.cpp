@@ -63,30 +63,9 @@ bool ContainsWhitespace(std::string_view s) {
   return false;
 }
 
-std::string TypeOfJson(element value) {
-  switch (value.type()) {
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::STRING:
-      return "a string";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
+std::string TypeOfJson(element value) { return JsonTypeName(value); }
 
-bool IsNumber(element value) {
-  return value.type() == element_type::INT64 || value.type() == element_type::UINT64 ||
-         value.type() == element_type::DOUBLE;
-}
+bool IsNumber(element value) { return IsJsonNumber(value); }
 
 // An integer in [lo, hi], or nullopt.
 std::optional<int64_t> IntegerIn(element value, int64_t lo, int64_t hi) {

@@ -626,6 +626,26 @@ Status JsonDocument::Parse(std::string_view text, const JsonLimits& limits) {
   return Status::InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(err));
 }
 
+const char* JsonTypeName(simdjson::dom::element value) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::ARRAY: return "an array";
+    case simdjson::dom::element_type::OBJECT: return "an object";
+    case simdjson::dom::element_type::STRING: return "a string";
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+    case simdjson::dom::element_type::DOUBLE: return "a number";
+    case simdjson::dom::element_type::BOOL: return "a boolean";
+    case simdjson::dom::element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+bool IsJsonNumber(simdjson::dom::element value) {
+  const simdjson::dom::element_type type = value.type();
+  return type == simdjson::dom::element_type::INT64 || type == simdjson::dom::element_type::UINT64 ||
+         type == simdjson::dom::element_type::DOUBLE;
+}
+
 std::string PointerAppend(std::string_view base, std::string_view key) {
   std::string out;
   out.reserve(base.size() + key.size() + 1);

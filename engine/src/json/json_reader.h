@@ -77,6 +77,12 @@ class JsonDocument {
   simdjson::dom::element root_;
 };
 
+// What a value is, for messages: "an array", "an object", "a string", "a number", "a boolean",
+// "null".
+const char* JsonTypeName(simdjson::dom::element value);
+// Any of simdjson's three number representations.
+bool IsJsonNumber(simdjson::dom::element value);
+
 // JSON Pointer (RFC 6901) building: appends "/" and the reference token, escaping '~' as "~0"
 // and '/' as "~1". PointerAppend("", "a/b") == "/a~1b"; PointerAppend("/items", 2) == "/items/2".
 std::string PointerAppend(std::string_view base, std::string_view key);

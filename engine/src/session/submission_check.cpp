@@ -68,30 +68,7 @@ void PointerAppendKey(std::string& pointer, std::string_view key) {
   }
 }
 
-const char* JsonTypeName(element value) {
-  switch (value.type()) {
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::STRING:
-      return "a string";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
-
-bool IsNumber(element value) {
-  element_type type = value.type();
-  return type == element_type::INT64 || type == element_type::UINT64 || type == element_type::DOUBLE;
-}
+bool IsNumber(element value) { return IsJsonNumber(value); }
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
