@@ -330,10 +330,10 @@ Result<Submission> Draft::Finalize() {
     int code = update.Step();
     if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, "finalizing");
     if (sqlite3_changes(db.writer.get()) != 1) return Status::NotFound("draft " + std::to_string(id_) + " is gone");
+    if (session_->form().settings().instance_name == kNone) return Status::Ok();
     // A submission's name is the one in its row: the draft's name row goes.
-    Statement name(db.writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ''");
-    name.Bind(1, id_);
-    code = name.Step();
+    db.delete_name.Bind(1, id_);
+    code = Run(db.delete_name);
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "finalizing");
   });
   db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing");

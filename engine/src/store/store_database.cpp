@@ -17,7 +17,8 @@ StoreDatabase::StoreDatabase(std::string path, StoreOptions options)
 StoreDatabase::~StoreDatabase() {
   if (writer.get() != nullptr) sqlite3_wal_hook(writer.get(), nullptr, nullptr);
   checkpointer_.Stop();
-  for (Statement* statement : {&upsert_answer, &upsert_answer_and_name, &insert_audit, &begin_write, &commit}) {
+  for (Statement* statement :
+       {&upsert_answer, &upsert_answer_and_name, &delete_name, &insert_audit, &begin_write, &commit}) {
     *statement = Statement();
   }
   reader.Close();
@@ -71,17 +72,19 @@ Status StoreDatabase::Open() {
   const unsigned int kept = SQLITE_PREPARE_PERSISTENT;
   upsert_answer = Statement(
       writer.get(), "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES (?, ?, ?, ?)", kept);
-  insert_audit = Statement(writer.get(),
-                           "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
-                           "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)",
-                           kept);
   upsert_answer_and_name = Statement(writer.get(),
                                      "INSERT OR REPLACE INTO answer (instance_id, path, value, updated_at) VALUES "
                                      "(?1, ?2, ?3, ?4), (?1, '', ?5, ?4)",
                                      kept);
+  delete_name = Statement(writer.get(), "DELETE FROM answer WHERE instance_id = ? AND path = ''", kept);
+  insert_audit = Statement(writer.get(),
+                           "INSERT INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES "
+                           "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit WHERE instance_id = ?), ?, ?, ?, ?)",
+                           kept);
   begin_write = Statement(writer.get(), "BEGIN IMMEDIATE", kept);
   commit = Statement(writer.get(), "COMMIT", kept);
-  for (Statement* statement : {&upsert_answer, &upsert_answer_and_name, &insert_audit, &begin_write, &commit}) {
+  for (Statement* statement :
+       {&upsert_answer, &upsert_answer_and_name, &delete_name, &insert_audit, &begin_write, &commit}) {
     if (!statement->ok()) {
       return SqliteStatus(writer.get(), statement->prepare_code(), "preparing the store's statements");
     }

@@ -38,6 +38,7 @@ class StoreDatabase {
   // path, and an answer with an audit row or a repeat change runs in a transaction.
   Statement upsert_answer;
   Statement upsert_answer_and_name;  // and the draft's name under the empty path (schema 4)
+  Statement delete_name;             // at finalize
   Statement insert_audit;
   Statement begin_write;  // BEGIN IMMEDIATE
   Statement commit;
