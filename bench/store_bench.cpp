@@ -4,7 +4,7 @@
 //
 //   chosa_store_bench --form2000 form_2000.chosa.json --plan2000 plan_2000.json
 //                     --checklist schemas/examples/coordinator_checklist.json --dir DIR
-//                     [--rounds 12] [--fillings 30] [--flips 2000] [--paced-fillings 20]
+//                     [--rounds 12] [--fillings 30] [--flips 2000] [--paced-fillings 60]
 //                     [--pause-us 1000] [--checkpoint-pages 1000] [--finalizes 31]
 //                     [--resumes 21] [--submissions 1000] [--phases autosave,finalize,resume,size]
 //                     [--json OUT] [--profile store|bare|bare-bg|replica
@@ -19,9 +19,10 @@
 //            policy (a second connection, primed by one read, PASSIVE, woken by a WAL hook once
 //            the WAL holds --checkpoint-pages pages, then every 250 more while the writer goes on
 //            and at once when it pauses for 1 ms), and no checkpoint at all during the run.
-//            Session::SetAnswer without a store shows the engine's own share; four more bare
-//            arms add, one at a time, what the store does (foreign keys, its writer mutex, its
-//            checkpoints as it made them before 2026-11-25 and as it makes them now) for the
+//            Session::SetAnswer without a store shows the engine's own share; three more bare
+//            arms add, one at a time, what the store does (its writer mutex, its checkpoints as
+//            it made them before 2026-11-25 and as it makes them now), and one what enforcing
+//            foreign keys would cost (the store no longer does since schema 5), for the
 //            diagnosis table. The arms take turns round by round (the order rotates), so the
 //            disk's and the machine's moods fall on all of them alike. Answer sets: fillings of
 //            the coordinator checklist (36 answers each) and of the generated 2,000-question
@@ -545,7 +546,7 @@ struct Options {
   int rounds = 12;          // autosave: rounds per arm (each round: `fillings` checklists, one 2,000 filling)
   int fillings = 30;        // checklist fillings per round
   int flips = 2000;         // one answer changed back and forth, per arm
-  int paced_fillings = 20;  // checklist fillings per arm at a tablet-like pace (a pause between answers)
+  int paced_fillings = 60;  // checklist fillings per arm at a tablet-like pace (a pause between answers)
   int pause_us = 1000;      // the pause, untimed
   int finalizes = 31;       // checklist finalizes per side (the 2,000 form: a third)
   int resumes = 21;
@@ -658,12 +659,13 @@ class Bench {
 
   // --- autosave ------------------------------------------------------------------------------
   // The arms, measured in turns. The first four make the results table; the last four are the
-  // diagnosis (the bare loop with one more thing the store does at each step: foreign keys, its
-  // writer mutex, then its checkpoints as they were before and as they are: a replica of its SQL).
+  // diagnosis: the bare loop with one more thing the store does at each step (its writer mutex,
+  // then its checkpoints as they were before and as they are: a replica of its SQL), and the bare
+  // loop with foreign keys on.
   enum ArmId { kStore, kBareBg, kBareNone, kSession, kBareFk, kBareMutex, kBareChasing, kBareReplica, kArms };
   static const char* ArmName(int a) {
     static const char* names[] = {"store", "bare_background_checkpoint", "bare_no_checkpoint", "session_alone",
-                                  "bare_foreign_keys", "bare_foreign_keys_writer_mutex",
+                                  "bare_foreign_keys", "bare_writer_mutex",
                                   "bare_store_replica_chasing_checkpoints", "bare_store_replica"};
     return names[a];
   }
@@ -684,11 +686,11 @@ class Bench {
     bares[kBareNone] = std::make_unique<BareStore>(Path("autosave-bare-none.sqlite"), shape_, Bare(CheckpointPolicy::kNone, pages));
     bares[kBareFk] = std::make_unique<BareStore>(Path("diag-bare-fk.sqlite"), shape_, Bare(CheckpointPolicy::kNone, pages, true));
     bares[kBareMutex] = std::make_unique<BareStore>(Path("diag-bare-mutex.sqlite"), shape_,
-                                                    Bare(CheckpointPolicy::kNone, pages, true, true));
+                                                    Bare(CheckpointPolicy::kNone, pages, false, true));
     bares[kBareChasing] = std::make_unique<BareStore>(Path("diag-bare-replica-chasing.sqlite"), shape_,
-                                                      Bare(CheckpointPolicy::kChasing, pages, true, true));
+                                                      Bare(CheckpointPolicy::kChasing, pages, false, true));
     bares[kBareReplica] = std::make_unique<BareStore>(Path("diag-bare-replica.sqlite"), shape_,
-                                                      Bare(CheckpointPolicy::kBackground, pages, true, true));
+                                                      Bare(CheckpointPolicy::kBackground, pages, false, true));
     out_["store_page_size"] = shape_.page_size;
     out_["store_journal_mode"] = shape_.journal_mode;
     out_["answer_ddl"] = shape_.answer_ddl;
@@ -1056,7 +1058,7 @@ class Bench {
     BareOptions options;
     if (o_.profile == "bare") options = Bare(CheckpointPolicy::kNone, o_.checkpoint_pages);
     else if (o_.profile == "bare-bg") options = Bare(CheckpointPolicy::kBackground, o_.checkpoint_pages);
-    else if (o_.profile == "replica") options = Bare(CheckpointPolicy::kBackground, o_.checkpoint_pages, true, true);
+    else if (o_.profile == "replica") options = Bare(CheckpointPolicy::kBackground, o_.checkpoint_pages, false, true);
     else if (o_.profile != "store") Die("--profile store|bare|bare-bg|replica");
     BareStore bare(Path("profile-bare.sqlite"), shape, options);
     const bool flip = o_.profile_form == "flip";
@@ -1243,13 +1245,15 @@ class Bench {
           << Time(big_set_[arm].stats().median) << " | " << Time(flip_set_[arm].stats().median) << " |\n";
       };
       row("bare loop, no checkpoint", kBareNone);
-      row("+ PRAGMA foreign_keys=ON (the parent `instance` row checked)", kBareFk);
       row("+ a mutex held around each write (the store's writer lock)", kBareMutex);
       row("+ checkpoints as the store made them before: another at once after a commit made during one", kBareChasing);
       row("+ checkpoints as the store makes them: by 250 pages, and when the writer pauses (a replica of the "
           "store's SQL path)",
           kBareReplica);
       row("bare loop with the store's checkpoint policy (the table's \"bare SQLite\")", kBareBg);
+      row("bare loop, no checkpoint, with PRAGMA foreign_keys=ON (what the store would pay to enforce "
+          "its REFERENCES on each write; it does not since schema 5)",
+          kBareFk);
       row("Session::SetAnswer alone (the engine, no store)", kSession);
       row("**Draft::SetAnswer (the store)**", kStore);
       o << "\nCheckpoints during the fillings: bare loop " << Count(static_cast<double>(bare_ckpt_run_))

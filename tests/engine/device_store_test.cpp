@@ -323,3 +323,66 @@ TEST_CASE("A deleted draft's id is never given to another filling", "[store]") {
   CHECK((*second)->id() > first_id);
   CHECK_FALSE(store->Resume(first_id).ok());
 }
+
+namespace {
+int64_t CountRows(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+  int64_t count = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return count;
+}
+}  // namespace
+
+TEST_CASE("Deleting a draft deletes all its rows; an open draft cannot be deleted", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  const std::string path = dir.file("store.sqlite");
+  auto store = OpenStore(path, &env);
+  const char* form = R"J({"format": 1, "id": "visits", "version": "1", "title": "V", "languages": ["ja"],
+    "settings": {"audit": true},
+    "items": [{"type": "integer", "name": "age", "label": "年齢"},
+              {"type": "repeat", "name": "visit", "label": "訪問",
+               "items": [{"type": "text", "name": "place", "label": "場所"}]}]})J";
+  REQUIRE(store->InstallForm(form).ok());
+  auto draft = store->StartDraft("visits", "s");
+  REQUIRE(draft.ok());
+  const int64_t id = (*draft)->id();
+  REQUIRE((*draft)->SetAnswer("age", "70").ok());
+  REQUIRE((*draft)->AddRepeatInstance("visit").ok());
+  REQUIRE((*draft)->SetAnswer("visit[1]/place", "区役所").ok());
+  const std::string of = " WHERE instance_id = " + std::to_string(id);
+  REQUIRE(CountRows(path, "SELECT count(*) FROM answer" + of) >= 2);
+  REQUIRE(CountRows(path, "SELECT count(*) FROM repeat_count" + of) == 1);
+  REQUIRE(CountRows(path, "SELECT count(*) FROM audit" + of) == 2);
+
+  // Open: its next answer would have no instance to belong to.
+  chosa::Status refused = store->DeleteDraft(id);
+  CHECK_FALSE(refused.ok());
+  CHECK(refused.message().find("is open") != std::string::npos);
+  CHECK(CountRows(path, "SELECT count(*) FROM instance WHERE id = " + std::to_string(id)) == 1);
+
+  draft->reset();
+  REQUIRE(store->DeleteDraft(id).ok());
+  CHECK(CountRows(path, "SELECT count(*) FROM instance WHERE id = " + std::to_string(id)) == 0);
+  CHECK(CountRows(path, "SELECT count(*) FROM answer" + of) == 0);
+  CHECK(CountRows(path, "SELECT count(*) FROM repeat_count" + of) == 0);
+  CHECK(CountRows(path, "SELECT count(*) FROM audit" + of) == 0);
+  store.reset();
+  CHECK(DeviceStore::Check(path).ok);
+
+  // A row left without its instance (written by something other than the store) is reported.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "INSERT INTO answer (instance_id, path, value, updated_at) VALUES (999, 'age', '1', 0)",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  chosa::StoreCheck check = DeviceStore::Check(path);
+  CHECK_FALSE(check.ok);
+  REQUIRE(check.problems.size() == 1);
+  CHECK(check.problems[0] == "1 row has no parent row (the first: in answer, its instance row is missing)");
+}

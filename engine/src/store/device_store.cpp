@@ -325,6 +325,12 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
 }
 
 Status DeviceStore::DeleteDraft(int64_t id) {
+  {
+    std::lock_guard<std::mutex> open_lock(db_->open_drafts_mutex);
+    if (db_->open_drafts.count(id) > 0) {
+      return Status::InvalidArgument("draft " + std::to_string(id) + " is open; close it before deleting it");
+    }
+  }
   std::lock_guard<std::mutex> lock(db_->write_mutex);
   Statement remove(db_->writer.get(), "DELETE FROM instance WHERE id = ? AND state IN ('draft', 'rejected')");
   remove.Bind(1, id);

@@ -73,6 +73,10 @@ std::string_view SavedText(const Value& value, std::string& buffer) {
 
 Draft::Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit)
     : store_(store), id_(id), session_(std::move(session)), replaces_(std::move(replaces)), audit_(audit) {
+  {
+    std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
+    store_->db_->open_drafts.insert(id_);
+  }
   const Form& form = session_->form();
   for (int32_t repeat : form.repeats()) saved_counts_.push_back(session_->state().InstanceCount(repeat));
   // The items the draft's name reads: an answer to one of them renames the draft at once, so
@@ -96,6 +100,8 @@ std::string Draft::InstanceName() const {
 
 Draft::~Draft() {
   if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
+  std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
+  store_->db_->open_drafts.erase(store_->db_->open_drafts.find(id_));
 }
 
 Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {

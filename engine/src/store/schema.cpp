@@ -85,7 +85,20 @@ END;
 // which would read that row as an answer, from opening the store.
 constexpr const char* kVersion4 = "";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
+// Version 5: deleting an instance deletes its rows by a trigger. The store runs with SQLite's
+// default `foreign_keys=OFF`: enforcement would check the parent row on every autosave (about a
+// tenth of an answer's SQL), and nothing inserts a child row without its instance (a draft that is
+// open cannot be deleted); the REFERENCES clauses stay, and `chosa store check` verifies them with
+// `PRAGMA foreign_key_check`.
+constexpr const char* kVersion5 = R"SQL(
+CREATE TRIGGER instance_deleted AFTER DELETE ON instance BEGIN
+  DELETE FROM answer WHERE instance_id = OLD.id;
+  DELETE FROM repeat_count WHERE instance_id = OLD.id;
+  DELETE FROM audit WHERE instance_id = OLD.id;
+END;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
 
 }  // namespace
 

@@ -62,7 +62,8 @@ Status StoreDatabase::Open() {
   Status opened = writer.Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened.ok()) return opened;
   Status pragmas = writer.Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; "
+      // Foreign keys off, as SQLite's default, stated for builds that change it: schema.cpp, version 5.
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; "
       "PRAGMA journal_size_limit=16777216;",
       "setting up the store");
   if (!pragmas.ok()) return pragmas;

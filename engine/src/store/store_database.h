@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "chosa/form.h"
@@ -43,6 +44,10 @@ class StoreDatabase {
   Statement begin_write;  // BEGIN IMMEDIATE
   Statement commit;
 
+  // The drafts open in this process (a Draft object alive), by instance id: one cannot be deleted
+  // while it is open, since its next answer would be saved without its instance.
+  std::mutex open_drafts_mutex;
+  std::multiset<int64_t> open_drafts;
   // Loaded forms by "form_id\nversion", shared by drafts.
   std::mutex forms_mutex;
   std::map<std::string, std::shared_ptr<const Form>> forms;
