@@ -58,6 +58,10 @@ struct Args {
   int devices = 50;
   int per_device = 40;
   int ingest_rounds = 3;
+  std::string phases = "sync,ingest,devices";  // which parts run (the submissions are always made)
+  bool Runs(const std::string& phase) const {
+    return ("," + phases + ",").find("," + phase + ",") != std::string::npos;
+  }
 };
 
 Args ParseArgs(int argc, char** argv) {
@@ -66,19 +70,30 @@ Args ParseArgs(int argc, char** argv) {
     const std::string k = argv[i];
     if (i + 1 >= argc) Die("missing value after " + k);
     const std::string v = argv[++i];
-    if (k == "--collector-tool") a.collector_tool = v;
-    else if (k == "--source-dir") a.source_dir = v;
-    else if (k == "--dir") a.dir = v;
-    else if (k == "--submissions") a.submissions = std::stoi(v);
-    else if (k == "--batch") a.batch = std::stoi(v);
-    else if (k == "--devices") a.devices = std::stoi(v);
-    else if (k == "--per-device") a.per_device = std::stoi(v);
-    else if (k == "--ingest-rounds") a.ingest_rounds = std::stoi(v);
-    else Die("unknown argument " + k);
+    if (k == "--collector-tool")
+      a.collector_tool = v;
+    else if (k == "--source-dir")
+      a.source_dir = v;
+    else if (k == "--dir")
+      a.dir = v;
+    else if (k == "--submissions")
+      a.submissions = std::stoi(v);
+    else if (k == "--batch")
+      a.batch = std::stoi(v);
+    else if (k == "--devices")
+      a.devices = std::stoi(v);
+    else if (k == "--per-device")
+      a.per_device = std::stoi(v);
+    else if (k == "--ingest-rounds")
+      a.ingest_rounds = std::stoi(v);
+    else if (k == "--phases")
+      a.phases = v;
+    else
+      Die("unknown argument " + k);
   }
   if (a.collector_tool.empty() || a.source_dir.empty() || a.dir.empty()) {
     Die("usage: chosa_sync_bench --collector-tool PATH --source-dir REPO --dir DIR [--submissions N] [--batch B] "
-        "[--devices D] [--per-device M]");
+        "[--devices D] [--per-device M] [--ingest-rounds R] [--phases sync,ingest,devices]");
   }
   return a;
 }
@@ -151,7 +166,8 @@ class Collector {
   Collector(const Args& args, const std::string& dir) : args_(args), dir_(dir) {
     std::system(("mkdir -p " + dir).c_str());
     RunTool(args, {"dev-tls", dir + "/tls"});
-    RunTool(args, {"publish", args.source_dir + "/schemas/examples/coordinator_checklist.json", "--data", dir + "/data"});
+    RunTool(args,
+            {"publish", args.source_dir + "/schemas/examples/coordinator_checklist.json", "--data", dir + "/data"});
   }
   ~Collector() { Stop(); }
   std::string Code() {
@@ -170,7 +186,8 @@ class Collector {
             "--threads", "64", "--rate", "0", static_cast<char*>(nullptr));
       _exit(127);
     }
-    for (int i = 0; i < 3000 && ReadFile(port_file).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 3000 && ReadFile(port_file).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     port_ = std::atoi(ReadFile(port_file).c_str());
     if (port_ <= 0) Die("the collector did not start (see " + dir_ + "/serve.log)");
   }
@@ -258,8 +275,8 @@ double IngestSeconds(const Args& args, const std::string& dir, const std::vector
                      bool validate) {
   auto storage = collector::OpenSqliteStorage(dir);
   Check(storage.status(), "OpenSqliteStorage");
-  auto published = collector::PublishForm(**storage, args.source_dir + "/schemas/examples/coordinator_checklist.json",
-                                          {}, 0);
+  auto published =
+      collector::PublishForm(**storage, args.source_dir + "/schemas/examples/coordinator_checklist.json", {}, 0);
   Check(published.status, "PublishForm");
   collector::Ingest ingest(**storage, protocol::Limits{},
                            validate ? collector::SubmissionValidator(CheckSubmission) : nullptr);
@@ -285,8 +302,6 @@ int Main(int argc, char** argv) {
   json out;
 
   // 1. N submissions in one device store, then one sync to a collector process.
-  Collector collector(args, args.dir + "/collector");
-  collector.Start();
   auto store = NewDeviceStore(args.dir + "/device.sqlite", "tablet-bench");
   Check(store->InstallFormFile(args.source_dir + "/schemas/examples/coordinator_checklist.json").status(), "install");
   auto form = store->LoadForm("coordinator_checklist");
@@ -304,44 +319,55 @@ int Main(int argc, char** argv) {
     envelopes.push_back(*protocol::ReadEnvelope(item.canonical_json));
     body_bytes += item.canonical_json.size();
   }
-  std::cerr << "sync bench: syncing " << bodies.size() << " submissions\n";
-  EnrolledDevice device = Enrol(collector, *store, args.batch);
-  const auto sync0 = Clock::now();
-  sync::SyncReport report = device.client->Sync();
-  const double sync_seconds = Seconds(Clock::now() - sync0);
-  if (!report.Complete() || report.sent != bodies.size()) Die("the sync did not complete: " + report.status.ToString());
-  collector.Stop();
   out["submissions"] = bodies.size();
   out["submission_bytes_mean"] = static_cast<double>(body_bytes) / static_cast<double>(bodies.size());
   out["batch"] = args.batch;
-  out["sync_seconds"] = sync_seconds;
-  out["sync_per_second"] = static_cast<double>(bodies.size()) / sync_seconds;
-  out["sync_bytes_sent"] = report.bytes_sent;
-  {
-    auto storage = collector::OpenSqliteStorage(collector.data());
-    Check(storage.status(), "open the collector's storage");
-    out["collector_holds"] = (*storage)->SubmissionCount("coordinator_checklist");
+  if (args.Runs("sync")) {
+    std::cerr << "sync bench: syncing " << bodies.size() << " submissions\n";
+    Collector collector(args, args.dir + "/collector");
+    collector.Start();
+    EnrolledDevice device = Enrol(collector, *store, args.batch);
+    const auto sync0 = Clock::now();
+    sync::SyncReport report = device.client->Sync();
+    const double sync_seconds = Seconds(Clock::now() - sync0);
+    if (!report.Complete() || report.sent != bodies.size())
+      Die("the sync did not complete: " + report.status.ToString());
+    collector.Stop();
+    out["sync_seconds"] = sync_seconds;
+    out["sync_per_second"] = static_cast<double>(bodies.size()) / sync_seconds;
+    out["sync_bytes_sent"] = report.bytes_sent;
+    {
+      auto storage = collector::OpenSqliteStorage(collector.data());
+      Check(storage.status(), "open the collector's storage");
+      out["collector_holds"] = (*storage)->SubmissionCount("coordinator_checklist");
+    }
   }
 
   // 2. Ingest against the bare loop, alternating, `ingest_rounds` times each.
-  std::vector<double> bare, ingest_full, ingest_storage;
-  for (int round = 0; round < args.ingest_rounds; ++round) {
-    std::cerr << "sync bench: ingest round " << round + 1 << " of " << args.ingest_rounds << "\n";
-    const std::string r = args.dir + "/round" + std::to_string(round);
-    bare.push_back(BareSqliteSeconds(r + "-bare.sqlite", bodies, envelopes, args.batch));
-    ingest_full.push_back(IngestSeconds(args, r + "-ingest", bodies, args.batch, true));
-    ingest_storage.push_back(IngestSeconds(args, r + "-storage", bodies, args.batch, false));
+  if (args.Runs("ingest")) {
+    std::vector<double> bare, ingest_full, ingest_storage;
+    for (int round = 0; round < args.ingest_rounds; ++round) {
+      std::cerr << "sync bench: ingest round " << round + 1 << " of " << args.ingest_rounds << "\n";
+      const std::string r = args.dir + "/round" + std::to_string(round);
+      bare.push_back(BareSqliteSeconds(r + "-bare.sqlite", bodies, envelopes, args.batch));
+      ingest_full.push_back(IngestSeconds(args, r + "-ingest", bodies, args.batch, true));
+      ingest_storage.push_back(IngestSeconds(args, r + "-storage", bodies, args.batch, false));
+    }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    const double n = static_cast<double>(bodies.size());
+    out["bare_per_second"] = n / median(bare);
+    out["ingest_per_second"] = n / median(ingest_full);
+    out["ingest_storage_only_per_second"] = n / median(ingest_storage);
+    out["ingest_vs_bare"] = median(bare) / median(ingest_full);
+    out["ingest_storage_only_vs_bare"] = median(bare) / median(ingest_storage);
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  const double n = static_cast<double>(bodies.size());
-  out["bare_per_second"] = n / median(bare);
-  out["ingest_per_second"] = n / median(ingest_full);
-  out["ingest_storage_only_per_second"] = n / median(ingest_storage);
-  out["ingest_vs_bare"] = median(bare) / median(ingest_full);
-  out["ingest_storage_only_vs_bare"] = median(bare) / median(ingest_storage);
+  if (!args.Runs("devices")) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
 
   // 3. D devices at once.
   std::cerr << "sync bench: " << args.devices << " devices with " << args.per_device << " submissions each\n";
@@ -349,7 +375,8 @@ int Main(int argc, char** argv) {
   shared.Start();
   std::vector<std::unique_ptr<DeviceStore>> stores;
   for (int d = 0; d < args.devices; ++d) {
-    stores.push_back(NewDeviceStore(args.dir + "/device" + std::to_string(d) + ".sqlite", "tablet-" + std::to_string(d)));
+    stores.push_back(
+        NewDeviceStore(args.dir + "/device" + std::to_string(d) + ".sqlite", "tablet-" + std::to_string(d)));
     Check(stores.back()->InstallFormFile(args.source_dir + "/schemas/examples/coordinator_checklist.json").status(),
           "install");
     for (int i = 0; i < args.per_device; ++i) filler.FinalizeOne(*stores.back());

@@ -244,6 +244,17 @@ TEST_CASE("duplicate keys are reported at the second occurrence") {
     for (int i = 0; i < 16; ++i) edge += "\"k" + std::to_string(i) + "\": 0, ";
     CHECK(ParseText(edge + "\"k0\": 1}").pointer() == "/k0");
     CHECK(ParseText(edge + "\"k16\": 1, \"k3\": 2}").pointer() == "/k3");
+    // The table is kept from one large object to the next: each starts empty, and a duplicate in
+    // a later, smaller one is still found (after one of 500 keys, one of 40, then one of 20).
+    std::string forty = "{";
+    for (int i = 0; i < 40; ++i) forty += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+    std::string twenty = "{";
+    for (int i = 0; i < 20; ++i) twenty += "\"k" + std::to_string(i * 7) + "\": 0, ";
+    CHECK(ParseText("[" + big + "\"end\": 0}, " + forty + "\"end\": 0}, " + twenty + "\"end\": 0}]").ok());
+    s = ParseText("[" + big + "\"end\": 0}, " + forty + "\"end\": 0}, " + twenty + "\"k21\": 1}]");
+    CHECK(s.pointer() == "/2/k21");
+    s = ParseText("[" + big + "\"end\": 0}, " + forty + "\"k39\": 0}]");
+    CHECK(s.pointer() == "/1/k39");
   }
 
   SECTION("syntax errors and depth outrank duplicate keys") {

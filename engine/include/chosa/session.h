@@ -175,6 +175,9 @@ class Session {
 
  private:
   Session(std::shared_ptr<const Form> form, Env* env, SessionOptions options);
+  // Start, with the state evaluated now (`evaluate`) or left to the caller (Resume).
+  static Result<std::unique_ptr<Session>> Create(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
+                                                 bool evaluate);
   friend class SessionValidator;
   friend class Draft;  // restores a value the store could not save
   friend class ViewBuilder;

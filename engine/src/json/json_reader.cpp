@@ -13,7 +13,6 @@
 #include <iterator>
 #include <new>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -435,29 +434,45 @@ Status SyntaxStatus(std::string_view text, const ScanFault& fault) {
 // linear pass: walking the DOM with iterators cost as much as a third of simdjson's own parse.
 
 // Keys seen so far in one object: a linear scan over an inline array while the object is small
-// (no allocation for the objects forms are made of), a hash set beyond.
+// (no allocation for the objects forms are made of), beyond that an open-addressing table of
+// views that is kept from object to object (a submission's answers object has dozens of keys,
+// and a node-based set allocated for each of them).
 class KeySet {
  public:
   // Returns false if `key` was already there.
   bool Insert(std::string_view key) {
-    if (!hashed_.empty()) return hashed_.insert(key).second;
-    // Keys of one object mostly differ in length or in their first or last byte: compare
-    // those first, and the bytes only when they match.
-    const uint32_t print = Fingerprint(key);
-    for (size_t i = 0; i < count_; ++i) {
-      if (prints_[i] == print && small_[i] == key) return false;
-    }
     if (count_ < kLinearLimit) {
+      // Keys of one object mostly differ in length or in their first or last byte: compare
+      // those first, and the bytes only when they match.
+      const uint32_t print = Fingerprint(key);
+      for (size_t i = 0; i < count_; ++i) {
+        if (prints_[i] == print && small_[i] == key) return false;
+      }
       prints_[count_] = print;
       small_[count_++] = key;
       return true;
     }
-    hashed_.insert(small_.begin(), small_.end());
-    return hashed_.insert(key).second;
+    if (count_ == kLinearLimit) {
+      for (std::string_view seen : small_) Place(seen);
+    }
+    if (!Place(key)) return false;
+    ++count_;
+    return true;
   }
+  // Costs what the object's keys cost, not what the table grew to for a larger object before.
   void Clear() {
+    if (count_ > kLinearLimit) {
+      // Freed in the reverse of their order in the table, so that each one's probe sequence is
+      // still intact when it is looked for (linear probing).
+      const size_t mask = slots_.size() - 1;
+      for (size_t k = hashed_.size(); k-- > 0;) {
+        size_t i = std::hash<std::string_view>()(hashed_[k]) & mask;
+        while (slots_[i] != k + 1) i = (i + 1) & mask;
+        slots_[i] = 0;
+      }
+      hashed_.clear();
+    }
     count_ = 0;
-    if (!hashed_.empty()) hashed_.clear();
   }
 
  private:
@@ -466,12 +481,35 @@ class KeySet {
     return static_cast<uint32_t>(key.size()) << 16 | static_cast<uint32_t>(static_cast<unsigned char>(key.front())) << 8 |
            static_cast<unsigned char>(key.back());
   }
+  // Adds `key` to the table unless it is there; the table stays at most half full.
+  bool Place(std::string_view key) {
+    if ((hashed_.size() + 1) * 2 > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == 0) {
+        hashed_.push_back(key);
+        slots_[i] = static_cast<uint32_t>(hashed_.size());
+        return true;
+      }
+      if (hashed_[slots_[i] - 1] == key) return false;
+    }
+  }
+  void Grow() {
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0u);
+    const size_t mask = slots_.size() - 1;
+    for (size_t k = 0; k < hashed_.size(); ++k) {
+      size_t i = std::hash<std::string_view>()(hashed_[k]) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = static_cast<uint32_t>(k + 1);
+    }
+  }
 
   static constexpr size_t kLinearLimit = 16;
   std::array<std::string_view, kLinearLimit> small_;  // views into the parser's string buffer
   std::array<uint32_t, kLinearLimit> prints_;
   size_t count_ = 0;
-  std::unordered_set<std::string_view> hashed_;
+  std::vector<std::string_view> hashed_;  // past kLinearLimit: every key, in order
+  std::vector<uint32_t> slots_;           // index + 1 into hashed_, 0 when free; a power of two
 };
 
 struct WalkFrame {
@@ -624,6 +662,11 @@ Status JsonDocument::Parse(std::string_view text, const JsonLimits& limits) {
   }
   // The parsers disagree (a bug: the corpus tests exist to prevent this). simdjson decides.
   return Status::InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(err));
+}
+
+JsonDocument& ThreadDocumentFor(ThreadDocumentSlot slot, size_t text_bytes, JsonDocument& own) {
+  thread_local JsonDocument documents[static_cast<size_t>(ThreadDocumentSlot::kCount)];
+  return text_bytes <= kThreadDocumentBytes ? documents[static_cast<size_t>(slot)] : own;
 }
 
 const char* JsonTypeName(simdjson::dom::element value) {

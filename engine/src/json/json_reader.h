@@ -77,6 +77,15 @@ class JsonDocument {
   simdjson::dom::element root_;
 };
 
+// A document whose simdjson buffers are kept by the calling thread between parses, for readers
+// that run per request (a submission, its envelope): allocating the buffers anew cost more than
+// parsing an 800-byte submission. One per slot, so that documents alive at once never share one.
+// A text over kThreadDocumentBytes gets `own` instead, so that a worker thread does not keep the
+// buffers of its largest document for ever.
+enum class ThreadDocumentSlot { kEnvelope, kSubmission, kEngineAnswers, kCount };
+constexpr size_t kThreadDocumentBytes = 1u << 20;
+JsonDocument& ThreadDocumentFor(ThreadDocumentSlot slot, size_t text_bytes, JsonDocument& own);
+
 // What a value is, for messages: "an array", "an object", "a string", "a number", "a boolean",
 // "null".
 const char* JsonTypeName(simdjson::dom::element value);

@@ -36,6 +36,11 @@ Session::Session(std::shared_ptr<const Form> form, Env* env, SessionOptions opti
 Session::~Session() = default;
 
 Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form, Env* env, SessionOptions options) {
+  return Create(std::move(form), env, std::move(options), true);
+}
+
+Result<std::unique_ptr<Session>> Session::Create(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
+                                                 bool evaluate) {
   if (form == nullptr) return Status::InvalidArgument("no form");
   std::unique_ptr<Session> session(new Session(std::move(form), env, std::move(options)));
   const Form& f = *session->form_;
@@ -48,10 +53,10 @@ Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form
   session->language_code_ = f.languages()[session->language_];
   session->started_at_ = session->env_->NowMillis();
   session->started_offset_ = session->env_->UtcOffsetMinutes(session->started_at_);
-  session->state_ = std::make_unique<FormState>(session->form_, session->env_);
+  session->state_ = std::make_unique<FormState>(session->form_, session->env_, evaluate);
   session->show_required_.assign(static_cast<size_t>(session->page_count()), 0);
   session->page_ = 0;
-  if (!session->form_->pages().empty() && !session->state_->IsRelevant(f.pages()[0])) {
+  if (evaluate && !session->form_->pages().empty() && !session->state_->IsRelevant(f.pages()[0])) {
     for (int32_t p = 1; p < session->page_count(); ++p) {
       if (session->state_->IsRelevant(f.pages()[static_cast<size_t>(p)])) {
         session->page_ = p;
@@ -67,7 +72,8 @@ std::string Session::AnswerText(const Value& value) { return value.is_empty() ? 
 Result<std::unique_ptr<Session>> Session::Resume(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
                                                  const SessionSnapshot& snapshot) {
   if (!snapshot.language.empty()) options.language = snapshot.language;
-  Result<std::unique_ptr<Session>> started = Start(std::move(form), env, std::move(options));
+  // Evaluated once, below, with the saved answers in place.
+  Result<std::unique_ptr<Session>> started = Create(std::move(form), env, std::move(options), false);
   if (!started.ok()) return started.status();
   Session& s = **started;
   const Form& f = *s.form_;

@@ -41,9 +41,6 @@ using simdjson::dom::element_type;
 constexpr size_t kMaxDepth = 16;
 // Session::Resume restores at most this many instances of a repeat.
 constexpr size_t kMaxInstances = 100000;
-// Documents up to this size reuse a per-thread parser; a rare larger one gets its own, so that
-// a worker thread does not keep the buffers of its largest document for ever.
-constexpr size_t kReusedParserBytes = 1u << 20;
 
 Status Fault(std::string pointer, std::string message) {
   return Status::InvalidArgument(std::move(message), std::move(pointer));
@@ -790,12 +787,6 @@ class AnswerComparer {
   const FormState& state_;
 };
 
-// simdjson's parser keeps its buffers between documents; one per thread saves their allocation.
-JsonDocument& ThreadDocument(int which) {
-  thread_local JsonDocument documents[2];
-  return documents[which];
-}
-
 // What Finalize and the byte comparisons decide, without writing a submission: the engine's
 // checks pass (no page has an error; the envelope already holds a device id and a version 4
 // UUID as replaces), and the received bytes are exactly its envelope fields re-encoded with the
@@ -855,7 +846,8 @@ Status CheckByFinalize(Session& session, const Envelope& envelope, std::string_v
       std::string_view(written).substr(at + kAnswersKey.size(), written.size() - at - kAnswersKey.size() - 1);
 
   JsonDocument own_expected;
-  JsonDocument& expected_document = engine_answers.size() <= kReusedParserBytes ? ThreadDocument(1) : own_expected;
+  JsonDocument& expected_document =
+      ThreadDocumentFor(ThreadDocumentSlot::kEngineAnswers, engine_answers.size(), own_expected);
   JsonLimits expected_limits;
   expected_limits.max_depth = kMaxDepth;
   expected_limits.max_bytes = std::max(expected_limits.max_bytes, engine_answers.size());
@@ -882,7 +874,7 @@ Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text)
   JsonLimits limits;
   limits.max_depth = kMaxDepth;
   JsonDocument own;
-  JsonDocument& document = text.size() <= kReusedParserBytes ? ThreadDocument(0) : own;
+  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, text.size(), own);
   Status parsed = document.Parse(text, limits);
   if (!parsed.ok()) {
     if (parsed.code() != StatusCode::kInvalidArgument || parsed.message().rfind("document is", 0) == 0) return parsed;

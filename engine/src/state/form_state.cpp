@@ -136,7 +136,7 @@ class FormState::Scope final : public EvalScope {
   const Choice* choice_;
 };
 
-FormState::FormState(std::shared_ptr<const Form> form, Env* env)
+FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
     : form_(std::move(form)), graph_(form_->graph()) {
   context_.env = env != nullptr ? env : Env::Default();
   const auto& repeats = form_->repeats();
@@ -164,7 +164,7 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env)
       SetDefaults(repeat, k);
     }
   }
-  EvaluateAll();
+  if (evaluate) EvaluateAll();
 }
 
 void FormState::EvaluateAll() {

@@ -27,7 +27,9 @@ class Env;
 class FormState {
  public:
   // Starts an empty filling: defaults set, `min` instances of each repeat, everything evaluated.
-  FormState(std::shared_ptr<const Form> form, Env* env);
+  // `evaluate` false leaves the evaluation to the caller's EvaluateAll, for a filling restored
+  // with SetValueQuietly (one full pass instead of two).
+  FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate = true);
 
   FormState(const FormState&) = delete;
   FormState& operator=(const FormState&) = delete;

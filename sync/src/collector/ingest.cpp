@@ -1,11 +1,13 @@
 #include "collector/ingest.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 
 namespace chosa::collector {
 
-Ingest::Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator)
-    : storage_(storage), limits_(limits), validator_(std::move(validator)) {}
+Ingest::Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator, unsigned helpers)
+    : storage_(storage), limits_(limits), validator_(std::move(validator)), pool_(helpers) {}
 
 Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& version) {
   const auto key = std::make_pair(form_id, version);
@@ -26,8 +28,18 @@ Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& 
   return forms_.emplace(key, entry).first->second;
 }
 
+FormState Ingest::StateOf(const std::string& form_id, BatchStates& states) {
+  std::lock_guard<std::mutex> lock(states.mutex);
+  auto known = states.by_form.find(form_id);
+  if (known == states.by_form.end()) {
+    Result<FormState> state = storage_.GetFormState(form_id);
+    known = states.by_form.emplace(form_id, state.ok() ? *state : FormState::kOpen).first;
+  }
+  return known->second;
+}
+
 std::string Ingest::Check(const Principal& device, std::string_view line, protocol::Envelope* envelope,
-                          std::map<std::string, FormState>& states) {
+                          BatchStates& states) {
   Result<protocol::Envelope> read = protocol::ReadEnvelope(line, limits_);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
   *envelope = *read;
@@ -35,12 +47,7 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   if (std::find(assigned.begin(), assigned.end(), envelope->form_id) == assigned.end()) {
     return "form " + envelope->form_id + " is not assigned to this device";
   }
-  auto known = states.find(envelope->form_id);
-  if (known == states.end()) {
-    Result<FormState> state = storage_.GetFormState(envelope->form_id);
-    known = states.emplace(envelope->form_id, state.ok() ? *state : FormState::kOpen).first;
-  }
-  if (known->second == FormState::kArchived) return "form " + envelope->form_id + " is archived";
+  if (StateOf(envelope->form_id, states) == FormState::kArchived) return "form " + envelope->form_id + " is archived";
   FormEntry entry = FormOf(envelope->form_id, envelope->form_version);
   if (entry.form == nullptr) {
     return "unknown form version " + envelope->form_id + " " + envelope->form_version;
@@ -53,14 +60,21 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
 
 Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
                                                        const std::vector<std::string_view>& lines, int64_t now) {
-  std::map<std::string, FormState> states;  // a batch is mostly one form's submissions
+  BatchStates states;  // a batch is mostly one form's submissions
   std::vector<IngestItem> items(lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) {
+  std::atomic<bool> failed{false};
+  // The lines are independent until they are stored: checked on every core.
+  pool_.ForEach(lines.size(), [&](size_t i) {
     IngestItem& item = items[i];
     item.body = lines[i];
-    item.reason = Check(device, lines[i], &item.envelope, states);
+    try {
+      item.reason = Check(device, lines[i], &item.envelope, states);
+    } catch (const std::exception&) {  // out of memory: the push fails, and nothing is rejected
+      failed = true;
+    }
     item.valid = item.reason.empty();
-  }
+  });
+  if (failed) return Status::Unavailable("the collector could not check this batch now (out of memory); retry later");
   return storage_.StoreBatch(device, items, now);
 }
 

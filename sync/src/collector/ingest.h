@@ -1,6 +1,6 @@
 // The push pipeline: a batch's lines → each checked (envelope, form version, assignment, the
-// engine's re-validation) → one storage transaction → one result per line. Forms are loaded
-// once per version and cached: a batch of 500 costs 500 checks, not 500 form loads.
+// engine's re-validation), on every core → one storage transaction → one result per line. Forms
+// are loaded once per version and cached: a batch of 500 costs 500 checks, not 500 form loads.
 #ifndef CHOSA_SYNC_COLLECTOR_INGEST_H_
 #define CHOSA_SYNC_COLLECTOR_INGEST_H_
 
@@ -16,6 +16,7 @@
 #include "chosa/collector_storage.h"
 #include "chosa/form.h"
 #include "chosa/protocol.h"
+#include "collector/work_pool.h"
 
 namespace chosa::collector {
 
@@ -24,7 +25,9 @@ using SubmissionValidator = std::function<Status(std::shared_ptr<const Form>, st
 
 class Ingest {
  public:
-  Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator);
+  // `helpers`: threads that check a batch's lines beside the pushing thread (WorkPool).
+  Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator,
+         unsigned helpers = WorkPool::DefaultHelpers());
 
   // Checks and stores `lines` (one submission each) pushed by `device`; all or nothing.
   Result<std::vector<protocol::PushResult>> Push(const Principal& device, const std::vector<std::string_view>& lines,
@@ -37,16 +40,22 @@ class Ingest {
   };
   // The compiled form of a version, loaded on first use.
   FormEntry FormOf(const std::string& form_id, const std::string& version);
+  // The form states read so far in one batch: read once per form and batch, by any thread.
+  struct BatchStates {
+    std::mutex mutex;
+    std::map<std::string, FormState> by_form;
+  };
+  FormState StateOf(const std::string& form_id, BatchStates& states);
   // Why `line` cannot be stored for `device` ("" when it can); fills `envelope` when readable.
-  // `states`: the form states read so far in this batch (read once per form and batch).
-  std::string Check(const Principal& device, std::string_view line, protocol::Envelope* envelope,
-                    std::map<std::string, FormState>& states);
+  // Called from several threads at once.
+  std::string Check(const Principal& device, std::string_view line, protocol::Envelope* envelope, BatchStates& states);
 
   CollectorStorage& storage_;
   protocol::Limits limits_;
   SubmissionValidator validator_;
   std::mutex forms_mutex_;
   std::map<std::pair<std::string, std::string>, FormEntry> forms_;
+  WorkPool pool_;
 };
 
 }  // namespace chosa::collector

@@ -70,7 +70,10 @@ CREATE TABLE analyst_tokens (
   revoked_at INTEGER
 );
 CREATE TABLE submissions (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order, never reused: the export cursor
+  -- Commit order, never reused: the export cursor. Not AUTOINCREMENT (its sqlite_sequence row
+  -- cost a sixth of an insert): SQLite gives max(seq) + 1, which grows for ever because no
+  -- submission is ever deleted; a deletion, if one is ever added, must keep the highest row.
+  seq INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL UNIQUE,
   form_id TEXT NOT NULL,
   form_version TEXT NOT NULL,

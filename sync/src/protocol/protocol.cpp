@@ -300,7 +300,8 @@ Result<Envelope> ReadEnvelope(std::string_view canonical_json, const Limits& lim
     return Status::InvalidArgument("submission is " + std::to_string(canonical_json.size()) +
                                    " bytes; the limit is " + std::to_string(limits.max_submission_bytes));
   }
-  JsonDocument document;
+  JsonDocument own;
+  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kEnvelope, canonical_json.size(), own);
   Status parsed = ParseDocument(canonical_json, document, limits.max_json_depth);
   if (!parsed.ok()) return parsed;
   simdjson::dom::object object;

@@ -1,0 +1,196 @@
+// The push pipeline (sync/src/collector/ingest.cpp) and the pool that checks a batch's lines on
+// several threads (work_pool.cpp): every line checked once, results in the lines' order whatever
+// thread checked them, and a failure to check that stores nothing.
+#include "collector/ingest.h"
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <new>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collector/admin.h"
+#include "collector/sqlite_storage.h"
+#include "collector/work_pool.h"
+
+namespace chosa::collector {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int64_t kNow = 1730597430000;
+
+TEST_CASE("WorkPool runs every item exactly once, on the caller and its helpers", "[sync][ingest]") {
+  for (unsigned helpers : {0u, 1u, 3u}) {
+    WorkPool pool(helpers);
+    for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{100}, size_t{1000}}) {
+      std::vector<std::atomic<int>> runs(n);
+      pool.ForEach(n, [&](size_t i) { runs[i].fetch_add(1); });
+      for (size_t i = 0; i < n; ++i) {
+        INFO("helpers " << helpers << ", n " << n << ", item " << i);
+        REQUIRE(runs[i].load() == 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("WorkPool serves several callers at once, each waiting only for its own items", "[sync][ingest]") {
+  WorkPool pool(2);
+  constexpr int kCallers = 6, kCalls = 50;
+  constexpr size_t kItems = 64;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < kCallers; ++c) {
+    callers.emplace_back([&] {
+      for (int call = 0; call < kCalls; ++call) {
+        std::vector<int> done(kItems, 0);  // written by whichever thread ran the item
+        pool.ForEach(kItems, [&](size_t i) { done[i] += 1; });
+        for (int d : done) wrong += d == 1 ? 0 : 1;  // read after ForEach returned: all written
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  CHECK(wrong.load() == 0);
+}
+
+TEST_CASE("WorkPool's helpers take part: items of one call run on more than one thread", "[sync][ingest]") {
+  WorkPool pool(1);
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  // Each item waits until two threads have started items, so the helper must have claimed one
+  // while the caller held the other (the 60 s bound only keeps a broken pool from hanging the
+  // suite: a working helper wakes within milliseconds).
+  std::atomic<int> started{0};
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  pool.ForEach(2, [&](size_t) {
+    started.fetch_add(1);
+    while (started.load() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    std::lock_guard<std::mutex> lock(mutex);
+    threads.insert(std::this_thread::get_id());
+  });
+  CHECK(threads.size() == 2);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "chosa-ingest-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string Uuid(int n) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%08x-0000-4000-8000-000000000000", n);
+  return text;
+}
+
+std::string Line(int n, const std::string& answer, const std::string& form = "survey",
+                 const std::string& version = "1") {
+  return R"({"uuid":")" + Uuid(n) + R"(","form_id":")" + form + R"(","form_version":")" + version +
+         R"(","device_id":"tablet-1","language":"ja","answers":{"q":")" + answer + R"("}})";
+}
+
+// The lines of one push: valid ones, and one of each kind of refusal, in a fixed order.
+std::vector<std::string> MixedLines() {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) {
+    switch (i % 8) {
+      case 3:
+        lines.push_back(Line(i, "bad"));
+        break;  // the validator refuses it
+      case 5:
+        lines.push_back("{not json");
+        break;  // unreadable
+      case 6:
+        lines.push_back(Line(i, "x", "other"));
+        break;  // not assigned
+      case 7:
+        lines.push_back(Line(i, "x", "survey", "9"));
+        break;  // unknown version
+      default:
+        lines.push_back(Line(i, "fine " + std::to_string(i)));
+        break;
+    }
+  }
+  return lines;
+}
+
+std::vector<std::string> PushMixed(unsigned helpers) {
+  TempDir dir;
+  auto storage = OpenSqliteStorage(dir.path());
+  REQUIRE(storage.ok());
+  PublishOutcome published = PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
+      "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
+                                         {}, kNow);
+  INFO(published.status.ToString());
+  REQUIRE(published.ok());
+  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line) {
+    return line.find("\"q\":\"bad\"") == std::string_view::npos ? Status::Ok() : Status::InvalidArgument("bad answer");
+  };
+  Ingest ingest(**storage, protocol::Limits{}, validator, helpers);
+  const std::vector<std::string> lines = MixedLines();
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"survey"}}, views, kNow);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == lines.size());
+  std::vector<std::string> outcome;
+  for (const protocol::PushResult& r : *results) {
+    outcome.push_back(r.uuid + " " + protocol::PushStatusName(r.status) + " " + r.reason);
+  }
+  CHECK((*storage)->SubmissionCount("survey") == 20);  // i % 8 in {0, 1, 2, 4}: 5 each
+  return outcome;
+}
+
+TEST_CASE("A push's results are the same, in the lines' order, however many threads check it", "[sync][ingest]") {
+  const std::vector<std::string> alone = PushMixed(0);
+  CHECK(alone[0] == Uuid(0) + " accepted ");
+  CHECK(alone[3] == Uuid(3) + " rejected fails validation: bad answer");
+  CHECK(alone[5].find(" rejected not a submission: ") != std::string::npos);
+  CHECK(alone[6] == Uuid(6) + " rejected form other is not assigned to this device");
+  CHECK(alone[7] == Uuid(7) + " rejected unknown form version survey 9");
+  CHECK(PushMixed(1) == alone);
+  CHECK(PushMixed(3) == alone);
+}
+
+TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing and asks for a retry",
+          "[sync][ingest]") {
+  TempDir dir;
+  auto storage = OpenSqliteStorage(dir.path());
+  REQUIRE(storage.ok());
+  REQUIRE(PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
+      "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
+                      {}, kNow)
+              .ok());
+  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line) -> Status {
+    if (line.find("\"q\":\"huge\"") != std::string_view::npos) throw std::bad_alloc();
+    return Status::Ok();
+  };
+  Ingest ingest(**storage, protocol::Limits{}, validator, 1);
+  const std::vector<std::string> lines{Line(1, "a"), Line(2, "huge"), Line(3, "b")};
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"survey"}}, views, kNow);
+  REQUIRE_FALSE(results.ok());
+  CHECK(results.status().code() == StatusCode::kUnavailable);
+  CHECK((*storage)->SubmissionCount("survey") == 0);
+  CHECK((*storage)->ListQuarantine(true).empty());
+}
+
+}  // namespace
+}  // namespace chosa::collector
