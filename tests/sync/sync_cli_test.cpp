@@ -1,0 +1,91 @@
+// `chosa sync enroll` and `chosa sync` (tools/sync_command.cpp) as a person runs them: the real
+// chosa binary against a real chosa-collector process over TLS on loopback.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <string>
+
+#include "chosa/collector_storage.h"
+#include "chosa/store.h"
+#include "collector/sqlite_storage.h"
+#include "e2e_support.h"
+
+namespace chosa {
+namespace {
+
+const std::string kSource = CHOSA_SOURCE_DIR;
+const std::string kChosa = std::string(CHOSA_BINARY_DIR) + "/tools/chosa";
+
+struct CliRun {
+  int exit_status = -1;
+  std::string out;  // standard output; standard error goes to `err_file`
+};
+
+CliRun RunChosa(const std::string& args, const std::string& err_file) {
+  CliRun run;
+  FILE* pipe = popen((kChosa + " " + args + " 2>>'" + err_file + "'").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  const int status = pclose(pipe);
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+TEST_CASE("chosa sync: enrol once, send the outbox, nothing twice", "[sync][cli]") {
+  e2e::CollectorProcess collector;
+  REQUIRE(collector.Tool({"publish", kSource + "/schemas/examples/coordinator_checklist.json"}).exit_status == 0);
+  e2e::ToolRun code = collector.Tool({"enrol-code", "--forms", "coordinator_checklist"});
+  REQUIRE(code.exit_status == 0);
+  const std::string enrolment_code = code.out.substr(0, code.out.find('\n'));
+  collector.Start();
+
+  const std::string dir = e2e::MakeTempDir();
+  const std::string store_path = dir + "/store.sqlite";
+  const std::string err = dir + "/stderr.log";
+  {
+    StoreOptions options;
+    options.device_id = "tablet-cli";
+    auto store = DeviceStore::Open(store_path, options);
+    REQUIRE(store.ok());
+    REQUIRE((*store)->InstallFormFile(kSource + "/schemas/examples/coordinator_checklist.json").ok());
+    REQUIRE(e2e::FillSubmissions(**store, "coordinator_checklist", 5).ok());
+  }
+  const std::string store_arg = " --store '" + store_path + "'";
+
+  // Syncing before enrolling says what to do.
+  CliRun early = RunChosa("sync" + store_arg, err);
+  CHECK(early.exit_status != 0);
+  CHECK(e2e::ReadFile(err).find("chosa sync enroll") != std::string::npos);
+
+  CliRun enrolled = RunChosa("sync enroll" + store_arg + " --collector " + collector.url() + " --ca '" +
+                                 collector.ca_file() + "' --code " + enrolment_code + " --name 'cli tablet'",
+                             err);
+  INFO(e2e::ReadFile(err));
+  REQUIRE(enrolled.exit_status == 0);
+  CHECK(enrolled.out.find("Enrolled as device ") == 0);
+
+  CliRun first = RunChosa("sync" + store_arg, err);
+  REQUIRE(first.exit_status == 0);
+  CHECK(first.out.find("Sent: 5.  Rejected: 0.  Left for later: 0.") != std::string::npos);
+  CliRun second = RunChosa("sync" + store_arg, err);
+  REQUIRE(second.exit_status == 0);
+  CHECK(second.out.find("Sent: 0.  Rejected: 0.  Left for later: 0.") != std::string::npos);
+
+  // The code was used: enrolling again with it is refused, and the kept credentials stay.
+  CliRun again = RunChosa("sync enroll" + store_arg + " --replace --collector " + collector.url() + " --ca '" +
+                              collector.ca_file() + "' --code " + enrolment_code,
+                          err);
+  CHECK(again.exit_status != 0);
+  CHECK(e2e::ReadFile(err).find("chosa sync: cannot enrol: ") != std::string::npos);
+
+  collector.Stop(SIGTERM);
+  auto storage = collector::OpenSqliteStorage(collector.data_dir());
+  REQUIRE(storage.ok());
+  CHECK((*storage)->SubmissionCount("coordinator_checklist") == 5);
+}
+
+}  // namespace
+}  // namespace chosa
