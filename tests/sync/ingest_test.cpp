@@ -3,13 +3,10 @@
 // thread checked them, and a failure to check that stores nothing.
 #include "collector/ingest.h"
 
-#include <stdlib.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <mutex>
 #include <new>
 #include <set>
@@ -20,11 +17,11 @@
 #include "collector/admin.h"
 #include "collector/sqlite_storage.h"
 #include "collector/work_pool.h"
+#include "e2e_support.h"
 
 namespace chosa::collector {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr int64_t kNow = 1730597430000;
 
 TEST_CASE("WorkPool runs every item exactly once, on the caller and its helpers", "[sync][ingest]") {
@@ -78,21 +75,10 @@ TEST_CASE("WorkPool's helpers take part: items of one call run on more than one 
   CHECK(threads.size() == 2);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "chosa-ingest-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+// A temporary directory (e2e_support's), removed at the end of the test.
+struct TempDir {
+  const std::string path = e2e::MakeTempDir();
+  ~TempDir() { e2e::RemoveTree(path); }
 };
 
 std::string Uuid(int n) {
@@ -134,7 +120,7 @@ std::vector<std::string> MixedLines() {
 
 std::vector<std::string> PushMixed(unsigned helpers) {
   TempDir dir;
-  auto storage = OpenSqliteStorage(dir.path());
+  auto storage = OpenSqliteStorage(dir.path);
   REQUIRE(storage.ok());
   PublishOutcome published = PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
       "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
@@ -172,7 +158,7 @@ TEST_CASE("A push's results are the same, in the lines' order, however many thre
 TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing and asks for a retry",
           "[sync][ingest]") {
   TempDir dir;
-  auto storage = OpenSqliteStorage(dir.path());
+  auto storage = OpenSqliteStorage(dir.path);
   REQUIRE(storage.ok());
   REQUIRE(PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
       "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
