@@ -20,31 +20,16 @@
 #include "collector/credentials.h"
 #include "collector/sqlite_storage.h"
 #include "hex_digest.h"
+#include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
 
+using chosa::testing::TempDir;
+
 namespace fs = std::filesystem;
 
 constexpr int64_t kNow = 1730597430000;  // 2024-11-03T01:30:30Z
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "chosa-collector-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::unique_ptr<CollectorStorage> MustOpen(const std::string& dir) {
   auto storage = OpenSqliteStorage(dir);

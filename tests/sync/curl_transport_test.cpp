@@ -23,31 +23,16 @@
 #include "chosa/http_transport.h"
 #include "client/gzip.h"
 #include "collector/dev_tls.h"
+#include "temp_dir.h"
 
 namespace chosa::sync {
 namespace {
 
-namespace fs = std::filesystem;
+using chosa::testing::TempDir;
+
 using collector::DevTlsFiles;
 using collector::DevTlsOptions;
 using collector::MakeDevTls;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "chosa_curl_transport.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // An HTTPS server on 127.0.0.1 with a few routes, noting the client port of every request (one
 // port: one connection).

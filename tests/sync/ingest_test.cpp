@@ -18,9 +18,12 @@
 #include "collector/sqlite_storage.h"
 #include "collector/work_pool.h"
 #include "e2e_support.h"
+#include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
+
+using chosa::testing::TempDir;
 
 constexpr int64_t kNow = 1730597430000;
 
@@ -75,12 +78,6 @@ TEST_CASE("WorkPool's helpers take part: items of one call run on more than one 
   CHECK(threads.size() == 2);
 }
 
-// A temporary directory (e2e_support's), removed at the end of the test.
-struct TempDir {
-  const std::string path = e2e::MakeTempDir();
-  ~TempDir() { e2e::RemoveTree(path); }
-};
-
 std::string Uuid(int n) {
   char text[40];
   std::snprintf(text, sizeof text, "%08x-0000-4000-8000-000000000000", n);
@@ -120,7 +117,7 @@ std::vector<std::string> MixedLines() {
 
 std::vector<std::string> PushMixed(unsigned helpers) {
   TempDir dir;
-  auto storage = OpenSqliteStorage(dir.path);
+  auto storage = OpenSqliteStorage(dir.path());
   REQUIRE(storage.ok());
   PublishOutcome published = PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
       "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
@@ -158,7 +155,7 @@ TEST_CASE("A push's results are the same, in the lines' order, however many thre
 TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing and asks for a retry",
           "[sync][ingest]") {
   TempDir dir;
-  auto storage = OpenSqliteStorage(dir.path);
+  auto storage = OpenSqliteStorage(dir.path());
   REQUIRE(storage.ok());
   REQUIRE(PublishForm(**storage, R"({"format": 1, "id": "survey", "version": "1", "title": "S",
       "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",

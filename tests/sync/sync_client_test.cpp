@@ -27,31 +27,17 @@
 #include "chosa/store.h"
 #include "chosa/sync_credentials.h"
 #include "client/backoff.h"
+#include "temp_dir.h"
 
 namespace chosa::sync {
 namespace {
+
+using chosa::testing::TempDir;
 
 namespace fs = std::filesystem;
 
 const std::string kExamples = std::string(CHOSA_SOURCE_DIR) + "/schemas/examples";
 const std::string kToken = "token-of-tablet-7";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "chosa_sync_client.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Random bytes all equal to `fill` (0x00: the shortest waits, 0xFF: the longest), or the
 // system's when `fill` < 0; a clock that stands still.
