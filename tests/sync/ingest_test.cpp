@@ -78,6 +78,51 @@ TEST_CASE("WorkPool's helpers take part: items of one call run on more than one 
   CHECK(threads.size() == 2);
 }
 
+TEST_CASE("WorkPool::InOrder hands over each item in order once it has run, and stops when abandoned",
+          "[sync][ingest]") {
+  for (unsigned helpers : {0u, 1u, 3u}) {
+    WorkPool pool(helpers);
+    for (size_t n : {size_t{1}, size_t{2}, size_t{100}, size_t{1000}}) {
+      INFO("helpers " << helpers << ", n " << n);
+      std::vector<int> value(n, 0);  // written by whichever thread runs the item
+      std::vector<std::atomic<int>> runs(n);
+      WorkPool::InOrder items(pool, n, [&](size_t i) {
+        runs[i].fetch_add(1);
+        value[i] = static_cast<int>(i) + 1;
+      });
+      int wrong = 0;
+      for (size_t i = 0; i < n; ++i) {
+        items.Await(i);
+        wrong += value[i] == static_cast<int>(i) + 1 ? 0 : 1;  // its write is visible here
+      }
+      CHECK(wrong == 0);
+      items.AwaitAll();
+      for (size_t i = 0; i < n; ++i) REQUIRE(runs[i].load() == 1);
+    }
+    // Abandoned after a few items: when the scope ends no item is running, none ran twice, and
+    // items no one claimed never run.
+    std::vector<std::atomic<int>> runs(2000);
+    std::atomic<int> running{0};
+    {
+      WorkPool::InOrder items(pool, runs.size(), [&](size_t i) {
+        running.fetch_add(1);
+        runs[i].fetch_add(1);
+        for (int spin = 0; spin < 200; ++spin) std::this_thread::yield();
+        running.fetch_sub(1);
+      });
+      items.Await(3);
+    }
+    CHECK(running.load() == 0);
+    size_t ran = 0;
+    for (const std::atomic<int>& r : runs) {
+      REQUIRE(r.load() <= 1);
+      ran += static_cast<size_t>(r.load());
+    }
+    CHECK(ran >= 4);
+    CHECK(ran < runs.size());
+  }
+}
+
 std::string Uuid(int n) {
   char text[40];
   std::snprintf(text, sizeof text, "%08x-0000-4000-8000-000000000000", n);
@@ -165,14 +210,31 @@ TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing a
     if (line.find("\"q\":\"huge\"") != std::string_view::npos) throw std::bad_alloc();
     return Status::Ok();
   };
+  const Principal device{Role::kDevice, "tablet-1", {"survey"}};
+  for (unsigned helpers : {0u, 1u}) {
+    Ingest ingest(**storage, protocol::Limits{}, validator, helpers);
+    // The line that cannot be checked first, in the middle (lines before it are stored inside
+    // the transaction already) and last.
+    for (int huge : {0, 20, 39}) {
+      INFO("helpers " << helpers << ", line " << huge << " cannot be checked");
+      std::vector<std::string> lines;
+      for (int i = 0; i < 40; ++i) lines.push_back(Line(i, i == huge ? "huge" : "a"));
+      std::vector<std::string_view> views(lines.begin(), lines.end());
+      auto results = ingest.Push(device, views, kNow);
+      REQUIRE_FALSE(results.ok());
+      CHECK(results.status().code() == StatusCode::kUnavailable);
+      CHECK((*storage)->SubmissionCount("survey") == 0);
+      CHECK((*storage)->ListQuarantine(true).empty());
+    }
+  }
+  // The storage is fine afterwards: the retry without the faulty line stores every line.
   Ingest ingest(**storage, protocol::Limits{}, validator, 1);
-  const std::vector<std::string> lines{Line(1, "a"), Line(2, "huge"), Line(3, "b")};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) lines.push_back(Line(i, "a"));
   std::vector<std::string_view> views(lines.begin(), lines.end());
-  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"survey"}}, views, kNow);
-  REQUIRE_FALSE(results.ok());
-  CHECK(results.status().code() == StatusCode::kUnavailable);
-  CHECK((*storage)->SubmissionCount("survey") == 0);
-  CHECK((*storage)->ListQuarantine(true).empty());
+  auto results = ingest.Push(device, views, kNow);
+  REQUIRE(results.ok());
+  CHECK((*storage)->SubmissionCount("survey") == 40);
 }
 
 }  // namespace

@@ -111,10 +111,24 @@ std::optional<ParsedTime> ParseTimePart(std::string_view s) {
 
 int ClampOffset(int offset) { return std::clamp(offset, -24 * 60, 24 * 60); }
 
+// `value` in decimal, zero-padded to `width` digits ("%0*lld"). Written by hand: snprintf cost
+// more than the rest of formatting a date, which the collector does for every answer it checks.
 std::string Pad(int64_t value, int width) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%0*lld", width, static_cast<long long>(value));
-  return buf;
+  if (value < 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%0*lld", width, static_cast<long long>(value));
+    return buf;
+  }
+  char digits[20];
+  int count = 0;
+  uint64_t rest = static_cast<uint64_t>(value);
+  do {
+    digits[count++] = static_cast<char>('0' + rest % 10);
+    rest /= 10;
+  } while (rest != 0);
+  std::string out(count < width ? static_cast<size_t>(width - count) : 0, '0');
+  while (count > 0) out.push_back(digits[--count]);
+  return out;
 }
 
 void AppendYear(std::string& out, int64_t year) {

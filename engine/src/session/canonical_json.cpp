@@ -57,11 +57,22 @@ void CanonicalJsonWriter::Bool(bool truth) {
   out_ += truth ? "true" : "false";
 }
 
+namespace {
+bool NeedsEscape(unsigned char u) { return u < 0x20 || u == '"' || u == '\\'; }
+}  // namespace
+
 void CanonicalJsonWriter::Escaped(std::string_view text) {
   static const char kHex[] = "0123456789abcdef";
   out_.push_back('"');
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
+  for (size_t i = 0; i < text.size();) {
+    // Most text needs no escape at all: copy each run of plain bytes at once.
+    size_t plain = i;
+    while (plain < text.size() && !NeedsEscape(static_cast<unsigned char>(text[plain]))) ++plain;
+    out_.append(text.data() + i, plain - i);
+    if (plain == text.size()) break;
+    i = plain + 1;
+    const char c = text[plain];
+    const unsigned char u = static_cast<unsigned char>(c);
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -70,14 +81,10 @@ void CanonicalJsonWriter::Escaped(std::string_view text) {
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out_ += "\\u00";
-          out_.push_back(kHex[u >> 4]);
-          out_.push_back(kHex[u & 15]);
-        } else {
-          out_.push_back(c);
-        }
+      default:  // the other control characters
+        out_ += "\\u00";
+        out_.push_back(kHex[u >> 4]);
+        out_.push_back(kHex[u & 15]);
     }
   }
   out_.push_back('"');

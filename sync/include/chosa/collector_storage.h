@@ -9,6 +9,7 @@
 #define CHOSA_COLLECTOR_STORAGE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -114,9 +115,20 @@ class CollectorStorage {
   // rejected ("uuid already stored with different content"); every invalid or rejected item
   // goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
   // nothing of the batch is stored.
-  virtual Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device,
-                                                                const std::vector<IngestItem>& items,
+  //
+  // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
+  // transaction: the ingest pipeline hands over each item as soon as its checks are done, so
+  // storing overlaps checking. A null item abandons the batch: nothing is stored, and the result
+  // is Unavailable.
+  using IngestItemAt = std::function<const IngestItem*(size_t index)>;
+  virtual Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, size_t count,
+                                                                const IngestItemAt& item_at,
                                                                 int64_t received_at) = 0;
+  // The same, for items all checked already.
+  Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, const std::vector<IngestItem>& items,
+                                                        int64_t received_at) {
+    return StoreBatch(device, items.size(), [&items](size_t i) { return &items[i]; }, received_at);
+  }
   virtual int64_t SubmissionCount(std::string_view form_id) = 0;
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;

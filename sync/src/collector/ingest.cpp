@@ -62,20 +62,29 @@ Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
                                                        const std::vector<std::string_view>& lines, int64_t now) {
   BatchStates states;  // a batch is mostly one form's submissions
   std::vector<IngestItem> items(lines.size());
-  std::atomic<bool> failed{false};
-  // The lines are independent until they are stored: checked on every core.
-  pool_.ForEach(lines.size(), [&](size_t i) {
+  std::atomic<bool> failed{false};  // out of memory while checking: the push fails, nothing is rejected
+  // The lines are independent until they are stored: checked on every core while the storage
+  // transaction stores each one as soon as it is checked, in order. A batch costs about its
+  // checks or its storage, whichever is slower, rather than both in turn.
+  WorkPool::InOrder checked(pool_, lines.size(), [&](size_t i) {
     IngestItem& item = items[i];
     item.body = lines[i];
     try {
       item.reason = Check(device, lines[i], &item.envelope, states);
-    } catch (const std::exception&) {  // out of memory: the push fails, and nothing is rejected
+    } catch (const std::exception&) {
       failed = true;
     }
     item.valid = item.reason.empty();
   });
+  auto stored = storage_.StoreBatch(
+      device, lines.size(),
+      [&](size_t i) -> const IngestItem* {
+        checked.Await(i);
+        return failed ? nullptr : &items[i];
+      },
+      now);
   if (failed) return Status::Unavailable("the collector could not check this batch now (out of memory); retry later");
-  return storage_.StoreBatch(device, items, now);
+  return stored;
 }
 
 }  // namespace chosa::collector

@@ -1,5 +1,6 @@
 // The push pipeline: a batch's lines → each checked (envelope, form version, assignment, the
-// engine's re-validation), on every core → one storage transaction → one result per line. Forms
+// engine's re-validation) on every core, while one storage transaction stores the lines already
+// checked, in order → one result per line. Forms
 // are loaded once per version and cached: a batch of 500 costs 500 checks, not 500 form loads.
 #ifndef CHOSA_SYNC_COLLECTOR_INGEST_H_
 #define CHOSA_SYNC_COLLECTOR_INGEST_H_

@@ -275,6 +275,10 @@ class SqliteStorage final : public CollectorStorage {
     if (!status.ok()) return status;
     status = Migrate(db_);
     if (!status.ok()) return status;
+    status = reader_.db.Open(path_, SQLITE_OPEN_READWRITE);
+    if (!status.ok()) return status;
+    status = reader_.db.Exec("PRAGMA query_only=ON", "setting up the collector's reading connection");
+    if (!status.ok()) return status;
     return Prepare();
   }
 
@@ -323,14 +327,14 @@ class SqliteStorage final : public CollectorStorage {
   }
 
   Result<FormVersion> GetFormVersion(std::string_view form_id, std::string_view version) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Running query(get_form_version_);
+    std::lock_guard<std::mutex> lock(reader_.mutex);
+    Running query(reader_.get_form_version);
     query->Bind(1, form_id).Bind(2, version);
     const int code = query->Step();
     if (code == SQLITE_DONE) {
       return Status::NotFound("form " + std::string(form_id) + " has no published version " + std::string(version));
     }
-    if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading a form version");
+    if (code != SQLITE_ROW) return SqliteStatus(reader_.db.get(), code, "reading a form version");
     return FormVersion{std::string(form_id), std::string(version), query->Text(0), query->Text(1), query->Int(2)};
   }
 
@@ -383,12 +387,14 @@ class SqliteStorage final : public CollectorStorage {
   }
 
   Result<FormState> GetFormState(std::string_view form_id) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Running query(get_form_state_);
+    std::lock_guard<std::mutex> lock(reader_.mutex);
+    Running query(reader_.get_form_state);
     query->Bind(1, form_id);
     const int code = query->Step();
     if (code == SQLITE_DONE) return UnknownForm(form_id);
-    if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the state of form " + std::string(form_id));
+    if (code != SQLITE_ROW) {
+      return SqliteStatus(reader_.db.get(), code, "reading the state of form " + std::string(form_id));
+    }
     FormState state = FormState::kOpen;
     if (!ParseState(query->Text(0), &state)) {
       return Status::Corruption("form " + std::string(form_id) + " has an unknown state \"" + query->Text(0) + "\"");
@@ -472,9 +478,9 @@ class SqliteStorage final : public CollectorStorage {
     std::optional<TokenParts> parts = SplitToken(token);
     if (!parts) return Status::Unauthenticated("malformed token");
     const std::string hash = HashToken(token);
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(reader_.mutex);
     {
-      Running device(device_by_token_);
+      Running device(reader_.device_by_token);
       device->Bind(1, parts->id);
       const int code = device->Step();
       if (code == SQLITE_ROW) {
@@ -482,9 +488,9 @@ class SqliteStorage final : public CollectorStorage {
         if (!device->IsNull(3)) return Status::Unauthenticated("this device's token was revoked");
         return Principal{Role::kDevice, device->Text(0), FormsFromJson(device->Text(1))};
       }
-      if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "checking a token");
+      if (code != SQLITE_DONE) return SqliteStatus(reader_.db.get(), code, "checking a token");
     }
-    Running analyst(analyst_by_token_);
+    Running analyst(reader_.analyst_by_token);
     analyst->Bind(1, parts->id);
     const int code = analyst->Step();
     if (code == SQLITE_ROW) {
@@ -492,7 +498,7 @@ class SqliteStorage final : public CollectorStorage {
       if (!analyst->IsNull(2)) return Status::Unauthenticated("this analyst token was revoked");
       return Principal{Role::kAnalyst, analyst->Text(0), {}};
     }
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "checking a token");
+    if (code != SQLITE_DONE) return SqliteStatus(reader_.db.get(), code, "checking a token");
     // The same work as a found id, so that timing does not tell ids that exist.
     ConstantTimeEquals(hash, Sha256Hex(token));
     return Status::Unauthenticated("unknown token");
@@ -540,15 +546,22 @@ class SqliteStorage final : public CollectorStorage {
 
   // --- submissions ---------------------------------------------------------------------------
 
-  Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, const std::vector<IngestItem>& items,
-                                                       int64_t received_at) override {
+  using CollectorStorage::StoreBatch;
+  Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, size_t count,
+                                                       const IngestItemAt& item_at, int64_t received_at) override {
     std::vector<protocol::PushResult> results;
-    results.reserve(items.size());
-    if (items.empty()) return results;
+    results.reserve(count);
+    if (count == 0) return results;
     std::lock_guard<std::mutex> lock(mutex_);
     Status status = Begin();
     if (!status.ok()) return status;
-    for (const IngestItem& item : items) {
+    for (size_t index = 0; index < count; ++index) {
+      const IngestItem* next = item_at(index);
+      if (next == nullptr) {
+        Rollback();
+        return Status::Unavailable("the batch was abandoned while it was being stored; nothing of it is stored");
+      }
+      const IngestItem& item = *next;
       protocol::PushResult result;
       result.uuid = item.envelope.uuid;
       std::string reason;
@@ -761,17 +774,23 @@ class SqliteStorage final : public CollectorStorage {
                                     "body_sha256, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                     kept);
     touch_device_ = Statement(db, "UPDATE devices SET last_seen_at = MAX(last_seen_at, ?) WHERE device_id = ?", kept);
-    device_by_token_ =
-        Statement(db, "SELECT device_id, forms, token_hash, revoked_at FROM devices WHERE token_id = ?", kept);
-    analyst_by_token_ =
-        Statement(db, "SELECT name, token_hash, revoked_at FROM analyst_tokens WHERE token_id = ?", kept);
-    get_form_version_ =
-        Statement(db, "SELECT json, sha256, published_at FROM form_versions WHERE form_id = ? AND version = ?", kept);
-    get_form_state_ = Statement(db, "SELECT state FROM forms WHERE form_id = ?", kept);
     for (Statement* statement : {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_,
-                                 &submission_body_, &find_quarantined_, &insert_quarantined_, &touch_device_,
-                                 &device_by_token_, &analyst_by_token_, &get_form_version_, &get_form_state_}) {
+                                 &submission_body_, &find_quarantined_, &insert_quarantined_, &touch_device_}) {
       if (!statement->ok()) return SqliteStatus(db, statement->prepare_code(), "preparing the collector's statements");
+    }
+    sqlite3* reading = reader_.db.get();
+    reader_.device_by_token =
+        Statement(reading, "SELECT device_id, forms, token_hash, revoked_at FROM devices WHERE token_id = ?", kept);
+    reader_.analyst_by_token =
+        Statement(reading, "SELECT name, token_hash, revoked_at FROM analyst_tokens WHERE token_id = ?", kept);
+    reader_.get_form_version = Statement(
+        reading, "SELECT json, sha256, published_at FROM form_versions WHERE form_id = ? AND version = ?", kept);
+    reader_.get_form_state = Statement(reading, "SELECT state FROM forms WHERE form_id = ?", kept);
+    for (Statement* statement : {&reader_.device_by_token, &reader_.analyst_by_token, &reader_.get_form_version,
+                                 &reader_.get_form_state}) {
+      if (!statement->ok()) {
+        return SqliteStatus(reading, statement->prepare_code(), "preparing the collector's statements");
+      }
     }
     return Status::Ok();
   }
@@ -867,8 +886,14 @@ class SqliteStorage final : public CollectorStorage {
   Statement begin_, commit_, rollback_;
   Statement insert_submission_, submission_sha_, submission_body_;
   Statement find_quarantined_, insert_quarantined_, touch_device_;
-  Statement device_by_token_, analyst_by_token_;
-  Statement get_form_version_, get_form_state_;
+  // The reads of every request (tokens, forms and their states) on a connection of their own:
+  // in WAL mode they never wait for a push's transaction, and the ingest pipeline may read a
+  // form while its batch is being stored (CollectorStorage::StoreBatch).
+  struct Reader {
+    std::mutex mutex;  // guards db and its statements; never held with mutex_ above
+    Connection db;
+    Statement device_by_token, analyst_by_token, get_form_version, get_form_state;
+  } reader_;
 };
 
 }  // namespace

@@ -2,20 +2,41 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 namespace chosa::collector {
 
-// One ForEach call. Items are claimed one at a time from `next`; the caller waits for
-// `finished` to reach `n`. Helpers hold a shared_ptr, so a helper that finds the job exhausted
-// after the caller returned touches only memory it still owns.
-struct WorkPool::Job {
-  Job(size_t count, const std::function<void(size_t)>& fn) : n(count), work(fn) {}
+// One InOrder (or ForEach) call. Items are claimed one at a time from `next`; each one's
+// completion is published under `mutex`, so a waiter cannot miss it. Helpers hold a shared_ptr:
+// one that finds the job exhausted after its owner returned touches only memory it still owns.
+struct WorkPool::InOrder::Job {
+  Job(size_t count, std::function<void(size_t)> fn)
+      : n(count), work(std::move(fn)), done(new bool[count == 0 ? 1 : count]()) {}
   const size_t n;
-  const std::function<void(size_t)>& work;  // valid until `finished == n`
+  const std::function<void(size_t)> work;
   std::atomic<size_t> next{0};
-  std::atomic<size_t> finished{0};
   std::mutex mutex;
-  std::condition_variable done;
+  std::condition_variable progress;
+  std::unique_ptr<bool[]> done;  // under `mutex`
+  size_t finished = 0;           // under `mutex`
+
+  // Claims the next item and runs it; false when every item is claimed.
+  bool RunOne() {
+    const size_t i = next.fetch_add(1);
+    if (i >= n) return false;
+    work(i);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      done[i] = true;
+      ++finished;
+    }
+    progress.notify_all();
+    return true;
+  }
+  bool Done(size_t i) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return done[i];
+  }
 };
 
 WorkPool::WorkPool(unsigned helpers) {
@@ -37,52 +58,80 @@ unsigned WorkPool::DefaultHelpers() {
   return cores > 1 ? cores - 1 : 0;
 }
 
-void WorkPool::Work(Job& job) {
-  size_t did = 0;
-  for (size_t i = job.next.fetch_add(1); i < job.n; i = job.next.fetch_add(1)) {
-    job.work(i);
-    ++did;
+void WorkPool::ForEach(size_t n, std::function<void(size_t)> work) {
+  InOrder items(*this, n, std::move(work));
+  items.AwaitAll();
+}
+
+WorkPool::InOrder::InOrder(WorkPool& pool, size_t n, std::function<void(size_t)> work)
+    : pool_(pool), job_(std::make_shared<Job>(n, std::move(work))) {
+  if (n < 2 || pool.helpers_.empty()) return;  // one item: the caller runs it without a hand-off
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex_);
+    pool.jobs_.push_back(job_);
+    pool.queued_.store(pool.jobs_.size(), std::memory_order_relaxed);
   }
-  if (did > 0 && job.finished.fetch_add(did) + did == job.n) {
-    std::lock_guard<std::mutex> lock(job.mutex);
-    job.done.notify_all();
+  queued_ = true;
+  pool.wake_.notify_all();
+}
+
+WorkPool::InOrder::~InOrder() {
+  // Nothing new starts; the items already claimed finish before `work`'s captures go away.
+  const size_t claimed = std::min(job_->next.exchange(job_->n), job_->n);
+  {
+    std::unique_lock<std::mutex> lock(job_->mutex);
+    job_->progress.wait(lock, [&] { return job_->finished == claimed; });
+  }
+  if (queued_) {
+    // Usually a helper removed it already, on finding no item left to claim.
+    std::lock_guard<std::mutex> lock(pool_.mutex_);
+    pool_.jobs_.erase(std::remove(pool_.jobs_.begin(), pool_.jobs_.end(), job_), pool_.jobs_.end());
+    pool_.queued_.store(pool_.jobs_.size(), std::memory_order_relaxed);
   }
 }
 
-void WorkPool::ForEach(size_t n, const std::function<void(size_t)>& work) {
-  if (n == 0) return;
-  auto job = std::make_shared<Job>(n, work);
-  const bool shared = n > 1 && !helpers_.empty();
-  if (shared) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      jobs_.push_back(job);
-    }
-    wake_.notify_all();
+void WorkPool::InOrder::Await(size_t i) {
+  Job& job = *job_;
+  while (!job.Done(i)) {
+    if (job.RunOne()) continue;  // the next item is someone else's: meanwhile, work on a later one
+    std::unique_lock<std::mutex> lock(job.mutex);
+    job.progress.wait(lock, [&] { return job.done[i]; });
   }
-  Work(*job);
-  std::unique_lock<std::mutex> lock(job->mutex);
-  job->done.wait(lock, [&] { return job->finished.load() == n; });
-  lock.unlock();
-  if (shared) {
-    // Usually a helper removed it already, on finding no item left to claim.
-    std::lock_guard<std::mutex> queue_lock(mutex_);
-    jobs_.erase(std::remove(jobs_.begin(), jobs_.end(), job), jobs_.end());
+}
+
+void WorkPool::InOrder::AwaitAll() {
+  Job& job = *job_;
+  while (job.RunOne()) {
   }
+  std::unique_lock<std::mutex> lock(job.mutex);
+  job.progress.wait(lock, [&] { return job.finished == job.n; });
 }
 
 void WorkPool::HelperLoop() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
+    if (jobs_.empty() && !stopping_) {
+      // Jobs come in runs (the phases of a push, then the next push): a helper that sleeps
+      // between them is woken too late to take part, since waking a thread costs as much as
+      // several items. So it watches for the next job a little while before it sleeps.
+      lock.unlock();
+      const auto until = std::chrono::steady_clock::now() + kWatchBeforeSleeping;
+      while (queued_.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::yield();
+      }
+      lock.lock();
+    }
     wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (stopping_) return;
-    std::shared_ptr<Job> job = jobs_.front();
+    std::shared_ptr<InOrder::Job> job = jobs_.front();
     if (job->next.load() >= job->n) {  // every item claimed: nothing left here for a helper
       jobs_.pop_front();
+      queued_.store(jobs_.size(), std::memory_order_relaxed);
       continue;
     }
     lock.unlock();
-    Work(*job);
+    while (job->RunOne()) {
+    }
     lock.lock();
   }
 }

@@ -1,10 +1,12 @@
 // A fixed set of threads that helps callers run independent pieces of work in parallel: a push's
-// submissions are re-validated on every core before its one storage transaction. The caller
-// works too, so a call never waits for a busy pool: with every helper taken by other pushes it
-// runs its items alone, as it would without a pool.
+// submissions are re-validated on every core while its one storage transaction stores those
+// already checked. The caller works too, so a call never waits for a busy pool: with every
+// helper taken by other pushes it runs its items alone, as it would without a pool.
 #ifndef CHOSA_SYNC_COLLECTOR_WORK_POOL_H_
 #define CHOSA_SYNC_COLLECTOR_WORK_POOL_H_
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -26,19 +28,43 @@ class WorkPool {
 
   // Runs work(i) once for each i in [0, n), on the calling thread and on free helpers, and
   // returns when every one has returned. `work` must not throw.
-  void ForEach(size_t n, const std::function<void(size_t)>& work);
+  void ForEach(size_t n, std::function<void(size_t)> work);
+
+  // Runs work(i) once for each i in [0, n) on free helpers, while the caller takes the items in
+  // order as they are done (Await), running unclaimed ones itself whenever the next is not done
+  // yet: the caller consumes item i while later items are still being worked on. `work` must
+  // not throw. Leaving the scope stops claiming new items and waits for the running ones.
+  class InOrder {
+   public:
+    InOrder(WorkPool& pool, size_t n, std::function<void(size_t)> work);
+    ~InOrder();
+    InOrder(const InOrder&) = delete;
+    InOrder& operator=(const InOrder&) = delete;
+
+    // Returns once work(i) has returned (i < n).
+    void Await(size_t i);
+    // Returns once every item has run.
+    void AwaitAll();
+
+   private:
+    friend class WorkPool;  // its helpers run the Job
+    struct Job;
+    WorkPool& pool_;
+    std::shared_ptr<Job> job_;
+    bool queued_ = false;  // offered to the helpers
+  };
 
   // Helpers for a machine: one fewer than its cores (the caller is the other).
   static unsigned DefaultHelpers();
 
  private:
-  struct Job;
   void HelperLoop();
-  static void Work(Job& job);
+  static constexpr std::chrono::microseconds kWatchBeforeSleeping{200};
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::shared_ptr<Job>> jobs_;  // jobs with items not yet claimed, oldest first
+  std::deque<std::shared_ptr<InOrder::Job>> jobs_;  // jobs with items not yet claimed, oldest first
+  std::atomic<size_t> queued_{0};                   // jobs_.size(), watched without the mutex
   bool stopping_ = false;
   std::vector<std::thread> helpers_;
 };
