@@ -30,3 +30,20 @@ TEST_CASE("Canonical JSON: fixed order, minimal escapes, shortest numbers") {
   CHECK(parsed["numbers"][2].get<double>() == 0.1);
   CHECK(parsed["text"].get<std::string>() == "北区 \"quoted\" back\\slash\ttab\nline\x01/slash");
 }
+
+TEST_CASE("Canonical JSON: strings that are all escapes, start or end with one, or are empty") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "\"\""},
+      {"\"", "\"\\\"\""},
+      {"\\\n", "\"\\\\\\n\""},
+      {"\x1f" "end", "\"\\u001fend\""},
+      {"start\x7f\b", "\"start\x7f\\b\""},  // DEL is not escaped
+      {"ｃ０１", "\"ｃ０１\""},
+  };
+  for (const auto& [text, expected] : cases) {
+    chosa::CanonicalJsonWriter w;
+    w.String(text);
+    CHECK(w.text() == expected);
+    CHECK(nlohmann::json::parse(w.text()).get<std::string>() == text);
+  }
+}

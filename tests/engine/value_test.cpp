@@ -320,6 +320,12 @@ TEST_CASE("FormatDate implements ODK's codes", "[date]") {
   CHECK(FormatOffset(540) == "+09:00");
   CHECK(FormatOffset(-570) == "-09:30");
   CHECK(FormatIsoDate(DaysFromCivil(-44, 3, 15)) == "-0044-03-15");
+  // Zero-padded fields, and wider ones kept whole.
+  CHECK(FormatIsoDate(DaysFromCivil(5, 1, 9)) == "0005-01-09");
+  CHECK(FormatIsoDate(DaysFromCivil(12345, 12, 31)) == "12345-12-31");
+  CHECK(FormatIsoDateTime(0, 0) == "1970-01-01T00:00:00.000+00:00");
+  CHECK(FormatIsoDateTime(1730597430007.0, 540) == "2024-11-03T10:30:30.007+09:00");
+  CHECK(FormatIsoDateTime(1730597430999.0, -570) == "2024-11-02T16:00:30.999-09:30");
 }
 
 TEST_CASE("equality follows XPath 1.0 and JavaRosa", "[operators]") {

@@ -24,6 +24,28 @@ std::string NormalizeTyped(std::string_view text);
 // Splits a select_multiple / rank answer on spaces (after NormalizeTyped).
 std::vector<std::string> SplitValues(std::string_view text);
 
+// Calls fn(std::string_view value) for each value SplitValues(text) gives, in order, without a
+// copy when `text` is ASCII (nothing to normalize then): the checks run this on every select
+// answer.
+template <typename Fn>
+void ForEachValue(std::string_view text, Fn&& fn) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      for (const std::string& value : SplitValues(text)) fn(std::string_view(value));
+      return;
+    }
+  }
+  // SplitValues' separators: ASCII spaces and commas.
+  auto separator = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; };
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && separator(text[i])) ++i;
+    const size_t start = i;
+    while (i < text.size() && !separator(text[i])) ++i;
+    if (i > start) fn(text.substr(start, i - start));
+  }
+}
+
 struct ParsedAnswer {
   Value value;                            // valid when `error` is empty
   std::optional<MessageId> error;

@@ -23,6 +23,7 @@ class CanonicalJsonWriter {
   void Number(double number);  // REQUIRES: finite
   void Bool(bool truth);
 
+  void Reserve(size_t bytes) { out_.reserve(bytes); }  // when the output's size is known about
   const std::string& text() const { return out_; }
   std::string Take() { return std::move(out_); }
 

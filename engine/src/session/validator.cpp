@@ -52,16 +52,21 @@ void SessionValidator::ItemErrors(int32_t item, int32_t instance, bool show_requ
   if (IsSelect(it.type)) {
     // A cascading select whose parent changed may hold a choice that is no longer offered.
     const ChoiceList& list = form.choice_lists()[static_cast<size_t>(it.list)];
-    std::vector<std::string> values = SplitValues(value.ToString());
-    for (const std::string& v : values) {
+    int32_t count = 0;
+    auto check_choice = [&](std::string_view v) {
+      ++count;
       int32_t index = list.Find(v);
       if (index == kNone) {
         add(ErrorKind::kChoice, Message(MessageId::kNotAChoice, language, v));
       } else if (!ChoicePasses(item, instance, index)) {
         add(ErrorKind::kChoice, Message(MessageId::kChoiceFiltered, language, v));
       }
+    };
+    if (value.type() == Value::Type::kString) {
+      ForEachValue(value.text(), check_choice);
+    } else {
+      ForEachValue(value.ToString(), check_choice);
     }
-    int32_t count = static_cast<int32_t>(values.size());
     if (it.type == ItemType::kRank) {
       // A ranking orders every option offered.
       int32_t offered = 0;

@@ -1,7 +1,5 @@
 // The device store's forms, instances and outbox. Autosave lives in draft.cpp; damaged stores
 // in store_salvage.cpp.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -9,25 +7,13 @@
 
 #include "chosa/env.h"
 #include "chosa/store.h"
+#include "hex_digest.h"
 #include "state/form_state.h"
 #include "store/schema.h"
 #include "store/store_database.h"
 
 namespace chosa {
 namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kDigits[digest[i] >> 4]);
-    out.push_back(kDigits[digest[i] & 15]);
-  }
-  return out;
-}
 
 InstanceState StateFromName(const std::string& name) {
   if (name == "finalized") return InstanceState::kFinalized;
