@@ -1,8 +1,10 @@
 #include "session/canonical_json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace chosa {
 
@@ -58,16 +60,39 @@ void CanonicalJsonWriter::Bool(bool truth) {
 }
 
 namespace {
-bool NeedsEscape(unsigned char u) { return u < 0x20 || u == '"' || u == '\\'; }
+
+// The bytes JSON requires escaped: the quote, the backslash and the control characters.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[static_cast<size_t>(c)] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  return table;
+}();
+
+size_t PlainRun(std::string_view text, size_t from) {
+  while (from < text.size() && !kNeedsEscape[static_cast<unsigned char>(text[from])]) ++from;
+  return from;
+}
+
 }  // namespace
 
 void CanonicalJsonWriter::Escaped(std::string_view text) {
   static const char kHex[] = "0123456789abcdef";
+  size_t plain = PlainRun(text, 0);
+  if (plain == text.size()) {  // the usual case, once per key and value: one copy
+    const size_t at = out_.size();
+    out_.resize(at + text.size() + 2);
+    char* to = &out_[at];
+    to[0] = '"';
+    if (!text.empty()) std::memcpy(to + 1, text.data(), text.size());
+    to[text.size() + 1] = '"';
+    return;
+  }
   out_.push_back('"');
   for (size_t i = 0; i < text.size();) {
-    // Most text needs no escape at all: copy each run of plain bytes at once.
-    size_t plain = i;
-    while (plain < text.size() && !NeedsEscape(static_cast<unsigned char>(text[plain]))) ++plain;
+    // Copy each run of plain bytes at once.
+    plain = PlainRun(text, i);
     out_.append(text.data() + i, plain - i);
     if (plain == text.size()) break;
     i = plain + 1;

@@ -435,7 +435,7 @@ class AnswerReader {
     for (auto field : object) {
       const size_t length = pointer.size();
       PointerAppendKey(pointer, field.key);
-      int32_t index = form_.Find(field.key);
+      int32_t index = FindAfter(last == kNone ? repeat : last, field.key);
       if (index == kNone) return Fault(pointer, "unknown question" + Suggestion(field.key, repeat));
       const Item& item = form_.item(index);
       if (item.repeat != repeat) {
@@ -466,6 +466,19 @@ class AnswerReader {
       }
     }
     return Status::Ok();
+  }
+
+  // The item named `key`. The engine writes answers in document order, so it is usually one of
+  // the few items right after `previous` (the last item read, or the enclosing repeat): those
+  // are compared first, and the form's name table is searched only when none matches.
+  int32_t FindAfter(int32_t previous, std::string_view key) const {
+    constexpr int32_t kLookahead = 4;
+    const int32_t count = static_cast<int32_t>(form_.items().size());
+    const int32_t from = previous + 1;  // previous is kNone (-1) at the start of the answers
+    for (int32_t i = from; i < count && i < from + kLookahead; ++i) {
+      if (form_.item(i).name == key) return i;
+    }
+    return form_.Find(key);
   }
 
   Status ReadRepeat(int32_t repeat, element value, std::string& pointer) {
