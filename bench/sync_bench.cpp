@@ -397,7 +397,7 @@ int Main(int argc, char** argv) {
       const std::string r = args.dir + "/round" + std::to_string(round);
       bare.push_back(BareSqliteSeconds(r + "-bare.sqlite", bodies, envelopes, args.batch));
       ingest_full.push_back(IngestSeconds(args, r + "-ingest", bodies, args.batch, true));
-      ingest_storage.push_back(0.1);
+      ingest_storage.push_back(IngestSeconds(args, r + "-storage", bodies, args.batch, false));
     }
     auto median = [](std::vector<double> v) {
       std::sort(v.begin(), v.end());
