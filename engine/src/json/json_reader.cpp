@@ -462,14 +462,8 @@ class KeySet {
   // Costs what the object's keys cost, not what the table grew to for a larger object before.
   void Clear() {
     if (count_ > kLinearLimit) {
-      // Freed in the reverse of their order in the table, so that each one's probe sequence is
-      // still intact when it is looked for (linear probing).
-      const size_t mask = slots_.size() - 1;
-      for (size_t k = hashed_.size(); k-- > 0;) {
-        size_t i = std::hash<std::string_view>()(hashed_[k]) & mask;
-        while (slots_[i] != k + 1) i = (i + 1) & mask;
-        slots_[i] = 0;
-      }
+      for (uint32_t slot : used_) slots_[slot] = 0;
+      used_.clear();
       hashed_.clear();
     }
     count_ = 0;
@@ -489,6 +483,7 @@ class KeySet {
       if (slots_[i] == 0) {
         hashed_.push_back(key);
         slots_[i] = static_cast<uint32_t>(hashed_.size());
+        used_.push_back(static_cast<uint32_t>(i));
         return true;
       }
       if (hashed_[slots_[i] - 1] == key) return false;
@@ -496,11 +491,13 @@ class KeySet {
   }
   void Grow() {
     slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0u);
+    used_.clear();
     const size_t mask = slots_.size() - 1;
     for (size_t k = 0; k < hashed_.size(); ++k) {
       size_t i = std::hash<std::string_view>()(hashed_[k]) & mask;
       while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = static_cast<uint32_t>(k + 1);
+      used_.push_back(static_cast<uint32_t>(i));
     }
   }
 
@@ -510,6 +507,7 @@ class KeySet {
   size_t count_ = 0;
   std::vector<std::string_view> hashed_;  // past kLinearLimit: every key, in order
   std::vector<uint32_t> slots_;           // index + 1 into hashed_, 0 when free; a power of two
+  std::vector<uint32_t> used_;            // the slots taken, so that Clear frees just those
 };
 
 struct WalkFrame {
