@@ -237,5 +237,48 @@ TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing a
   CHECK((*storage)->SubmissionCount("survey") == 40);
 }
 
+TEST_CASE("A form with a public key is checked on its clear envelope only, never re-validated", "[sync][ingest]") {
+  TempDir dir;
+  auto storage = OpenSqliteStorage(dir.path());
+  REQUIRE(storage.ok());
+  // The key's bytes do not matter to the collector: it never decrypts.
+  PublishOutcome published = PublishForm(**storage, R"({"format": 1, "id": "sealed", "version": "1", "title": "S",
+      "languages": ["ja"], "settings": {"public_key": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"},
+      "items": [{"type": "text", "name": "q", "label": "Q"}]})",
+                                         {}, kNow);
+  INFO(published.status.ToString());
+  REQUIRE(published.ok());
+  std::atomic<int> validated{0};
+  SubmissionValidator refuse_all = [&](std::shared_ptr<const Form>, std::string_view) {
+    ++validated;
+    return Status::InvalidArgument("would fail re-validation");
+  };
+  Ingest ingest(**storage, protocol::Limits{}, refuse_all, 1);
+  // Answers the engine could not have written (the ciphertext stands in for them): stored as they are.
+  const std::string sealed = R"({"uuid":")" + Uuid(1) +
+                             R"(","form_id":"sealed","form_version":"1","device_id":"tablet-1","language":"ja",)"
+                             R"("answers":{"ciphertext":"c2VhbGVk"}})";
+  // The clear envelope is still checked: a bad UUID, an unknown version.
+  const std::string bad_uuid = R"({"uuid":"not-a-uuid","form_id":"sealed","form_version":"1","device_id":"tablet-1",)"
+                               R"("answers":{"ciphertext":"c2VhbGVk"}})";
+  const std::string unknown_version = R"({"uuid":")" + Uuid(2) +
+                                      R"(","form_id":"sealed","form_version":"9","device_id":"tablet-1",)"
+                                      R"("answers":{"ciphertext":"c2VhbGVk"}})";
+  const std::vector<std::string> lines{sealed, bad_uuid, unknown_version};
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"sealed"}}, views, kNow);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 3);
+  CHECK((*results)[0].status == protocol::PushStatus::kAccepted);
+  CHECK((*results)[1].status == protocol::PushStatus::kRejected);
+  CHECK((*results)[1].reason.find("not a submission") == 0);
+  CHECK((*results)[2].status == protocol::PushStatus::kRejected);
+  CHECK((*results)[2].reason == "unknown form version sealed 9");
+  CHECK(validated.load() == 0);
+  auto stored = (*storage)->SubmissionBody(Uuid(1));
+  REQUIRE(stored.ok());
+  CHECK(*stored == sealed);
+}
+
 }  // namespace
 }  // namespace chosa::collector
