@@ -27,6 +27,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -498,6 +499,41 @@ TEST_CASE("faults: SIGTERM while batches are in flight exits 0 with whole batche
   Figures("SIGTERM: " + std::to_string(rounds) + " rounds, all exited 0; " + std::to_string(caught) +
           " caught a push in flight; " + std::to_string(left) + " left for the final sync, " +
           std::to_string(unacknowledged) + " of them stored unacknowledged (duplicates)");
+}
+
+// A tablet keeps its connection open between syncs. cpp-httplib 0.11 waits out an idle kept-alive
+// connection before it looks at stop() again: without the server shutting idle connections down,
+// SIGTERM would take keep_alive_seconds (an hour here). A watchdog kills the collector after 60 s,
+// so a stop that waits shows as exit status -9 instead of 0; nothing is timed.
+TEST_CASE("SIGTERM stops the collector while a device keeps an idle connection open", "[sync][faults]") {
+  FaultRun run;
+  run.SetUp({"--keep-alive-seconds", "3600"}, ShortRetries(), 20);
+  sync::SyncReport report = run.device->client->Sync();
+  INFO(report.status.ToString());
+  REQUIRE(report.Complete());
+  REQUIRE(report.sent == 20);
+  // The device's client is still alive: its connection stays open, idle.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool stopped = false, killed = false;
+  const pid_t pid = run.collector.pid();
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!changed.wait_for(lock, std::chrono::seconds(60), [&] { return stopped; })) {
+      killed = true;
+      kill(pid, SIGKILL);
+    }
+  });
+  const int status = run.collector.Stop(SIGTERM);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopped = true;
+  }
+  changed.notify_all();
+  watchdog.join();
+  CHECK_FALSE(killed);
+  CHECK(status == 0);
+  RequireCollectorHolds(run.collector.data_dir(), run.expected);
 }
 
 }  // namespace
