@@ -27,6 +27,7 @@
 #include "chosa/sync_client.h"
 #include "collector/admin.h"
 #include "collector/ingest.h"
+#include "session/submission_check_parsed.h"
 #include "scenario.h"
 
 namespace chosa::bench {
@@ -279,7 +280,7 @@ double IngestSeconds(const Args& args, const std::string& dir, const std::vector
       collector::PublishForm(**storage, args.source_dir + "/schemas/examples/coordinator_checklist.json", {}, 0);
   Check(published.status, "PublishForm");
   collector::Ingest ingest(**storage, protocol::Limits{},
-                           validate ? collector::SubmissionValidator(CheckSubmission) : nullptr);
+                           validate ? collector::SubmissionValidator(CheckParsedSubmission) : nullptr);
   collector::Principal device{collector::Role::kDevice, "dev-bench", {"coordinator_checklist"}};
   const auto t0 = Clock::now();
   for (size_t start = 0; start < bodies.size(); start += static_cast<size_t>(batch)) {

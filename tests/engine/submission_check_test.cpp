@@ -1,6 +1,6 @@
-// CheckSubmission: what the collector runs on every submission it receives. Every submission the
-// engine finalizes passes; each kind of tampering is refused with the JSON Pointer of the fault;
-// no input, however broken, crashes it.
+// CheckSubmission, and CheckParsedSubmission (the same, given the parse): what the collector runs
+// on every submission it receives. Every submission the engine finalizes passes; each kind of
+// tampering is refused with the JSON Pointer of the fault; no input, however broken, crashes it.
 #include "chosa/submission_check.h"
 
 #include <algorithm>
@@ -12,10 +12,11 @@
 #include <sstream>
 
 #include "chosa/session.h"
+#include "json/json_reader.h"
+#include "session/submission_check_parsed.h"
 #include "test_support.h"
 
 using chosa::AuditEntry;
-using chosa::CheckSubmission;
 using chosa::Form;
 using chosa::Session;
 using chosa::SessionOptions;
@@ -26,6 +27,21 @@ using chosa::testing::MustLoad;
 using Json = nlohmann::ordered_json;  // keeps the engine's key order
 
 namespace {
+
+// Both entry points, which must agree on every input: CheckSubmission parses the text itself;
+// CheckParsedSubmission (the collector's, after reading the envelope) is given the parse, when
+// the text parses at all.
+Status Checked(std::shared_ptr<const Form> form, std::string_view text) {
+  Status whole = chosa::CheckSubmission(form, text);
+  chosa::JsonDocument document;
+  chosa::JsonLimits limits;
+  limits.max_depth = chosa::kSubmissionMaxDepth;
+  if (document.Parse(text, limits).ok()) {
+    Status given_parse = chosa::CheckParsedSubmission(form, text, document.root());
+    CHECK(given_parse.ToString() == whole.ToString());
+  }
+  return whole;
+}
 
 const char* const kExampleForms[] = {"coordinator_checklist", "medical_facility_survey", "older_residents_survey",
                                      "ward_activity_survey", "workshop_attendee_survey"};
@@ -148,7 +164,7 @@ void ExpectFault(const Status& status, const std::string& pointer, const std::st
 }
 
 Status Check(const std::shared_ptr<const Form>& form, const Json& submission) {
-  return CheckSubmission(form, submission.dump());
+  return Checked(form, submission.dump());
 }
 
 }  // namespace
@@ -164,7 +180,7 @@ TEST_CASE("Every submission the engine finalizes from the example scenarios pass
       for (chosa::Env* env : {static_cast<chosa::Env*>(&tokyo), static_cast<chosa::Env*>(&new_york)}) {
         for (const std::string& submission : FinalizedBy(form, scenario, env)) {
           INFO(scenario << "\n" << submission);
-          CHECK(CheckSubmission(form, submission).ToString() == "OK");
+          CHECK(Checked(form, submission).ToString() == "OK");
           ++checked;
         }
       }
@@ -177,14 +193,14 @@ TEST_CASE("The sample submissions written by chosa fill pass re-validation") {
   const std::string dir = std::string(CHOSA_SOURCE_DIR) + "/tests/forms/submissions/";
   for (const char* form_id : kExampleForms) {
     INFO(form_id);
-    CHECK(CheckSubmission(LoadExample(form_id), ReadFile(dir + form_id + ".json")).ToString() == "OK");
+    CHECK(Checked(LoadExample(form_id), ReadFile(dir + form_id + ".json")).ToString() == "OK");
   }
   // A group, a matrix, a repeat with select_multiple, an acknowledgement and an enumerator.
   auto visit_record = LoadFormFile(std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record.json");
   std::string sample = ReadFile(dir + "visit_record.json");
-  CHECK(CheckSubmission(visit_record, sample).ToString() == "OK");
+  CHECK(Checked(visit_record, sample).ToString() == "OK");
   // Against another form, or another version of it, it is refused.
-  ExpectFault(CheckSubmission(LoadExample("workshop_attendee_survey"), sample), "/form_id",
+  ExpectFault(Checked(LoadExample("workshop_attendee_survey"), sample), "/form_id",
               "form \"visit_record\" is not this form (\"workshop_attendee_survey\")");
   Json v = Json::parse(sample);
   v["answers"]["visits"][1]["services"] = Json::array({"other", "nursing"});
@@ -198,7 +214,7 @@ TEST_CASE("The sample submissions written by chosa fill pass re-validation") {
 TEST_CASE("A tampered workshop submission is refused at the JSON Pointer of the fault") {
   auto form = LoadExample("workshop_attendee_survey");
   const std::string original = FromScenario(form, "workshop_attendee_survey", "full_submission.json");
-  REQUIRE(CheckSubmission(form, original).ok());
+  REQUIRE(Checked(form, original).ok());
   const Json base = Json::parse(original);
   REQUIRE(base.dump() == original);  // nlohmann writes the canonical bytes: mutations stay canonical
   Json s;
@@ -334,21 +350,21 @@ TEST_CASE("A tampered workshop submission is refused at the JSON Pointer of the 
   SECTION("bytes that are not the engine's canonical ones") {
     std::string spaced = original;
     spaced.insert(original.find(':') + 1, " ");
-    ExpectFault(CheckSubmission(form, spaced), "/uuid", "not canonical JSON");
+    ExpectFault(Checked(form, spaced), "/uuid", "not canonical JSON");
     std::string escaped = original;
     size_t at = escaped.find("\"workshop\"");
     escaped.replace(at, 10, "\"\\u0077orkshop\"");  // the same string, escaped needlessly
-    ExpectFault(CheckSubmission(form, escaped), "/answers/event_type", "not canonical JSON");
-    ExpectFault(CheckSubmission(form, original + "\n"), "", "not canonical JSON");
-    ExpectFault(CheckSubmission(form, "\xEF\xBB\xBF" + original), "", "not canonical JSON");
+    ExpectFault(Checked(form, escaped), "/answers/event_type", "not canonical JSON");
+    ExpectFault(Checked(form, original + "\n"), "", "not canonical JSON");
+    ExpectFault(Checked(form, "\xEF\xBB\xBF" + original), "", "not canonical JSON");
   }
   SECTION("malformed JSON, deep nesting, wrong types") {
-    ExpectFault(CheckSubmission(form, original.substr(0, original.size() / 2)), "", "malformed JSON");
-    ExpectFault(CheckSubmission(form, ""), "", "malformed JSON");
-    ExpectFault(CheckSubmission(form, "[]"), "", "a submission is a JSON object, not an array");
+    ExpectFault(Checked(form, original.substr(0, original.size() / 2)), "", "malformed JSON");
+    ExpectFault(Checked(form, ""), "", "malformed JSON");
+    ExpectFault(Checked(form, "[]"), "", "a submission is a JSON object, not an array");
     std::string deep = original;
     deep.insert(deep.size() - 2, ",\"deep\":" + std::string(200, '[') + std::string(200, ']'));
-    ExpectFault(CheckSubmission(form, deep), "/answers/deep/0/0/0/0/0/0/0/0/0/0/0/0/0/0", "malformed JSON: ");
+    ExpectFault(Checked(form, deep), "/answers/deep/0/0/0/0/0/0/0/0/0/0/0/0/0/0", "malformed JSON: ");
     s = base;
     s["answers"]["comments"] = Json::array({"a"});
     ExpectFault(Check(form, s), "/answers/comments", "a string expected for this text question, not an array");
@@ -383,10 +399,10 @@ TEST_CASE("Tampered answers of the other surveys: constraints, choice-list order
     std::string text = self.dump();
     std::string fraction = text;
     fraction.replace(fraction.find("\"age\":78") + 8, 0, ".0");
-    ExpectFault(CheckSubmission(form, fraction), "/answers/age", "not canonical JSON");
+    ExpectFault(Checked(form, fraction), "/answers/age", "not canonical JSON");
     std::string huge = text;
     huge.replace(huge.find("\"age\":78") + 6, 2, "1e400");
-    ExpectFault(CheckSubmission(form, huge), "", "malformed JSON");
+    ExpectFault(Checked(form, huge), "", "malformed JSON");
 
     const Json facility = Json::parse(FromScenario(form, "older_residents_survey", "care_facility_submission.json"));
     REQUIRE(facility["answers"]["acp_source"] == Json::array({"seminar", "care"}));
@@ -490,8 +506,8 @@ TEST_CASE("Every answer type, defaults, read-only values, a counted repeat and t
   const std::string cleared = FillAllTypes(form, false, true);
   const std::string kept = FillAllTypes(form, true, false);
   INFO(cleared);
-  CHECK(CheckSubmission(form, cleared).ToString() == "OK");
-  CHECK(CheckSubmission(form, kept).ToString() == "OK");
+  CHECK(Checked(form, cleared).ToString() == "OK");
+  CHECK(Checked(form, kept).ToString() == "OK");
   const Json base = Json::parse(cleared);
   REQUIRE(base["answers"]["start_time"] == "14:30:00.000-05:00");
   REQUIRE_FALSE(base["answers"].contains("memo"));  // the default the person cleared stays cleared
@@ -610,7 +626,7 @@ TEST_CASE("Random damage to valid submissions never crashes re-validation") {
           break;
       }
     }
-    Status status = CheckSubmission(base.form, text);
+    Status status = Checked(base.form, text);
     INFO(text << "\n" << status.ToString());
     CHECK(outcome_ok(status));
     refused += !status.ok();
@@ -659,7 +675,7 @@ TEST_CASE("Random damage to valid submissions never crashes re-validation") {
       }
     }
     std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
-    Status status = CheckSubmission(base.form, text);
+    Status status = Checked(base.form, text);
     INFO(text << "\n" << status.ToString());
     CHECK(outcome_ok(status));
     if (status.ok()) {

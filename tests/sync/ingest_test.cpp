@@ -169,7 +169,8 @@ std::vector<std::string> PushMixed(unsigned helpers) {
                                          {}, kNow);
   INFO(published.status.ToString());
   REQUIRE(published.ok());
-  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line) {
+  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line,
+                                     const simdjson::dom::element&) {
     return line.find("\"q\":\"bad\"") == std::string_view::npos ? Status::Ok() : Status::InvalidArgument("bad answer");
   };
   Ingest ingest(**storage, protocol::Limits{}, validator, helpers);
@@ -206,7 +207,8 @@ TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing a
       "languages": ["ja"], "items": [{"type": "text", "name": "q", "label": "Q"}]})",
                       {}, kNow)
               .ok());
-  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line) -> Status {
+  SubmissionValidator validator = [](std::shared_ptr<const Form>, std::string_view line,
+                                     const simdjson::dom::element&) -> Status {
     if (line.find("\"q\":\"huge\"") != std::string_view::npos) throw std::bad_alloc();
     return Status::Ok();
   };
@@ -249,7 +251,8 @@ TEST_CASE("A form with a public key is checked on its clear envelope only, never
   INFO(published.status.ToString());
   REQUIRE(published.ok());
   std::atomic<int> validated{0};
-  SubmissionValidator refuse_all = [&](std::shared_ptr<const Form>, std::string_view) {
+  SubmissionValidator refuse_all = [&](std::shared_ptr<const Form>, std::string_view,
+                                       const simdjson::dom::element&) {
     ++validated;
     return Status::InvalidArgument("would fail re-validation");
   };

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "chosa/collector_storage.h"
-#include "chosa/submission_check.h"
+#include "session/submission_check_parsed.h"
 #include "collector/server.h"
 #include "collector/server_config.h"
 #include "commands.h"
@@ -118,7 +118,7 @@ int ServeCommand(const Args& args) {
     return 1;
   }
   Result<std::unique_ptr<collector::CollectorServer>> server =
-      collector::CollectorServer::Create(config.server, **storage, CheckSubmission, nullptr);
+      collector::CollectorServer::Create(config.server, **storage, CheckParsedSubmission, nullptr);
   if (!server.ok()) {
     std::cerr << "chosa-collector serve: " << server.status().ToString() << "\n";
     return 1;

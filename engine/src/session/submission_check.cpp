@@ -26,6 +26,7 @@
 #include "session/answers_writer.h"
 #include "session/canonical_json.h"
 #include "session/messages.h"
+#include "session/submission_check_parsed.h"
 #include "session/session_internal.h"
 #include "state/form_state.h"
 #include "suggest.h"
@@ -38,7 +39,7 @@ using simdjson::dom::element_type;
 
 // A submission nests at most 5 levels (answers, repeat, instance, select_multiple); anything much
 // deeper is refused while parsing, before any recursion here.
-constexpr size_t kMaxDepth = 16;
+constexpr size_t kMaxDepth = kSubmissionMaxDepth;
 // Session::Resume restores at most this many instances of a repeat.
 constexpr size_t kMaxInstances = 100000;
 
@@ -883,19 +884,9 @@ Status CheckByFinalize(Session& session, const Envelope& envelope, std::string_v
   return Status::Ok();
 }
 
-Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
+// The checks after parsing: `root` is the parse of `text`.
+Status CheckParsed(const std::shared_ptr<const Form>& form_ptr, std::string_view text, element root) {
   const Form& form = *form_ptr;
-  JsonLimits limits;
-  limits.max_depth = kMaxDepth;
-  JsonDocument own;
-  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, text.size(), own);
-  Status parsed = document.Parse(text, limits);
-  if (!parsed.ok()) {
-    if (parsed.code() != StatusCode::kInvalidArgument || parsed.message().rfind("document is", 0) == 0) return parsed;
-    return Fault(parsed.pointer(), "malformed JSON: " + parsed.message());
-  }
-  element root = document.root();
-
   Envelope envelope;
   Status status = CheckEnvelope(form, root, &envelope);
   if (!status.ok()) return status;
@@ -944,12 +935,35 @@ Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text)
   return CheckByFinalize(session, envelope, replaces, answers, received_answers);
 }
 
+Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
+  JsonLimits limits;
+  limits.max_depth = kMaxDepth;
+  JsonDocument own;
+  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, text.size(), own);
+  Status parsed = document.Parse(text, limits);
+  if (!parsed.ok()) {
+    if (parsed.code() != StatusCode::kInvalidArgument || parsed.message().rfind("document is", 0) == 0) return parsed;
+    return Fault(parsed.pointer(), "malformed JSON: " + parsed.message());
+  }
+  return CheckParsed(form_ptr, text, document.root());
+}
+
 }  // namespace
 
 Status CheckSubmission(std::shared_ptr<const Form> form, std::string_view canonical_json) {
   if (form == nullptr) return Status::InvalidArgument("no form");
   try {
     return Check(form, canonical_json);
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory while checking a submission");
+  }
+}
+
+Status CheckParsedSubmission(std::shared_ptr<const Form> form, std::string_view canonical_json,
+                             const simdjson::dom::element& root) {
+  if (form == nullptr) return Status::InvalidArgument("no form");
+  try {
+    return CheckParsed(form, canonical_json, root);
   } catch (const std::bad_alloc&) {
     return Status::Internal("out of memory while checking a submission");
   }

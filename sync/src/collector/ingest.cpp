@@ -4,6 +4,9 @@
 #include <atomic>
 #include <exception>
 
+#include "protocol/envelope_reader.h"
+#include "session/submission_check_parsed.h"
+
 namespace chosa::collector {
 
 Ingest::Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator, unsigned helpers)
@@ -40,7 +43,10 @@ FormState Ingest::StateOf(const std::string& form_id, BatchStates& states) {
 
 std::string Ingest::Check(const Principal& device, std::string_view line, protocol::Envelope* envelope,
                           BatchStates& states) {
-  Result<protocol::Envelope> read = protocol::ReadEnvelope(line, limits_);
+  // Parsed once, for the envelope and the re-validation, as deep as a submission can be.
+  JsonDocument own;
+  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, line.size(), own);
+  Result<protocol::Envelope> read = protocol::ReadEnvelopeInto(line, limits_, kSubmissionMaxDepth, document);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
   *envelope = *read;
   const std::vector<std::string>& assigned = device.forms;
@@ -53,7 +59,7 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
     return "unknown form version " + envelope->form_id + " " + envelope->form_version;
   }
   if (entry.encrypted || !validator_) return "";  // an encrypted form: its answers are checked at export
-  Status valid = validator_(entry.form, line);
+  Status valid = validator_(entry.form, line, document.root());
   if (!valid.ok()) return "fails validation: " + valid.ToString();
   return "";
 }

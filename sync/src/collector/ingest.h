@@ -18,11 +18,14 @@
 #include "chosa/form.h"
 #include "chosa/protocol.h"
 #include "collector/work_pool.h"
+#include "json/json_reader.h"
 
 namespace chosa::collector {
 
-// Re-validates one submission against its exact form version (the engine's CheckSubmission).
-using SubmissionValidator = std::function<Status(std::shared_ptr<const Form>, std::string_view canonical_json)>;
+// Re-validates one submission against its exact form version, given the parse its envelope was
+// read from (the engine's CheckParsedSubmission).
+using SubmissionValidator = std::function<Status(std::shared_ptr<const Form>, std::string_view canonical_json,
+                                                 const simdjson::dom::element& parsed)>;
 
 class Ingest {
  public:

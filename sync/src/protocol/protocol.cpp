@@ -1,9 +1,11 @@
 #include "chosa/protocol.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "hex_digest.h"
 #include "json/json_reader.h"
+#include "protocol/envelope_reader.h"
 
 namespace chosa::protocol {
 
@@ -296,13 +298,18 @@ Result<PushResponse> ParsePushResponse(std::string_view json) {
 }
 
 Result<Envelope> ReadEnvelope(std::string_view canonical_json, const Limits& limits) {
+  JsonDocument own;
+  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kEnvelope, canonical_json.size(), own);
+  return ReadEnvelopeInto(canonical_json, limits, limits.max_json_depth, document);
+}
+
+Result<Envelope> ReadEnvelopeInto(std::string_view canonical_json, const Limits& limits, size_t max_depth,
+                                  JsonDocument& document) {
   if (canonical_json.size() > limits.max_submission_bytes) {
     return Status::InvalidArgument("submission is " + std::to_string(canonical_json.size()) +
                                    " bytes; the limit is " + std::to_string(limits.max_submission_bytes));
   }
-  JsonDocument own;
-  JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kEnvelope, canonical_json.size(), own);
-  Status parsed = ParseDocument(canonical_json, document, limits.max_json_depth);
+  Status parsed = ParseDocument(canonical_json, document, std::min(max_depth, limits.max_json_depth));
   if (!parsed.ok()) return parsed;
   simdjson::dom::object object;
   if (document.root().get_object().get(object) != simdjson::SUCCESS) {
