@@ -255,6 +255,14 @@ TEST_CASE("duplicate keys are reported at the second occurrence") {
     CHECK(s.pointer() == "/2/k21");
     s = ParseText("[" + big + "\"end\": 0}, " + forty + "\"k39\": 0}]");
     CHECK(s.pointer() == "/1/k39");
+    // A huge object's table is let go after its document (not kept for the thread's life); the
+    // next documents still find their duplicates.
+    std::string huge = "{";
+    for (int i = 0; i < 5000; ++i) huge += "\"h" + std::to_string(i) + "\": 0, ";
+    CHECK(ParseText(huge + "\"end\": 0}").ok());
+    CHECK(ParseText(huge + "\"h4999\": 1}").pointer() == "/h4999");
+    CHECK(ParseText(forty + "\"k7\": 0}").pointer() == "/k7");
+    CHECK(ParseText(forty + "\"end\": 0}").ok());
   }
 
   SECTION("syntax errors and depth outrank duplicate keys") {

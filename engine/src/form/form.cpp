@@ -60,6 +60,15 @@ const std::string* Choice::Attribute(std::string_view name) const {
 }
 
 int32_t ChoiceList::Find(std::string_view value) const {
+  // Most lists are short (yes/no, a 4-point scale): comparing values costs less than hashing
+  // a copy of the text, and every select answer is looked up on every check.
+  constexpr size_t kScanned = 8;
+  if (choices.size() <= kScanned) {
+    for (size_t i = 0; i < choices.size(); ++i) {
+      if (choices[i].value == value) return static_cast<int32_t>(i);
+    }
+    return kNone;
+  }
   auto it = index_of_value.find(std::string(value));
   return it == index_of_value.end() ? kNone : it->second;
 }

@@ -459,6 +459,15 @@ class KeySet {
     ++count_;
     return true;
   }
+  // Frees the table if it grew past what a submission's objects need.
+  void ReleaseIfLarge() {
+    constexpr size_t kKeptSlots = 1024;
+    if (slots_.size() <= kKeptSlots) return;
+    Clear();
+    slots_ = std::vector<uint32_t>();
+    used_ = std::vector<uint32_t>();
+    hashed_ = std::vector<std::string_view>();
+  }
   // Costs what the object's keys cost, not what the table grew to for a larger object before.
   void Clear() {
     if (count_ > kLinearLimit) {
@@ -475,11 +484,17 @@ class KeySet {
     return static_cast<uint32_t>(key.size()) << 16 | static_cast<uint32_t>(static_cast<unsigned char>(key.front())) << 8 |
            static_cast<unsigned char>(key.back());
   }
+  // FNV-1a: keys are short (question names), where it costs a fraction of std::hash's call.
+  static size_t Hash(std::string_view key) {
+    uint64_t hash = 14695981039346656037ull;
+    for (char c : key) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return static_cast<size_t>(hash ^ (hash >> 32));
+  }
   // Adds `key` to the table unless it is there; the table stays at most half full.
   bool Place(std::string_view key) {
     if ((hashed_.size() + 1) * 2 > slots_.size()) Grow();
     const size_t mask = slots_.size() - 1;
-    for (size_t i = std::hash<std::string_view>()(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
       if (slots_[i] == 0) {
         hashed_.push_back(key);
         slots_[i] = static_cast<uint32_t>(hashed_.size());
@@ -494,7 +509,7 @@ class KeySet {
     used_.clear();
     const size_t mask = slots_.size() - 1;
     for (size_t k = 0; k < hashed_.size(); ++k) {
-      size_t i = std::hash<std::string_view>()(hashed_[k]) & mask;
+      size_t i = Hash(hashed_[k]) & mask;
       while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = static_cast<uint32_t>(k + 1);
       used_.push_back(static_cast<uint32_t>(i));
@@ -535,8 +550,14 @@ Status CheckTree(const simdjson::dom::document& doc, size_t max_depth) {
   const uint8_t* strings = doc.string_buf.get();
   const size_t root_end = static_cast<size_t>(tape[0] & kPayloadMask);  // the closing root word
   // frames[0, depth) are the open containers, outermost first. A frame is reused by every
-  // container at its depth, so the walk allocates only when it first reaches a new depth.
-  std::vector<WalkFrame> frames;
+  // container at its depth, and by every document this thread walks, so that walking a
+  // submission allocates nothing once the first one has been walked.
+  thread_local std::vector<WalkFrame> frames;
+  struct ReleaseLarge {  // a table grown for a huge object is not kept for the thread's life
+    ~ReleaseLarge() {
+      for (WalkFrame& frame : frames) frame.keys.ReleaseIfLarge();
+    }
+  } release_large;
   size_t depth = 0;
   std::string duplicate_pointer, duplicate_key;
   bool have_duplicate = false;
