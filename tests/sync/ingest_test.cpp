@@ -3,6 +3,10 @@
 // thread checked them, and a failure to check that stores nothing.
 #include "collector/ingest.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -77,6 +81,23 @@ TEST_CASE("WorkPool's helpers take part: items of one call run on more than one 
   });
   CHECK(threads.size() == 2);
 }
+
+#ifdef __linux__
+TEST_CASE("WorkPool's default helpers follow the cores this process may use, not the machine's", "[sync][ingest]") {
+  cpu_set_t allowed;
+  REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  CHECK(WorkPool::DefaultHelpers() == static_cast<unsigned>(CPU_COUNT(&allowed)) - 1);
+  int first = 0;
+  while (!CPU_ISSET(first, &allowed)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);  // as under `taskset -c N` or a 1-CPU container
+  const unsigned helpers_on_one_core = WorkPool::DefaultHelpers();
+  REQUIRE(sched_setaffinity(0, sizeof allowed, &allowed) == 0);
+  CHECK(helpers_on_one_core == 0);
+}
+#endif
 
 TEST_CASE("WorkPool::InOrder hands over each item in order once it has run, and stops when abandoned",
           "[sync][ingest]") {

@@ -89,7 +89,12 @@ WorkPool::~WorkPool() {
 }
 
 unsigned WorkPool::DefaultHelpers() {
-  const unsigned cores = std::thread::hardware_concurrency();
+  // The cores this process may run on (a container's or taskset's share), not the machine's.
+  unsigned cores = std::thread::hardware_concurrency();
+#ifdef __linux__
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = static_cast<unsigned>(CPU_COUNT(&allowed));
+#endif
   return cores > 1 ? cores - 1 : 0;
 }
 

@@ -54,7 +54,7 @@ class WorkPool {
     bool queued_ = false;  // offered to the helpers
   };
 
-  // Helpers for a machine: one fewer than its cores (the caller is the other).
+  // Helpers for this process: one fewer than the cores it may run on (the caller is the other).
   static unsigned DefaultHelpers();
 
  private:
