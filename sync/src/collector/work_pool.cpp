@@ -11,24 +11,34 @@
 
 namespace chosa::collector {
 
-// One InOrder (or ForEach) call. Items are claimed one at a time from `next`; each one's
-// completion is published under `mutex`, so a waiter cannot miss it. Helpers hold a shared_ptr:
-// one that finds the job exhausted after its owner returned touches only memory it still owns.
+// One InOrder (or ForEach) call. Items [front, back) are unclaimed: helpers claim from the
+// front, the order they are consumed in; a caller waiting for an item a helper is running
+// claims from the back, so that its work never holds up the items needed next. Completion is
+// published under `mutex`, so a waiter cannot miss it. Helpers hold a shared_ptr: one that finds
+// the job exhausted after its owner returned touches only memory it still owns.
 struct WorkPool::InOrder::Job {
   Job(size_t count, std::function<void(size_t)> fn)
-      : n(count), work(std::move(fn)), done(new bool[count == 0 ? 1 : count]()) {}
+      : n(count), work(std::move(fn)), back(count), done(new bool[count == 0 ? 1 : count]()) {}
   const size_t n;
   const std::function<void(size_t)> work;
-  std::atomic<size_t> next{0};
   std::mutex mutex;
   std::condition_variable progress;
-  std::unique_ptr<bool[]> done;  // under `mutex`
-  size_t finished = 0;           // under `mutex`
+  size_t front = 0;                // under `mutex`
+  size_t back;                     // under `mutex`
+  std::unique_ptr<bool[]> done;    // under `mutex`
+  size_t finished = 0;             // under `mutex`
+  std::atomic<bool> exhausted{false};  // front == back: watched by helpers without the mutex
 
-  // Claims the next item and runs it; false when every item is claimed.
-  bool RunOne() {
-    const size_t i = next.fetch_add(1);
-    if (i >= n) return false;
+  enum class End { kFront, kBack };
+  // Claims an item at `end` and runs it; false when every item is claimed.
+  bool RunOne(End end) {
+    size_t i;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (front >= back) return false;
+      i = end == End::kFront ? front++ : --back;
+      if (front == back) exhausted.store(true, std::memory_order_relaxed);
+    }
     work(i);
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -37,10 +47,6 @@ struct WorkPool::InOrder::Job {
     }
     progress.notify_all();
     return true;
-  }
-  bool Done(size_t i) {
-    std::lock_guard<std::mutex> lock(mutex);
-    return done[i];
   }
 };
 
@@ -118,9 +124,11 @@ WorkPool::InOrder::InOrder(WorkPool& pool, size_t n, std::function<void(size_t)>
 
 WorkPool::InOrder::~InOrder() {
   // Nothing new starts; the items already claimed finish before `work`'s captures go away.
-  const size_t claimed = std::min(job_->next.exchange(job_->n), job_->n);
   {
     std::unique_lock<std::mutex> lock(job_->mutex);
+    const size_t claimed = job_->front + (job_->n - job_->back);
+    job_->front = job_->back;
+    job_->exhausted.store(true, std::memory_order_relaxed);
     job_->progress.wait(lock, [&] { return job_->finished == claimed; });
   }
   if (queued_) {
@@ -133,16 +141,27 @@ WorkPool::InOrder::~InOrder() {
 
 void WorkPool::InOrder::Await(size_t i) {
   Job& job = *job_;
-  while (!job.Done(i)) {
-    if (job.RunOne()) continue;  // the next item is someone else's: meanwhile, work on a later one
-    std::unique_lock<std::mutex> lock(job.mutex);
-    job.progress.wait(lock, [&] { return job.done[i]; });
+  for (;;) {
+    Job::End end;
+    {
+      std::unique_lock<std::mutex> lock(job.mutex);
+      if (job.done[i]) return;
+      if (i == job.front && job.front < job.back) {
+        end = Job::End::kFront;  // no one has it yet: run it here
+      } else if (job.front < job.back) {
+        end = Job::End::kBack;  // a helper is on it: meanwhile, take work off the far end
+      } else {
+        job.progress.wait(lock, [&] { return job.done[i]; });
+        return;
+      }
+    }
+    job.RunOne(end);
   }
 }
 
 void WorkPool::InOrder::AwaitAll() {
   Job& job = *job_;
-  while (job.RunOne()) {
+  while (job.RunOne(Job::End::kFront)) {
   }
   std::unique_lock<std::mutex> lock(job.mutex);
   job.progress.wait(lock, [&] { return job.finished == job.n; });
@@ -167,14 +186,14 @@ void WorkPool::HelperLoop() {
     wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
     if (stopping_) return;
     std::shared_ptr<InOrder::Job> job = jobs_.front();
-    if (job->next.load() >= job->n) {  // every item claimed: nothing left here for a helper
+    if (job->exhausted.load(std::memory_order_relaxed)) {  // every item claimed: nothing left for a helper
       jobs_.pop_front();
       queued_.store(jobs_.size(), std::memory_order_relaxed);
       continue;
     }
     lock.unlock();
     StayOffCallersCpu();
-    while (job->RunOne()) {
+    while (job->RunOne(InOrder::Job::End::kFront)) {
     }
     lock.lock();
   }

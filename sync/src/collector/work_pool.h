@@ -31,9 +31,11 @@ class WorkPool {
   void ForEach(size_t n, std::function<void(size_t)> work);
 
   // Runs work(i) once for each i in [0, n) on free helpers, while the caller takes the items in
-  // order as they are done (Await), running unclaimed ones itself whenever the next is not done
-  // yet: the caller consumes item i while later items are still being worked on. `work` must
-  // not throw. Leaving the scope stops claiming new items and waits for the running ones.
+  // order as they are done (Await): the caller consumes item i while later items are still being
+  // worked on. Waiting for an item, the caller runs it itself if no one has claimed it yet, and
+  // otherwise works from the far end of the items, so that it never holds up the ones it needs
+  // next. `work` must not throw. Leaving the scope stops claiming new items and waits for the
+  // running ones.
   class InOrder {
    public:
     InOrder(WorkPool& pool, size_t n, std::function<void(size_t)> work);
