@@ -17,11 +17,13 @@
 #include "collector/credentials.h"
 #include "collector/sqlite_storage.h"
 #include "hex_digest.h"
+#include "must.h"
 #include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
 
+using chosa::testing::Must;
 using chosa::testing::TempDir;
 
 namespace fs = std::filesystem;
@@ -92,7 +94,7 @@ TEST_CASE("publishing resolves every $ref, so that the stored form loads alone w
   CHECK(resolved["choice_lists"]["wards"].size() == 24);
   CHECK(resolved["choice_lists"]["wards"][0]["value"] == "271276");
   CHECK(resolved["choice_lists"]["wards"][0]["attributes"]["block"] == "north");
-  CHECK(storage->ListForms().size() == 5);
+  CHECK(Must(storage->ListForms()).size() == 5);
 }
 
 TEST_CASE("a device installs the served bytes of a published form with the same SHA-256") {
@@ -170,12 +172,12 @@ TEST_CASE("a new version may not give a question of an earlier version another t
             "question \"age\" is an integer in version 2 but a text in version 3: a question keeps its type", 0) == 0);
   CHECK_THAT(refused.faults[1].message(), Catch::Contains("question \"weight\" is a decimal in version 2 but an "
                                                           "integer in version 3"));
-  CHECK(storage->FormVersions("mini").size() == 2);
+  CHECK(Must(storage->FormVersions("mini")).size() == 2);
 
   // Dropping a question, adding one, or reusing a name that carried no data is fine.
   MustPublish(*storage, MiniForm("3", R"({"type": "integer", "name": "age", "label": "年齢"},
                                          {"type": "text", "name": "new_question", "label": "新"})"));
-  CHECK(storage->FormVersions("mini").size() == 3);
+  CHECK(Must(storage->FormVersions("mini")).size() == 3);
 }
 
 TEST_CASE("a form with faults is refused with every fault as the engine reports it, and nothing is stored") {
@@ -187,7 +189,7 @@ TEST_CASE("a form with faults is refused with every fault as the engine reports 
   REQUIRE(broken.faults.size() > 1);
   CHECK_THAT(Faults(broken.faults), Catch::Contains("/items/0/constraint_mesage: unknown property"));
   CHECK_THAT(broken.status.message(), Catch::Contains("nothing was published"));
-  CHECK(storage->ListForms().empty());
+  CHECK(Must(storage->ListForms()).empty());
 
   PublishOutcome unreadable = PublishForm(*storage, temp / "missing.json", {}, kNow);
   REQUIRE_FALSE(unreadable.ok());
@@ -260,7 +262,7 @@ TEST_CASE("a backup is restored with the collector stopped; the database it repl
     Result<std::string> running = RestoreSqliteBackup(backup, data, kNow);
     REQUIRE_FALSE(running.ok());
     CHECK(running.status().code() == StatusCode::kUnavailable);
-    CHECK(storage->ListForms().size() == 2);  // untouched
+    CHECK(Must(storage->ListForms()).size() == 2);  // untouched
   }
   CHECK_FALSE(RestoreSqliteBackup(temp / "no-backup.sqlite", data, kNow).ok());
   {
@@ -279,7 +281,7 @@ TEST_CASE("a backup is restored with the collector stopped; the database it repl
   CHECK_FALSE(fs::exists(SqliteDatabasePath(data) + "-wal"));
   {
     auto restored = MustOpen(data);
-    std::vector<FormSummary> forms = restored->ListForms();
+    std::vector<FormSummary> forms = Must(restored->ListForms());
     REQUIRE(forms.size() == 1);
     CHECK(forms[0].form_id == "coordinator_checklist");
   }
@@ -288,12 +290,12 @@ TEST_CASE("a backup is restored with the collector stopped; the database it repl
     const std::string kept = temp / "kept";
     fs::create_directories(kept);
     fs::copy_file(*aside, SqliteDatabasePath(kept));
-    CHECK(MustOpen(kept)->ListForms().size() == 2);
+    CHECK(Must(MustOpen(kept)->ListForms()).size() == 2);
   }
 
   // Onto a new machine: the data directory is created.
   REQUIRE(RestoreSqliteBackup(backup, temp / "fresh", kNow).ok());
-  CHECK(MustOpen(temp / "fresh")->ListForms().size() == 1);
+  CHECK(Must(MustOpen(temp / "fresh")->ListForms()).size() == 1);
   CHECK(std::string(kRestoreInstructions).find("chosa-collector restore BACKUP --data DIR") != std::string::npos);
 }
 

@@ -18,9 +18,12 @@
 #include "chosa/session.h"
 #include "collector/dev_tls.h"
 #include "collector/server.h"
+#include "must.h"
 
 namespace chosa::collector {
 namespace {
+
+using chosa::testing::Must;
 
 // A small form of its own (no shared code lists): an age with a constraint and a yes/no question.
 const char* kForm = R"({
@@ -236,7 +239,7 @@ TEST_CASE("tokens: missing, malformed, unknown and revoked all get 401 and store
     CHECK(res->status == 401);
     CHECK(res->get_header_value("WWW-Authenticate") == "Bearer");
   }
-  auto devices = server.storage().ListDevices();
+  auto devices = Must(server.storage().ListDevices());
   REQUIRE(devices.size() == 1);
   REQUIRE(server.storage().RevokeDevice(devices[0].device_id).ok());
   auto revoked = client->Post("/api/v1/submissions", Bearer(token), batch, "application/x-ndjson");
@@ -286,7 +289,7 @@ TEST_CASE("a push is answered per submission: accepted, duplicate, rejected with
   CHECK(results->results[3].status == protocol::PushStatus::kRejected);
   CHECK(results->results[3].reason.rfind("not a submission: ", 0) == 0);
   CHECK(server.storage().SubmissionCount("health_check") == 2);
-  CHECK(server.storage().ListQuarantine(false).size() == 3);  // rejected items are kept, never dropped
+  CHECK(Must(server.storage().ListQuarantine(false)).size() == 3);  // rejected items are kept, never dropped
 }
 
 TEST_CASE("push bodies: type, encoding and length are required; sizes are bounded while reading") {

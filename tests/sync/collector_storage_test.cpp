@@ -20,11 +20,13 @@
 #include "collector/credentials.h"
 #include "collector/sqlite_storage.h"
 #include "hex_digest.h"
+#include "must.h"
 #include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
 
+using chosa::testing::Must;
 using chosa::testing::TempDir;
 
 namespace fs = std::filesystem;
@@ -239,12 +241,12 @@ TEST_CASE("a published form version is immutable; publishing the same bytes agai
   CHECK(one->published_at == kNow);
   CHECK(storage->GetFormVersion("survey", "9").status().code() == StatusCode::kNotFound);
 
-  std::vector<FormVersion> versions = storage->FormVersions("survey");
+  std::vector<FormVersion> versions = Must(storage->FormVersions("survey"));
   REQUIRE(versions.size() == 2);
   CHECK(versions[0].version == "1");
   CHECK(versions[1].version == "2");
 
-  std::vector<FormSummary> forms = storage->ListForms();
+  std::vector<FormSummary> forms = Must(storage->ListForms());
   REQUIRE(forms.size() == 2);
   CHECK(forms[0].form_id == "other");
   CHECK(forms[1].form_id == "survey");
@@ -276,7 +278,7 @@ TEST_CASE("an enrolment code enrols one device, once, before it expires") {
     REQUIRE(device.ok());
     CHECK(device->device_id == "dev-1");
     CHECK(device->forms == std::vector<std::string>{"survey", "other"});
-    std::vector<Device> devices = storage->ListDevices();
+    std::vector<Device> devices = Must(storage->ListDevices());
     REQUIRE(devices.size() == 1);
     CHECK(devices[0].name == "ward office tablet 3");
     CHECK(devices[0].enrolled_at == kNow);
@@ -287,14 +289,14 @@ TEST_CASE("an enrolment code enrols one device, once, before it expires") {
     REQUIRE_FALSE(again.ok());
     CHECK(again.status().code() == StatusCode::kPermissionDenied);
     CHECK_THAT(again.status().message(), Catch::Contains("used already"));
-    CHECK(storage->ListDevices().size() == 1);
+    CHECK(Must(storage->ListDevices()).size() == 1);
   }
   SECTION("expired, it is refused") {
     Result<Device> late = storage->Enroll(code, "dev-1", "", token, kNow + 1000);
     REQUIRE_FALSE(late.ok());
     CHECK(late.status().code() == StatusCode::kPermissionDenied);
     CHECK_THAT(late.status().message(), Catch::Contains("expired"));
-    CHECK(storage->ListDevices().empty());
+    CHECK(Must(storage->ListDevices()).empty());
   }
   SECTION("an unknown code is refused, and so is a malformed token") {
     Result<Device> unknown = storage->Enroll("AAAA-BBBB-CCCC-DDDD", "dev-1", "", token, kNow);
@@ -302,7 +304,7 @@ TEST_CASE("an enrolment code enrols one device, once, before it expires") {
     CHECK(storage->Enroll(code, "dev-1", "", "not-a-token", kNow).status().code() == StatusCode::kInvalidArgument);
     CHECK(storage->Enroll(code, "dev-1", std::string(201, 'x'), token, kNow).status().code() ==
           StatusCode::kInvalidArgument);
-    CHECK(storage->ListDevices().empty());
+    CHECK(Must(storage->ListDevices()).empty());
     CHECK(storage->Enroll(code, "dev-1", "", token, kNow).ok());  // the code was not used up
   }
 }
@@ -350,7 +352,7 @@ TEST_CASE("a token authenticates its device or analyst; a revoked, wrong or malf
   REQUIRE_FALSE(revoked.ok());
   CHECK(revoked.status().code() == StatusCode::kUnauthenticated);
   CHECK_THAT(revoked.status().message(), Catch::Contains("revoked"));
-  CHECK(storage->ListDevices()[0].revoked);
+  CHECK(Must(storage->ListDevices())[0].revoked);
   CHECK(storage->RevokeDevice("dev-none").code() == StatusCode::kNotFound);
   CHECK(storage->Authenticate(analyst_token).ok());
 }
@@ -394,7 +396,7 @@ TEST_CASE("a batch answers each item in order: accepted, duplicate, or rejected 
         QueryInt(path, "SELECT seq FROM submissions WHERE uuid = '" + Uuid(2) + "'"));
   CHECK(QueryInt(path, "SELECT COUNT(*) FROM submissions WHERE device_id = '" + device.id + "'") == 2);
 
-  std::vector<QuarantinedItem> held = storage->ListQuarantine(false);
+  std::vector<QuarantinedItem> held = Must(storage->ListQuarantine(false));
   REQUIRE(held.size() == 3);
   CHECK(held[0].uuid == Uuid(3));
   CHECK(held[0].reason == "unknown form version survey 1");
@@ -406,10 +408,10 @@ TEST_CASE("a batch answers each item in order: accepted, duplicate, or rejected 
   CHECK(held[1].reason == "uuid already stored with different content");
   CHECK(held[2].body == garbage);
   CHECK(held[2].uuid.empty());
-  REQUIRE(storage->ListForms().size() == 1);
-  CHECK(storage->ListForms()[0].submissions == 2);
-  CHECK(storage->ListForms()[0].quarantined == 2);  // the unreadable line belongs to no form
-  CHECK(storage->ListDevices()[0].last_seen_at == kNow);
+  REQUIRE(Must(storage->ListForms()).size() == 1);
+  CHECK(Must(storage->ListForms())[0].submissions == 2);
+  CHECK(Must(storage->ListForms())[0].quarantined == 2);  // the unreadable line belongs to no form
+  CHECK(Must(storage->ListDevices())[0].last_seen_at == kNow);
 
   SECTION("the client's retry of the same batch stores nothing twice") {
     auto retry = storage->StoreBatch(device, batch, kNow + 5000);
@@ -419,8 +421,8 @@ TEST_CASE("a batch answers each item in order: accepted, duplicate, or rejected 
     CHECK((*retry)[3].status == PushStatus::kRejected);
     CHECK((*retry)[4].reason == "uuid already stored with different content");
     CHECK(storage->SubmissionCount("survey") == 2);
-    CHECK(storage->ListQuarantine(true).size() == 3);
-    CHECK(storage->ListDevices()[0].last_seen_at == kNow + 5000);
+    CHECK(Must(storage->ListQuarantine(true)).size() == 3);
+    CHECK(Must(storage->ListDevices())[0].last_seen_at == kNow + 5000);
   }
   SECTION("an empty batch stores nothing") {
     auto empty = storage->StoreBatch(device, {}, kNow);
@@ -445,8 +447,8 @@ TEST_CASE("a batch is stored all or nothing: a failure part-way leaves no trace 
   REQUIRE_FALSE(failed.ok());
   CHECK_THAT(failed.status().message(), Catch::Contains("injected fault"));
   CHECK(storage->SubmissionCount("") == 0);
-  CHECK(storage->ListQuarantine(true).empty());
-  CHECK(storage->ListDevices()[0].last_seen_at == 0);
+  CHECK(Must(storage->ListQuarantine(true)).empty());
+  CHECK(Must(storage->ListDevices())[0].last_seen_at == 0);
 
   ExecSql(path, "DROP TRIGGER fail_third");
   auto retried = storage->StoreBatch(device, batch, kNow);
@@ -454,7 +456,31 @@ TEST_CASE("a batch is stored all or nothing: a failure part-way leaves no trace 
   CHECK((*retried)[0].status == protocol::PushStatus::kAccepted);
   CHECK((*retried)[2].status == protocol::PushStatus::kAccepted);
   CHECK(storage->SubmissionCount("") == 2);
-  CHECK(storage->ListQuarantine(false).size() == 1);
+  CHECK(Must(storage->ListQuarantine(false)).size() == 1);
+}
+
+TEST_CASE("a listing the database cannot give is an error, never an empty list") {
+  TempDir temp;
+  auto storage = MustOpen(temp.path());
+  Enrol(*storage, {"survey"});
+  REQUIRE(Must(storage->ListDevices()).size() == 1);
+  const std::string path = SqliteDatabasePath(temp.path());
+  // Tables gone from under the storage (another program, a damaged file): every listing says so.
+  ExecSql(path,
+          "ALTER TABLE devices RENAME TO devices_gone; ALTER TABLE quarantine RENAME TO quarantine_gone; "
+          "ALTER TABLE form_versions RENAME TO form_versions_gone;");
+  auto devices = storage->ListDevices();
+  REQUIRE_FALSE(devices.ok());
+  CHECK_THAT(devices.status().ToString(), Catch::Contains("listing the devices"));
+  auto quarantine = storage->ListQuarantine(true);
+  REQUIRE_FALSE(quarantine.ok());
+  CHECK_THAT(quarantine.status().ToString(), Catch::Contains("reading the quarantine"));
+  auto versions = storage->FormVersions("survey");
+  REQUIRE_FALSE(versions.ok());
+  CHECK_THAT(versions.status().ToString(), Catch::Contains("reading the versions of form survey"));
+  auto forms = storage->ListForms();
+  REQUIRE_FALSE(forms.ok());
+  CHECK_THAT(forms.status().ToString(), Catch::Contains("listing the form"));
 }
 
 TEST_CASE("a quarantined submission can be released into the submissions, once") {
@@ -468,7 +494,7 @@ TEST_CASE("a quarantined submission can be released into the submissions, once")
       device, {Valid(a), Valid(a_changed), Invalid(late, "form archived_form is archived"), Invalid("[]", "bad")},
       kNow);
   REQUIRE(results.ok());
-  std::vector<QuarantinedItem> held = storage->ListQuarantine(false);
+  std::vector<QuarantinedItem> held = Must(storage->ListQuarantine(false));
   REQUIRE(held.size() == 3);
   Result<QuarantinedItem> shown = storage->GetQuarantined(held[1].id);
   REQUIRE(shown.ok());
@@ -478,8 +504,8 @@ TEST_CASE("a quarantined submission can be released into the submissions, once")
   REQUIRE(storage->ReleaseQuarantined(held[1].id, kNow + 10).ok());
   CHECK(*storage->SubmissionBody(Uuid(2)) == late);
   CHECK(storage->SubmissionCount("archived_form") == 1);
-  CHECK(storage->ListQuarantine(false).size() == 2);
-  std::vector<QuarantinedItem> all = storage->ListQuarantine(true);
+  CHECK(Must(storage->ListQuarantine(false)).size() == 2);
+  std::vector<QuarantinedItem> all = Must(storage->ListQuarantine(true));
   REQUIRE(all.size() == 3);
   CHECK(all[1].released);
   CHECK(storage->ReleaseQuarantined(held[1].id, kNow + 20).code() == StatusCode::kAlreadyExists);
@@ -492,7 +518,7 @@ TEST_CASE("a quarantined submission can be released into the submissions, once")
   // Not a submission at all: it stays held.
   CHECK(storage->ReleaseQuarantined(held[2].id, kNow).code() == StatusCode::kInvalidArgument);
   CHECK(storage->ReleaseQuarantined(12345, kNow).code() == StatusCode::kNotFound);
-  CHECK(storage->ListQuarantine(false).size() == 2);
+  CHECK(Must(storage->ListQuarantine(false)).size() == 2);
 }
 
 TEST_CASE("a backup is a new, checked file holding the same data, taken while the storage is in use") {
@@ -527,7 +553,7 @@ TEST_CASE("a backup is a new, checked file holding the same data, taken while th
   CHECK(restored->GetFormVersion("survey", "1")->json == R"({"v":1})");
   CHECK(*restored->SubmissionBody(Uuid(1)) == a);
   CHECK(restored->SubmissionCount("") == 1);
-  CHECK(restored->ListQuarantine(false).size() == 1);
+  CHECK(Must(restored->ListQuarantine(false)).size() == 1);
   CHECK(restored->Authenticate(tablet.token).ok());
 }
 
@@ -540,7 +566,7 @@ TEST_CASE("an open database is seen as in use; a closed one is not") {
     Status busy = CheckSqliteNotInUse(path);
     CHECK(busy.code() == StatusCode::kUnavailable);
     CHECK_THAT(busy.message(), Catch::Contains("in use"));
-    CHECK(storage->ListForms().empty());  // the check took nothing away from the storage
+    CHECK(Must(storage->ListForms()).empty());  // the check took nothing away from the storage
   }
   CHECK(CheckSqliteNotInUse(path).ok());
 }
@@ -565,8 +591,7 @@ TEST_CASE("several threads push, authenticate and read at once") {
           items.push_back(IngestItem{*envelope, body, true, ""});
         }
         auto results = storage->StoreBatch(device, items, kNow);
-        if (!results.ok() || !storage->Authenticate(tablet.token).ok()) ++failures;
-        storage->ListForms();
+        if (!results.ok() || !storage->Authenticate(tablet.token).ok() || !storage->ListForms().ok()) ++failures;
       }
     });
   }

@@ -15,9 +15,12 @@
 #include <thread>
 
 #include "chosa/collector_storage.h"
+#include "must.h"
 #include "scenario.h"
 
 namespace chosa::e2e {
+
+using chosa::testing::Must;
 
 const std::string kSource = CHOSA_SOURCE_DIR;
 const std::string kCollectorTool = std::string(CHOSA_BINARY_DIR) + "/tools/chosa-collector";
@@ -385,7 +388,7 @@ void RequireCollectorHolds(const std::string& data_dir, const std::map<std::stri
   }
   CHECK(missing == 0);
   CHECK(different == 0);
-  CHECK((*storage)->ListQuarantine(true).empty());
+  CHECK(Must((*storage)->ListQuarantine(true)).empty());
 }
 
 size_t AccessLogCount(const std::string& log, int status, const std::string& route) {

@@ -13,9 +13,12 @@
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "e2e_support.h"
+#include "must.h"
 
 namespace chosa {
 namespace {
+
+using chosa::testing::Must;
 
 using e2e::CollectorProcess;
 using e2e::FillScenarios;
@@ -96,7 +99,7 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
       REQUIRE(body.ok());
       CHECK(*body == bytes);
     }
-    CHECK((*storage)->ListQuarantine(true).empty());
+    CHECK(Must((*storage)->ListQuarantine(true)).empty());
   }
 
   // Pushing the same bytes again (a device that lost the answers) gives duplicate, stores nothing.

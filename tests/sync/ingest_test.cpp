@@ -22,11 +22,13 @@
 #include "collector/sqlite_storage.h"
 #include "collector/work_pool.h"
 #include "e2e_support.h"
+#include "must.h"
 #include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
 
+using chosa::testing::Must;
 using chosa::testing::TempDir;
 
 constexpr int64_t kNow = 1730597430000;
@@ -247,7 +249,7 @@ TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing a
       REQUIRE_FALSE(results.ok());
       CHECK(results.status().code() == StatusCode::kUnavailable);
       CHECK((*storage)->SubmissionCount("survey") == 0);
-      CHECK((*storage)->ListQuarantine(true).empty());
+      CHECK(Must((*storage)->ListQuarantine(true)).empty());
     }
   }
   // The storage is fine afterwards: the retry without the faulty line stores every line.

@@ -26,9 +26,12 @@
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "e2e_support.h"
+#include "must.h"
 
 namespace chosa::e2e {
 namespace {
+
+using chosa::testing::Must;
 
 constexpr int kDevices = 50;
 constexpr int kPerDevice = 20;
@@ -160,7 +163,7 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
   {
     auto storage = collector::OpenSqliteStorage(collector.data_dir());
     REQUIRE(storage.ok());
-    const std::vector<collector::Device> enrolled = (*storage)->ListDevices();
+    const std::vector<collector::Device> enrolled = Must((*storage)->ListDevices());
     CHECK(enrolled.size() == static_cast<size_t>(kDevices));
   }
   const std::string log = collector.access_log();

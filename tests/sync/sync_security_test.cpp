@@ -15,9 +15,12 @@
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "e2e_support.h"
+#include "must.h"
 
 namespace chosa::e2e {
 namespace {
+
+using chosa::testing::Must;
 
 sync::SyncOptions NoWaits() {
   sync::SyncOptions options;
@@ -213,7 +216,7 @@ TEST_CASE("security: a device pushing a form not assigned to it is rejected into
   REQUIRE(storage.ok());
   CHECK((*storage)->SubmissionCount("workshop_attendee_survey") == 0);
   CHECK((*storage)->SubmissionCount("coordinator_checklist") == static_cast<int64_t>(assigned.size()));
-  const std::vector<collector::QuarantinedItem> quarantined = (*storage)->ListQuarantine(true);
+  const std::vector<collector::QuarantinedItem> quarantined = Must((*storage)->ListQuarantine(true));
   REQUIRE(quarantined.size() == 1);
   CHECK(quarantined[0].uuid == stray_uuid);
   CHECK(quarantined[0].device_id == device->client->credentials().device_id);

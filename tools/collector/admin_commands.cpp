@@ -283,7 +283,9 @@ int Publish(const Spec& spec, const Parsed& parsed) {
 int Forms(const Spec& spec, const Parsed& parsed) {
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
-  std::vector<collector::FormSummary> forms = storage->ListForms();
+  Result<std::vector<collector::FormSummary>> listed = storage->ListForms();
+  if (!listed.ok()) return Fail(spec, listed.status().ToString());
+  const std::vector<collector::FormSummary>& forms = *listed;
   if (forms.empty()) {
     std::printf("No forms published in %s yet: chosa-collector publish FORM.json\n", parsed.data_dir.c_str());
     return 0;
@@ -359,7 +361,9 @@ int EnrolCode(const Spec& spec, const Parsed& parsed) {
 int Devices(const Spec& spec, const Parsed& parsed) {
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
-  std::vector<collector::Device> devices = storage->ListDevices();
+  Result<std::vector<collector::Device>> listed = storage->ListDevices();
+  if (!listed.ok()) return Fail(spec, listed.status().ToString());
+  const std::vector<collector::Device>& devices = *listed;
   if (devices.empty()) {
     std::printf("No devices enrolled yet: chosa-collector enrol-code --forms FORM_ID makes a code for one.\n");
     return 0;
@@ -428,7 +432,9 @@ int Quarantine(const Spec& spec, const Parsed& parsed) {
 
   if (action == "list") {
     const bool all = parsed.Flag("--all");
-    std::vector<collector::QuarantinedItem> items = storage->ListQuarantine(all);
+    Result<std::vector<collector::QuarantinedItem>> listed = storage->ListQuarantine(all);
+    if (!listed.ok()) return Fail(spec, listed.status().ToString());
+    const std::vector<collector::QuarantinedItem>& items = *listed;
     if (items.empty()) {
       std::printf(all ? "The quarantine is empty.\n" : "No submissions are held in quarantine.\n");
       return 0;

@@ -91,8 +91,8 @@ class CollectorStorage {
   // the same (then OK: idempotent); the caller checks the form and the type compatibility first.
   virtual Status PublishForm(const FormVersion& version) = 0;
   virtual Result<FormVersion> GetFormVersion(std::string_view form_id, std::string_view version) = 0;
-  virtual std::vector<FormVersion> FormVersions(std::string_view form_id) = 0;  // oldest first
-  virtual std::vector<FormSummary> ListForms() = 0;
+  virtual Result<std::vector<FormVersion>> FormVersions(std::string_view form_id) = 0;  // oldest first
+  virtual Result<std::vector<FormSummary>> ListForms() = 0;
   virtual Status SetFormState(std::string_view form_id, FormState state) = 0;
   virtual Result<FormState> GetFormState(std::string_view form_id) = 0;
 
@@ -107,7 +107,7 @@ class CollectorStorage {
   // constant time. Unknown, malformed or revoked: Unauthenticated.
   virtual Result<Principal> Authenticate(std::string_view token) = 0;
   virtual Status AddAnalystToken(std::string_view name, std::string_view token) = 0;
-  virtual std::vector<Device> ListDevices() = 0;
+  virtual Result<std::vector<Device>> ListDevices() = 0;
   virtual Status RevokeDevice(std::string_view device_id) = 0;
 
   // Stores a batch in one transaction: each valid item whose UUID is new is stored (accepted);
@@ -133,7 +133,7 @@ class CollectorStorage {
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 
-  virtual std::vector<QuarantinedItem> ListQuarantine(bool include_released) = 0;
+  virtual Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) = 0;
   virtual Result<QuarantinedItem> GetQuarantined(int64_t id) = 0;
   // Moves a quarantined item into the submissions (the bureau decided to keep it); its UUID must
   // not be stored already.

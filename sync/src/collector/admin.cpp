@@ -243,7 +243,12 @@ PublishOutcome PublishForm(CollectorStorage& storage, std::string_view path_or_j
   }
 
   // Against every earlier version, newest first; a question is named once.
-  std::vector<FormVersion> earlier = storage.FormVersions(version.form_id);
+  Result<std::vector<FormVersion>> read_earlier = storage.FormVersions(version.form_id);
+  if (!read_earlier.ok()) {
+    out.status = read_earlier.status();  // never publish unchecked
+    return out;
+  }
+  const std::vector<FormVersion>& earlier = *read_earlier;
   std::set<std::string> named;
   for (auto it = earlier.rbegin(); it != earlier.rend(); ++it) {
     FormLoadResult before = Form::Load(it->json);
@@ -274,8 +279,10 @@ Result<EnrolmentCode> CreateEnrolmentCode(CollectorStorage& storage, const std::
     Result<FormState> state = storage.GetFormState(form_id);
     if (!state.ok()) {
       if (state.status().code() != StatusCode::kNotFound) return state.status();
+      Result<std::vector<FormSummary>> forms_published = storage.ListForms();
+      if (!forms_published.ok()) return forms_published.status();
       std::string published;
-      for (const FormSummary& summary : storage.ListForms()) {
+      for (const FormSummary& summary : *forms_published) {
         published += (published.empty() ? "" : ", ") + summary.form_id;
       }
       return Status::NotFound("unknown form " + form_id + " (published: " + (published.empty() ? "none" : published) +

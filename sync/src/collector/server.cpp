@@ -192,8 +192,11 @@ struct CollectorServer::Impl {
     protocol::FormsResponse listing;
     for (const std::string& form_id : device->forms) {
       Result<FormState> state = storage.GetFormState(form_id);
+      if (!state.ok() && state.status().code() != StatusCode::kNotFound) return SendError(res, state.status());
       if (!state.ok() || *state != FormState::kOpen) continue;  // closed forms get no new fillings
-      for (const FormVersion& version : storage.FormVersions(form_id)) {
+      Result<std::vector<FormVersion>> versions = storage.FormVersions(form_id);
+      if (!versions.ok()) return SendError(res, versions.status());
+      for (const FormVersion& version : *versions) {
         listing.forms.push_back({version.form_id, version.version, version.sha256});
       }
     }

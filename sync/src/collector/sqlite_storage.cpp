@@ -338,19 +338,20 @@ class SqliteStorage final : public CollectorStorage {
     return FormVersion{std::string(form_id), std::string(version), query->Text(0), query->Text(1), query->Int(2)};
   }
 
-  std::vector<FormVersion> FormVersions(std::string_view form_id) override {
+  Result<std::vector<FormVersion>> FormVersions(std::string_view form_id) override {
     std::vector<FormVersion> out;
     std::lock_guard<std::mutex> lock(mutex_);
     Statement rows(db_.get(),
                    "SELECT version, json, sha256, published_at FROM form_versions WHERE form_id = ? ORDER BY seq");
     rows.Bind(1, form_id);
-    while (rows.ok() && rows.Step() == SQLITE_ROW) {
+    Status status = EachRow(rows, "reading the versions of form " + std::string(form_id), [&] {
       out.push_back({std::string(form_id), rows.Text(0), rows.Text(1), rows.Text(2), rows.Int(3)});
-    }
+    });
+    if (!status.ok()) return status;
     return out;
   }
 
-  std::vector<FormSummary> ListForms() override {
+  Result<std::vector<FormSummary>> ListForms() override {
     std::vector<FormSummary> out;
     std::lock_guard<std::mutex> lock(mutex_);
     Statement forms(db_.get(),
@@ -359,7 +360,7 @@ class SqliteStorage final : public CollectorStorage {
                     "(SELECT COUNT(*) FROM quarantine q WHERE q.form_id = f.form_id AND q.released_at IS NULL) "
                     "FROM forms f ORDER BY form_id");
     std::map<std::string, size_t> index;
-    while (forms.ok() && forms.Step() == SQLITE_ROW) {
+    Status status = EachRow(forms, "listing the forms", [&] {
       FormSummary summary;
       summary.form_id = forms.Text(0);
       ParseState(forms.Text(1), &summary.state);
@@ -367,12 +368,14 @@ class SqliteStorage final : public CollectorStorage {
       summary.quarantined = forms.Int(3);
       index[summary.form_id] = out.size();
       out.push_back(std::move(summary));
-    }
+    });
+    if (!status.ok()) return status;
     Statement versions(db_.get(), "SELECT form_id, version FROM form_versions ORDER BY seq");
-    while (versions.ok() && versions.Step() == SQLITE_ROW) {
+    status = EachRow(versions, "listing the form versions", [&] {
       auto it = index.find(versions.Text(0));
       if (it != index.end()) out[it->second].versions.push_back(versions.Text(1));
-    }
+    });
+    if (!status.ok()) return status;
     return out;
   }
 
@@ -520,16 +523,17 @@ class SqliteStorage final : public CollectorStorage {
     return Status::Ok();
   }
 
-  std::vector<Device> ListDevices() override {
+  Result<std::vector<Device>> ListDevices() override {
     std::vector<Device> out;
     std::lock_guard<std::mutex> lock(mutex_);
     Statement rows(db_.get(),
                    "SELECT device_id, name, forms, enrolled_at, last_seen_at, revoked_at IS NOT NULL FROM devices "
                    "ORDER BY enrolled_at, device_id");
-    while (rows.ok() && rows.Step() == SQLITE_ROW) {
+    Status status = EachRow(rows, "listing the devices", [&] {
       out.push_back(
           {rows.Text(0), rows.Text(1), FormsFromJson(rows.Text(2)), rows.Int(3), rows.Int(4), rows.Int(5) != 0});
-    }
+    });
+    if (!status.ok()) return status;
     return out;
   }
 
@@ -635,12 +639,13 @@ class SqliteStorage final : public CollectorStorage {
 
   // --- quarantine ----------------------------------------------------------------------------
 
-  std::vector<QuarantinedItem> ListQuarantine(bool include_released) override {
+  Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) override {
     std::vector<QuarantinedItem> out;
     std::lock_guard<std::mutex> lock(mutex_);
     Statement rows(db_.get(), std::string(kQuarantineColumns) + " WHERE ?1 OR released_at IS NULL ORDER BY id");
     rows.Bind(1, int64_t{include_released ? 1 : 0});
-    while (rows.ok() && rows.Step() == SQLITE_ROW) out.push_back(ReadQuarantined(rows));
+    Status status = EachRow(rows, "reading the quarantine", [&] { out.push_back(ReadQuarantined(rows)); });
+    if (!status.ok()) return status;
     return out;
   }
 
@@ -792,6 +797,17 @@ class SqliteStorage final : public CollectorStorage {
         return SqliteStatus(reading, statement->prepare_code(), "preparing the collector's statements");
       }
     }
+    return Status::Ok();
+  }
+
+  // Calls row() for each row `rows` gives; an error preparing or stepping it is returned (a
+  // listing never passes a failure off as an empty list).
+  template <typename Row>
+  Status EachRow(Statement& rows, std::string_view doing, Row row) {
+    if (!rows.ok()) return SqliteStatus(db_.get(), rows.prepare_code(), doing);
+    int code;
+    while ((code = rows.Step()) == SQLITE_ROW) row();
+    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, doing);
     return Status::Ok();
   }
 
