@@ -230,5 +230,44 @@ TEST_CASE("security: a device pushing a form not assigned to it is rejected into
   }
 }
 
+TEST_CASE("security: an analyst token is made, listed and revoked with the admin commands; revoked, it is refused",
+          "[security]") {
+  CollectorProcess collector;  // not serving: the admin commands act on its data directory
+  ToolRun made = collector.Tool({"analyst-token", "kenko.analyst"});
+  REQUIRE(made.exit_status == 0);
+  const std::string token = made.out.substr(0, made.out.find('\n'));  // the token goes alone on stdout
+  REQUIRE(token.size() > 40);
+  ToolRun listed = collector.Tool({"analyst-tokens"});
+  REQUIRE(listed.exit_status == 0);
+  CHECK_THAT(listed.out, Catch::Contains("kenko.analyst") && Catch::Contains("active"));
+  {
+    auto storage = collector::OpenSqliteStorage(collector.data_dir());
+    REQUIRE(storage.ok());
+    auto analyst = (*storage)->Authenticate(token);
+    INFO(analyst.status().ToString());
+    REQUIRE(analyst.ok());
+    CHECK(analyst->role == collector::Role::kAnalyst);
+  }
+
+  ToolRun revoked = collector.Tool({"revoke-analyst", "kenko.analyst"});
+  REQUIRE(revoked.exit_status == 0);
+  CHECK_THAT(revoked.out, Catch::Contains("Revoked the analyst token kenko.analyst"));
+  listed = collector.Tool({"analyst-tokens"});
+  CHECK_THAT(listed.out, Catch::Contains("revoked"));
+  {
+    auto storage = collector::OpenSqliteStorage(collector.data_dir());
+    REQUIRE(storage.ok());
+    auto refused = (*storage)->Authenticate(token);
+    CHECK(refused.status().code() == StatusCode::kUnauthenticated);
+    CHECK(refused.status().message() == "this analyst token was revoked");
+    const std::vector<collector::AnalystToken> tokens = Must((*storage)->ListAnalystTokens());
+    REQUIRE(tokens.size() == 1);
+    CHECK(tokens[0].revoked);
+  }
+  // An unknown name: a clear error and exit status 1.
+  ToolRun unknown = collector.Tool({"revoke-analyst", "nobody"});
+  CHECK(unknown.exit_status == 1);
+}
+
 }  // namespace
 }  // namespace chosa::e2e

@@ -407,6 +407,33 @@ int AnalystToken(const Spec& spec, const Parsed& parsed) {
   return 0;
 }
 
+int AnalystTokens(const Spec& spec, const Parsed& parsed) {
+  auto storage = OpenStorage(spec, parsed.data_dir, false);
+  if (!storage) return 1;
+  Result<std::vector<collector::AnalystToken>> listed = storage->ListAnalystTokens();
+  if (!listed.ok()) return Fail(spec, listed.status().ToString());
+  if (listed->empty()) {
+    std::printf("No analyst tokens yet: chosa-collector analyst-token NAME makes one.\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{{"NAME", "CREATED", "STATUS"}};
+  for (const collector::AnalystToken& token : *listed) {
+    rows.push_back({Printable(token.name), LocalTime(token.created_at), token.revoked ? "revoked" : "active"});
+  }
+  PrintTable(rows);
+  return 0;
+}
+
+int RevokeAnalyst(const Spec& spec, const Parsed& parsed) {
+  const std::string& name = parsed.positional[0];
+  auto storage = OpenStorage(spec, parsed.data_dir, false);
+  if (!storage) return 1;
+  Status status = storage->RevokeAnalystToken(name);
+  if (!status.ok()) return Fail(spec, status.message());
+  std::printf("Revoked the analyst token %s: it is refused from now on (401).\n", name.c_str());
+  return 0;
+}
+
 bool ParseId(const std::string& text, int64_t* id) {
   char* end = nullptr;
   *id = std::strtoll(text.c_str(), &end, 10);
@@ -545,6 +572,10 @@ const std::vector<Command>& AllCommands() {
         "the collector keeps only its hash.\n",
         1, 1, {}, {}},
        AnalystToken},
+      {{"analyst-tokens", "", "Lists the analyst tokens: name, when made, revoked or not.\n", 0, 0, {}, {}},
+       AnalystTokens},
+      {{"revoke-analyst", "NAME", "Revokes an analyst token: it is refused from now on (401).\n", 1, 1, {}, {}},
+       RevokeAnalyst},
       {{"quarantine", "[list [--all] | show ID [--body] | release ID]",
         "Rejected submissions are kept in the quarantine, never dropped. list: those held (--all: the\n"
         "released ones too); show: one, with its reason and body (--body: the exact bytes only);\n"
@@ -564,6 +595,13 @@ const std::vector<Command>& AllCommands() {
 // clang-format on
 
 }  // namespace
+
+bool IsAdminCommand(const std::string& name) {
+  for (const Command& command : AllCommands()) {
+    if (command.spec.name == name) return true;
+  }
+  return false;
+}
 
 int AdminCommand(const std::string& name, const Args& args) {
   for (const Command& command : AllCommands()) {

@@ -27,20 +27,14 @@ void PrintUsage(std::FILE* out) {
                "  devices                  list the enrolled devices\n"
                "  revoke DEVICE_ID         refuse a device's token from now on\n"
                "  analyst-token NAME       a token for an analyst (exports), shown once\n"
+               "  analyst-tokens           list the analyst tokens\n"
+               "  revoke-analyst NAME      refuse an analyst token from now on\n"
                "  quarantine [list [--all] | show ID [--body] | release ID]\n"
                "                           the rejected submissions kept for the bureau\n"
                "  backup PATH              an online, consistent copy of the database into a new file\n"
                "  restore BACKUP           put a backup in place, with the collector stopped\n"
                "\n"
                "chosa-collector COMMAND --help describes a command. Exit status: 0 ok, 1 failure, 2 usage error.\n");
-}
-
-bool IsAdminCommand(const std::string& name) {
-  for (const char* admin : {"publish", "forms", "close", "archive", "reopen", "enrol-code", "devices", "revoke",
-                            "analyst-token", "quarantine", "backup", "restore"}) {
-    if (name == admin) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -58,7 +52,7 @@ int main(int argc, char** argv) {
   const chosa::collector_tool::Args args(argv + 2, argv + argc);
   if (command == "serve") return chosa::collector_tool::ServeCommand(args);
   if (command == "dev-tls") return chosa::collector_tool::DevTlsCommand(args);
-  if (IsAdminCommand(command)) return chosa::collector_tool::AdminCommand(command, args);
+  if (chosa::collector_tool::IsAdminCommand(command)) return chosa::collector_tool::AdminCommand(command, args);
   std::fprintf(stderr, "chosa-collector: unknown command \"%s\"\n\n", command.c_str());
   PrintUsage(stderr);
   return 2;

@@ -12,9 +12,10 @@ using Args = std::vector<std::string>;
 
 int ServeCommand(const Args& args);   // serve_command.cpp: the HTTPS server
 int DevTlsCommand(const Args& args);  // dev_tls_command.cpp: a local CA and server certificate
-// admin_commands.cpp: publish, forms, close, archive, enrol-code, devices, revoke,
-// analyst-token, quarantine, backup.
+// admin_commands.cpp: publish, forms, close, archive, reopen, enrol-code, devices, revoke,
+// analyst-token, analyst-tokens, revoke-analyst, quarantine, backup, restore.
 int AdminCommand(const std::string& name, const Args& args);
+bool IsAdminCommand(const std::string& name);
 
 }  // namespace chosa::collector_tool
 

@@ -54,6 +54,13 @@ struct Device {
   bool revoked = false;
 };
 
+// A token for an analyst (exports), by the name the bureau gave it.
+struct AnalystToken {
+  std::string name;
+  int64_t created_at = 0;
+  bool revoked = false;
+};
+
 enum class Role : uint8_t { kDevice, kAnalyst };
 
 // Who a bearer token belongs to.
@@ -107,6 +114,9 @@ class CollectorStorage {
   // constant time. Unknown, malformed or revoked: Unauthenticated.
   virtual Result<Principal> Authenticate(std::string_view token) = 0;
   virtual Status AddAnalystToken(std::string_view name, std::string_view token) = 0;
+  virtual Result<std::vector<AnalystToken>> ListAnalystTokens() = 0;  // by name
+  // Revoking twice keeps the first time; an unknown name is NotFound. Names stay taken.
+  virtual Status RevokeAnalystToken(std::string_view name) = 0;
   virtual Result<std::vector<Device>> ListDevices() = 0;
   virtual Status RevokeDevice(std::string_view device_id) = 0;
 

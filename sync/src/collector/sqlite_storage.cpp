@@ -523,6 +523,29 @@ class SqliteStorage final : public CollectorStorage {
     return Status::Ok();
   }
 
+  Result<std::vector<AnalystToken>> ListAnalystTokens() override {
+    std::vector<AnalystToken> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement rows(db_.get(), "SELECT name, created_at, revoked_at IS NOT NULL FROM analyst_tokens ORDER BY name");
+    Status status = EachRow(rows, "listing the analyst tokens", [&] {
+      out.push_back({rows.Text(0), rows.Int(1), rows.Int(2) != 0});
+    });
+    if (!status.ok()) return status;
+    return out;
+  }
+
+  Status RevokeAnalystToken(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement update(db_.get(), "UPDATE analyst_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?");
+    update.Bind(1, Env::Default()->NowMillis()).Bind(2, name);
+    const int code = update.ok() ? update.Step() : update.prepare_code();
+    if (code != SQLITE_DONE) {
+      return SqliteStatus(db_.get(), code, "revoking analyst token " + std::string(name));
+    }
+    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound("no analyst token named " + std::string(name));
+    return Status::Ok();
+  }
+
   Result<std::vector<Device>> ListDevices() override {
     std::vector<Device> out;
     std::lock_guard<std::mutex> lock(mutex_);
