@@ -273,7 +273,7 @@ double BareSqliteSeconds(const std::string& path, const std::vector<std::string>
 // CheckSubmission, StoreBatch in one transaction) into a fresh storage. `validate`: with the
 // engine's re-validation, as the server runs it; without, the storage path alone.
 double IngestSeconds(const Args& args, const std::string& dir, const std::vector<std::string>& bodies, int batch,
-                     bool validate) {
+                     bool validate, double* helper_share = nullptr) {
   auto storage = collector::OpenSqliteStorage(dir);
   Check(storage.status(), "OpenSqliteStorage");
   auto published =
@@ -294,7 +294,9 @@ double IngestSeconds(const Args& args, const std::string& dir, const std::vector
       if (r.status != protocol::PushStatus::kAccepted) Die("ingest refused a submission: " + r.reason);
     }
   }
-  return Seconds(Clock::now() - t0);
+  const double seconds = Seconds(Clock::now() - t0);
+  if (helper_share != nullptr) *helper_share = ingest.HelperShare();
+  return seconds;
 }
 
 // Where an ingested submission's time goes, each part alone on one thread (µs per submission,
@@ -392,12 +394,14 @@ int Main(int argc, char** argv) {
 
   // 2. Ingest against the bare loop, alternating, `ingest_rounds` times each.
   if (args.Runs("ingest")) {
-    std::vector<double> bare, ingest_full, ingest_storage;
+    std::vector<double> bare, ingest_full, ingest_storage, helper_shares;
     for (int round = 0; round < args.ingest_rounds; ++round) {
       std::cerr << "sync bench: ingest round " << round + 1 << " of " << args.ingest_rounds << "\n";
       const std::string r = args.dir + "/round" + std::to_string(round);
       bare.push_back(BareSqliteSeconds(r + "-bare.sqlite", bodies, envelopes, args.batch));
-      ingest_full.push_back(IngestSeconds(args, r + "-ingest", bodies, args.batch, true));
+      double helper_share = 0;
+      ingest_full.push_back(IngestSeconds(args, r + "-ingest", bodies, args.batch, true, &helper_share));
+      helper_shares.push_back(helper_share);
       ingest_storage.push_back(IngestSeconds(args, r + "-storage", bodies, args.batch, false));
     }
     auto median = [](std::vector<double> v) {
@@ -410,6 +414,9 @@ int Main(int argc, char** argv) {
     out["ingest_storage_only_per_second"] = n / median(ingest_storage);
     out["ingest_vs_bare"] = median(bare) / median(ingest_full);
     out["ingest_storage_only_vs_bare"] = median(bare) / median(ingest_storage);
+    // Lines the pool's helper thread checked, per round: under ~0.5 the helper did not get its
+    // core for much of the round (the host's doing on a shared machine), and the ratio with it.
+    out["ingest_helper_share_per_round"] = helper_shares;
     out["ingest_cost_per_submission"] = CostPerSubmission(args, args.dir + "/cost", bodies, args.batch, 3);
   }
   if (!args.Runs("devices")) {

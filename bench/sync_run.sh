@@ -38,4 +38,9 @@ print(f"| sync of {r['submissions']:,} checklists (≈{r['submission_bytes_mean'
 print(f"| collector ingest: envelope, re-validation with the engine, one transaction per batch | {r['ingest_per_second']:,.0f}/s | bare SQLite loop {r['bare_per_second']:,.0f}/s | {r['ingest_vs_bare']:.2f}x |")
 print(f"| collector ingest without the engine's re-validation (envelope, checks, storage) | {r['ingest_storage_only_per_second']:,.0f}/s | bare SQLite loop {r['bare_per_second']:,.0f}/s | {r['ingest_storage_only_vs_bare']:.2f}x |")
 print(f"| {r['devices']} devices syncing at once ({r['devices_sent']:,} submissions) | {r['devices_seconds']:.2f} s ({r['devices_per_second']:,.0f}/s), {r['devices_complete']} of {r['devices']} complete | | |")
+shares = ", ".join(f"{x:.2f}" for x in r['ingest_helper_share_per_round'])
+cost = r['ingest_cost_per_submission']
+print(f"\nShare of lines the helper thread checked, per ingest round: {shares} (well under 0.5: its core was taken).")
+print(f"Each part alone on one thread, per submission: envelope {cost['envelope_us']:.2f} µs, re-validation "
+      f"{cost['check_us']:.2f} µs, storage {cost['store_us']:.2f} µs; the bare loop {1e6 / r['bare_per_second']:.2f} µs.")
 PY

@@ -93,4 +93,10 @@ Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
   return stored;
 }
 
+double Ingest::HelperShare() const {
+  const double helpers = static_cast<double>(pool_.items_by_helpers());
+  const double all = helpers + static_cast<double>(pool_.items_by_callers());
+  return all == 0 ? 0 : helpers / all;
+}
+
 }  // namespace chosa::collector

@@ -37,6 +37,9 @@ class Ingest {
   Result<std::vector<protocol::PushResult>> Push(const Principal& device, const std::vector<std::string_view>& lines,
                                                  int64_t now);
 
+  // The share of lines checked by the pool's helpers rather than the pushing threads (0 to 1).
+  double HelperShare() const;
+
  private:
   struct FormEntry {
     std::shared_ptr<const Form> form;  // null: the version is not published

@@ -30,8 +30,8 @@ struct WorkPool::InOrder::Job {
   std::atomic<bool> exhausted{false};  // front == back: watched by helpers without the mutex
 
   enum class End { kFront, kBack };
-  // Claims an item at `end` and runs it; false when every item is claimed.
-  bool RunOne(End end) {
+  // Claims an item at `end` and runs it, counting it in `ran`; false when every item is claimed.
+  bool RunOne(End end, std::atomic<size_t>& ran) {
     size_t i;
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -40,6 +40,7 @@ struct WorkPool::InOrder::Job {
       if (front == back) exhausted.store(true, std::memory_order_relaxed);
     }
     work(i);
+    ran.fetch_add(1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex);
       done[i] = true;
@@ -155,13 +156,13 @@ void WorkPool::InOrder::Await(size_t i) {
         return;
       }
     }
-    job.RunOne(end);
+    job.RunOne(end, pool_.items_by_callers_);
   }
 }
 
 void WorkPool::InOrder::AwaitAll() {
   Job& job = *job_;
-  while (job.RunOne(Job::End::kFront)) {
+  while (job.RunOne(Job::End::kFront, pool_.items_by_callers_)) {
   }
   std::unique_lock<std::mutex> lock(job.mutex);
   job.progress.wait(lock, [&] { return job.finished == job.n; });
@@ -193,7 +194,7 @@ void WorkPool::HelperLoop() {
     }
     lock.unlock();
     StayOffCallersCpu();
-    while (job->RunOne(InOrder::Job::End::kFront)) {
+    while (job->RunOne(InOrder::Job::End::kFront, items_by_helpers_)) {
     }
     lock.lock();
   }

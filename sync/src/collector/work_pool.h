@@ -56,6 +56,11 @@ class WorkPool {
     bool queued_ = false;  // offered to the helpers
   };
 
+  // Items run so far by the helpers and by the callers: how much the helpers took part (a
+  // benchmark reports it; a helper starved of its core shows as a low share).
+  size_t items_by_helpers() const { return items_by_helpers_.load(std::memory_order_relaxed); }
+  size_t items_by_callers() const { return items_by_callers_.load(std::memory_order_relaxed); }
+
   // Helpers for this process: one fewer than the cores it may run on (the caller is the other).
   static unsigned DefaultHelpers();
 
@@ -74,6 +79,7 @@ class WorkPool {
   std::deque<std::shared_ptr<InOrder::Job>> jobs_;  // jobs with items not yet claimed, oldest first
   std::atomic<size_t> queued_{0};                   // jobs_.size(), watched without the mutex
   std::atomic<int> caller_cpu_{-1};                 // the core of the last caller that queued a job
+  std::atomic<size_t> items_by_helpers_{0}, items_by_callers_{0};
   std::atomic<bool> stopping_{false};  // set under mutex_; also watched without it
   std::vector<std::thread> helpers_;
 };
