@@ -82,6 +82,9 @@ TEST_CASE("WorkPool's helpers take part: items of one call run on more than one 
     threads.insert(std::this_thread::get_id());
   });
   CHECK(threads.size() == 2);
+  // Counted by who ran them: one item each.
+  CHECK(pool.items_by_helpers() == 1);
+  CHECK(pool.items_by_callers() == 1);
 }
 
 #ifdef __linux__
