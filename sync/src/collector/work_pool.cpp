@@ -5,7 +5,6 @@
 #include <chrono>
 
 #ifdef __linux__
-#include <pthread.h>
 #include <sched.h>
 #endif
 
