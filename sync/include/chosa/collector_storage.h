@@ -129,7 +129,9 @@ class CollectorStorage {
   // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
   // transaction: the ingest pipeline hands over each item as soon as its checks are done, so
   // storing overlaps checking. A null item abandons the batch: nothing is stored, and the result
-  // is Unavailable.
+  // is Unavailable. The checks read form versions and form states (GetFormVersion,
+  // GetFormState) meanwhile, from item_at's thread and others: a backend serves those reads
+  // while a batch is being stored (SQLite: a reading connection of their own).
   using IngestItemAt = std::function<const IngestItem*(size_t index)>;
   virtual Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, size_t count,
                                                                 const IngestItemAt& item_at,
