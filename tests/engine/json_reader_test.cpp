@@ -244,6 +244,10 @@ TEST_CASE("duplicate keys are reported at the second occurrence") {
     for (int i = 0; i < 16; ++i) edge += "\"k" + std::to_string(i) + "\": 0, ";
     CHECK(ParseText(edge + "\"k0\": 1}").pointer() == "/k0");
     CHECK(ParseText(edge + "\"k16\": 1, \"k3\": 2}").pointer() == "/k3");
+    // The duplicate found as the table filled leaves nothing behind for the next document: the
+    // same keys, once each, are fine (the table once kept views into the freed document).
+    CHECK(ParseText(edge + "\"k0\": 1}").pointer() == "/k0");
+    CHECK(ParseText(edge + "\"k16\": 1, \"k17\": 2}").ok());
     // The table is kept from one large object to the next: each starts empty, and a duplicate in
     // a later, smaller one is still found (after one of 500 keys, one of 40, then one of 20).
     std::string forty = "{";

@@ -470,11 +470,11 @@ class KeySet {
   }
   // Costs what the object's keys cost, not what the table grew to for a larger object before.
   void Clear() {
-    if (count_ > kLinearLimit) {
-      for (uint32_t slot : used_) slots_[slot] = 0;
-      used_.clear();
-      hashed_.clear();
-    }
+    // By what the table holds, not by count_: a duplicate found as the table was filled leaves
+    // keys in it that count_ does not count.
+    for (uint32_t slot : used_) slots_[slot] = 0;
+    used_.clear();
+    hashed_.clear();
     count_ = 0;
   }
 
