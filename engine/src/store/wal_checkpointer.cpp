@@ -82,12 +82,16 @@ WalCheckpointer::Copy WalCheckpointer::Checkpoint(std::unique_lock<std::mutex>& 
   int code = sqlite3_wal_checkpoint_v2(connection_.get(), nullptr, mode, &log, &copied);
   lock.lock();
   requested_.store(false);
+  checkpoints_.fetch_add(1, std::memory_order_relaxed);
   // Busy (another process checkpoints) or not in WAL mode: the next request tries again.
   if (code != SQLITE_OK || log < 0 || copied < 0) return Copy{};
   copied_.store(copied);
-  // A commit that asked while this ran may have been copied by it: asked again only if still due.
-  if (Due(wal_pages_.load())) requested_.store(true);
-  return Copy{log > copied || commits_.load(std::memory_order_relaxed) != commits, copied};
+  // A commit that asked while this ran may have been copied by it: asked again only if one came
+  // and it is still due. Without a commit the WAL's size is the one this copy started from, and
+  // a WAL past kRestartPages is always due: the thread would checkpoint again and again.
+  const bool committed = commits_.load(std::memory_order_relaxed) != commits;
+  if (committed && Due(wal_pages_.load())) requested_.store(true);
+  return Copy{log > copied || committed, copied};
 }
 
 }  // namespace chosa

@@ -41,6 +41,9 @@ class WalCheckpointer {
   // Stops the thread and closes the connection; the writer's hook must be gone first.
   void Stop();
 
+  // Checkpoints run so far (tests: an idle store runs none).
+  uint64_t checkpoints_run() const { return checkpoints_.load(std::memory_order_relaxed); }
+
  private:
   // What a checkpoint did: whether frames are left to copy (written meanwhile, or held by a
   // reader), and how many it has copied (-1: it could not run).
@@ -67,6 +70,7 @@ class WalCheckpointer {
   std::atomic<int> wal_pages_{0};  // the WAL's size at the last commit
   std::atomic<int> copied_{0};     // pages the last checkpoint copied (0 once the WAL started over)
   std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> checkpoints_{0};
   int last_pages_ = 0;  // the hook's own: a smaller size means that the WAL started over
 };
 
