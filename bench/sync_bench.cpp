@@ -414,8 +414,9 @@ int Main(int argc, char** argv) {
     out["ingest_storage_only_per_second"] = n / median(ingest_storage);
     out["ingest_vs_bare"] = median(bare) / median(ingest_full);
     out["ingest_storage_only_vs_bare"] = median(bare) / median(ingest_storage);
-    // Lines the pool's helper thread checked, per round: under ~0.5 the helper did not get its
-    // core for much of the round (the host's doing on a shared machine), and the ratio with it.
+    // Lines the pool's helper thread checked, per round: about 0.57 when it has a core to
+    // itself; much lower when something else holds that core (once, the device store's own
+    // checkpointer thread spinning: fixed), and the ratio drops with it.
     out["ingest_helper_share_per_round"] = helper_shares;
     out["ingest_cost_per_submission"] = CostPerSubmission(args, args.dir + "/cost", bodies, args.batch, 3);
   }
