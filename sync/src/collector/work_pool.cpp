@@ -50,36 +50,6 @@ struct WorkPool::InOrder::Job {
   }
 };
 
-namespace {
-
-// The core the calling thread runs on; -1 where that cannot be told.
-int CurrentCpu() {
-#ifdef __linux__
-  return sched_getcpu();
-#else
-  return -1;
-#endif
-}
-
-// Moves the calling thread to another core than `cpu`, then lets it run anywhere again. A
-// helper that watches for jobs is always runnable, so the scheduler may leave it for good on
-// the core of the thread it should run beside, which then gets half a core: measured on a
-// 2-core machine, one run in two did nearly all its work on the pushing thread alone.
-void MoveOffCpu(int cpu) {
-#ifdef __linux__
-  cpu_set_t allowed;
-  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return;
-  cpu_set_t elsewhere = allowed;
-  CPU_CLR(cpu, &elsewhere);
-  if (sched_setaffinity(0, sizeof elsewhere, &elsewhere) == 0) sched_setaffinity(0, sizeof allowed, &allowed);
-#else
-  (void)cpu;
-#endif
-}
-
-}  // namespace
-
 WorkPool::WorkPool(unsigned helpers) {
   helpers_.reserve(helpers);
   for (unsigned i = 0; i < helpers; ++i) helpers_.emplace_back([this] { HelperLoop(); });
@@ -112,7 +82,6 @@ void WorkPool::ForEach(size_t n, std::function<void(size_t)> work) {
 WorkPool::InOrder::InOrder(WorkPool& pool, size_t n, std::function<void(size_t)> work)
     : pool_(pool), job_(std::make_shared<Job>(n, std::move(work))) {
   if (n < 2 || pool.helpers_.empty()) return;  // one item: the caller runs it without a hand-off
-  pool.caller_cpu_.store(CurrentCpu(), std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(pool.mutex_);
     pool.jobs_.push_back(job_);
@@ -171,14 +140,13 @@ void WorkPool::HelperLoop() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (jobs_.empty() && !stopping_) {
-      // Jobs come in runs (the phases of a push, then the next push): a helper that sleeps
+      // Jobs come in runs (a push's batch, then the next push's): a helper that sleeps
       // between them is woken too late to take part, since waking a thread costs as much as
       // several items. So it watches for the next job a little while before it sleeps.
       lock.unlock();
       const auto until = std::chrono::steady_clock::now() + kWatchBeforeSleeping;
       while (queued_.load(std::memory_order_relaxed) == 0 && !stopping_.load(std::memory_order_relaxed) &&
              std::chrono::steady_clock::now() < until) {
-        StayOffCallersCpu();
         std::this_thread::yield();
       }
       lock.lock();
@@ -192,16 +160,10 @@ void WorkPool::HelperLoop() {
       continue;
     }
     lock.unlock();
-    StayOffCallersCpu();
     while (job->RunOne(InOrder::Job::End::kFront, items_by_helpers_)) {
     }
     lock.lock();
   }
-}
-
-void WorkPool::StayOffCallersCpu() {
-  const int cpu = CurrentCpu();
-  if (cpu >= 0 && cpu == caller_cpu_.load(std::memory_order_relaxed)) MoveOffCpu(cpu);
 }
 
 }  // namespace chosa::collector

@@ -66,19 +66,17 @@ class WorkPool {
 
  private:
   void HelperLoop();
-  // Moves this helper off the core the last caller ran on, if it shares it.
-  void StayOffCallersCpu();
-  // How long an idle helper keeps watching for a job before it sleeps. Waking a sleeping
-  // thread took longer than a batch's checks here (an idle virtual core is halted), and a
-  // commit's fsync between two batches can take milliseconds. Spinning that long when idle
-  // costs little; OpenMP runtimes spin 200 ms by default (KMP_BLOCKTIME).
+  // How long an idle helper keeps watching for a job before it sleeps. A helper woken from
+  // sleep missed much of a batch on this 2-core machine (its share of a push's checks fell from
+  // 0.57 to about 0.4 in three runs of five), and a commit's fsync between two batches can take
+  // milliseconds. Spinning that long when idle costs little; OpenMP runtimes spin 200 ms by
+  // default (KMP_BLOCKTIME).
   static constexpr std::chrono::microseconds kWatchBeforeSleeping{10000};
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<InOrder::Job>> jobs_;  // jobs with items not yet claimed, oldest first
   std::atomic<size_t> queued_{0};                   // jobs_.size(), watched without the mutex
-  std::atomic<int> caller_cpu_{-1};                 // the core of the last caller that queued a job
   std::atomic<size_t> items_by_helpers_{0}, items_by_callers_{0};
   std::atomic<bool> stopping_{false};  // set under mutex_; also watched without it
   std::vector<std::thread> helpers_;
