@@ -16,15 +16,18 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "chosa/collector_storage.h"
 #include "chosa/env.h"
+#include "chosa/protocol.h"
 #include "collector/admin.h"
 #include "collector/sqlite_storage.h"
 #include "commands.h"
+#include "expr/datetime.h"
 #include "utf8.h"
 
 namespace chosa::collector_tool {
@@ -434,6 +437,45 @@ int RevokeAnalyst(const Spec& spec, const Parsed& parsed) {
   return 0;
 }
 
+// One exported submission as a JSON Lines line: when and from which device it arrived, and the
+// submission's bytes exactly as stored.
+std::string ExportLine(const collector::StoredSubmission& stored) {
+  return "{\"received_at\":" + nlohmann::json(FormatIsoDateTime(static_cast<double>(stored.received_at), 0)).dump() +
+         ",\"device_id\":" + nlohmann::json(stored.device_id).dump() + ",\"submission\":" + stored.body + "}\n";
+}
+
+int Export(const Spec& spec, const Parsed& parsed) {
+  const std::string& form_id = parsed.positional[0];
+  int64_t after = 0;
+  if (const std::string* since = parsed.Value("--since")) {
+    Result<int64_t> position = protocol::DecodeCursor(*since);
+    if (!position.ok()) return UsageError(spec, position.status().message());
+    after = *position;
+  }
+  auto storage = OpenStorage(spec, parsed.data_dir, false);
+  if (!storage) return 1;
+  Result<collector::FormState> state = storage->GetFormState(form_id);
+  if (!state.ok()) return Fail(spec, state.status().message());  // no such form, said as such
+  // Page by page, so that memory stays flat however large the dataset.
+  constexpr size_t kPage = 1000;
+  int64_t exported = 0;
+  for (;;) {
+    Result<std::vector<collector::StoredSubmission>> page = storage->ReadSubmissions(form_id, after, kPage);
+    if (!page.ok()) return Fail(spec, page.status().ToString());
+    for (const collector::StoredSubmission& stored : *page) {
+      const std::string line = ExportLine(stored);
+      if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) return Fail(spec, "cannot write the export");
+      after = stored.position;
+      ++exported;
+    }
+    if (page->size() < kPage) break;
+  }
+  if (std::fflush(stdout) != 0) return Fail(spec, "cannot write the export");
+  std::fprintf(stderr, "%lld submissions of %s. The next export of what arrives later: --since %s\n",
+               static_cast<long long>(exported), form_id.c_str(), protocol::EncodeCursor(after).c_str());
+  return 0;
+}
+
 bool ParseId(const std::string& text, int64_t* id) {
   char* end = nullptr;
   *id = std::strtoll(text.c_str(), &end, 10);
@@ -582,6 +624,12 @@ const std::vector<Command>& AllCommands() {
         "release: store it as a submission after all (its UUID must not be stored already).\n",
         0, 2, {}, {"--all", "--body"}},
        Quarantine},
+      {{"export", "FORM_ID [--since CURSOR]",
+        "Writes the form's submissions as JSON Lines on standard output, in the order they arrived:\n"
+        "{\"received_at\", \"device_id\", \"submission\"} per line, the submission exactly as received.\n"
+        "Standard error ends with the cursor that exports only what arrives after these (--since).\n",
+        1, 1, {"--since"}, {}},
+       Export},
       {{"backup", "PATH",
         "Copies the collector's database into PATH, a new file, while the collector runs (SQLite's\n"
         "online backup: a consistent snapshot), and checks the copy.\n\n" +

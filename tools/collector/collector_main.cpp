@@ -31,6 +31,8 @@ void PrintUsage(std::FILE* out) {
                "  revoke-analyst NAME      refuse an analyst token from now on\n"
                "  quarantine [list [--all] | show ID [--body] | release ID]\n"
                "                           the rejected submissions kept for the bureau\n"
+               "  export FORM_ID [--since CURSOR]\n"
+               "                           the form's submissions as JSON Lines, or only those after CURSOR\n"
                "  backup PATH              an online, consistent copy of the database into a new file\n"
                "  restore BACKUP           put a backup in place, with the collector stopped\n"
                "\n"

@@ -70,6 +70,18 @@ struct Principal {
   std::vector<std::string> forms;  // devices: the forms assigned to it
 };
 
+// A stored submission as an export reads it.
+struct StoredSubmission {
+  int64_t position = 0;  // commit order (an export cursor's place); grows with every commit
+  std::string uuid;
+  std::string form_id;
+  std::string form_version;
+  std::string device_id;  // the authenticated device that pushed it
+  std::string replaces;   // "" unless it corrects an earlier submission
+  int64_t received_at = 0;
+  std::string body;  // the canonical bytes, exactly as received
+};
+
 // One line of a push, checked by the ingest pipeline before it reaches the storage.
 struct IngestItem {
   protocol::Envelope envelope;  // uuid may be "" when the line was not readable at all
@@ -142,6 +154,12 @@ class CollectorStorage {
     return StoreBatch(device, items.size(), [&items](size_t i) { return &items[i]; }, received_at);
   }
   virtual int64_t SubmissionCount(std::string_view form_id) = 0;
+  // The submissions of `form_id` at positions after `after` (0: from the first), in commit order,
+  // at most `limit`: one page of an export. A submission that commits later always gets a later
+  // position (SQLite: assigned inside the one write transaction), so an export that goes on from
+  // the last position it saw never skips one.
+  virtual Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after,
+                                                                size_t limit) = 0;
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 

@@ -23,6 +23,12 @@ inline constexpr std::string_view kSubmissionsPath = "/api/v1/submissions";  // 
 // GET: one form version's JSON, with an ETag (its SHA-256 in quotes); If-None-Match gives 304.
 std::string FormVersionPath(std::string_view form_id, std::string_view version);
 
+// Export cursors: opaque to clients ("e1." and a position in commit order); a client hands back
+// the one it was given to receive only what committed after it. A cursor that is not one of
+// these is InvalidArgument.
+std::string EncodeCursor(int64_t position);
+Result<int64_t> DecodeCursor(std::string_view cursor);
+
 // A push body is a batch of submissions, one per line: each line is exactly a submission's
 // canonical JSON (the bytes it is hashed by; canonical JSON holds no raw newline), ended by "\n".
 // It may be gzip-compressed ("Content-Encoding: gzip").

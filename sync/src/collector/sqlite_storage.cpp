@@ -650,6 +650,22 @@ class SqliteStorage final : public CollectorStorage {
     return count.ok() && count.Step() == SQLITE_ROW ? count.Int(0) : 0;
   }
 
+  Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after,
+                                                        size_t limit) override {
+    std::vector<StoredSubmission> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement rows(db_.get(),
+                   "SELECT seq, uuid, form_version, device_id, replaces, received_at, body FROM submissions "
+                   "WHERE form_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    rows.Bind(1, form_id).Bind(2, after).Bind(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    Status status = EachRow(rows, "reading the submissions of form " + std::string(form_id), [&] {
+      out.push_back({rows.Int(0), rows.Text(1), std::string(form_id), rows.Text(2), rows.Text(3), rows.Text(4),
+                     rows.Int(5), rows.Text(6)});
+    });
+    if (!status.ok()) return status;
+    return out;
+  }
+
   Result<std::string> SubmissionBody(std::string_view uuid) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Running query(submission_body_);

@@ -136,6 +136,25 @@ Status ParseDocument(std::string_view json, JsonDocument& document, size_t max_d
 
 }  // namespace
 
+namespace {
+constexpr std::string_view kCursorPrefix = "e1.";
+}  // namespace
+
+std::string EncodeCursor(int64_t position) { return std::string(kCursorPrefix) + std::to_string(position); }
+
+Result<int64_t> DecodeCursor(std::string_view cursor) {
+  auto refuse = [&] {
+    return Status::InvalidArgument("\"" + std::string(cursor.substr(0, 40)) +
+                                   "\" is not an export cursor: give back the one the last export printed");
+  };
+  if (cursor.substr(0, kCursorPrefix.size()) != kCursorPrefix) return refuse();
+  std::string_view digits = cursor.substr(kCursorPrefix.size());
+  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return refuse();
+  }
+  return static_cast<int64_t>(std::stoll(std::string(digits)));
+}
+
 std::string FormVersionPath(std::string_view form_id, std::string_view version) {
   // Form ids are [a-z0-9_]; versions are free text: escape what a path segment cannot hold.
   std::string out = std::string(kFormsPath) + "/" + std::string(form_id) + "/versions/";
