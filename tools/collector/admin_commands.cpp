@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +24,9 @@
 #include "chosa/env.h"
 #include "chosa/protocol.h"
 #include "collector/admin.h"
+#include "collector/export.h"
 #include "collector/sqlite_storage.h"
 #include "commands.h"
-#include "expr/datetime.h"
 #include "utf8.h"
 
 namespace chosa::collector_tool {
@@ -437,13 +436,6 @@ int RevokeAnalyst(const Spec& spec, const Parsed& parsed) {
   return 0;
 }
 
-// One exported submission as a JSON Lines line: when and from which device it arrived, and the
-// submission's bytes exactly as stored.
-std::string ExportLine(const collector::StoredSubmission& stored) {
-  return "{\"received_at\":" + nlohmann::json(FormatIsoDateTime(static_cast<double>(stored.received_at), 0)).dump() +
-         ",\"device_id\":" + nlohmann::json(stored.device_id).dump() + ",\"submission\":" + stored.body + "}\n";
-}
-
 int Export(const Spec& spec, const Parsed& parsed) {
   const std::string& form_id = parsed.positional[0];
   int64_t after = 0;
@@ -454,25 +446,17 @@ int Export(const Spec& spec, const Parsed& parsed) {
   }
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
-  Result<collector::FormState> state = storage->GetFormState(form_id);
-  if (!state.ok()) return Fail(spec, state.status().message());  // no such form, said as such
-  // Page by page, so that memory stays flat however large the dataset.
-  constexpr size_t kPage = 1000;
-  int64_t exported = 0;
-  for (;;) {
-    Result<std::vector<collector::StoredSubmission>> page = storage->ReadSubmissions(form_id, after, kPage);
-    if (!page.ok()) return Fail(spec, page.status().ToString());
-    for (const collector::StoredSubmission& stored : *page) {
-      const std::string line = ExportLine(stored);
-      if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) return Fail(spec, "cannot write the export");
-      after = stored.position;
-      ++exported;
-    }
-    if (page->size() < kPage) break;
+  Result<collector::JsonLinesExport> dataset = collector::JsonLinesExport::Begin(*storage, form_id, after);
+  if (!dataset.ok()) return Fail(spec, dataset.status().message());  // no such form, said as such
+  auto write = [](std::string_view line) { return std::fwrite(line.data(), 1, line.size(), stdout) == line.size(); };
+  while (dataset->WriteNextPage(write)) {
   }
-  if (std::fflush(stdout) != 0) return Fail(spec, "cannot write the export");
+  if (!dataset->status().ok() || std::fflush(stdout) != 0) {
+    return Fail(spec, dataset->status().ok() ? "cannot write the export" : dataset->status().ToString());
+  }
   std::fprintf(stderr, "%lld submissions of %s. The next export of what arrives later: --since %s\n",
-               static_cast<long long>(exported), form_id.c_str(), protocol::EncodeCursor(after).c_str());
+               static_cast<long long>(dataset->written()), form_id.c_str(),
+               protocol::EncodeCursor(dataset->end()).c_str());
   return 0;
 }
 

@@ -160,6 +160,9 @@ class CollectorStorage {
   // the last position it saw never skips one.
   virtual Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after,
                                                                 size_t limit) = 0;
+  // The position of the form's last stored submission (0: none): an export that begins now
+  // ends there, and its cursor says so.
+  virtual Result<int64_t> LastPosition(std::string_view form_id) = 0;
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 

@@ -33,6 +33,8 @@ Result<int64_t> DecodeCursor(std::string_view cursor);
 // canonical JSON (the bytes it is hashed by; canonical JSON holds no raw newline), ended by "\n".
 // It may be gzip-compressed ("Content-Encoding: gzip").
 inline constexpr std::string_view kBatchContentType = "application/x-ndjson";
+// On an export: the cursor that exports only what arrives after it (`?since=`).
+inline constexpr std::string_view kCursorHeader = "X-Chosa-Cursor";
 inline constexpr std::string_view kJsonContentType = "application/json";
 
 // What the collector accepts; a request past a limit gets 413 (sizes, batch) or 400 (depth).

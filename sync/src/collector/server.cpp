@@ -14,6 +14,7 @@
 
 #include "collector/access_log.h"
 #include "collector/credentials.h"
+#include "collector/export.h"
 #include "collector/rate_limiter.h"
 
 namespace chosa::collector {
@@ -223,6 +224,38 @@ struct CollectorServer::Impl {
     SendJson(res, form->json);
   }
 
+  // An analyst's export of a form: JSON Lines streamed a page at a time, up to the cursor in the
+  // X-Chosa-Cursor header (fixed when it begins; give it back as ?since= to get only what
+  // arrives later).
+  void ExportSubmissions(const httplib::Request& req, httplib::Response& res) {
+    Result<Principal> analyst = Authenticate(req, Role::kAnalyst);
+    if (!analyst.ok()) return SendError(res, analyst.status());
+    int64_t after = 0;
+    if (req.has_param("since")) {
+      Result<int64_t> position = protocol::DecodeCursor(req.get_param_value("since"));
+      if (!position.ok()) return SendError(res, position.status());
+      after = *position;
+    }
+    const std::string form_id = req.matches[1];
+    Result<JsonLinesExport> dataset = JsonLinesExport::Begin(storage, form_id, after);
+    if (!dataset.ok()) return SendError(res, dataset.status());
+    res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor(dataset->end()));
+    auto shared = std::make_shared<JsonLinesExport>(std::move(dataset).value());
+    res.set_chunked_content_provider(std::string(protocol::kBatchContentType),
+                                     [shared](size_t, httplib::DataSink& sink) {
+                                       auto write = [&sink](std::string_view line) {
+                                         return sink.write(line.data(), line.size());
+                                       };
+                                       // An error part-way ends the stream short: the client
+                                       // sees a body cut off before its last line's newline.
+                                       if (!shared->WriteNextPage(write)) {
+                                         if (shared->status().ok()) sink.done();
+                                         return shared->status().ok();
+                                       }
+                                       return true;
+                                     });
+  }
+
   // The push route: the body is read here, as a stream, so that its size is bounded before it
   // is held: Content-Length is required (411) and checked (413) before reading; what gzip
   // inflates it to is counted while reading (413 at the limit, the connection then closed).
@@ -317,6 +350,8 @@ struct CollectorServer::Impl {
                [this](const httplib::Request& req, httplib::Response& res) { ListForms(req, res); });
     server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/versions/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) { GetFormVersion(req, res); });
+    server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/submissions)",
+               [this](const httplib::Request& req, httplib::Response& res) { ExportSubmissions(req, res); });
     server.Post(std::string(protocol::kSubmissionsPath),
                 [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
                   Push(req, res, reader);

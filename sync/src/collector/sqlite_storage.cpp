@@ -666,6 +666,15 @@ class SqliteStorage final : public CollectorStorage {
     return out;
   }
 
+  Result<int64_t> LastPosition(std::string_view form_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement last(db_.get(), "SELECT COALESCE(MAX(seq), 0) FROM submissions WHERE form_id = ?");
+    last.Bind(1, form_id);
+    const int code = last.ok() ? last.Step() : last.prepare_code();
+    if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the last submission of " + std::string(form_id));
+    return last.Int(0);
+  }
+
   Result<std::string> SubmissionBody(std::string_view uuid) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Running query(submission_body_);
