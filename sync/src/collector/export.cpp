@@ -1,5 +1,6 @@
 #include "collector/export.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
 
