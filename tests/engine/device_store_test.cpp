@@ -18,21 +18,11 @@ using chosa::Draft;
 using chosa::InstanceState;
 using chosa::StoreOptions;
 using chosa::testing::FixedEnv;
+using chosa::testing::TempDir;
 
 namespace {
 
 const std::string kExamples = CHOSA_SOURCE_DIR "/schemas/examples";
-
-// A fresh directory per test, removed with its files at the end.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/chosa-store-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 class MovingClock : public FixedEnv {
  public:

@@ -1,7 +1,11 @@
-// Helpers shared by the engine tests: a fixed clock and zone, and loading forms from text.
+// Helpers shared by the engine tests: a fixed clock and zone, loading forms from text, and a
+// temporary directory.
 #ifndef CHOSA_TESTS_ENGINE_TEST_SUPPORT_H_
 #define CHOSA_TESTS_ENGINE_TEST_SUPPORT_H_
 
+#include <stdlib.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -47,6 +51,19 @@ inline std::string FaultsOf(const std::string& json) {
   for (const Status& fault : result.faults) out += fault.ToString() + "\n";
   return out;
 }
+
+// A fresh directory per test, removed with its files at the end.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char pattern[] = "/tmp/chosa-engine-test-XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path + "/" + name; }
+};
 
 }  // namespace testing
 }  // namespace chosa

@@ -2,40 +2,29 @@
 // WAL while the writer writes, and does nothing once the writer stops.
 #include "store/wal_checkpointer.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "store/sqlite_handle.h"
+#include "test_support.h"
 
 namespace chosa {
 namespace {
 
-struct TempFile {
-  std::string dir;
-  TempFile() {
-    char pattern[] = "/tmp/chosa-wal-test-XXXXXX";
-    dir = mkdtemp(pattern);
-  }
-  ~TempFile() { std::system(("rm -rf '" + dir + "'").c_str()); }
-  std::string path() const { return dir + "/store.sqlite"; }
-};
-
 TEST_CASE("After a WAL past the restart threshold is copied, an idle store runs no more checkpoints", "[store]") {
-  TempFile file;
+  testing::TempDir dir;
+  const std::string path = dir.file("store.sqlite");
   Connection writer;
-  REQUIRE(writer.Open(file.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
+  REQUIRE(writer.Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
   // Small pages, so that the restart threshold (kRestartPages) is a few MiB of WAL.
   REQUIRE(writer.Exec("PRAGMA page_size=512; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; "
                       "CREATE TABLE t (x BLOB)",
                       "setting up")
               .ok());
   WalCheckpointer checkpointer;
-  REQUIRE(checkpointer.Start(file.path(), writer.get()).ok());
+  REQUIRE(checkpointer.Start(path, writer.get()).ok());
   // One commit that leaves the WAL past kRestartPages pages.
   const std::string rows = std::to_string(WalCheckpointer::kRestartPages + 500);  // a page each
   REQUIRE(writer.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows +
