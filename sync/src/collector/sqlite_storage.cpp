@@ -535,15 +535,8 @@ class SqliteStorage final : public CollectorStorage {
   }
 
   Status RevokeAnalystToken(std::string_view name) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Statement update(db_.get(), "UPDATE analyst_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?");
-    update.Bind(1, Env::Default()->NowMillis()).Bind(2, name);
-    const int code = update.ok() ? update.Step() : update.prepare_code();
-    if (code != SQLITE_DONE) {
-      return SqliteStatus(db_.get(), code, "revoking analyst token " + std::string(name));
-    }
-    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound("no analyst token named " + std::string(name));
-    return Status::Ok();
+    return Revoke("UPDATE analyst_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?", name,
+                  "analyst token " + std::string(name), "no analyst token named " + std::string(name));
   }
 
   Result<std::vector<Device>> ListDevices() override {
@@ -561,14 +554,8 @@ class SqliteStorage final : public CollectorStorage {
   }
 
   Status RevokeDevice(std::string_view device_id) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    // Revoking twice keeps the first time.
-    Statement update(db_.get(), "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?");
-    update.Bind(1, Env::Default()->NowMillis()).Bind(2, device_id);
-    const int code = update.ok() ? update.Step() : update.prepare_code();
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "revoking device " + std::string(device_id));
-    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound("no device " + std::string(device_id));
-    return Status::Ok();
+    return Revoke("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?", device_id,
+                  "device " + std::string(device_id), "no device " + std::string(device_id));
   }
 
   // --- submissions ---------------------------------------------------------------------------
@@ -856,6 +843,18 @@ class SqliteStorage final : public CollectorStorage {
     int code;
     while ((code = rows.Step()) == SQLITE_ROW) row();
     if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, doing);
+    return Status::Ok();
+  }
+
+  // Sets revoked_at by `update` (its ?2 is `key`); revoking twice keeps the first time. NotFound
+  // with `missing` when no row has that key.
+  Status Revoke(const char* update_sql, std::string_view key, const std::string& what, const std::string& missing) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement update(db_.get(), update_sql);
+    update.Bind(1, Env::Default()->NowMillis()).Bind(2, key);
+    const int code = update.ok() ? update.Step() : update.prepare_code();
+    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "revoking " + what);
+    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(missing);
     return Status::Ok();
   }
 
