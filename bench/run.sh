@@ -29,7 +29,7 @@ done
 log() { echo "bench: $*" >&2; }
 
 # 1. What is missing.
-packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev python3)
+packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev python3)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()

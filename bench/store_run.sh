@@ -30,7 +30,7 @@ done
 log() { echo "store bench: $*" >&2; }
 
 # 1. What is missing.
-packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev python3)
+packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

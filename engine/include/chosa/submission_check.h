@@ -10,7 +10,9 @@
 #include <memory>
 #include <string_view>
 
+#include "chosa/env.h"
 #include "chosa/form.h"
+#include "chosa/session.h"
 #include "chosa/status.h"
 
 namespace chosa {
@@ -34,6 +36,17 @@ namespace chosa {
 // Expressions reading now() or today() are evaluated at the submission's ended_at, in its UTC
 // offset; a calculation reading random() or uuid() cannot be replayed and is refused.
 Status CheckSubmission(std::shared_ptr<const Form> form, std::string_view canonical_json);
+
+// A submission's filling rebuilt: the session its answers give (with the clock stopped at its
+// ended_at), for analysis that needs more than the answers, such as which questions were relevant
+// (a submission has no key for an unanswered question nor for a non-relevant one). The
+// submission is expected to have passed CheckSubmission; its envelope and answers are read with
+// the same rules, faults reported as CheckSubmission would.
+struct ReplayedSubmission {
+  std::unique_ptr<Env> env;          // the session's clock; outlives nothing but the session
+  std::unique_ptr<Session> session;  // declared after env: destroyed first
+};
+Result<ReplayedSubmission> ReplaySubmission(std::shared_ptr<const Form> form, std::string_view json);
 
 }  // namespace chosa
 

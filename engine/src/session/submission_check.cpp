@@ -935,6 +935,34 @@ Status CheckParsed(const std::shared_ptr<const Form>& form_ptr, std::string_view
   return CheckByFinalize(session, envelope, replaces, answers, received_answers);
 }
 
+// The session a submission's answers rebuild, with the clock stopped at its ended_at.
+Result<ReplayedSubmission> Replay(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
+  JsonLimits limits;
+  limits.max_depth = kMaxDepth;
+  JsonDocument document;
+  Status parsed = document.Parse(text, limits);
+  if (!parsed.ok()) return parsed;
+  Envelope envelope;
+  Status status = CheckEnvelope(*form_ptr, document.root(), &envelope);
+  if (!status.ok()) return status;
+  ReplayedSubmission replayed;
+  replayed.env = std::make_unique<ReplayEnv>(envelope.ended.utc_millis, envelope.ended.offset_minutes);
+  SessionSnapshot snapshot;
+  AnswerReader reader(*form_ptr, replayed.env.get(), &snapshot);
+  status = reader.Read(envelope.fields[kAnswers].get_object().value_unsafe());
+  if (!status.ok()) return status;
+  snapshot.language = std::string(envelope.strings[kLanguage]);
+  snapshot.started_at_millis = envelope.started.utc_millis;
+  snapshot.started_offset_minutes = envelope.started.offset_minutes;
+  SessionOptions options;
+  options.language = snapshot.language;
+  options.device_id = std::string(envelope.strings[kDeviceId]);
+  Result<std::unique_ptr<Session>> session = Session::Resume(form_ptr, replayed.env.get(), options, snapshot);
+  if (!session.ok()) return session.status();
+  replayed.session = std::move(session).value();
+  return replayed;
+}
+
 Status Check(const std::shared_ptr<const Form>& form_ptr, std::string_view text) {
   JsonLimits limits;
   limits.max_depth = kMaxDepth;
@@ -966,6 +994,15 @@ Status CheckParsedSubmission(std::shared_ptr<const Form> form, std::string_view 
     return CheckParsed(form, canonical_json, root);
   } catch (const std::bad_alloc&) {
     return Status::Internal("out of memory while checking a submission");
+  }
+}
+
+Result<ReplayedSubmission> ReplaySubmission(std::shared_ptr<const Form> form, std::string_view json) {
+  if (form == nullptr) return Status::InvalidArgument("no form");
+  try {
+    return Replay(form, json);
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory while replaying a submission");
   }
 }
 

@@ -1,0 +1,42 @@
+// Tables as CSV for Excel and every CSV reader: UTF-8 with a byte order mark (without it Excel
+// reads Japanese as mojibake), RFC 4180 quoting (a field with a comma, a quote or a line break
+// is quoted, quotes doubled), CRLF line ends. Written through a caller's sink in blocks, so that
+// an export streams with constant memory.
+#ifndef CHOSA_CSV_WRITER_H_
+#define CHOSA_CSV_WRITER_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "chosa/dataset_layout.h"
+#include "chosa/submission_rows.h"
+
+namespace chosa::analysis {
+
+class CsvWriter {
+ public:
+  // `write` takes the bytes; false from it fails every later call.
+  explicit CsvWriter(std::function<bool(std::string_view)> write);
+  ~CsvWriter() = default;
+
+  // The byte order mark and the header line of `table`'s column names.
+  bool WriteHeader(const Table& table);
+  // One row; blank cells (empty or not relevant) are empty fields.
+  bool WriteRow(const Row& row);
+  // Hands over what is buffered; call once at the end.
+  bool Flush();
+
+ private:
+  void Field(std::string_view text, bool first);
+  bool MaybeFlush();
+
+  static constexpr size_t kBlock = 64 * 1024;
+  std::function<bool(std::string_view)> write_;
+  std::string buffer_;
+  bool ok_ = true;
+};
+
+}  // namespace chosa::analysis
+
+#endif  // CHOSA_CSV_WRITER_H_
