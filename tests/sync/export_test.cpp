@@ -17,7 +17,10 @@
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "collector/sqlite_storage.h"
+#include "collector/admin.h"
+#include "collector/export.h"
 #include "e2e_support.h"
+#include "expected_rows.h"
 #include "must.h"
 #include "temp_dir.h"
 
@@ -202,6 +205,172 @@ TEST_CASE("An analyst exports a form over HTTPS: every submission's bytes, then 
   CHECK(Get(collector, path, "").status == 401);
   CHECK(Get(collector, path + "?since=yesterday", token).status == 400);
   CHECK(Get(collector, "/api/v1/forms/no_such_form/submissions", token).status == 404);
+  REQUIRE(collector.Stop(SIGTERM) == 0);
+}
+
+
+// `body` as a correction of submission `replaced`: a new UUID and the replaces key.
+std::string Correction(const std::string& body, int n, const std::string& replaced) {
+  const nlohmann::json doc = nlohmann::json::parse(body);
+  std::string text = body;
+  text.replace(text.find(doc["uuid"].get<std::string>()), 36, Uuid(n));
+  text.replace(text.find(",\"answers\":"), 0, ",\"replaces\":\"" + replaced + "\"");
+  return text;
+}
+
+std::vector<std::string> Exported(CollectorStorage& storage, const ExportOptions& options, int64_t* end = nullptr) {
+  SubmissionExport dataset = Must(SubmissionExport::Begin(storage, "workshop_attendee_survey", options));
+  std::vector<std::string> uuids;
+  while (dataset.NextPage([&](const StoredSubmission& stored) {
+    uuids.push_back(stored.uuid);
+    return true;
+  })) {
+  }
+  REQUIRE(dataset.status().ok());
+  CHECK(dataset.exported() == static_cast<int64_t>(uuids.size()));
+  if (end) *end = dataset.end();
+  return uuids;
+}
+
+TEST_CASE("An export keeps the latest of each correction chain unless all versions are asked for", "[export]") {
+  TempDir temp;
+  auto storage = Must(OpenSqliteStorage(temp.path()));
+  REQUIRE(PublishForm(*storage, std::string(CHOSA_SOURCE_DIR) + "/schemas/examples/workshop_attendee_survey.json", {},
+                      kNow).status.ok());
+  // 1 is corrected by 3, which is corrected by 5 (a chain); 2 and 4 stand alone.
+  Store(*storage, {Submission(1), Submission(2), Correction(Submission(3), 3, Uuid(1))}, kNow);
+  Store(*storage, {Submission(4), Correction(Submission(5), 5, Uuid(3))}, kNow + 1000);
+  CHECK(Must(storage->ReplacedUuids("workshop_attendee_survey")) == std::vector<std::string>{Uuid(1), Uuid(3)});
+  CHECK(Must(storage->ReplacedUuids("other")).empty());
+  CHECK(Exported(*storage, {}) == std::vector<std::string>{Uuid(2), Uuid(4), Uuid(5)});
+  ExportOptions all;
+  all.all_versions = true;
+  CHECK(Exported(*storage, all) == std::vector<std::string>{Uuid(1), Uuid(2), Uuid(3), Uuid(4), Uuid(5)});
+
+  // A limit ends the export (and its cursor) at the limit-th submission; the next goes on.
+  ExportOptions two = all;
+  two.limit = 2;
+  int64_t end = 0;
+  CHECK(Exported(*storage, two, &end) == std::vector<std::string>{Uuid(1), Uuid(2)});
+  two.after = end;
+  CHECK(Exported(*storage, two, &end) == std::vector<std::string>{Uuid(3), Uuid(4)});
+  two.after = end;
+  CHECK(Exported(*storage, two, &end) == std::vector<std::string>{Uuid(5)});
+  two.after = end;
+  CHECK(Exported(*storage, two, &end).empty());
+  CHECK(end == two.after);
+  CHECK(Must(storage->PositionAfter("workshop_attendee_survey", 0, 1)) ==
+        Must(storage->ReadSubmissions("workshop_attendee_survey", 0, 1)).front().position);
+  CHECK(Must(storage->PositionAfter("nothing", 7, 3)) == 7);
+}
+
+TEST_CASE("The dataset as CSV, by the CLI and over HTTPS: every answer in its column, repeats as a child table", "[export]") {
+  e2e::CollectorProcess collector;
+  const std::vector<std::string> forms{"workshop_attendee_survey", "medical_facility_survey"};
+  collector.Publish(forms);
+  const std::string code = collector.EnrolCode(forms);
+  collector.Start();
+  std::unique_ptr<e2e::Device> device;
+  REQUIRE(e2e::MakeDevice("tablet-csv", collector.url(), collector.ca_file(), code, {}, &device).ok());
+  REQUIRE(device->client->Sync().Complete());
+  REQUIRE(e2e::FillSubmissions(*device->store, "workshop_attendee_survey", 6).ok());
+  REQUIRE(e2e::FillSubmissions(*device->store, "medical_facility_survey", 8).ok());
+  const std::map<std::string, std::string> sent = e2e::OutboxBytes(*device->store);
+  REQUIRE(device->client->Sync().Complete());
+
+  TempDir out;
+  for (const std::string& form : forms) {
+    e2e::ToolRun run = collector.Tool({"export", form, "--format", "csv", "--out", out.path()});
+    INFO(e2e::ReadFile(collector.dir() + "/tool.log"));
+    REQUIRE(run.exit_status == 0);
+  }
+  const std::string workshop = out.path() + "/workshop_attendee_survey.csv";
+  const std::string attendees = out.path() + "/workshop_attendee_survey-attendees.csv";
+  const std::string facility = out.path() + "/medical_facility_survey.csv";
+  std::map<std::string, testing::ParsedCsv> csv = testing::ParseCsvFiles({workshop, attendees, facility});
+  for (const auto& [path, file] : csv) {
+    INFO(path);
+    CHECK(file.bom);
+  }
+  // Every submission sent is one main row holding exactly its answers; its repeat instances are
+  // the child table's rows.
+  size_t main_rows = 0, attendee_rows = 0, flags_seen = 0;
+  for (const auto& [uuid, bytes] : sent) {
+    INFO(bytes);
+    const testing::ExpectedRows expected = testing::ExpectRows(bytes);
+    const std::string form = nlohmann::json::parse(bytes)["form_id"];
+    const testing::ParsedCsv& table = csv[form == "workshop_attendee_survey" ? workshop : facility];
+    auto row = std::find_if(table.rows.begin(), table.rows.end(),
+                            [&](const testing::CsvRow& r) { return r.at("_uuid") == uuid; });
+    REQUIRE(row != table.rows.end());
+    testing::CheckRow(*row, expected.main);
+    ++main_rows;
+    for (const auto& [repeat, instances] : expected.repeats) {
+      REQUIRE(repeat == "attendees");
+      for (const testing::CsvRow& instance : instances) {
+        auto child = std::find_if(csv[attendees].rows.begin(), csv[attendees].rows.end(), [&](const testing::CsvRow& r) {
+          return r.at("_submission_uuid") == uuid && r.at("_position") == instance.at("_position");
+        });
+        REQUIRE(child != csv[attendees].rows.end());
+        testing::CheckRow(*child, instance);
+        ++attendee_rows;
+      }
+    }
+    if (form == "medical_facility_survey" && expected.main.count("needs")) ++flags_seen;
+  }
+  CHECK(main_rows == sent.size());
+  CHECK(csv[workshop].rows.size() + csv[facility].rows.size() == sent.size());
+  CHECK(csv[attendees].rows.size() == attendee_rows);
+  CHECK(attendee_rows > 0);
+  CHECK(flags_seen > 0);  // the multiple choice and its 0/1 columns were exercised
+  CHECK(std::count(csv[facility].header.begin(), csv[facility].header.end(), "needs/other") == 1);
+
+  // The API gives the same bytes per table; labels in Japanese on request.
+  e2e::ToolRun made = collector.Tool({"analyst-token", "kenko"});
+  REQUIRE(made.exit_status == 0);
+  const std::string token = made.out.substr(0, made.out.find('\n'));
+  const std::string path = "/api/v1/forms/workshop_attendee_survey/submissions";
+  sync::HttpResponse main = Get(collector, path + "?format=csv", token);
+  REQUIRE(main.status == 200);
+  CHECK(main.body == e2e::ReadFile(workshop));
+  CHECK(*main.Header("Content-Type") == "text/csv; charset=utf-8");
+  sync::HttpResponse child = Get(collector, path + "?format=csv&table=attendees", token);
+  REQUIRE(child.status == 200);
+  CHECK(child.body == e2e::ReadFile(attendees));
+  sync::HttpResponse labelled = Get(collector, path + "?format=csv&labels=ja", token);
+  REQUIRE(labelled.status == 200);
+  CHECK_THAT(labelled.body, Catch::Contains("東ブロック") && Catch::Contains("薬剤師"));
+  CHECK_THAT(main.body, !Catch::Contains("東ブロック"));
+  // One at a time: the limit ends the cursor early, and the next export goes on from it.
+  sync::HttpResponse first = Get(collector, path + "?limit=1", token);
+  REQUIRE(first.status == 200);
+  CHECK(SubmissionsOf(first.body, "").size() == 1);
+  sync::HttpResponse rest = Get(collector, path + "?since=" + *first.Header(protocol::kCursorHeader), token);
+  CHECK(SubmissionsOf(rest.body, "").size() == 5);
+  // Analysts read the form's versions and their definitions.
+  sync::HttpResponse versions = Get(collector, "/api/v1/forms/workshop_attendee_survey/versions", token);
+  REQUIRE(versions.status == 200);
+  const auto listing = Must(protocol::ParseFormsResponse(versions.body));
+  REQUIRE(listing.forms.size() == 1);
+  sync::HttpResponse definition =
+      Get(collector, "/api/v1/forms/workshop_attendee_survey/versions/" + listing.forms[0].version, token);
+  REQUIRE(definition.status == 200);
+  CHECK(nlohmann::json::parse(definition.body)["id"] == "workshop_attendee_survey");
+  CHECK(Get(collector, "/api/v1/forms/workshop_attendee_survey/versions", device->client->credentials().token).status == 403);
+  CHECK(Get(collector, "/api/v1/forms/no_such_form/versions", token).status == 404);
+
+  // Refusals name the fault.
+  for (const char* query : {"?format=pdf", "?format=csv&table=nothing", "?format=csv&labels=fr", "?limit=0",
+                            "?limit=ten", "?all_versions=yes", "?table=attendees", "?colour=red"}) {
+    INFO(query);
+    sync::HttpResponse refused = Get(collector, path + query, token);
+    CHECK(refused.status == 400);
+    CHECK_THAT(refused.body, Catch::Contains("error"));
+  }
+  e2e::ToolRun bad_format = collector.Tool({"export", "workshop_attendee_survey", "--format", "pdf"});
+  CHECK(bad_format.exit_status == 2);
+  e2e::ToolRun bad_labels = collector.Tool({"export", "workshop_attendee_survey", "--format", "csv", "--labels", "fr"});
+  CHECK(bad_labels.exit_status == 2);
   REQUIRE(collector.Stop(SIGTERM) == 0);
 }
 

@@ -24,6 +24,7 @@
 #include "chosa/env.h"
 #include "chosa/protocol.h"
 #include "collector/admin.h"
+#include "chosa/csv_writer.h"
 #include "collector/export.h"
 #include "collector/sqlite_storage.h"
 #include "commands.h"
@@ -436,28 +437,122 @@ int RevokeAnalyst(const Spec& spec, const Parsed& parsed) {
   return 0;
 }
 
+// A file written whole or not at all: bytes go to PATH.partial, renamed to PATH by Commit().
+class OutputFile {
+ public:
+  explicit OutputFile(std::string path) : path_(std::move(path)), partial_(path_ + ".partial") {
+    file_ = std::fopen(partial_.c_str(), "wb");
+  }
+  ~OutputFile() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (!committed_) std::remove(partial_.c_str());
+  }
+  bool ok() const { return file_ != nullptr; }
+  bool Write(std::string_view bytes) { return std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size(); }
+  bool Commit() {
+    const bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    committed_ = closed && std::rename(partial_.c_str(), path_.c_str()) == 0;
+    return committed_;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, partial_;
+  std::FILE* file_ = nullptr;
+  bool committed_ = false;
+};
+
 int Export(const Spec& spec, const Parsed& parsed) {
   const std::string& form_id = parsed.positional[0];
-  int64_t after = 0;
+  collector::ExportOptions options;
   if (const std::string* since = parsed.Value("--since")) {
     Result<int64_t> position = protocol::DecodeCursor(*since);
     if (!position.ok()) return UsageError(spec, position.status().message());
-    after = *position;
+    options.after = *position;
   }
+  options.all_versions = parsed.Flag("--all-versions");
+  const std::string format = parsed.Value("--format") ? *parsed.Value("--format") : "jsonl";
+  if (format != "jsonl" && format != "csv") return UsageError(spec, "--format is jsonl or csv");
+  const std::string* out_dir = parsed.Value("--out");
+  const std::string* table_name = parsed.Value("--table");
+  const std::string* labels = parsed.Value("--labels");
+  if (format == "jsonl" && (out_dir || table_name || labels)) {
+    return UsageError(spec, "--out, --table and --labels go with --format csv");
+  }
+  if (out_dir && table_name) return UsageError(spec, "--out writes every table; --table picks one for standard output");
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
-  Result<collector::JsonLinesExport> dataset = collector::JsonLinesExport::Begin(*storage, form_id, after);
-  if (!dataset.ok()) return Fail(spec, dataset.status().message());  // no such form, said as such
-  auto write = [](std::string_view line) { return std::fwrite(line.data(), 1, line.size(), stdout) == line.size(); };
-  while (dataset->WriteNextPage(write)) {
+  auto write_stdout = [](std::string_view bytes) {
+    return std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
+  };
+  auto finished = [&](int64_t exported, int64_t end) {
+    std::fprintf(stderr, "%lld submissions of %s. The next export of what arrives later: --since %s\n",
+                 static_cast<long long>(exported), form_id.c_str(), protocol::EncodeCursor(end).c_str());
+    return 0;
+  };
+
+  if (format == "jsonl") {
+    Result<collector::SubmissionExport> dataset = collector::SubmissionExport::Begin(*storage, form_id, options);
+    if (!dataset.ok()) return Fail(spec, dataset.status().message());  // no such form, said as such
+    while (dataset->NextPage([&](const collector::StoredSubmission& stored) { return write_stdout(collector::ExportLine(stored)); })) {
+    }
+    if (!dataset->status().ok() || std::fflush(stdout) != 0) {
+      return Fail(spec, dataset->status().ok() ? "cannot write the export" : dataset->status().ToString());
+    }
+    return finished(dataset->exported(), dataset->end());
   }
-  if (!dataset->status().ok() || std::fflush(stdout) != 0) {
-    return Fail(spec, dataset->status().ok() ? "cannot write the export" : dataset->status().ToString());
+
+  analysis::FlattenOptions cells;
+  if (labels) {
+    Result<analysis::DatasetLayout> layout = collector::DatasetLayoutOf(*storage, form_id);
+    if (!layout.ok()) return Fail(spec, layout.status().message());
+    Result<size_t> language = collector::LabelLanguage(*layout, *labels);
+    if (!language.ok()) return UsageError(spec, language.status().message());
+    cells.labels = true;
+    cells.language = *language;
   }
-  std::fprintf(stderr, "%lld submissions of %s. The next export of what arrives later: --since %s\n",
-               static_cast<long long>(dataset->written()), form_id.c_str(),
-               protocol::EncodeCursor(dataset->end()).c_str());
-  return 0;
+  Result<std::unique_ptr<collector::TablesExport>> begun = collector::TablesExport::Begin(*storage, form_id, options, cells);
+  if (!begun.ok()) return Fail(spec, begun.status().message());
+  collector::TablesExport& dataset = **begun;
+  const auto& tables = dataset.layout().tables();
+
+  // Where each table goes: every table into its file under --out, or one to standard output.
+  std::vector<std::unique_ptr<OutputFile>> files(tables.size());
+  std::vector<std::unique_ptr<analysis::CsvWriter>> writers(tables.size());
+  if (out_dir) {
+    for (size_t t = 0; t < tables.size(); ++t) {
+      files[t] = std::make_unique<OutputFile>(*out_dir + "/" + form_id + (t == 0 ? "" : "-" + tables[t].name) + ".csv");
+      if (!files[t]->ok()) return Fail(spec, "cannot write " + files[t]->path());
+      OutputFile* file = files[t].get();
+      writers[t] = std::make_unique<analysis::CsvWriter>([file](std::string_view bytes) { return file->Write(bytes); });
+    }
+  } else {
+    const int32_t t = table_name ? dataset.layout().RepeatTable(*table_name) : 0;
+    if (t == kNone) return UsageError(spec, "form " + form_id + " has no repeat " + *table_name);
+    writers[static_cast<size_t>(t)] = std::make_unique<analysis::CsvWriter>(write_stdout);
+  }
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (writers[t]) writers[t]->WriteHeader(tables[t]);
+  }
+  while (dataset.NextPage([&](const analysis::SubmissionRows& rows) {
+    bool ok = !writers[0] || writers[0]->WriteRow(rows.main);
+    for (size_t t = 1; t < tables.size() && ok; ++t) {
+      if (!writers[t]) continue;
+      for (size_t i = 0; i < rows.repeats[t].count && ok; ++i) ok = writers[t]->WriteRow(rows.repeats[t].rows[i]);
+    }
+    return ok;
+  })) {
+  }
+  bool written = dataset.status().ok();
+  for (auto& writer : writers) written = written && (!writer || writer->Flush());
+  if (!out_dir) written = written && std::fflush(stdout) == 0;
+  for (auto& file : files) written = written && (!file || file->Commit());
+  if (!written) return Fail(spec, dataset.status().ok() ? "cannot write the export" : dataset.status().ToString());
+  if (out_dir) {
+    for (auto& file : files) std::fprintf(stderr, "Wrote %s\n", file->path().c_str());
+  }
+  return finished(dataset.exported(), dataset.end());
 }
 
 bool ParseId(const std::string& text, int64_t* id) {
@@ -608,11 +703,16 @@ const std::vector<Command>& AllCommands() {
         "release: store it as a submission after all (its UUID must not be stored already).\n",
         0, 2, {}, {"--all", "--body"}},
        Quarantine},
-      {{"export", "FORM_ID [--since CURSOR]",
-        "Writes the form's submissions as JSON Lines on standard output, in the order they arrived:\n"
-        "{\"received_at\", \"device_id\", \"submission\"} per line, the submission exactly as received.\n"
-        "Standard error ends with the cursor that exports only what arrives after these (--since).\n",
-        1, 1, {"--since"}, {}},
+      {{"export", "FORM_ID [--since CURSOR] [--all-versions] [--format jsonl|csv] [--out DIR | --table REPEAT] [--labels LANG]",
+        "Writes the form's submissions in the order they arrived, all versions of the form in one\n"
+        "dataset, keeping the latest of each correction chain (--all-versions: every submission).\n"
+        "jsonl (default): {\"received_at\", \"device_id\", \"submission\"} per line on standard output,\n"
+        "the submission exactly as received. csv: the main table on standard output (--table: a\n"
+        "repeat's), or with --out every table into DIR/FORM.csv and DIR/FORM-REPEAT.csv; one column\n"
+        "per question, a select_multiple's list and a 0/1 column per choice, choices as values\n"
+        "(--labels LANG: as labels). Standard error ends with the cursor that exports only what\n"
+        "arrives after these (--since).\n",
+        1, 1, {"--since", "--format", "--out", "--table", "--labels"}, {"--all-versions"}},
        Export},
       {{"backup", "PATH",
         "Copies the collector's database into PATH, a new file, while the collector runs (SQLite's\n"

@@ -163,6 +163,12 @@ class CollectorStorage {
   // The position of the form's last stored submission (0: none): an export that begins now
   // ends there, and its cursor says so.
   virtual Result<int64_t> LastPosition(std::string_view form_id) = 0;
+  // The position of the `count`-th submission of the form after `after`, or the last position
+  // when fewer follow (never less than `after`): where an export limited to `count` ends.
+  virtual Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) = 0;
+  // The UUIDs that a later submission of the form `replaces`: an export that keeps the latest
+  // of each correction chain leaves these out.
+  virtual Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) = 0;
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 

@@ -8,20 +8,23 @@
 
 namespace chosa::collector {
 
-std::string ExportLine(const StoredSubmission& stored) {
-  return "{\"received_at\":" + nlohmann::json(FormatIsoDateTime(static_cast<double>(stored.received_at), 0)).dump() +
-         ",\"device_id\":" + nlohmann::json(stored.device_id).dump() + ",\"submission\":" + stored.body + "}\n";
-}
-
-Result<JsonLinesExport> JsonLinesExport::Begin(CollectorStorage& storage, std::string_view form_id, int64_t after) {
+Result<SubmissionExport> SubmissionExport::Begin(CollectorStorage& storage, std::string_view form_id,
+                                                 const ExportOptions& options) {
   Result<FormState> state = storage.GetFormState(form_id);
   if (!state.ok()) return state.status();
-  Result<int64_t> last = storage.LastPosition(form_id);
-  if (!last.ok()) return last.status();
-  return JsonLinesExport(storage, std::string(form_id), after, std::max(after, *last));
+  Result<int64_t> end = options.limit == 0 ? storage.LastPosition(form_id)
+                                           : storage.PositionAfter(form_id, options.after, options.limit);
+  if (!end.ok()) return end.status();
+  SubmissionExport out(storage, std::string(form_id), options.after, std::max(options.after, *end));
+  if (!options.all_versions) {
+    Result<std::vector<std::string>> replaced = storage.ReplacedUuids(form_id);
+    if (!replaced.ok()) return replaced.status();
+    out.replaced_.insert(replaced->begin(), replaced->end());
+  }
+  return out;
 }
 
-bool JsonLinesExport::WriteNextPage(const std::function<bool(std::string_view)>& write) {
+bool SubmissionExport::NextPage(const std::function<bool(const StoredSubmission&)>& each) {
   if (!status_.ok() || next_after_ >= end_) return false;
   Result<std::vector<StoredSubmission>> page = storage_->ReadSubmissions(form_id_, next_after_, kPage);
   if (!page.ok()) {
@@ -33,15 +36,66 @@ bool JsonLinesExport::WriteNextPage(const std::function<bool(std::string_view)>&
       next_after_ = end_;
       return false;
     }
-    if (!write(ExportLine(stored))) {
+    next_after_ = stored.position;
+    if (replaced_.count(stored.uuid) != 0) continue;  // a later submission corrects it
+    if (!each(stored)) {
       status_ = Status::IOError("the export could not be written");
       return false;
     }
-    next_after_ = stored.position;
-    ++written_;
+    ++exported_;
   }
   if (page->size() < kPage) next_after_ = end_;
   return next_after_ < end_;
+}
+
+std::string ExportLine(const StoredSubmission& stored) {
+  return "{\"received_at\":" + nlohmann::json(FormatIsoDateTime(static_cast<double>(stored.received_at), 0)).dump() +
+         ",\"device_id\":" + nlohmann::json(stored.device_id).dump() + ",\"submission\":" + stored.body + "}\n";
+}
+
+Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::string_view form_id) {
+  Result<std::vector<FormVersion>> versions = storage.FormVersions(form_id);
+  if (!versions.ok()) return versions.status();
+  if (versions->empty()) return Status::NotFound("no form " + std::string(form_id));
+  std::vector<std::shared_ptr<const Form>> forms;
+  for (const FormVersion& version : *versions) {
+    FormLoadResult loaded = Form::Load(version.json);
+    if (!loaded.ok()) {
+      return Status::Internal("published version " + version.version + " of form " + version.form_id +
+                              " no longer loads: " + (loaded.faults.empty() ? "" : loaded.faults[0].ToString()));
+    }
+    forms.push_back(std::move(loaded.form));
+  }
+  return analysis::DatasetLayout::FromForms(std::move(forms));
+}
+
+Result<std::unique_ptr<TablesExport>> TablesExport::Begin(CollectorStorage& storage, std::string_view form_id,
+                                                          const ExportOptions& options,
+                                                          const analysis::FlattenOptions& cells) {
+  Result<SubmissionExport> submissions = SubmissionExport::Begin(storage, form_id, options);
+  if (!submissions.ok()) return submissions.status();
+  Result<analysis::DatasetLayout> layout = DatasetLayoutOf(storage, form_id);
+  if (!layout.ok()) return layout.status();
+  return std::unique_ptr<TablesExport>(
+      new TablesExport(std::move(layout).value(), std::move(submissions).value(), cells));
+}
+
+bool TablesExport::NextPage(const std::function<bool(const analysis::SubmissionRows&)>& each) {
+  if (!status_.ok()) return false;
+  return submissions_.NextPage([&](const StoredSubmission& stored) {
+    status_ = flattener_.Flatten(stored.body, analysis::Receipt{stored.received_at, stored.device_id}, &rows_);
+    return status_.ok() && each(rows_);
+  });
+}
+
+Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language) {
+  const std::vector<std::string>& languages = layout.newest().languages();
+  auto found = std::find(languages.begin(), languages.end(), language);
+  if (found != languages.end()) return static_cast<size_t>(found - languages.begin());
+  std::string known;
+  for (const std::string& code : languages) known += (known.empty() ? "" : ", ") + code;
+  return Status::InvalidArgument("form " + layout.form_id() + " has no language \"" + std::string(language) +
+                                 "\"; it has " + known);
 }
 
 }  // namespace chosa::collector

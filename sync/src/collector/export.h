@@ -1,37 +1,47 @@
-// A form's dataset as the bureau takes it: JSON Lines of the stored submissions, in commit order,
-// read a page at a time (memory stays flat however large the dataset), up to a cursor fixed when
-// the export begins. Shared by `chosa-collector export` and the analysts' API route.
+// A form's dataset as the bureau takes it (docs/exports.md), shared by `chosa-collector export`
+// and the analysts' API route: the stored submissions in commit order, read a page at a time
+// (memory stays flat however large the dataset), up to a cursor fixed when the export begins,
+// keeping only the latest submission of each correction chain unless all versions are asked for;
+// as JSON Lines, or flattened into the dataset's tables for CSV and Excel.
 #ifndef CHOSA_SYNC_COLLECTOR_EXPORT_H_
 #define CHOSA_SYNC_COLLECTOR_EXPORT_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "chosa/collector_storage.h"
+#include "chosa/dataset_layout.h"
+#include "chosa/submission_rows.h"
 
 namespace chosa::collector {
 
-// One exported submission as a JSON Lines line (with its "\n"): when and from which device it
-// arrived, and the submission's bytes exactly as stored.
-std::string ExportLine(const StoredSubmission& stored);
+struct ExportOptions {
+  int64_t after = 0;          // export what arrived after this position (a decoded cursor)
+  size_t limit = 0;           // at most this many submissions (0: all); the end cursor is the last's
+  bool all_versions = false;  // keep the submissions that a later one corrects (`replaces`)
+};
 
-// An export of `form_id` from position `after` up to the form's last position when it begins
-// (`end()`, the cursor for the next export). NotFound for an unpublished form.
-class JsonLinesExport {
+// Which submissions an export holds, a page at a time.
+class SubmissionExport {
  public:
-  static Result<JsonLinesExport> Begin(CollectorStorage& storage, std::string_view form_id, int64_t after);
+  // NotFound for an unpublished form.
+  static Result<SubmissionExport> Begin(CollectorStorage& storage, std::string_view form_id,
+                                        const ExportOptions& options);
 
-  // Writes the next page of lines through `write`; false once everything was written (or on an
-  // error: then status() says which).
-  bool WriteNextPage(const std::function<bool(std::string_view)>& write);
+  // Hands the next page's submissions to `each`; false once all were handed over, on an error
+  // (status() says which) or when `each` returns false.
+  bool NextPage(const std::function<bool(const StoredSubmission&)>& each);
+  // The position this export ends at: the cursor of the next one.
   int64_t end() const { return end_; }
-  int64_t written() const { return written_; }
+  int64_t exported() const { return exported_; }
   const Status& status() const { return status_; }
 
  private:
-  JsonLinesExport(CollectorStorage& storage, std::string form_id, int64_t after, int64_t end)
+  SubmissionExport(CollectorStorage& storage, std::string form_id, int64_t after, int64_t end)
       : storage_(&storage), form_id_(std::move(form_id)), next_after_(after), end_(end) {}
 
   static constexpr size_t kPage = 1000;
@@ -39,9 +49,45 @@ class JsonLinesExport {
   std::string form_id_;
   int64_t next_after_;
   int64_t end_;
-  int64_t written_ = 0;
+  int64_t exported_ = 0;
+  std::unordered_set<std::string> replaced_;  // left out unless all versions are kept
   Status status_;
 };
+
+// One exported submission as a JSON Lines line (with its "\n"): when and from which device it
+// arrived, and the submission's bytes exactly as stored.
+std::string ExportLine(const StoredSubmission& stored);
+
+// The tables of every published version of the form (chosa/dataset_layout.h).
+Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::string_view form_id);
+
+// An export flattened into the dataset's tables: each submission's rows in turn.
+class TablesExport {
+ public:
+  static Result<std::unique_ptr<TablesExport>> Begin(CollectorStorage& storage, std::string_view form_id,
+                                                     const ExportOptions& options,
+                                                     const analysis::FlattenOptions& cells);
+  const analysis::DatasetLayout& layout() const { return layout_; }
+  // As SubmissionExport::NextPage, with each submission's rows.
+  bool NextPage(const std::function<bool(const analysis::SubmissionRows&)>& each);
+  int64_t end() const { return submissions_.end(); }
+  int64_t exported() const { return submissions_.exported(); }
+  const Status& status() const { return status_.ok() ? submissions_.status() : status_; }
+
+ private:
+  TablesExport(analysis::DatasetLayout layout, SubmissionExport submissions, const analysis::FlattenOptions& cells)
+      : layout_(std::move(layout)), submissions_(std::move(submissions)), flattener_(layout_, cells) {}
+
+  analysis::DatasetLayout layout_;
+  SubmissionExport submissions_;
+  analysis::SubmissionFlattener flattener_;  // reads layout_: declared after it
+  analysis::SubmissionRows rows_;
+  Status status_;
+};
+
+// The index of `language` among the newest version's languages, for labels; InvalidArgument
+// naming the languages there are.
+Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language);
 
 }  // namespace chosa::collector
 

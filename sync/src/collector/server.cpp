@@ -9,11 +9,13 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "collector/access_log.h"
 #include "collector/credentials.h"
+#include "chosa/csv_writer.h"
 #include "collector/export.h"
 #include "collector/rate_limiter.h"
 
@@ -149,7 +151,7 @@ struct CollectorServer::Impl {
         server(o.cert_file.c_str(), o.key_file.c_str()) {}
 
   // The principal of the request's bearer token, or the status to answer with.
-  Result<Principal> Authenticate(const httplib::Request& req, Role role) {
+  Result<Principal> Authenticate(const httplib::Request& req, std::optional<Role> role) {
     const std::string header = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (header.compare(0, kBearer.size(), kBearer) != 0) {
@@ -158,8 +160,8 @@ struct CollectorServer::Impl {
     Result<Principal> principal = storage.Authenticate(std::string_view(header).substr(kBearer.size()));
     if (!principal.ok()) return principal.status();
     current.device = principal->id;
-    if (principal->role != role) {
-      return Status::PermissionDenied(role == Role::kDevice ? "this route is for devices" : "this route is for analysts");
+    if (role && principal->role != *role) {
+      return Status::PermissionDenied(*role == Role::kDevice ? "this route is for devices" : "this route is for analysts");
     }
     return principal;
   }
@@ -204,14 +206,18 @@ struct CollectorServer::Impl {
     SendJson(res, protocol::ToJson(listing));
   }
 
+  // A form version's definition: for a device, of a form assigned to it; for an analyst, of any
+  // form (a dataset is built from its definitions).
   void GetFormVersion(const httplib::Request& req, httplib::Response& res) {
-    Result<Principal> device = Authenticate(req, Role::kDevice);
-    if (!device.ok()) return SendError(res, device.status());
-    if (RateLimited(*device, res)) return;
+    Result<Principal> principal = Authenticate(req, std::nullopt);
+    if (!principal.ok()) return SendError(res, principal.status());
     const std::string form_id = req.matches[1];
     const std::string version = req.matches[2];
-    if (std::find(device->forms.begin(), device->forms.end(), form_id) == device->forms.end()) {
-      return SendError(res, 403, "form " + form_id + " is not assigned to this device");
+    if (principal->role == Role::kDevice) {
+      if (RateLimited(*principal, res)) return;
+      if (std::find(principal->forms.begin(), principal->forms.end(), form_id) == principal->forms.end()) {
+        return SendError(res, 403, "form " + form_id + " is not assigned to this device");
+      }
     }
     Result<FormVersion> form = storage.GetFormVersion(form_id, version);
     if (!form.ok()) return SendError(res, 404, "no version " + version + " of form " + form_id);
@@ -224,36 +230,137 @@ struct CollectorServer::Impl {
     SendJson(res, form->json);
   }
 
-  // An analyst's export of a form: JSON Lines streamed a page at a time, up to the cursor in the
-  // X-Chosa-Cursor header (fixed when it begins; give it back as ?since= to get only what
-  // arrives later).
+  // The published versions of a form, oldest first, for an analyst building its dataset.
+  void ListFormVersions(const httplib::Request& req, httplib::Response& res) {
+    Result<Principal> analyst = Authenticate(req, Role::kAnalyst);
+    if (!analyst.ok()) return SendError(res, analyst.status());
+    const std::string form_id = req.matches[1];
+    Result<std::vector<FormVersion>> versions = storage.FormVersions(form_id);
+    if (!versions.ok()) return SendError(res, versions.status());
+    if (versions->empty()) return SendError(res, 404, "no form " + form_id);
+    protocol::FormsResponse listing;
+    for (const FormVersion& version : *versions) listing.forms.push_back({version.form_id, version.version, version.sha256});
+    SendJson(res, protocol::ToJson(listing));
+  }
+
+  // An analyst's export of a form (docs/protocol.md, "Export"), streamed a page at a time up to
+  // the cursor in the X-Chosa-Cursor header (fixed when it begins; give it back as ?since= to get
+  // only what arrives later): JSON Lines, or CSV of one of the dataset's tables.
   void ExportSubmissions(const httplib::Request& req, httplib::Response& res) {
     Result<Principal> analyst = Authenticate(req, Role::kAnalyst);
     if (!analyst.ok()) return SendError(res, analyst.status());
-    int64_t after = 0;
-    if (req.has_param("since")) {
-      Result<int64_t> position = protocol::DecodeCursor(req.get_param_value("since"));
-      if (!position.ok()) return SendError(res, position.status());
-      after = *position;
-    }
+    Result<ExportRequest> request = ReadExportRequest(req);
+    if (!request.ok()) return SendError(res, request.status());
     const std::string form_id = req.matches[1];
-    Result<JsonLinesExport> dataset = JsonLinesExport::Begin(storage, form_id, after);
-    if (!dataset.ok()) return SendError(res, dataset.status());
-    res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor(dataset->end()));
-    auto shared = std::make_shared<JsonLinesExport>(std::move(dataset).value());
-    res.set_chunked_content_provider(std::string(protocol::kBatchContentType),
-                                     [shared](size_t, httplib::DataSink& sink) {
-                                       auto write = [&sink](std::string_view line) {
-                                         return sink.write(line.data(), line.size());
-                                       };
-                                       // An error part-way ends the stream short: the client
-                                       // sees a body cut off before its last line's newline.
-                                       if (!shared->WriteNextPage(write)) {
-                                         if (shared->status().ok()) sink.done();
-                                         return shared->status().ok();
-                                       }
-                                       return true;
-                                     });
+    if (request->format == "jsonl") {
+      Result<SubmissionExport> dataset = SubmissionExport::Begin(storage, form_id, request->options);
+      if (!dataset.ok()) return SendError(res, dataset.status());
+      res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor(dataset->end()));
+      auto shared = std::make_shared<SubmissionExport>(std::move(dataset).value());
+      return Stream(res, std::string(protocol::kBatchContentType), [shared](httplib::DataSink& sink) {
+        bool more = shared->NextPage([&sink](const StoredSubmission& stored) {
+          const std::string line = ExportLine(stored);
+          return sink.write(line.data(), line.size());
+        });
+        return more ? Page::kMore : shared->status().ok() ? Page::kDone : Page::kFailed;
+      });
+    }
+    Result<std::unique_ptr<TablesExport>> tables = TablesExport::Begin(storage, form_id, request->options, {});
+    if (!tables.ok()) return SendError(res, tables.status());
+    analysis::FlattenOptions cells;
+    if (!request->labels.empty()) {
+      Result<size_t> language = LabelLanguage((*tables)->layout(), request->labels);
+      if (!language.ok()) return SendError(res, language.status());
+      cells.labels = true;
+      cells.language = *language;
+      tables = TablesExport::Begin(storage, form_id, request->options, cells);
+      if (!tables.ok()) return SendError(res, tables.status());
+    }
+    const analysis::DatasetLayout& layout = (*tables)->layout();
+    const int32_t table = request->table.empty() ? 0 : layout.RepeatTable(request->table);
+    if (table == kNone) return SendError(res, 400, "form " + form_id + " has no repeat " + request->table);
+    res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor((*tables)->end()));
+    res.set_header("Content-Disposition", "attachment; filename=\"" + form_id +
+                                              (table == 0 ? "" : "-" + request->table) + ".csv\"");
+    struct CsvStream {
+      std::unique_ptr<TablesExport> tables;
+      std::string pending;
+      analysis::CsvWriter csv{[this](std::string_view bytes) {
+        pending.append(bytes);
+        return true;
+      }};
+    };
+    auto shared = std::make_shared<CsvStream>();
+    shared->tables = std::move(tables).value();
+    shared->csv.WriteHeader(shared->tables->layout().tables()[static_cast<size_t>(table)]);
+    return Stream(res, "text/csv; charset=utf-8", [shared, table](httplib::DataSink& sink) {
+      const bool more = shared->tables->NextPage([&](const analysis::SubmissionRows& rows) {
+        if (table == 0) return shared->csv.WriteRow(rows.main);
+        const auto& repeat = rows.repeats[static_cast<size_t>(table)];
+        for (size_t i = 0; i < repeat.count; ++i) shared->csv.WriteRow(repeat.rows[i]);
+        return true;
+      });
+      shared->csv.Flush();
+      if (!shared->pending.empty() && !sink.write(shared->pending.data(), shared->pending.size())) return Page::kFailed;
+      shared->pending.clear();
+      return more ? Page::kMore : shared->tables->status().ok() ? Page::kDone : Page::kFailed;
+    });
+  }
+
+  struct ExportRequest {
+    ExportOptions options;
+    std::string format = "jsonl";
+    std::string table;   // CSV: a repeat's table instead of the main one
+    std::string labels;  // CSV: choices as their labels in this language
+  };
+
+  static Result<ExportRequest> ReadExportRequest(const httplib::Request& req) {
+    ExportRequest out;
+    for (const auto& [name, value] : req.params) {
+      if (name == "since") {
+        Result<int64_t> position = protocol::DecodeCursor(value);
+        if (!position.ok()) return position.status();
+        out.options.after = *position;
+      } else if (name == "limit") {
+        char* end = nullptr;
+        const long long limit = std::strtoll(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || limit <= 0) {
+          return Status::InvalidArgument("limit must be a positive number of submissions, not \"" + value + "\"");
+        }
+        out.options.limit = static_cast<size_t>(limit);
+      } else if (name == "all_versions") {
+        if (value != "true" && value != "false") return Status::InvalidArgument("all_versions is true or false");
+        out.options.all_versions = value == "true";
+      } else if (name == "format") {
+        if (value != "jsonl" && value != "csv") {
+          return Status::InvalidArgument("format is jsonl or csv, not \"" + value + "\"");
+        }
+        out.format = value;
+      } else if (name == "table") {
+        out.table = value;
+      } else if (name == "labels") {
+        out.labels = value;
+      } else {
+        return Status::InvalidArgument("unknown parameter \"" + name +
+                                       "\" (since, limit, all_versions, format, table, labels)");
+      }
+    }
+    if (out.format == "jsonl" && (!out.table.empty() || !out.labels.empty())) {
+      return Status::InvalidArgument("table and labels are for format=csv");
+    }
+    return out;
+  }
+
+  enum class Page { kMore, kDone, kFailed };
+  // Streams a body written a page at a time by `page`. A failure part-way ends the stream short,
+  // so the client sees a body cut off (no final chunk) rather than a complete-looking export.
+  static void Stream(httplib::Response& res, const std::string& content_type,
+                     std::function<Page(httplib::DataSink&)> page) {
+    res.set_chunked_content_provider(content_type, [page = std::move(page)](size_t, httplib::DataSink& sink) {
+      const Page result = page(sink);
+      if (result == Page::kDone) sink.done();
+      return result != Page::kFailed;
+    });
   }
 
   // The push route: the body is read here, as a stream, so that its size is bounded before it
@@ -348,6 +455,8 @@ struct CollectorServer::Impl {
                 [this](const httplib::Request& req, httplib::Response& res) { Enroll(req, res); });
     server.Get(std::string(protocol::kFormsPath),
                [this](const httplib::Request& req, httplib::Response& res) { ListForms(req, res); });
+    server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/versions)",
+               [this](const httplib::Request& req, httplib::Response& res) { ListFormVersions(req, res); });
     server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/versions/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) { GetFormVersion(req, res); });
     server.Get(R"(/api/v1/forms/([a-z][a-z0-9_]*)/submissions)",

@@ -100,7 +100,13 @@ CREATE INDEX quarantine_by_body ON quarantine (body_sha256);
 CREATE INDEX quarantine_by_form ON quarantine (form_id);
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1};
+// Version 2: an export keeps the latest submission of each correction chain; it finds the
+// corrected ones without reading every submission of the form.
+constexpr const char* kVersion2 = R"SQL(
+CREATE INDEX submissions_replacing ON submissions (form_id, replaces) WHERE replaces <> '';
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2};
 
 constexpr size_t kMaxDeviceNameBytes = 200;
 
@@ -660,6 +666,30 @@ class SqliteStorage final : public CollectorStorage {
     const int code = last.ok() ? last.Step() : last.prepare_code();
     if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the last submission of " + std::string(form_id));
     return last.Int(0);
+  }
+
+  Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) override {
+    if (count == 0) return after;
+    std::lock_guard<std::mutex> lock(mutex_);
+    // The count-th position after `after`, or the last when there are fewer.
+    Statement nth(db_.get(),
+                  "SELECT COALESCE((SELECT seq FROM submissions WHERE form_id = ?1 AND seq > ?2 ORDER BY seq "
+                  "LIMIT 1 OFFSET ?3), (SELECT MAX(seq) FROM submissions WHERE form_id = ?1), 0)");
+    nth.Bind(1, form_id).Bind(2, after).Bind(3, static_cast<int64_t>(std::min<size_t>(count - 1, INT64_MAX)));
+    const int code = nth.ok() ? nth.Step() : nth.prepare_code();
+    if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the submissions of " + std::string(form_id));
+    return std::max(after, nth.Int(0));
+  }
+
+  Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) override {
+    std::vector<std::string> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement rows(db_.get(), "SELECT replaces FROM submissions WHERE form_id = ? AND replaces <> ''");
+    rows.Bind(1, form_id);
+    Status status = EachRow(rows, "reading the corrections of form " + std::string(form_id),
+                            [&] { out.push_back(rows.Text(0)); });
+    if (!status.ok()) return status;
+    return out;
   }
 
   Result<std::string> SubmissionBody(std::string_view uuid) override {
