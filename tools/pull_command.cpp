@@ -1,0 +1,253 @@
+// chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...
+//            [--all-versions] [--page N]
+// Keeps the bureau's analysis dataset of a form up to date (docs/exports.md): DIR/FORM.sqlite
+// (chosa/analysis_dataset.h) and its CSV files, pulling from the collector's export API only
+// what arrived since the last pull. Each page and the cursor after it are stored in one
+// transaction, so a pull interrupted anywhere and run again ends with every submission once.
+//
+// Exit status: 0 the dataset is up to date; 1 the pull failed (what was stored stays); 2 usage.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "chosa/analysis_dataset.h"
+#include "chosa/http_transport.h"
+#include "chosa/protocol.h"
+#include "commands.h"
+#include "expr/datetime.h"
+#include "hex_digest.h"
+
+namespace chosa {
+namespace tools {
+namespace {
+
+void PrintPullUsage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
+               "                  [--all-versions] [--page N]\n"
+               "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"
+               "  submission's bytes, the form's versions, and its tables as SQL tables) and the CSV files\n"
+               "  DIR/FORM.csv, DIR/FORM-REPEAT.csv. Only what arrived since the last pull is fetched; an\n"
+               "  interrupted pull run again ends with every submission exactly once.\n"
+               "  --collector URL   the collector, https://... (TLS verification is always on)\n"
+               "  --token TOKEN     an analyst token (chosa-collector analyst-token NAME); or set\n"
+               "                    CHOSA_ANALYST_TOKEN to keep it out of the process list\n"
+               "  --dataset DIR     where the datasets are kept (default: datasets)\n"
+               "  --ca FILE         trust this CA certificate (PEM) instead of the system's trust store\n"
+               "  --pin PIN         accept only this public key (sha256//BASE64); may be repeated\n"
+               "  --all-versions    keep corrected submissions too (default: the latest of each correction);\n"
+               "                    fixed when the dataset is made\n"
+               "  --page N          submissions per request (default 1000, at most 10000)\n"
+               "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n");
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "chosa pull: %s\n", message.c_str());
+  return 1;
+}
+
+// The collector's reason in an error response ({"error": "..."}), or the status alone.
+std::string Refusal(const sync::HttpResponse& response) {
+  std::string reason;
+  try {
+    reason = nlohmann::json::parse(response.body).value("error", "");
+  } catch (const nlohmann::json::exception&) {
+  }
+  return "the collector answered " + std::to_string(response.status) + (reason.empty() ? "" : ": " + reason);
+}
+
+class Puller {
+ public:
+  Puller(sync::HttpTransport& transport, std::string token) : transport_(transport), token_(std::move(token)) {}
+
+  Status Get(const std::string& path, sync::HttpResponse* response) {
+    sync::HttpRequest request;
+    request.path = path;
+    request.headers.push_back({"Authorization", "Bearer " + token_});
+    *response = sync::HttpResponse();
+    Status sent = transport_.Send(request, response);
+    if (!sent.ok()) return sent;
+    if (response->status != 200) {
+      return response->status == 401 || response->status == 403 ? Status::PermissionDenied(Refusal(*response))
+                                                                 : Status::Unavailable(Refusal(*response));
+    }
+    return Status::Ok();
+  }
+
+  // Adds the collector's versions of the form that the dataset lacks, oldest first.
+  Status PullVersions(analysis::AnalysisDataset& dataset) {
+    sync::HttpResponse response;
+    Status status = Get("/api/v1/forms/" + dataset.form_id() + "/versions", &response);
+    if (!status.ok()) return status;
+    Result<protocol::FormsResponse> listing = protocol::ParseFormsResponse(response.body);
+    if (!listing.ok()) return Status::InvalidArgument("the collector's list of versions: " + listing.status().message());
+    for (const protocol::FormListing& version : listing->forms) {
+      bool known = false;
+      for (const analysis::DatasetVersion& held : dataset.versions()) known = known || held.version == version.version;
+      if (known) continue;
+      status = Get("/api/v1/forms/" + dataset.form_id() + "/versions/" + version.version, &response);
+      if (!status.ok()) return status;
+      if (Sha256Hex(response.body) != version.sha256) {
+        return Status::Corruption("version " + version.version + " arrived with other bytes than the collector lists");
+      }
+      status = dataset.AddFormVersion({version.version, version.sha256}, response.body);
+      if (!status.ok()) return status;
+      ++versions_added_;
+    }
+    return Status::Ok();
+  }
+
+  // Pulls pages until the cursor stops moving.
+  Status PullSubmissions(analysis::AnalysisDataset& dataset, size_t page_size) {
+    for (;;) {
+      std::string path = "/api/v1/forms/" + dataset.form_id() + "/submissions?limit=" + std::to_string(page_size);
+      if (!dataset.cursor().empty()) path += "&since=" + dataset.cursor();
+      if (dataset.all_versions()) path += "&all_versions=true";
+      sync::HttpResponse response;
+      Status status = Get(path, &response);
+      if (!status.ok()) return status;
+      const std::string* cursor = response.Header(protocol::kCursorHeader);
+      if (cursor == nullptr) return Status::InvalidArgument("the collector sent no cursor");
+      std::vector<analysis::ReceivedSubmission> page;
+      status = ReadLines(response.body, &page);
+      if (!status.ok()) return status;
+      const bool moved = *cursor != dataset.cursor();
+      Result<int64_t> before = dataset.SubmissionCount();
+      status = dataset.AddPage(page, *cursor);
+      if (!status.ok()) return status;
+      Result<int64_t> after = dataset.SubmissionCount();
+      if (before.ok() && after.ok()) added_ += *after - *before;
+      received_ += static_cast<int64_t>(page.size());
+      if (!moved) return Status::Ok();
+    }
+  }
+
+  int64_t versions_added() const { return versions_added_; }
+  int64_t received() const { return received_; }
+  int64_t added() const { return added_; }
+
+ private:
+  // Each line: {"received_at":"…","device_id":"…","submission":{…}} with the submission's exact bytes.
+  static Status ReadLines(const std::string& body, std::vector<analysis::ReceivedSubmission>* page) {
+    size_t start = 0;
+    while (start < body.size()) {
+      const size_t end = body.find('\n', start);
+      if (end == std::string::npos) return Status::Unavailable("the export ended in the middle of a line");
+      const std::string line = body.substr(start, end - start);
+      start = end + 1;
+      nlohmann::json parsed;
+      try {
+        parsed = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception& e) {
+        return Status::InvalidArgument(std::string("an export line is not JSON: ") + e.what());
+      }
+      if (!parsed.is_object() || !parsed["received_at"].is_string() || !parsed["device_id"].is_string()) {
+        return Status::InvalidArgument("an export line lacks received_at or device_id");
+      }
+      const std::string prefix = "{\"received_at\":" + parsed["received_at"].dump() + ",\"device_id\":" +
+                                 parsed["device_id"].dump() + ",\"submission\":";
+      if (line.compare(0, prefix.size(), prefix) != 0 || line.back() != '}') {
+        return Status::InvalidArgument("an export line is not in the export's format");
+      }
+      std::optional<ParsedDateTime> received = ParseIsoDateTime(parsed["received_at"].get<std::string>());
+      if (!received || !received->offset_minutes) return Status::InvalidArgument("an export line's received_at is no time");
+      page->push_back({line.substr(prefix.size(), line.size() - prefix.size() - 1),
+                       received->wall_millis - int64_t{*received->offset_minutes} * 60000,
+                       parsed["device_id"].get<std::string>()});
+    }
+    return Status::Ok();
+  }
+
+  sync::HttpTransport& transport_;
+  std::string token_;
+  int64_t versions_added_ = 0, received_ = 0, added_ = 0;
+};
+
+}  // namespace
+
+int RunPull(int argc, char** argv) {
+  std::string collector, token, form_id, dataset_dir = "datasets";
+  sync::TransportOptions options;
+  bool all_versions = false;
+  size_t page_size = 1000;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    std::string text;
+    if (arg == "--help" || arg == "-h") {
+      PrintPullUsage(stdout);
+      return 0;
+    } else if (arg == "--collector" && value(&collector)) {
+    } else if (arg == "--token" && value(&token)) {
+    } else if (arg == "--dataset" && value(&dataset_dir)) {
+    } else if (arg == "--ca" && value(&options.tls.ca_file)) {
+    } else if (arg == "--pin" && value(&text)) {
+      options.tls.pinned_public_keys.push_back(text);
+    } else if (arg == "--all-versions") {
+      all_versions = true;
+    } else if (arg == "--page" && value(&text)) {
+      char* end = nullptr;
+      const long long n = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || n < 1 || n > 10000) {
+        std::fprintf(stderr, "chosa pull: --page takes 1 to 10000 submissions\n");
+        return 2;
+      }
+      page_size = static_cast<size_t>(n);
+    } else if (!arg.empty() && arg[0] != '-' && form_id.empty()) {
+      form_id = arg;
+    } else {
+      std::fprintf(stderr, "chosa pull: unexpected argument %s\n", arg.c_str());
+      PrintPullUsage(stderr);
+      return 2;
+    }
+  }
+  if (token.empty() && std::getenv("CHOSA_ANALYST_TOKEN") != nullptr) token = std::getenv("CHOSA_ANALYST_TOKEN");
+  if (collector.empty() || token.empty() || form_id.empty()) {
+    std::fprintf(stderr, "chosa pull: give --collector URL, --token TOKEN (or CHOSA_ANALYST_TOKEN) and FORM\n");
+    PrintPullUsage(stderr);
+    return 2;
+  }
+  if (mkdir(dataset_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Fail("cannot make " + dataset_dir + ": " + std::strerror(errno));
+  }
+  const std::string path = dataset_dir + "/" + form_id + ".sqlite";
+  auto dataset = analysis::AnalysisDataset::Open(path, form_id, all_versions);
+  if (!dataset.ok()) return Fail(dataset.status().message());
+  options.user_agent = "chosa-pull/1";
+  auto transport = sync::MakeCurlTransport(collector, options);
+  if (!transport.ok()) return Fail(transport.status().message());
+
+  Puller puller(**transport, token);
+  Status status = puller.PullVersions(**dataset);
+  if (status.ok()) status = puller.PullSubmissions(**dataset, page_size);
+  Result<int64_t> held = (*dataset)->SubmissionCount();
+  if (!status.ok()) {
+    return Fail(status.message() + " (the dataset keeps the " + std::to_string(held.ok() ? *held : 0) +
+                " submissions stored so far; pull again to go on)");
+  }
+  Result<std::vector<std::string>> files = (*dataset)->WriteCsvFiles(dataset_dir);
+  if (!files.ok() && files.status().code() != StatusCode::kNotFound) return Fail(files.status().message());
+  std::printf("%s: %lld new submissions (%lld received), %lld in the dataset %s\n", form_id.c_str(),
+              static_cast<long long>(puller.added()), static_cast<long long>(puller.received()),
+              static_cast<long long>(held.ok() ? *held : 0), path.c_str());
+  if (puller.versions_added() > 0) {
+    std::printf("  %lld new form versions\n", static_cast<long long>(puller.versions_added()));
+  }
+  if (files.ok()) {
+    for (const std::string& file : *files) std::printf("  %s\n", file.c_str());
+  }
+  return 0;
+}
+
+}  // namespace tools
+}  // namespace chosa
