@@ -12,7 +12,9 @@ namespace {
 const char* const kSyncUsage =
     "  sync [--store PATH]  install new form versions from the collector, then send the outbox\n"
     "  sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
-    "                       enrol this device with a collector, once\n";
+    "                       enrol this device with a collector, once\n"
+    "  pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--all-versions]\n"
+    "                       bring the bureau's analysis dataset of FORM up to date (SQLite + CSV)\n";
 #else
 const char* const kSyncUsage = "";
 #endif
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
 #ifdef CHOSA_WITH_SYNC
   if (command == "sync") return chosa::tools::RunSync(argc - 2, argv + 2);
+  if (command == "pull") return chosa::tools::RunPull(argc - 2, argv + 2);
 #endif
   std::fprintf(stderr, "chosa: unknown command \"%s\"\n\n", command.c_str());
   PrintUsage(stderr);
