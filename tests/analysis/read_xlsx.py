@@ -1,0 +1,34 @@
+"""Reads a workbook with openpyxl (Debian's python3-openpyxl) and prints it as JSON on stdout, so
+that tests/analysis/xlsx_writer_test.cpp checks the file as another program sees it:
+
+  {"title": ..., "comments": ..., "sheets": [{"name": ..., "frozen": "A2", "header_bold": true,
+               "rows": [[cell, ...], ...]}, ...]}
+
+Cells keep their type: a string, a number (an int when Excel holds a whole number), true or
+false, or null when the cell holds nothing. Rows are as wide as the sheet.
+"""
+import json
+import sys
+
+import openpyxl
+
+
+def main():
+    workbook = openpyxl.load_workbook(sys.argv[1])
+    sheets = []
+    for sheet in workbook.worksheets:
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        header = next(sheet.iter_rows(min_row=1, max_row=1), ())
+        sheets.append({
+            "name": sheet.title,
+            "frozen": sheet.freeze_panes,
+            "header_bold": bool(header) and all(cell.font is not None and cell.font.b for cell in header),
+            "rows": rows,
+        })
+    properties = workbook.properties
+    json.dump({"title": properties.title, "comments": properties.description, "sheets": sheets},
+              sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
