@@ -38,6 +38,8 @@ void PrintUsage(std::FILE* out) {
                "  store check|salvage [--store PATH] [--into NEW]\n"
                "                       check a device store; copy what is readable of a damaged one\n"
                "%s"
+               "  report DATASET [--by QUESTION] [--lang L] [--cross ROW:COLUMN]... [--out DIR]\n"
+               "                       the bureau's tables of a pulled dataset: an HTML page with charts, and CSV\n"
                "  test FORM SCENARIO|DIR...\n"
                "                       run form test scenarios; print each failed expectation as FILE: step N: ...\n"
                "  help                 this text\n",
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "resume") return chosa::tools::RunResume(argc - 2, argv + 2);
   if (command == "outbox") return chosa::tools::RunOutbox(argc - 2, argv + 2);
   if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
+  if (command == "report") return chosa::tools::RunReport(argc - 2, argv + 2);
 #ifdef CHOSA_WITH_SYNC
   if (command == "sync") return chosa::tools::RunSync(argc - 2, argv + 2);
   if (command == "pull") return chosa::tools::RunPull(argc - 2, argv + 2);

@@ -264,7 +264,26 @@ TEST_CASE("An export keeps the latest of each correction chain unless all versio
   CHECK(Must(storage->PositionAfter("nothing", 7, 3)) == 7);
 }
 
-TEST_CASE("The dataset as CSV, by the CLI and over HTTPS: every answer in its column, repeats as a child table", "[export]") {
+// A workbook as openpyxl reads it (tests/analysis/read_xlsx.py).
+nlohmann::json ReadWorkbook(const std::string& path) {
+  std::FILE* pipe = popen(("/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/analysis/read_xlsx.py '" + path + "'").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buffer[65536];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+  REQUIRE(pclose(pipe) == 0);
+  return nlohmann::json::parse(text);
+}
+
+// A workbook cell as the CSV writes the same value.
+std::string CellText(const nlohmann::json& cell) {
+  if (cell.is_null()) return "";
+  if (cell.is_string()) return cell.get<std::string>();
+  if (cell.is_boolean()) return cell.get<bool>() ? "true" : "false";
+  return cell.dump();
+}
+
+TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer in its column, repeats as a child table", "[export]") {
   e2e::CollectorProcess collector;
   const std::vector<std::string> forms{"workshop_attendee_survey", "medical_facility_survey"};
   collector.Publish(forms);
@@ -358,6 +377,45 @@ TEST_CASE("The dataset as CSV, by the CLI and over HTTPS: every answer in its co
   CHECK(nlohmann::json::parse(definition.body)["id"] == "workshop_attendee_survey");
   CHECK(Get(collector, "/api/v1/forms/workshop_attendee_survey/versions", device->client->credentials().token).status == 403);
   CHECK(Get(collector, "/api/v1/forms/no_such_form/versions", token).status == 404);
+
+  // The workbook, by the CLI and over HTTPS, read back by openpyxl: a sheet per table holding
+  // the CSV's very fields, then the questions.
+  const std::string workbook = out.path() + "/workshop.xlsx";
+  e2e::ToolRun excel = collector.Tool({"export", "workshop_attendee_survey", "--format", "xlsx", "--out", workbook});
+  REQUIRE(excel.exit_status == 0);
+  sync::HttpResponse served = Get(collector, path + "?format=xlsx", token);
+  REQUIRE(served.status == 200);
+  CHECK(*served.Header("Content-Type") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  CHECK(served.body.compare(0, 2, "PK") == 0);  // a zip, as every .xlsx
+  const std::string served_path = out.path() + "/served.xlsx";
+  {
+    std::FILE* file = std::fopen(served_path.c_str(), "wb");
+    REQUIRE(file != nullptr);
+    std::fwrite(served.body.data(), 1, served.body.size(), file);
+    std::fclose(file);
+  }
+  for (const std::string& xlsx : {workbook, served_path}) {
+    INFO(xlsx);
+    const nlohmann::json read = ReadWorkbook(xlsx);
+    REQUIRE(read["sheets"].size() == 3);
+    CHECK(read["sheets"][0]["name"] == "workshop_attendee_survey");
+    CHECK(read["sheets"][1]["name"] == "attendees");
+    CHECK(read["sheets"][2]["name"] == "questions");
+    for (const auto& [sheet, csv_path] : {std::pair<int, std::string>{0, workshop}, {1, attendees}}) {
+      const nlohmann::json& rows = read["sheets"][sheet]["rows"];
+      const testing::ParsedCsv& table = csv[csv_path];
+      REQUIRE(rows.size() == table.rows.size() + 1);
+      CHECK(rows[0].get<std::vector<std::string>>() == table.header);
+      for (size_t r = 0; r < table.rows.size(); ++r) {
+        for (size_t c = 0; c < table.header.size(); ++c) {
+          INFO(table.header[c]);
+          CHECK(CellText(rows[r + 1][c]) == table.rows[r].at(table.header[c]));
+        }
+      }
+    }
+  }
+  CHECK(Get(collector, path + "?format=xlsx&table=attendees", token).status == 400);
+  CHECK(collector.Tool({"export", "workshop_attendee_survey", "--format", "xlsx"}).exit_status == 2);
 
   // Refusals name the fault.
   for (const char* query : {"?format=pdf", "?format=csv&table=nothing", "?format=csv&labels=fr", "?limit=0",

@@ -130,6 +130,35 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   CHECK(rows == 20);
   for (const auto& [uuid, bytes] : sent) CHECK(all[uuid] == bytes);
 
+  // The report of the pulled dataset: each choice counted as the submissions say.
+  const std::string report_dir = work.path() + "/report";
+  const std::string report_command = kChosa + " report '" + datasets + "/" + form + ".sqlite' --lang en --out '" +
+                                     report_dir + "' 2>>'" + datasets + ".log'";
+  FILE* report_pipe = popen(report_command.c_str(), "r");
+  REQUIRE(report_pipe != nullptr);
+  char report_out[4096] = {0};
+  const size_t report_length = fread(report_out, 1, sizeof report_out - 1, report_pipe);
+  CHECK(WEXITSTATUS(pclose(report_pipe)) == 0);
+  CHECK_THAT(std::string(report_out, report_length), Catch::Contains("20 submissions"));
+  CHECK_THAT(e2e::ReadFile(report_dir + "/report.html"), Catch::Contains("<svg"));
+  std::map<std::string, int> professions;
+  for (const auto& [uuid, bytes] : all) {
+    const nlohmann::json answers = nlohmann::json::parse(bytes)["answers"];
+    if (answers.contains("profession")) ++professions[answers["profession"].get<std::string>()];
+  }
+  REQUIRE_FALSE(professions.empty());
+  auto table = testing::ParseCsvFiles({report_dir + "/profession.csv"})[report_dir + "/profession.csv"];
+  for (const auto& [profession, count] : professions) {
+    INFO(profession);
+    auto row = std::find_if(table.rows.begin(), table.rows.end(), [&](const testing::CsvRow& r) {
+      return r.at(table.header[1]) == profession;
+    });
+    REQUIRE(row != table.rows.end());
+    CHECK(row->at(table.header[2]) == std::to_string(count));
+  }
+  CHECK(std::system((kChosa + " report '" + datasets + "/" + form + ".sqlite' --by nothing --out '" + report_dir +
+                     "' 2>/dev/null >/dev/null").c_str()) == 2 * 256);
+
   // Refusals: a wrong token, a form the collector does not have, usage.
   PullRun refused = Pull(collector, "not-a-token", form, datasets);
   CHECK(refused.exit_status == 1);

@@ -473,12 +473,15 @@ int Export(const Spec& spec, const Parsed& parsed) {
   }
   options.all_versions = parsed.Flag("--all-versions");
   const std::string format = parsed.Value("--format") ? *parsed.Value("--format") : "jsonl";
-  if (format != "jsonl" && format != "csv") return UsageError(spec, "--format is jsonl or csv");
+  if (format != "jsonl" && format != "csv" && format != "xlsx") return UsageError(spec, "--format is jsonl, csv or xlsx");
   const std::string* out_dir = parsed.Value("--out");
   const std::string* table_name = parsed.Value("--table");
   const std::string* labels = parsed.Value("--labels");
   if (format == "jsonl" && (out_dir || table_name || labels)) {
-    return UsageError(spec, "--out, --table and --labels go with --format csv");
+    return UsageError(spec, "--out, --table and --labels go with --format csv or xlsx");
+  }
+  if (format == "xlsx" && (!out_dir || table_name)) {
+    return UsageError(spec, "--format xlsx writes every table into the workbook --out FILE.xlsx");
   }
   if (out_dir && table_name) return UsageError(spec, "--out writes every table; --table picks one for standard output");
   auto storage = OpenStorage(spec, parsed.data_dir, false);
@@ -515,6 +518,12 @@ int Export(const Spec& spec, const Parsed& parsed) {
   Result<std::unique_ptr<collector::TablesExport>> begun = collector::TablesExport::Begin(*storage, form_id, options, cells);
   if (!begun.ok()) return Fail(spec, begun.status().message());
   collector::TablesExport& dataset = **begun;
+  if (format == "xlsx") {
+    Status written = collector::WriteWorkbook(dataset, *out_dir, cells);
+    if (!written.ok()) return Fail(spec, written.ToString());
+    std::fprintf(stderr, "Wrote %s\n", out_dir->c_str());
+    return finished(dataset.exported(), dataset.end());
+  }
   const auto& tables = dataset.layout().tables();
 
   // Where each table goes: every table into its file under --out, or one to standard output.
@@ -703,14 +712,16 @@ const std::vector<Command>& AllCommands() {
         "release: store it as a submission after all (its UUID must not be stored already).\n",
         0, 2, {}, {"--all", "--body"}},
        Quarantine},
-      {{"export", "FORM_ID [--since CURSOR] [--all-versions] [--format jsonl|csv] [--out DIR | --table REPEAT] [--labels LANG]",
+      {{"export", "FORM_ID [--since CURSOR] [--all-versions] [--format jsonl|csv|xlsx] [--out PATH | --table REPEAT] [--labels LANG]",
         "Writes the form's submissions in the order they arrived, all versions of the form in one\n"
         "dataset, keeping the latest of each correction chain (--all-versions: every submission).\n"
         "jsonl (default): {\"received_at\", \"device_id\", \"submission\"} per line on standard output,\n"
         "the submission exactly as received. csv: the main table on standard output (--table: a\n"
         "repeat's), or with --out every table into DIR/FORM.csv and DIR/FORM-REPEAT.csv; one column\n"
         "per question, a select_multiple's list and a 0/1 column per choice, choices as values\n"
-        "(--labels LANG: as labels). Standard error ends with the cursor that exports only what\n"
+        "(--labels LANG: as labels). xlsx: an Excel workbook --out FILE.xlsx, a sheet per table\n"
+        "(past 1,048,576 rows a table goes on in a next sheet) and one describing the questions.\n"
+        "Standard error ends with the cursor that exports only what\n"
         "arrives after these (--since).\n",
         1, 1, {"--since", "--format", "--out", "--table", "--labels"}, {"--all-versions"}},
        Export},

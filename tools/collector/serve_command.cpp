@@ -112,6 +112,8 @@ int ServeCommand(const Args& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Workbooks are built on the data's disk (a temporary directory may live in memory).
+  if (config.server.scratch_dir.empty()) config.server.scratch_dir = config.data_dir;
   Result<std::unique_ptr<collector::CollectorStorage>> storage = collector::OpenSqliteStorage(config.data_dir);
   if (!storage.ok()) {
     std::cerr << "chosa-collector serve: " << storage.status().ToString() << "\n";

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "chosa/xlsx_writer.h"
 #include "expr/datetime.h"
 
 namespace chosa::collector {
@@ -86,6 +87,22 @@ bool TablesExport::NextPage(const std::function<bool(const analysis::SubmissionR
     status_ = flattener_.Flatten(stored.body, analysis::Receipt{stored.received_at, stored.device_id}, &rows_);
     return status_.ok() && each(rows_);
   });
+}
+
+Status WriteWorkbook(TablesExport& dataset, const std::string& path, const analysis::FlattenOptions& cells) {
+  analysis::XlsxOptions options;
+  options.cells = cells;
+  Result<std::unique_ptr<analysis::XlsxWorkbook>> workbook = analysis::XlsxWorkbook::Create(path, dataset.layout(), options);
+  if (!workbook.ok()) return workbook.status();
+  Status added;
+  while (dataset.NextPage([&](const analysis::SubmissionRows& rows) {
+    added = (*workbook)->Add(rows);
+    return added.ok();
+  })) {
+  }
+  if (!added.ok()) return added;  // dropped unclosed: the workbook leaves no file
+  if (!dataset.status().ok()) return dataset.status();
+  return (*workbook)->Close();
 }
 
 Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language) {

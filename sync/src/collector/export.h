@@ -85,6 +85,11 @@ class TablesExport {
   Status status_;
 };
 
+// Writes the rest of `dataset` into an Excel workbook at `path` (chosa/xlsx_writer.h: a sheet per
+// table, then the questions and their choices), built with constant memory; `cells` must be the
+// options `dataset` flattens with. No file is left at `path` on failure.
+Status WriteWorkbook(TablesExport& dataset, const std::string& path, const analysis::FlattenOptions& cells);
+
 // The index of `language` among the newest version's languages, for labels; InvalidArgument
 // naming the languages there are.
 Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language);

@@ -2,11 +2,15 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -277,6 +281,7 @@ struct CollectorServer::Impl {
       if (!tables.ok()) return SendError(res, tables.status());
     }
     const analysis::DatasetLayout& layout = (*tables)->layout();
+    if (request->format == "xlsx") return SendWorkbook(form_id, **tables, cells, res);
     const int32_t table = request->table.empty() ? 0 : layout.RepeatTable(request->table);
     if (table == kNone) return SendError(res, 400, "form " + form_id + " has no repeat " + request->table);
     res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor((*tables)->end()));
@@ -307,6 +312,38 @@ struct CollectorServer::Impl {
     });
   }
 
+  // A workbook cannot stream (its sheets are zipped at the end): it is built in a temporary
+  // file, unlinked at once so that nothing is left behind whatever happens, and sent with its
+  // length from the open file.
+  void SendWorkbook(const std::string& form_id, TablesExport& tables, const analysis::FlattenOptions& cells,
+                    httplib::Response& res) {
+    std::string path = (options.scratch_dir.empty() ? std::filesystem::temp_directory_path().string()
+                                                    : options.scratch_dir) +
+                       "/chosa-export-XXXXXX.xlsx";
+    const int placeholder = mkstemps(path.data(), 5);
+    if (placeholder < 0) return SendError(res, Status::Unavailable("no room for a workbook: " + path));
+    close(placeholder);
+    Status written = WriteWorkbook(tables, path, cells);
+    const int fd = written.ok() ? open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+    unlink(path.c_str());
+    if (!written.ok()) return SendError(res, written);
+    struct stat info;
+    if (fd < 0 || fstat(fd, &info) != 0) {
+      if (fd >= 0) close(fd);
+      return SendError(res, Status::IOError("the workbook could not be read back"));
+    }
+    res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor(tables.end()));
+    res.set_header("Content-Disposition", "attachment; filename=\"" + form_id + ".xlsx\"");
+    res.set_content_provider(
+        static_cast<size_t>(info.st_size), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        [fd](size_t offset, size_t length, httplib::DataSink& sink) {
+          char buffer[64 * 1024];
+          const ssize_t n = pread(fd, buffer, std::min(length, sizeof buffer), static_cast<off_t>(offset));
+          return n > 0 && sink.write(buffer, static_cast<size_t>(n));
+        },
+        [fd](bool) { close(fd); });
+  }
+
   struct ExportRequest {
     ExportOptions options;
     std::string format = "jsonl";
@@ -332,8 +369,8 @@ struct CollectorServer::Impl {
         if (value != "true" && value != "false") return Status::InvalidArgument("all_versions is true or false");
         out.options.all_versions = value == "true";
       } else if (name == "format") {
-        if (value != "jsonl" && value != "csv") {
-          return Status::InvalidArgument("format is jsonl or csv, not \"" + value + "\"");
+        if (value != "jsonl" && value != "csv" && value != "xlsx") {
+          return Status::InvalidArgument("format is jsonl, csv or xlsx, not \"" + value + "\"");
         }
         out.format = value;
       } else if (name == "table") {
@@ -346,7 +383,10 @@ struct CollectorServer::Impl {
       }
     }
     if (out.format == "jsonl" && (!out.table.empty() || !out.labels.empty())) {
-      return Status::InvalidArgument("table and labels are for format=csv");
+      return Status::InvalidArgument("table and labels are for format=csv or xlsx");
+    }
+    if (out.format == "xlsx" && !out.table.empty()) {
+      return Status::InvalidArgument("a workbook holds every table: table is for format=csv");
     }
     return out;
   }

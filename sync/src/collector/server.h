@@ -30,6 +30,8 @@ struct ServerOptions {
   double device_requests_per_second = 20;  // per device, on average; <= 0: no limit
   double device_request_burst = 100;
   std::string access_log = "-";  // "-": standard error; "": none; else a file
+  // Where Excel exports are built before they are sent ("": the system's temporary directory).
+  std::string scratch_dir;
 };
 
 class CollectorServer {
