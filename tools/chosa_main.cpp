@@ -40,6 +40,8 @@ void PrintUsage(std::FILE* out) {
                "%s"
                "  report DATASET [--by QUESTION] [--lang L] [--cross ROW:COLUMN]... [--out DIR]\n"
                "                       the bureau's tables of a pulled dataset: an HTML page with charts, and CSV\n"
+               "  simulate FORM --store PATH --count N [--seed S] [--device-id ID] [--enumerator ID]\n"
+               "                       finalize N submissions of simulated respondents into the outbox\n"
                "  test FORM SCENARIO|DIR...\n"
                "                       run form test scenarios; print each failed expectation as FILE: step N: ...\n"
                "  help                 this text\n",
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
   if (command == "resume") return chosa::tools::RunResume(argc - 2, argv + 2);
   if (command == "outbox") return chosa::tools::RunOutbox(argc - 2, argv + 2);
   if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
+  if (command == "simulate") return chosa::tools::RunSimulate(argc - 2, argv + 2);
   if (command == "report") return chosa::tools::RunReport(argc - 2, argv + 2);
 #ifdef CHOSA_WITH_SYNC
   if (command == "sync") return chosa::tools::RunSync(argc - 2, argv + 2);

@@ -16,6 +16,7 @@ int RunDrafts(int argc, char** argv);
 int RunResume(int argc, char** argv);
 int RunOutbox(int argc, char** argv);
 int RunStore(int argc, char** argv);
+int RunSimulate(int argc, char** argv);
 int RunReport(int argc, char** argv);
 int RunSync(int argc, char** argv);  // built when the sync client library is (CHOSA_WITH_SYNC)
 int RunPull(int argc, char** argv);  // likewise
