@@ -1,81 +1,129 @@
 #!/usr/bin/env bash
-# The end-to-end demo on the embedded defaults: installs what is missing, builds, validates the
-# five example surveys, runs their test scenarios, fills one survey from a scenario and prints its
-# submission, fills another through the device store (a draft, resumed, finalized into the
-# outbox), syncs it to a collector over HTTPS on loopback, and shows expressions evaluated by
-# the engine.
+# The end-to-end demo on the embedded defaults, on loopback only: installs what is missing and
+# builds; checks the five surveys of the Osaka City Health Bureau; starts the bureau's collector
+# over TLS with a development CA and publishes the surveys; enrols four tablets, which fill a few
+# hundred surveys offline (simulated respondents answering through the engine's sessions, skip
+# logic and checks respected) and sync; then the bureau pulls each survey's dataset and writes its
+# reports. Prints where the reports are and a short summary; stops its processes on any exit.
+#   scripts/demo.sh [OUTPUT_DIR]     (default: build/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
 chosa=build/tools/chosa
+collector=build/tools/chosa-collector
+out=${1:-build/demo}
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+collector_pid=
+cleanup() {
+  if [ -n "$collector_pid" ]; then kill -TERM "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
-echo "== chosa validate: the five surveys of the Osaka City Health Bureau"
-$chosa validate schemas/examples/*.json
-
-echo
-echo "== chosa validate: a broken form names every fault with its JSON Pointer and column"
-$chosa validate tests/forms/broken/many_faults.json || true
-
-echo
-echo "== chosa test: each survey's scenarios prove its skip logic, totals and checks"
+echo "== 1. the five surveys: each validates, and its scenarios prove its skip logic and totals"
+$chosa validate schemas/examples/*.json | sed 's/^/   /'
 for form in schemas/examples/*.json; do
   id=$(basename "$form" .json)
-  $chosa test "$form" "schemas/examples/scenarios/$id/" | tail -n 1 | sed "s/^/$id: /"
+  printf '   %-26s scenarios: %s\n' "$id" "$($chosa test "$form" "schemas/examples/scenarios/$id/" | tail -n 1)"
+done
+echo "   a broken form names every fault with its JSON Pointer (first three of them):"
+$chosa validate tests/forms/broken/many_faults.json | head -n 3 | sed 's/^/     /' || true
+
+echo
+echo "== 2. the bureau's collector: TLS with a development CA, on 127.0.0.1 only"
+data="$work/collector"
+$collector dev-tls "$work/tls" >/dev/null
+for form in schemas/examples/*.json; do $collector publish "$form" --data "$data" | head -n 1 | sed 's/^/   /'; done
+$collector serve --listen 127.0.0.1:0 --port-file "$work/port" --data "$data" \
+  --cert "$work/tls/server.pem" --key "$work/tls/server-key.pem" --access-log "$work/access.log" \
+  2> "$work/serve.log" &
+collector_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "the collector did not start:"; cat "$work/serve.log"; exit 1; }
+url="https://127.0.0.1:$(cat "$work/port")"
+echo "   serving at $url"
+
+echo
+echo "== 3. four tablets enrol, fill surveys offline (simulated respondents), then sync"
+# tablet name, its forms, and how many of each it fills
+tablets=(
+  "ward-office-kita   ward_activity_survey:48,coordinator_checklist:14"
+  "facility-team      medical_facility_survey:90,older_residents_survey:80"
+  "workshop-north     workshop_attendee_survey:60"
+  "workshop-south     workshop_attendee_survey:60"
+)
+seed=1
+for entry in "${tablets[@]}"; do
+  read -r name plan <<< "$entry"
+  store="$work/$name.sqlite"
+  forms=$(echo "$plan" | tr ',' '\n' | cut -d: -f1 | paste -sd, -)
+  code=$($collector enrol-code --forms "$forms" --data "$data" 2>/dev/null)
+  $chosa sync enroll --collector "$url" --code "$code" --ca "$work/tls/ca.pem" --name "$name" --store "$store" >/dev/null
+  $chosa sync --store "$store" >/dev/null  # the tablet installs its forms
+  for item in $(echo "$plan" | tr ',' ' '); do
+    form=${item%%:*}
+    count=${item##*:}
+    $chosa simulate "schemas/examples/$form.json" --store "$store" --count "$count" --seed "$seed" \
+      --device-id "$name" --enumerator "staff-$seed" >/dev/null
+    seed=$((seed + 1))
+  done
+  printf '   %-18s filled %s offline; ' "$name" "$plan"
+  $chosa sync --store "$store" 2>&1 | tail -n 1
 done
 
 echo
-echo "== a workshop attendee questionnaire filled from a scenario: its submission (canonical JSON)"
-$chosa test --print-submission schemas/examples/workshop_attendee_survey.json \
-  schemas/examples/scenarios/workshop_attendee_survey/full_submission.json | grep -E '^\{|sha256' \
-  | sed -E 's/^.*(sha256 [0-9a-f]+).*$/\1/' | { read -r hash; read -r json; echo "$hash"; \
-    if command -v python3 >/dev/null; then echo "$json" | python3 -m json.tool --no-ensure-ascii; else echo "$json"; fi; }
+echo "== 4. the bureau pulls each survey's dataset (only what is new) and writes its reports"
+token=$($collector analyst-token demo-analyst --data "$data" 2>/dev/null)
+export CHOSA_ANALYST_TOKEN=$token
+datasets="$out/datasets"
+pull() { $chosa pull --collector "$url" --ca "$work/tls/ca.pem" --dataset "$datasets" "$1"; }
+for form in coordinator_checklist medical_facility_survey older_residents_survey ward_activity_survey workshop_attendee_survey; do
+  pull "$form" | head -n 1 | sed 's/^/   /'
+done
+echo "   more arrive: the north workshop's tablet fills 12 more and syncs; the next pull fetches those alone"
+$chosa simulate schemas/examples/workshop_attendee_survey.json --store "$work/workshop-north.sqlite" --count 12 \
+  --seed 99 --device-id workshop-north >/dev/null
+$chosa sync --store "$work/workshop-north.sqlite" >/dev/null
+pull workshop_attendee_survey | head -n 1 | sed 's/^/   /'
+
+report() {
+  local form=$1
+  shift
+  $chosa report "$datasets/$form.sqlite" --out "$out/reports/$form" "$@" | head -n 1 | sed 's/^/   report of /'
+}
+report coordinator_checklist --by briefing --cross briefing:checklist_mindset
+report medical_facility_survey --by facility_type
+report older_residents_survey --by respondent_type
+report ward_activity_survey --by office_type
+report workshop_attendee_survey --by event_type
 
 echo
-echo "== the device store: a half-filled survey is a draft, resumed later; finalized, it waits in the outbox"
-store_dir=$(mktemp -d)
-trap 'rm -rf "$store_dir"' EXIT
-store="$store_dir/store.sqlite"
-head -n 6 tests/fill/older_residents_survey.txt | $chosa fill schemas/examples/older_residents_survey.json \
-  --store "$store" --device-id demo-tablet --enumerator staff-01 > /dev/null || true
-$chosa drafts --store "$store"
-$chosa resume 1 --store "$store" --device-id demo-tablet < <(tail -n +7 tests/fill/older_residents_survey.txt) \
-  | grep -E "UUID|SHA-256|outbox" || true
-$chosa outbox --store "$store"
-$chosa store check --store "$store"
-
+echo "== summary"
+$collector forms --data "$data" | sed 's/^/   /'
+echo "   survey 5, mean checklist total (out of 100) by briefing:"
+python3 - "$out/reports/coordinator_checklist/checklist_total.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+for row in rows[1:]:
+    print(f"     {row[0]}: n {row[2]}, mean {row[4]}, SD {row[5]}")
+EOF
+echo "   survey 1, needs a consultation desk (はい) by facility type, %:"
+python3 - "$out/reports/medical_facility_survey/needs_consultation_desk.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+header = rows[0]
+yes = next(row for row in rows[1:] if row[1] == "yes")
+# header: choice, code, then (count, %) per facility type, then the total
+cells = [f"{header[i].replace(' %', '').replace('%', '')} {yes[i]}" for i in range(3, len(header), 2)]
+print("     " + "; ".join(cells))
+EOF
 echo
-echo "== sync: the bureau's collector over HTTPS (TLS on loopback), the tablet enrols and syncs its outbox"
-collector=build/tools/chosa-collector
-data="$store_dir/collector"
-$collector dev-tls "$store_dir/tls" | head -n 1
-for form in schemas/examples/*.json; do $collector publish "$form" --data "$data" | head -n 1; done
-code=$($collector enrol-code --forms older_residents_survey,coordinator_checklist --data "$data" 2>/dev/null)
-echo "one-time enrolment code: $code"
-$collector serve --listen 127.0.0.1:0 --port-file "$store_dir/port" --data "$data" \
-  --cert "$store_dir/tls/server.pem" --key "$store_dir/tls/server-key.pem" --access-log "$store_dir/access.log" \
-  2> "$store_dir/serve.log" &
-collector_pid=$!
-trap 'kill $collector_pid 2>/dev/null; rm -rf "$store_dir"' EXIT
-for _ in $(seq 100); do [ -s "$store_dir/port" ] && break; sleep 0.1; done
-url="https://127.0.0.1:$(cat "$store_dir/port")"
-$chosa sync enroll --collector "$url" --code "$code" --ca "$store_dir/tls/ca.pem" --name demo-tablet --store "$store"
-$chosa sync --store "$store"
-$chosa outbox --store "$store"
-$collector forms --data "$data"
-kill -TERM $collector_pid && wait $collector_pid || true
-echo "collector access log (one JSON line per request):"
-head -n 3 "$store_dir/access.log"
-
-echo
-echo "== chosa eval: the expression language (XLSForm / ODK XForms semantics)"
-$chosa eval \
-  "string-length('大阪市北区')" \
-  "substr('在宅医療・介護連携', 0, 4)" \
-  "if(76.3 > 67.0, '説明あり', '説明なし')" \
-  "round(25 * 4 * 0.763, 1)" \
-  "date('2024-10-01') - date('2024-04-01')" \
-  "format-date(date('2024-11-01'), '%Y年%n月%e日')" \
-  "selected('doctor nurse pharmacist', 'pharmacist')" \
-  "count-selected('doctor nurse pharmacist')" \
-  "regex('27127', '[0-9]{5}')" \
-  "concat('北区', ' / ', 'Kita')"
+echo "The reports (open in a browser):"
+for form in coordinator_checklist medical_facility_survey older_residents_survey ward_activity_survey workshop_attendee_survey; do
+  echo "   $out/reports/$form/report.html"
+done
+echo "The datasets (SQLite for SQL tools, R or Python; CSV with a BOM for Excel): $datasets"
+echo "Collector access log: $(wc -l < "$work/access.log") requests, one JSON line each."

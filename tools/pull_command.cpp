@@ -6,12 +6,9 @@
 // transaction, so a pull interrupted anywhere and run again ends with every submission once.
 //
 // Exit status: 0 the dataset is up to date; 1 the pull failed (what was stored stays); 2 usage.
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -217,9 +214,9 @@ int RunPull(int argc, char** argv) {
     PrintPullUsage(stderr);
     return 2;
   }
-  if (mkdir(dataset_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Fail("cannot make " + dataset_dir + ": " + std::strerror(errno));
-  }
+  std::error_code made;
+  std::filesystem::create_directories(dataset_dir, made);
+  if (made) return Fail("cannot make " + dataset_dir + ": " + made.message());
   const std::string path = dataset_dir + "/" + form_id + ".sqlite";
   auto dataset = analysis::AnalysisDataset::Open(path, form_id, all_versions);
   if (!dataset.ok()) return Fail(dataset.status().message());

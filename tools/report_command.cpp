@@ -5,11 +5,8 @@
 //
 // Exit status: 0 written; 1 the dataset or the output could not be read or written; 2 usage
 // (including a question or language the form does not have).
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -110,9 +107,9 @@ int RunReport(int argc, char** argv) {
     return builder->Add(rows);
   });
   if (!status.ok()) return Fail(status.message());
-  if (mkdir(out_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Fail("cannot make " + out_dir + ": " + std::strerror(errno));
-  }
+  std::error_code made;
+  std::filesystem::create_directories(out_dir, made);
+  if (made) return Fail("cannot make " + out_dir + ": " + made.message());
   const analysis::Report report = builder->Finish();
   status = analysis::WriteReport(report, out_dir);
   if (!status.ok()) return Fail(status.message());
