@@ -12,6 +12,7 @@
 #include "e2e_support.h"
 #include "expected_rows.h"
 #include "fault_proxy.h"
+#include "respondent.h"
 #include "temp_dir.h"
 
 namespace chosa {
@@ -226,6 +227,101 @@ TEST_CASE("chosa pull cut off part-way and run again ends with every submission 
   CHECK(DatasetBodies(path, &rows) == sent);
   CHECK(rows == 40);
   CHECK_THAT(again.out, Catch::Contains(std::to_string(40 - rows_after_cut) + " new submissions"));
+  REQUIRE(collector.Stop(SIGTERM) == 0);
+}
+
+// Rows of a query on the dataset, each column as text or "NULL".
+std::vector<std::map<std::string, std::string>> QueryRows(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    std::map<std::string, std::string> row;
+    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+      const unsigned char* text = sqlite3_column_text(statement, c);
+      row[sqlite3_column_name(statement, c)] =
+          sqlite3_column_type(statement, c) == SQLITE_NULL ? "NULL" : reinterpret_cast<const char*>(text);
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+TEST_CASE("chosa pull round trip of simulated respondents: multi-selects, unanswered and non-relevant questions", "[export][pull]") {
+  e2e::CollectorProcess collector;
+  const std::string form = "medical_facility_survey";
+  collector.Publish({form});
+  const std::string code = collector.EnrolCode({form});
+  collector.Start();
+  std::unique_ptr<e2e::Device> device;
+  REQUIRE(e2e::MakeDevice("tablet-respondents", collector.url(), collector.ca_file(), code, {}, &device).ok());
+  REQUIRE(device->client->Sync().Complete());  // installs the form
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    auto draft = device->store->StartDraft(form, "staff-7");
+    REQUIRE(draft.ok());
+    tools::RespondentOptions options;
+    options.seed = seed;
+    auto finalized = tools::FillAsRespondent(**draft, options);
+    INFO(finalized.status().ToString());
+    REQUIRE(finalized.ok());
+  }
+  const std::map<std::string, std::string> sent = e2e::OutboxBytes(*device->store);
+  REQUIRE(sent.size() == 60);
+  REQUIRE(device->client->Sync().Complete());
+  const std::string token = AnalystToken(collector);
+  TempDir work;
+  const std::string datasets = work.path() + "/datasets";
+  REQUIRE(Pull(collector, token, form, datasets, "--page 25").exit_status == 0);
+  const std::string path = datasets + "/" + form + ".sqlite";
+  int64_t rows = 0;
+  CHECK(DatasetBodies(path, &rows) == sent);
+  CHECK(rows == 60);
+
+  // Every answer in its CSV column (the CSV files are written from the dataset).
+  auto csv = testing::ParseCsvFiles({datasets + "/" + form + ".csv"})[datasets + "/" + form + ".csv"];
+  REQUIRE(csv.rows.size() == 60);
+  for (const testing::CsvRow& row : csv.rows) testing::CheckRow(row, testing::ExpectRows(sent.at(row.at("_uuid"))).main);
+
+  // In SQL, the form's skip logic read independently of the engine: a question shown and left
+  // empty is '', a question not shown is NULL, and the 0/1 columns follow the list.
+  int unanswered = 0, not_relevant = 0, several_needs = 0;
+  for (const auto& row : QueryRows(path, "SELECT * FROM submissions")) {
+    const nlohmann::json answers = nlohmann::json::parse(sent.at(row.at("_uuid")))["answers"];
+    INFO(row.at("_uuid"));
+    const bool hospital = answers.value("facility_type", "") == "hospital";
+    CHECK((row.at("hospital_liaison_dept") == "NULL") == !hospital);
+    const bool knows = answers.value("knows_support_office", "") == "yes";
+    CHECK((row.at("used_support_office") == "NULL") == !knows);
+    const std::vector<std::string> needs = answers.value("needs", std::vector<std::string>{});
+    const bool other = std::find(needs.begin(), needs.end(), "other") != needs.end();
+    CHECK((row.at("needs_other") == "NULL") == !other);
+    for (const auto& [column, value] : row) {
+      if (column.rfind("needs/", 0) != 0) continue;
+      const bool ticked = std::find(needs.begin(), needs.end(), column.substr(6)) != needs.end();
+      if (answers.contains("needs")) {
+        CHECK(value == (ticked ? "1" : "0"));
+      } else {
+        CHECK((value.empty() || value == "NULL"));  // unanswered: no 0s claimed
+      }
+    }
+    for (const auto& [column, value] : row) {
+      if (column[0] == '_' || column.find('/') != std::string::npos) continue;
+      if (answers.contains(column)) {
+        CHECK(value != "NULL");
+        CHECK_FALSE(value.empty());
+      }
+      unanswered += value.empty() ? 1 : 0;
+      not_relevant += value == "NULL" ? 1 : 0;
+    }
+    several_needs += needs.size() >= 2 ? 1 : 0;
+  }
+  CHECK(unanswered > 0);    // the respondents left some optional questions empty
+  CHECK(not_relevant > 0);  // and skip logic hid others
+  CHECK(several_needs > 0);
   REQUIRE(collector.Stop(SIGTERM) == 0);
 }
 
