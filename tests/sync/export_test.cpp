@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -430,6 +431,57 @@ TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer
   e2e::ToolRun bad_labels = collector.Tool({"export", "workshop_attendee_survey", "--format", "csv", "--labels", "fr"});
   CHECK(bad_labels.exit_status == 2);
   REQUIRE(collector.Stop(SIGTERM) == 0);
+}
+
+TEST_CASE("Every version of a form exports into one dataset: the union of their columns and a version column", "[export]") {
+  TempDir temp;
+  auto storage = Must(OpenSqliteStorage(temp.path()));
+  const std::string examples = std::string(CHOSA_SOURCE_DIR) + "/schemas/examples";
+  REQUIRE(PublishForm(*storage, examples + "/workshop_attendee_survey.json", {}, kNow).status.ok());
+  // Version 2 asks one more question, after the profession.
+  nlohmann::json v2 = nlohmann::json::parse(e2e::ReadFile(examples + "/workshop_attendee_survey.json"));
+  v2["version"] = "2024.2";
+  std::function<bool(nlohmann::json&)> add_after_profession = [&](nlohmann::json& items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].value("name", "") == "profession") {
+        items.insert(items.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                     nlohmann::json::object({{"type", "text"}, {"name", "years_in_profession"}, {"label", "Years"}}));
+        return true;
+      }
+      if (items[i].contains("items") && add_after_profession(items[i]["items"])) return true;
+    }
+    return false;
+  };
+  REQUIRE(add_after_profession(v2["items"]));
+  PublishOutcome published = PublishForm(*storage, v2.dump(), {examples}, kNow);
+  INFO(published.status.ToString());
+  REQUIRE(published.status.ok());
+
+  const std::string sample = e2e::ReadFile(std::string(CHOSA_SOURCE_DIR) + "/tests/forms/submissions/workshop_attendee_survey.json");
+  const std::string sample_uuid = nlohmann::json::parse(sample)["uuid"];
+  std::string second = sample;
+  second.replace(second.find(sample_uuid), sample_uuid.size(), Uuid(2));
+  second.replace(second.find("\"2024.1\""), 8, "\"2024.2\"");
+  second.replace(second.find("\"feels_collaborating\""), 0, "\"years_in_profession\":\"12\",");
+  Store(*storage, {sample, second}, kNow);
+
+  auto tables = Must(TablesExport::Begin(*storage, "workshop_attendee_survey", {}, {}));
+  std::vector<std::string> header;
+  for (const analysis::Column& column : tables->layout().main_table().columns) header.push_back(column.name);
+  const auto profession = std::find(header.begin(), header.end(), "profession");
+  REQUIRE(profession != header.end());
+  CHECK(*(profession + 1) == "years_in_profession");
+  const int32_t version_column = tables->layout().main_table().ColumnIndex("_form_version");
+  const int32_t years_column = tables->layout().main_table().ColumnIndex("years_in_profession");
+  std::vector<std::pair<std::string, std::string>> seen;
+  while (tables->NextPage([&](const analysis::SubmissionRows& rows) {
+    seen.emplace_back(rows.main[static_cast<size_t>(version_column)].text,
+                      rows.main[static_cast<size_t>(years_column)].text);
+    return true;
+  })) {
+  }
+  REQUIRE(tables->status().ok());
+  CHECK(seen == std::vector<std::pair<std::string, std::string>>{{"2024.1", ""}, {"2024.2", "12"}});
 }
 
 }  // namespace
