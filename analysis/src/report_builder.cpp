@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "chosa/report.h"
+#include "chosa/value.h"
 #include "report_statistics.h"
 #include "report_words.h"
 
@@ -53,6 +54,8 @@ struct TableState {
   std::string name, title, section;
   Categories categories;
   bool calculation = false;      // a calculate: reported only when its values are numbers
+  // A scored choice question's scores (choice value -> score), for its table of scores.
+  std::unordered_map<std::string, double> scores;
   bool saw_number = false, saw_other = false;
   std::vector<Tally> by_group;   // indexed like the grouping's groups
   Tally no_answer_group, total;
@@ -143,6 +146,19 @@ struct ReportBuilder::State {
     return std::string(form->item(item.parent).label.Get(LanguageIndexIn(*form, language_code)));
   }
 
+  // The scores of the question's choices, when its list has them.
+  bool Scores(int32_t column, std::unordered_map<std::string, double>* scores) const {
+    const Column& of = layout->main_table().columns[static_cast<size_t>(column)];
+    const Form* form = DefiningForm(*layout, of.question);
+    if (form == nullptr) return false;
+    const Item& item = form->item(form->Find(of.question));
+    if (item.list == kNone || !form->choice_lists()[static_cast<size_t>(item.list)].has_scores) return false;
+    for (const Choice& choice : form->choice_lists()[static_cast<size_t>(item.list)].choices) {
+      if (choice.score) scores->emplace(choice.value, *choice.score);
+    }
+    return !scores->empty();
+  }
+
   void Count(TableState& table, const Cell& cell, Grouping* grouping);
 };
 
@@ -152,6 +168,8 @@ void ReportBuilder::State::Count(TableState& table, const Cell& cell, Grouping* 
   // The categories this answer falls into (all of a multiple choice's).
   std::vector<size_t> chosen;
   bool number = false;
+  std::string score_text;
+  double score_value = 0;
   if (cell.kind != CellKind::kEmpty) {
     switch (table.kind) {
       case ReportTableKind::kChoices:
@@ -170,6 +188,14 @@ void ReportBuilder::State::Count(TableState& table, const Cell& cell, Grouping* 
         }
         break;
       case ReportTableKind::kNumbers:
+        if (!table.scores.empty()) {  // the score of the chosen choice (none: not counted as a number)
+          auto score = table.scores.find(cell.text);
+          if (score == table.scores.end()) break;
+          number = true;
+          score_text = FormatNumber(score->second);
+          score_value = score->second;
+          break;
+        }
         number = cell.kind == CellKind::kNumber;
         (number ? table.saw_number : table.saw_other) = true;
         if (!number) return;  // a calculation that is not a number: the table is dropped
@@ -182,7 +208,8 @@ void ReportBuilder::State::Count(TableState& table, const Cell& cell, Grouping* 
       ++tally.no_answer;
       return;
     }
-    if (number) tally.numbers.Add(cell.text, cell.number);
+    if (number && !table.scores.empty()) tally.numbers.Add(score_text, score_value);
+    else if (number) tally.numbers.Add(cell.text, cell.number);
     for (size_t category : chosen) {
       if (tally.counts.size() <= category) tally.counts.resize(table.categories.list.size());
       ++tally.counts[category];
@@ -244,7 +271,19 @@ Result<ReportBuilder> ReportBuilder::Create(const DatasetLayout& layout, ReportO
     table.title = state->Title(c);
     table.section = state->Section(c);
     if (table.kind != ReportTableKind::kNumbers) state->SeedCategories(c, &table.categories);
+    // A single choice whose list scores its choices (a 4-point scale) also gets a table of its
+    // scores: their mean and SD by group.
+    TableState scored;
+    if (IsSingleChoice(column.type) && state->Scores(c, &scored.scores)) {
+      scored.kind = ReportTableKind::kNumbers;
+      scored.column = c;
+      scored.grouping = table.grouping;
+      scored.name = table.name + ".score";
+      scored.title = table.title + std::string(WordsFor(state->language_code).score);
+      scored.section = table.section;
+    }
     state->tables.push_back(std::move(table));
+    if (!scored.scores.empty()) state->tables.push_back(std::move(scored));
   }
 
   for (const auto& [row_question, column_question] : chosen.crosses) {

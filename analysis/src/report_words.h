@@ -17,6 +17,7 @@ struct ReportWords {
   std::string_view multiple_note; // under a select_multiple's table
   std::string_view number_note;   // under a numeric table
   std::string_view means_chart;   // the numeric chart's caption
+  std::string_view score;         // after a scored question's title: "（得点）", " (score)"
 };
 
 const ReportWords& WordsFor(std::string_view language);

@@ -289,6 +289,27 @@ TEST_CASE("survey 5 report: the bureau's figures for the 14 coordinators, by bri
     CHECK(*answered.columns.back().numbers.sd_tenths == 0);
   }
 
+  SECTION("a scored item's scores: mean and SD by briefing (できる=4 ... できない=1)") {
+    for (int item : {0, 7, 24}) {
+      char name[32];
+      std::snprintf(name, sizeof name, "c%02d.score", item + 1);
+      INFO(name);
+      const ReportTable& scores = TableNamed(report, name);
+      CHECK(scores.kind == ReportTableKind::kNumbers);
+      CHECK(scores.title.size() > std::string("（得点）").size());
+      CHECK(scores.title.compare(scores.title.size() - std::string("（得点）").size(), std::string::npos, "（得点）") == 0);
+      auto item_scores = [&](bool briefing) {
+        std::vector<int> values;
+        for (const Coordinator& c : kCoordinators) {
+          if (c.briefing == briefing) values.push_back(ItemScore(c.total, item));
+        }
+        return values;
+      };
+      CheckNumbers(ColumnCoded(scores, "yes").numbers, Describe(item_scores(true)));
+      CheckNumbers(ColumnCoded(scores, "no").numbers, Describe(item_scores(false)));
+    }
+  }
+
   SECTION("checklist mindset by briefing and as a cross table: 5 / 4 / 9 and 1 / 4 / 5") {
     const ReportTable& mindset = TableNamed(report, "checklist_mindset");
     CHECK(mindset.kind == ReportTableKind::kChoices);
@@ -344,8 +365,11 @@ TEST_CASE("survey 5 report: the bureau's figures for the 14 coordinators, by bri
     CHECK(std::find(names.begin(), names.end(), "progress_issues") == names.end());
     CHECK(names.front() == "ward");
     CHECK(names.back() == "briefing-checklist_mindset");
-    // ward, year_in_post, milestone, briefing, mindset, c01-c25, the two totals, four training questions, a cross.
-    CHECK(names.size() == 5 + 25 + 2 + 4 + 1);
+    // ward, year_in_post, milestone, briefing, mindset, c01-c25 and their scores, the two totals,
+    // four training questions, a cross.
+    CHECK(names.size() == 5 + 25 * 2 + 2 + 4 + 1);
+    CHECK(names[5] == "c01");
+    CHECK(names[6] == "c01.score");
     const ReportTable& c01 = TableNamed(report, "c01");
     CHECK(c01.section == "チェックリスト");
     CHECK(c01.title == "在宅医療・介護連携推進事業の目的と概要を説明できる");

@@ -87,7 +87,9 @@ struct ReportColumn {
 
 struct ReportTable {
   ReportTableKind kind = ReportTableKind::kChoices;
-  std::string name;     // the question's name; "ROW-COLUMN" for a cross table (names have no '-')
+  // The question's name; "NAME.score" for the scores of a single choice whose list scores its
+  // choices (kNumbers); "ROW-COLUMN" for a cross table (names have no '-' nor '.').
+  std::string name;
   std::string title;    // the question's label; "ROW × COLUMN" labels for a cross table
   std::string section;  // the matrix's label when the question is one of its rows, else ""
   std::vector<ReportCategory> categories;  // choice-list order, then values of older versions
