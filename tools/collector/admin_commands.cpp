@@ -506,20 +506,16 @@ int Export(const Spec& spec, const Parsed& parsed) {
     return finished(dataset->exported(), dataset->end());
   }
 
-  analysis::FlattenOptions cells;
-  if (labels) {
-    Result<analysis::DatasetLayout> layout = collector::DatasetLayoutOf(*storage, form_id);
-    if (!layout.ok()) return Fail(spec, layout.status().message());
-    Result<size_t> language = collector::LabelLanguage(*layout, *labels);
-    if (!language.ok()) return UsageError(spec, language.status().message());
-    cells.labels = true;
-    cells.language = *language;
+  Result<std::unique_ptr<collector::TablesExport>> begun =
+      collector::TablesExport::Begin(*storage, form_id, options, labels ? *labels : "");
+  if (!begun.ok()) {
+    // An unknown form fails (1); a language the form does not have is a usage error (2).
+    if (begun.status().code() == StatusCode::kInvalidArgument) return UsageError(spec, begun.status().message());
+    return Fail(spec, begun.status().message());
   }
-  Result<std::unique_ptr<collector::TablesExport>> begun = collector::TablesExport::Begin(*storage, form_id, options, cells);
-  if (!begun.ok()) return Fail(spec, begun.status().message());
   collector::TablesExport& dataset = **begun;
   if (format == "xlsx") {
-    Status written = collector::WriteWorkbook(dataset, *out_dir, cells);
+    Status written = collector::WriteWorkbook(dataset, *out_dir);
     if (!written.ok()) return Fail(spec, written.ToString());
     std::fprintf(stderr, "Wrote %s\n", out_dir->c_str());
     return finished(dataset.exported(), dataset.end());

@@ -71,12 +71,24 @@ Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::
 }
 
 Result<std::unique_ptr<TablesExport>> TablesExport::Begin(CollectorStorage& storage, std::string_view form_id,
-                                                          const ExportOptions& options,
-                                                          const analysis::FlattenOptions& cells) {
+                                                          const ExportOptions& options, std::string_view labels) {
   Result<SubmissionExport> submissions = SubmissionExport::Begin(storage, form_id, options);
   if (!submissions.ok()) return submissions.status();
   Result<analysis::DatasetLayout> layout = DatasetLayoutOf(storage, form_id);
   if (!layout.ok()) return layout.status();
+  analysis::FlattenOptions cells;
+  if (!labels.empty()) {
+    const std::vector<std::string>& languages = layout->newest().languages();
+    auto found = std::find(languages.begin(), languages.end(), labels);
+    if (found == languages.end()) {
+      std::string known;
+      for (const std::string& code : languages) known += (known.empty() ? "" : ", ") + code;
+      return Status::InvalidArgument("form " + std::string(form_id) + " has no language \"" + std::string(labels) +
+                                     "\"; it has " + known);
+    }
+    cells.labels = true;
+    cells.language = static_cast<size_t>(found - languages.begin());
+  }
   return std::unique_ptr<TablesExport>(
       new TablesExport(std::move(layout).value(), std::move(submissions).value(), cells));
 }
@@ -89,9 +101,9 @@ bool TablesExport::NextPage(const std::function<bool(const analysis::SubmissionR
   });
 }
 
-Status WriteWorkbook(TablesExport& dataset, const std::string& path, const analysis::FlattenOptions& cells) {
+Status WriteWorkbook(TablesExport& dataset, const std::string& path) {
   analysis::XlsxOptions options;
-  options.cells = cells;
+  options.cells = dataset.cells();
   Result<std::unique_ptr<analysis::XlsxWorkbook>> workbook = analysis::XlsxWorkbook::Create(path, dataset.layout(), options);
   if (!workbook.ok()) return workbook.status();
   Status added;
@@ -103,16 +115,6 @@ Status WriteWorkbook(TablesExport& dataset, const std::string& path, const analy
   if (!added.ok()) return added;  // dropped unclosed: the workbook leaves no file
   if (!dataset.status().ok()) return dataset.status();
   return (*workbook)->Close();
-}
-
-Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language) {
-  const std::vector<std::string>& languages = layout.newest().languages();
-  auto found = std::find(languages.begin(), languages.end(), language);
-  if (found != languages.end()) return static_cast<size_t>(found - languages.begin());
-  std::string known;
-  for (const std::string& code : languages) known += (known.empty() ? "" : ", ") + code;
-  return Status::InvalidArgument("form " + layout.form_id() + " has no language \"" + std::string(language) +
-                                 "\"; it has " + known);
 }
 
 }  // namespace chosa::collector

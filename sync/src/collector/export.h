@@ -64,10 +64,12 @@ Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::
 // An export flattened into the dataset's tables: each submission's rows in turn.
 class TablesExport {
  public:
+  // Choices as values, or with `labels` (a language of the form's newest version: "ja") as their
+  // labels in it; InvalidArgument naming the languages there are for another.
   static Result<std::unique_ptr<TablesExport>> Begin(CollectorStorage& storage, std::string_view form_id,
-                                                     const ExportOptions& options,
-                                                     const analysis::FlattenOptions& cells);
+                                                     const ExportOptions& options, std::string_view labels = {});
   const analysis::DatasetLayout& layout() const { return layout_; }
+  const analysis::FlattenOptions& cells() const { return cells_; }
   // As SubmissionExport::NextPage, with each submission's rows.
   bool NextPage(const std::function<bool(const analysis::SubmissionRows&)>& each);
   int64_t end() const { return submissions_.end(); }
@@ -76,23 +78,20 @@ class TablesExport {
 
  private:
   TablesExport(analysis::DatasetLayout layout, SubmissionExport submissions, const analysis::FlattenOptions& cells)
-      : layout_(std::move(layout)), submissions_(std::move(submissions)), flattener_(layout_, cells) {}
+      : layout_(std::move(layout)), submissions_(std::move(submissions)), cells_(cells), flattener_(layout_, cells_) {}
 
   analysis::DatasetLayout layout_;
   SubmissionExport submissions_;
+  analysis::FlattenOptions cells_;
   analysis::SubmissionFlattener flattener_;  // reads layout_: declared after it
   analysis::SubmissionRows rows_;
   Status status_;
 };
 
 // Writes the rest of `dataset` into an Excel workbook at `path` (chosa/xlsx_writer.h: a sheet per
-// table, then the questions and their choices), built with constant memory; `cells` must be the
-// options `dataset` flattens with. No file is left at `path` on failure.
-Status WriteWorkbook(TablesExport& dataset, const std::string& path, const analysis::FlattenOptions& cells);
-
-// The index of `language` among the newest version's languages, for labels; InvalidArgument
-// naming the languages there are.
-Result<size_t> LabelLanguage(const analysis::DatasetLayout& layout, std::string_view language);
+// table, then the questions and their choices), built with constant memory. No file is left at
+// `path` on failure.
+Status WriteWorkbook(TablesExport& dataset, const std::string& path);
 
 }  // namespace chosa::collector
 

@@ -269,19 +269,10 @@ struct CollectorServer::Impl {
         return more ? Page::kMore : shared->status().ok() ? Page::kDone : Page::kFailed;
       });
     }
-    Result<std::unique_ptr<TablesExport>> tables = TablesExport::Begin(storage, form_id, request->options, {});
+    Result<std::unique_ptr<TablesExport>> tables = TablesExport::Begin(storage, form_id, request->options, request->labels);
     if (!tables.ok()) return SendError(res, tables.status());
-    analysis::FlattenOptions cells;
-    if (!request->labels.empty()) {
-      Result<size_t> language = LabelLanguage((*tables)->layout(), request->labels);
-      if (!language.ok()) return SendError(res, language.status());
-      cells.labels = true;
-      cells.language = *language;
-      tables = TablesExport::Begin(storage, form_id, request->options, cells);
-      if (!tables.ok()) return SendError(res, tables.status());
-    }
     const analysis::DatasetLayout& layout = (*tables)->layout();
-    if (request->format == "xlsx") return SendWorkbook(form_id, **tables, cells, res);
+    if (request->format == "xlsx") return SendWorkbook(form_id, **tables, res);
     const int32_t table = request->table.empty() ? 0 : layout.RepeatTable(request->table);
     if (table == kNone) return SendError(res, 400, "form " + form_id + " has no repeat " + request->table);
     res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor((*tables)->end()));
@@ -315,15 +306,14 @@ struct CollectorServer::Impl {
   // A workbook cannot stream (its sheets are zipped at the end): it is built in a temporary
   // file, unlinked at once so that nothing is left behind whatever happens, and sent with its
   // length from the open file.
-  void SendWorkbook(const std::string& form_id, TablesExport& tables, const analysis::FlattenOptions& cells,
-                    httplib::Response& res) {
+  void SendWorkbook(const std::string& form_id, TablesExport& tables, httplib::Response& res) {
     std::string path = (options.scratch_dir.empty() ? std::filesystem::temp_directory_path().string()
                                                     : options.scratch_dir) +
                        "/chosa-export-XXXXXX.xlsx";
     const int placeholder = mkstemps(path.data(), 5);
     if (placeholder < 0) return SendError(res, Status::Unavailable("no room for a workbook: " + path));
     close(placeholder);
-    Status written = WriteWorkbook(tables, path, cells);
+    Status written = WriteWorkbook(tables, path);
     const int fd = written.ok() ? open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
     unlink(path.c_str());
     if (!written.ok()) return SendError(res, written);
