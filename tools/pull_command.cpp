@@ -6,6 +6,7 @@
 // transaction, so a pull interrupted anywhere and run again ends with every submission once.
 //
 // Exit status: 0 the dataset is up to date; 1 the pull failed (what was stored stays); 2 usage.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,7 +28,7 @@ namespace {
 void PrintPullUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
-               "                  [--all-versions] [--page N]\n"
+               "                  [--all-versions] [--page N] [--labels LANG]\n"
                "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"
                "  submission's bytes, the form's versions, and its tables as SQL tables) and the CSV files\n"
                "  DIR/FORM.csv, DIR/FORM-REPEAT.csv. Only what arrived since the last pull is fetched; an\n"
@@ -41,6 +42,7 @@ void PrintPullUsage(std::FILE* out) {
                "  --all-versions    keep corrected submissions too (default: the latest of each correction);\n"
                "                    fixed when the dataset is made\n"
                "  --page N          submissions per request (default 1000, at most 10000)\n"
+               "  --labels LANG     the CSV files with choices as their labels in LANG (default: values)\n"
                "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n");
 }
 
@@ -169,7 +171,7 @@ class Puller {
 }  // namespace
 
 int RunPull(int argc, char** argv) {
-  std::string collector, token, form_id, dataset_dir = "datasets";
+  std::string collector, token, form_id, dataset_dir = "datasets", labels;
   sync::TransportOptions options;
   bool all_versions = false;
   size_t page_size = 1000;
@@ -187,6 +189,7 @@ int RunPull(int argc, char** argv) {
     } else if (arg == "--collector" && value(&collector)) {
     } else if (arg == "--token" && value(&token)) {
     } else if (arg == "--dataset" && value(&dataset_dir)) {
+    } else if (arg == "--labels" && value(&labels)) {
     } else if (arg == "--ca" && value(&options.tls.ca_file)) {
     } else if (arg == "--pin" && value(&text)) {
       options.tls.pinned_public_keys.push_back(text);
@@ -232,7 +235,15 @@ int RunPull(int argc, char** argv) {
     return Fail(status.message() + " (the dataset keeps the " + std::to_string(held.ok() ? *held : 0) +
                 " submissions stored so far; pull again to go on)");
   }
-  Result<std::vector<std::string>> files = (*dataset)->WriteCsvFiles(dataset_dir);
+  analysis::FlattenOptions cells;
+  if (!labels.empty() && (*dataset)->layout().ok()) {
+    const std::vector<std::string>& languages = (*(*dataset)->layout())->newest().languages();
+    auto found = std::find(languages.begin(), languages.end(), labels);
+    if (found == languages.end()) return Fail("form " + form_id + " has no language " + labels + " for --labels");
+    cells.labels = true;
+    cells.language = static_cast<size_t>(found - languages.begin());
+  }
+  Result<std::vector<std::string>> files = (*dataset)->WriteCsvFiles(dataset_dir, cells);
   if (!files.ok() && files.status().code() != StatusCode::kNotFound) return Fail(files.status().message());
   std::printf("%s: %lld new submissions (%lld received), %lld in the dataset %s\n", form_id.c_str(),
               static_cast<long long>(puller.added()), static_cast<long long>(puller.received()),

@@ -117,6 +117,12 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   }
   CHECK(attendees.rows.size() == instances);
 
+  // With --labels, the CSV files hold the choices' labels (the dataset is the same).
+  PullRun labelled = Pull(collector, token, form, datasets, "--labels ja");
+  REQUIRE(labelled.exit_status == 0);
+  CHECK_THAT(e2e::ReadFile(datasets + "/" + form + ".csv"), Catch::Contains("薬剤師"));
+  CHECK(Pull(collector, token, form, datasets, "--labels fr").exit_status == 1);
+
   // Nothing new: nothing fetched. Then eight more arrive between pulls: only those are new.
   PullRun idle = Pull(collector, token, form, datasets);
   REQUIRE(idle.exit_status == 0);
