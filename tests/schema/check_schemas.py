@@ -30,7 +30,7 @@ def validator(name):
 
 # The envelope's keys in the order the canonical bytes have them (docs/submission.md).
 SUBMISSION_KEYS = ["uuid", "form_id", "form_version", "device_id", "enumerator_id", "instance_name",
-                   "language", "started_at", "ended_at", "replaces", "answers"]
+                   "language", "started_at", "ended_at", "replaces", "answers", "audit"]
 
 
 def check_submission(schema, path):
@@ -100,6 +100,15 @@ for path in sorted(glob.glob(os.path.join(root, "tests", "forms", "submissions",
         print(p)
     failures += len(problems)
     print(f"{os.path.relpath(path, root)}: {'valid' if not problems else 'INVALID'}")
+
+# An audit trail of another shape is refused (the sample visit_record_audit.json has a valid one).
+audited = load(os.path.join(root, "tests", "forms", "submissions", "visit_record_audit.json"))
+for broken in ([{"at": "2024-11-03T10:30:30.000+09:00", "path": "age"}],
+               [{"at": "yesterday", "path": "age", "old": "", "new": "82"}],
+               [{"at": "2024-11-03T10:30:30.000+09:00", "path": "age", "old": "", "new": 82}]):
+    if submission_schema.is_valid(dict(audited, audit=broken)):
+        print(f"the submission schema accepts a malformed audit trail: {broken}")
+        failures += 1
 
 print("schemas: all checks passed" if not failures else f"schemas: {failures} problems")
 sys.exit(1 if failures else 0)
