@@ -199,6 +199,11 @@ TEST_CASE("The sample submissions written by chosa fill pass re-validation") {
   auto visit_record = LoadFormFile(std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record.json");
   std::string sample = ReadFile(dir + "visit_record.json");
   CHECK(Checked(visit_record, sample).ToString() == "OK");
+  // With an audit trail (settings.audit), filled through a store.
+  auto audited = LoadFormFile(std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record_audit.json");
+  const std::string audited_sample = ReadFile(dir + "visit_record_audit.json");
+  CHECK(audited_sample.find(",\"audit\":[{\"at\":") != std::string::npos);
+  CHECK(Checked(audited, audited_sample).ToString() == "OK");
   // Against another form, or another version of it, it is refused.
   ExpectFault(Checked(LoadExample("workshop_attendee_survey"), sample), "/form_id",
               "form \"visit_record\" is not this form (\"workshop_attendee_survey\")");
