@@ -43,6 +43,8 @@ void PrintPullUsage(std::FILE* out) {
                "                    fixed when the dataset is made\n"
                "  --page N          submissions per request (default 1000, at most 10000)\n"
                "  --labels LANG     the CSV files with choices as their labels in LANG (default: values)\n"
+               "  --max-response-kb N  the most one response may hold (default 65536); a page that\n"
+               "                    does not fit is asked for again in halves\n"
                "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n");
 }
 
@@ -110,6 +112,13 @@ class Puller {
       if (dataset.all_versions()) path += "&all_versions=true";
       sync::HttpResponse response;
       Status status = Get(path, &response);
+      if (!status.ok() && page_size > 1 && status.code() == StatusCode::kUnavailable &&
+          status.message().rfind(sync::kResponseTooLarge, 0) == 0) {
+        // Long answers: a page of this many does not fit the response limit; ask for fewer.
+        page_size = std::max<size_t>(1, page_size / 2);
+        ++smaller_pages_;
+        continue;
+      }
       if (!status.ok()) return status;
       const std::string* cursor = response.Header(protocol::kCursorHeader);
       if (cursor == nullptr) return Status::InvalidArgument("the collector sent no cursor");
@@ -128,6 +137,7 @@ class Puller {
   }
 
   int64_t versions_added() const { return versions_added_; }
+  int64_t smaller_pages() const { return smaller_pages_; }
   int64_t received() const { return received_; }
   int64_t added() const { return added_; }
 
@@ -165,7 +175,7 @@ class Puller {
 
   sync::HttpTransport& transport_;
   std::string token_;
-  int64_t versions_added_ = 0, received_ = 0, added_ = 0;
+  int64_t versions_added_ = 0, received_ = 0, added_ = 0, smaller_pages_ = 0;
 };
 
 }  // namespace
@@ -193,6 +203,14 @@ int RunPull(int argc, char** argv) {
     } else if (arg == "--ca" && value(&options.tls.ca_file)) {
     } else if (arg == "--pin" && value(&text)) {
       options.tls.pinned_public_keys.push_back(text);
+    } else if (arg == "--max-response-kb" && value(&text)) {
+      char* end = nullptr;
+      const long long kb = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || kb < 1 || kb > 4 * 1024 * 1024) {
+        std::fprintf(stderr, "chosa pull: --max-response-kb takes 1 to 4194304\n");
+        return 2;
+      }
+      options.max_response_bytes = static_cast<size_t>(kb) * 1024;
     } else if (arg == "--all-versions") {
       all_versions = true;
     } else if (arg == "--page" && value(&text)) {
@@ -248,6 +266,10 @@ int RunPull(int argc, char** argv) {
   std::printf("%s: %lld new submissions (%lld received), %lld in the dataset %s\n", form_id.c_str(),
               static_cast<long long>(puller.added()), static_cast<long long>(puller.received()),
               static_cast<long long>(held.ok() ? *held : 0), path.c_str());
+  if (puller.smaller_pages() > 0) {
+    std::printf("  pages halved %lld times to fit the response limit (--max-response-kb)\n",
+                static_cast<long long>(puller.smaller_pages()));
+  }
   if (puller.versions_added() > 0) {
     std::printf("  %lld new form versions\n", static_cast<long long>(puller.versions_added()));
   }

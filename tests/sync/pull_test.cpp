@@ -137,6 +137,21 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   CHECK(rows == 20);
   for (const auto& [uuid, bytes] : sent) CHECK(all[uuid] == bytes);
 
+  // Long answers: a page that does not fit the response limit is asked for again in halves;
+  // a limit that not even the form's definition fits is an error, not a loop.
+  const std::string small = work.path() + "/small";
+  size_t export_bytes = 0;  // of the 20 submissions as exported lines
+  for (const auto& [uuid, bytes] : all) export_bytes += bytes.size() + 100;
+  REQUIRE(export_bytes > 16 * 1024);  // 20 do not fit in 16 KB (the form's definition, 12 KB, does)
+  PullRun halved = Pull(collector, token, form, small, "--page 20 --max-response-kb 16");
+  INFO(e2e::ReadFile(small + ".log"));
+  REQUIRE(halved.exit_status == 0);
+  CHECK_THAT(halved.out, Catch::Contains("20 in the dataset") && Catch::Contains("pages halved"));
+  CHECK(DatasetBodies(small + "/" + form + ".sqlite", &rows) == all);
+  PullRun too_small = Pull(collector, token, form, work.path() + "/tiny", "--max-response-kb 1");
+  CHECK(too_small.exit_status == 1);
+  CHECK_THAT(e2e::ReadFile(work.path() + "/tiny.log"), Catch::Contains("the response is larger than 1024 bytes"));
+
   // The report of the pulled dataset: each choice counted as the submissions say.
   const std::string report_dir = work.path() + "/report";
   const std::string report_command = kChosa + " report '" + datasets + "/" + form + ".sqlite' --lang en --out '" +

@@ -92,7 +92,9 @@ struct TransportOptions {
 //                      name, pin mismatch, TLS too old. A retry will not help.
 //   kInvalidArgument   the request or the options are unusable (bad URL, unreadable CA file).
 // The message is the HTTP stack's own text (libcurl's curl_easy_strerror and error buffer), so
-// that a person can search for it.
+// that a person can search for it; except a response body past max_response_bytes, refused as
+// kUnavailable with a message that starts with kResponseTooLarge (a caller may ask for less).
+inline constexpr std::string_view kResponseTooLarge = "the response is larger than";
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;

@@ -198,7 +198,7 @@ Status CurlTransport::Send(const HttpRequest& request, HttpResponse* response) {
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
   receiving_ = nullptr;
   if (body_too_large_) {
-    return Status::Unavailable("the response is larger than " + std::to_string(options_.max_response_bytes) +
+    return Status::Unavailable(std::string(kResponseTooLarge) + " " + std::to_string(options_.max_response_bytes) +
                                " bytes; refused");
   }
   if (code != CURLE_OK) return Failure(code);
