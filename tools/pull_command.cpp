@@ -28,7 +28,7 @@ namespace {
 void PrintPullUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
-               "                  [--all-versions] [--page N] [--labels LANG]\n"
+               "                  [--all-versions] [--page N] [--labels LANG] [--xlsx]\n"
                "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"
                "  submission's bytes, the form's versions, and its tables as SQL tables) and the CSV files\n"
                "  DIR/FORM.csv, DIR/FORM-REPEAT.csv. Only what arrived since the last pull is fetched; an\n"
@@ -43,6 +43,7 @@ void PrintPullUsage(std::FILE* out) {
                "                    fixed when the dataset is made\n"
                "  --page N          submissions per request (default 1000, at most 10000)\n"
                "  --labels LANG     the CSV files with choices as their labels in LANG (default: values)\n"
+               "  --xlsx            also an Excel workbook of every table, DIR/FORM.xlsx\n"
                "  --max-response-kb N  the most one response may hold (default 65536); a page that\n"
                "                    does not fit is asked for again in halves\n"
                "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n");
@@ -183,7 +184,7 @@ class Puller {
 int RunPull(int argc, char** argv) {
   std::string collector, token, form_id, dataset_dir = "datasets", labels;
   sync::TransportOptions options;
-  bool all_versions = false;
+  bool all_versions = false, workbook = false;
   size_t page_size = 1000;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -213,6 +214,8 @@ int RunPull(int argc, char** argv) {
       options.max_response_bytes = static_cast<size_t>(kb) * 1024;
     } else if (arg == "--all-versions") {
       all_versions = true;
+    } else if (arg == "--xlsx") {
+      workbook = true;
     } else if (arg == "--page" && value(&text)) {
       char* end = nullptr;
       const long long n = std::strtoll(text.c_str(), &end, 10);
@@ -266,6 +269,11 @@ int RunPull(int argc, char** argv) {
   std::printf("%s: %lld new submissions (%lld received), %lld in the dataset %s\n", form_id.c_str(),
               static_cast<long long>(puller.added()), static_cast<long long>(puller.received()),
               static_cast<long long>(held.ok() ? *held : 0), path.c_str());
+  const std::string workbook_path = dataset_dir + "/" + form_id + ".xlsx";
+  if (workbook && (*dataset)->layout().ok()) {
+    Status written = (*dataset)->WriteWorkbook(workbook_path, cells);
+    if (!written.ok()) return Fail(written.message());
+  }
   if (puller.smaller_pages() > 0) {
     std::printf("  pages halved %lld times to fit the response limit (--max-response-kb)\n",
                 static_cast<long long>(puller.smaller_pages()));
@@ -276,6 +284,7 @@ int RunPull(int argc, char** argv) {
   if (files.ok()) {
     for (const std::string& file : *files) std::printf("  %s\n", file.c_str());
   }
+  if (workbook && (*dataset)->layout().ok()) std::printf("  %s\n", workbook_path.c_str());
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "chosa/csv_writer.h"
+#include "chosa/xlsx_writer.h"
 #include "store/sqlite_handle.h"
 
 namespace chosa::analysis {
@@ -411,6 +412,23 @@ Result<std::vector<std::string>> AnalysisDataset::WriteCsvFiles(const std::strin
   }
   if (!status.ok()) return status;
   return written;
+}
+
+Status AnalysisDataset::WriteWorkbook(const std::string& path, const FlattenOptions& cells) const {
+  if (!layout_) return Status::NotFound("the dataset of " + form_id_ + " has no form version yet");
+  const std::string partial = path + ".partial.xlsx";
+  XlsxOptions options;
+  options.cells = cells;
+  Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(partial, *layout_, options);
+  if (!workbook.ok()) return workbook.status();
+  Status status = ForEachSubmission(cells, [&](const SubmissionRows& rows) { return (*workbook)->Add(rows); });
+  if (status.ok()) status = (*workbook)->Close();
+  workbook->reset();  // unclosed after a failure: it removes its file
+  if (status.ok() && std::rename(partial.c_str(), path.c_str()) != 0) {
+    status = Status::IOError("cannot rename " + partial + " to " + path);
+  }
+  if (!status.ok()) std::remove(partial.c_str());
+  return status;
 }
 
 }  // namespace chosa::analysis

@@ -189,6 +189,11 @@ TEST_CASE("A new form version adds its columns; the CSV files hold every table")
   const std::string visits = ReadFile(dir.path + "/visit_record-visits.csv");
   CHECK(std::count(visits.begin(), visits.end(), '\n') == 5);  // the header and two instances each
   CHECK((*dataset)->WriteCsvFiles(dir.path + "/missing/dir").status().code() == StatusCode::kIOError);
+  // The workbook: written whole (a zip, as every .xlsx), or an error and no file at all.
+  REQUIRE((*dataset)->WriteWorkbook(dir.path + "/visit_record.xlsx").ok());
+  CHECK(ReadFile(dir.path + "/visit_record.xlsx").compare(0, 2, "PK") == 0);
+  CHECK(std::fopen((dir.path + "/visit_record.xlsx.partial.xlsx").c_str(), "rb") == nullptr);
+  CHECK((*dataset)->WriteWorkbook(dir.path + "/missing/dir/x.xlsx").code() == StatusCode::kIOError);
 
   CHECK(AnalysisDataset::OpenExisting(dir.path + "/none.sqlite").status().code() == StatusCode::kNotFound);
   auto existing = AnalysisDataset::OpenExisting(path);

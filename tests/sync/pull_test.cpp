@@ -117,10 +117,36 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   }
   CHECK(attendees.rows.size() == instances);
 
-  // With --labels, the CSV files hold the choices' labels (the dataset is the same).
-  PullRun labelled = Pull(collector, token, form, datasets, "--labels ja");
+  // With --labels, the CSV files hold the choices' labels (the dataset is the same); with
+  // --xlsx, a workbook too, whose sheets read back (openpyxl) as the CSV files.
+  PullRun labelled = Pull(collector, token, form, datasets, "--labels ja --xlsx");
   REQUIRE(labelled.exit_status == 0);
   CHECK_THAT(e2e::ReadFile(datasets + "/" + form + ".csv"), Catch::Contains("薬剤師"));
+  CHECK_THAT(labelled.out, Catch::Contains(datasets + "/" + form + ".xlsx"));
+  {
+    std::FILE* pipe = popen(("/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/analysis/read_xlsx.py '" + datasets + "/" +
+                             form + ".xlsx'").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string text;
+    char buffer[65536];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+    REQUIRE(pclose(pipe) == 0);
+    const nlohmann::json read = nlohmann::json::parse(text);
+    auto labelled_csv = testing::ParseCsvFiles({datasets + "/" + form + ".csv", datasets + "/" + form + "-attendees.csv"});
+    const std::string files[] = {datasets + "/" + form + ".csv", datasets + "/" + form + "-attendees.csv"};
+    for (size_t sheet = 0; sheet < 2; ++sheet) {
+      const nlohmann::json& rows_read = read["sheets"][sheet]["rows"];
+      const testing::ParsedCsv& table = labelled_csv[files[sheet]];
+      REQUIRE(rows_read.size() == table.rows.size() + 1);
+      for (size_t r = 0; r < table.rows.size(); ++r) {
+        for (size_t c = 0; c < table.header.size(); ++c) {
+          const nlohmann::json& cell = rows_read[r + 1][c];
+          const std::string text_of = cell.is_null() ? "" : cell.is_string() ? cell.get<std::string>() : cell.dump();
+          CHECK(text_of == table.rows[r].at(table.header[c]));
+        }
+      }
+    }
+  }
   CHECK(Pull(collector, token, form, datasets, "--labels fr").exit_status == 1);
 
   // Nothing new: nothing fetched. Then eight more arrive between pulls: only those are new.

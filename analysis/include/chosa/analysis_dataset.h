@@ -72,6 +72,9 @@ class AnalysisDataset {
   // Writes every table as CSV (chosa/csv_writer.h) into `dir`: FORM.csv and FORM-REPEAT.csv,
   // each replaced whole (written beside, then renamed). Returns the paths written.
   Result<std::vector<std::string>> WriteCsvFiles(const std::string& dir, const FlattenOptions& cells = {}) const;
+  // Writes every table into one Excel workbook at `path` (chosa/xlsx_writer.h), replaced whole:
+  // written beside, then renamed.
+  Status WriteWorkbook(const std::string& path, const FlattenOptions& cells = {}) const;
 
  private:
   struct Db;
