@@ -79,7 +79,7 @@ echo "== 4. the bureau pulls each survey's dataset (only what is new) and writes
 token=$($collector analyst-token demo-analyst --data "$data" 2>/dev/null)
 export CHOSA_ANALYST_TOKEN=$token
 datasets="$out/datasets"
-pull() { $chosa pull --collector "$url" --ca "$work/tls/ca.pem" --dataset "$datasets" "$1"; }
+pull() { $chosa pull --collector "$url" --ca "$work/tls/ca.pem" --dataset "$datasets" --xlsx "$1"; }
 for form in coordinator_checklist medical_facility_survey older_residents_survey ward_activity_survey workshop_attendee_survey; do
   pull "$form" | head -n 1 | sed 's/^/   /'
 done
@@ -125,5 +125,5 @@ echo "The reports (open in a browser):"
 for form in coordinator_checklist medical_facility_survey older_residents_survey ward_activity_survey workshop_attendee_survey; do
   echo "   $out/reports/$form/report.html"
 done
-echo "The datasets (SQLite for SQL tools, R or Python; CSV with a BOM for Excel): $datasets"
+echo "The datasets (SQLite for SQL tools, R or Python; an Excel workbook and CSV files per survey): $datasets"
 echo "Collector access log: $(wc -l < "$work/access.log") requests, one JSON line each."
