@@ -29,21 +29,7 @@ done
 log() { echo "bench: $*" >&2; }
 
 # 1. What is missing.
-packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev python3)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || packages+=(npm)
-missing=()
-for p in "${packages[@]}"; do
-  if [ "$p" = nodejs ] || [ "$p" = npm ]; then missing+=("$p"); continue; fi
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/install-packages.sh
 pinned=$(python3 -c 'import json; print(json.load(open("bench/surveyjs/package.json"))["dependencies"]["survey-core"])')
 installed=$(python3 -c 'import json,sys
 try: print(json.load(open("bench/surveyjs/node_modules/survey-core/package.json"))["version"])
