@@ -884,6 +884,19 @@ Status CheckByFinalize(Session& session, const Envelope& envelope, std::string_v
   return Status::Ok();
 }
 
+// The session a submission was filled in, as its envelope says: language, start, device and
+// enumerator (into `snapshot` and the options to resume it with).
+SessionOptions ReplayOptions(const Envelope& envelope, SessionSnapshot* snapshot) {
+  snapshot->language = std::string(envelope.strings[kLanguage]);
+  snapshot->started_at_millis = envelope.started.utc_millis;
+  snapshot->started_offset_minutes = envelope.started.offset_minutes;
+  SessionOptions options;
+  options.language = snapshot->language;
+  options.device_id = std::string(envelope.strings[kDeviceId]);
+  if (envelope.present[kEnumeratorId]) options.enumerator_id = std::string(envelope.strings[kEnumeratorId]);
+  return options;
+}
+
 // The checks after parsing: `root` is the parse of `text`.
 Status CheckParsed(const std::shared_ptr<const Form>& form_ptr, std::string_view text, element root) {
   const Form& form = *form_ptr;
@@ -911,13 +924,7 @@ Status CheckParsed(const std::shared_ptr<const Form>& form_ptr, std::string_view
                  "format)");
   };
 
-  snapshot.language = std::string(envelope.strings[kLanguage]);
-  snapshot.started_at_millis = envelope.started.utc_millis;
-  snapshot.started_offset_minutes = envelope.started.offset_minutes;
-  SessionOptions options;
-  options.language = snapshot.language;
-  options.device_id = std::string(envelope.strings[kDeviceId]);
-  if (envelope.present[kEnumeratorId]) options.enumerator_id = std::string(envelope.strings[kEnumeratorId]);
+  const SessionOptions options = ReplayOptions(envelope, &snapshot);
   Result<std::unique_ptr<Session>> resumed = Session::Resume(form_ptr, &env, options, snapshot);
   if (!resumed.ok()) {
     if (std::optional<Status> fault = canonical_fault()) return *std::move(fault);
@@ -951,12 +958,7 @@ Result<ReplayedSubmission> Replay(const std::shared_ptr<const Form>& form_ptr, s
   AnswerReader reader(*form_ptr, replayed.env.get(), &snapshot);
   status = reader.Read(envelope.fields[kAnswers].get_object().value_unsafe());
   if (!status.ok()) return status;
-  snapshot.language = std::string(envelope.strings[kLanguage]);
-  snapshot.started_at_millis = envelope.started.utc_millis;
-  snapshot.started_offset_minutes = envelope.started.offset_minutes;
-  SessionOptions options;
-  options.language = snapshot.language;
-  options.device_id = std::string(envelope.strings[kDeviceId]);
+  const SessionOptions options = ReplayOptions(envelope, &snapshot);
   Result<std::unique_ptr<Session>> session = Session::Resume(form_ptr, replayed.env.get(), options, snapshot);
   if (!session.ok()) return session.status();
   replayed.session = std::move(session).value();
