@@ -63,6 +63,19 @@ std::map<std::string, std::string> DatasetBodies(const std::string& path, int64_
   return out;
 }
 
+// Publishes `form`, starts the collector and enrols a device `name` for it, which has synced
+// once (the form installed).
+std::unique_ptr<e2e::Device> ServingWithDevice(e2e::CollectorProcess& collector, const std::string& form,
+                                               const std::string& name) {
+  collector.Publish({form});
+  const std::string code = collector.EnrolCode({form});
+  collector.Start();
+  std::unique_ptr<e2e::Device> device;
+  REQUIRE(e2e::MakeDevice(name, collector.url(), collector.ca_file(), code, {}, &device).ok());
+  REQUIRE(device->client->Sync().Complete());
+  return device;
+}
+
 std::string AnalystToken(e2e::CollectorProcess& collector) {
   e2e::ToolRun made = collector.Tool({"analyst-token", "kenko"});
   REQUIRE(made.exit_status == 0);
@@ -72,12 +85,7 @@ std::string AnalystToken(e2e::CollectorProcess& collector) {
 TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "[export][pull]") {
   e2e::CollectorProcess collector;
   const std::string form = "workshop_attendee_survey";
-  collector.Publish({form});
-  const std::string code = collector.EnrolCode({form});
-  collector.Start();
-  std::unique_ptr<e2e::Device> device;
-  REQUIRE(e2e::MakeDevice("tablet-pull", collector.url(), collector.ca_file(), code, {}, &device).ok());
-  REQUIRE(device->client->Sync().Complete());
+  std::unique_ptr<e2e::Device> device = ServingWithDevice(collector, form, "tablet-pull");
   REQUIRE(e2e::FillSubmissions(*device->store, form, 12).ok());
   std::map<std::string, std::string> sent = e2e::OutboxBytes(*device->store);
   REQUIRE(device->client->Sync().Complete());
@@ -220,12 +228,7 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
 TEST_CASE("chosa pull cut off part-way and run again ends with every submission exactly once", "[export][pull][faults]") {
   e2e::CollectorProcess collector;
   const std::string form = "workshop_attendee_survey";
-  collector.Publish({form});
-  const std::string code = collector.EnrolCode({form});
-  collector.Start();
-  std::unique_ptr<e2e::Device> device;
-  REQUIRE(e2e::MakeDevice("tablet-cut", collector.url(), collector.ca_file(), code, {}, &device).ok());
-  REQUIRE(device->client->Sync().Complete());
+  std::unique_ptr<e2e::Device> device = ServingWithDevice(collector, form, "tablet-cut");
   REQUIRE(e2e::FillSubmissions(*device->store, form, 40).ok());
   const std::map<std::string, std::string> sent = e2e::OutboxBytes(*device->store);
   REQUIRE(device->client->Sync().Complete());
@@ -301,12 +304,7 @@ std::vector<std::map<std::string, std::string>> QueryRows(const std::string& pat
 TEST_CASE("chosa pull round trip of simulated respondents: multi-selects, unanswered and non-relevant questions", "[export][pull]") {
   e2e::CollectorProcess collector;
   const std::string form = "medical_facility_survey";
-  collector.Publish({form});
-  const std::string code = collector.EnrolCode({form});
-  collector.Start();
-  std::unique_ptr<e2e::Device> device;
-  REQUIRE(e2e::MakeDevice("tablet-respondents", collector.url(), collector.ca_file(), code, {}, &device).ok());
-  REQUIRE(device->client->Sync().Complete());  // installs the form
+  std::unique_ptr<e2e::Device> device = ServingWithDevice(collector, form, "tablet-respondents");
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     auto draft = device->store->StartDraft(form, "staff-7");
     REQUIRE(draft.ok());
