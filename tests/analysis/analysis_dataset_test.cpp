@@ -10,25 +10,13 @@
 #include <unistd.h>
 
 #include "chosa/analysis_dataset.h"
+#include "test_support.h"
 
 namespace chosa::analysis {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/chosa-dataset-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string path;
-};
+using testing::ReadFile;
+using testing::TempDir;
 
 const std::string kSource = CHOSA_SOURCE_DIR;
 const std::string kForm = ReadFile(kSource + "/tests/forms/fill/visit_record.json");

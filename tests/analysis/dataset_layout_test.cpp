@@ -7,25 +7,14 @@
 #include "chosa/csv_writer.h"
 #include "chosa/dataset_layout.h"
 #include "chosa/submission_rows.h"
+#include "test_support.h"
 
 namespace chosa::analysis {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::ReadFile;
 
-std::shared_ptr<const Form> LoadForm(const std::string& json) {
-  FormLoadResult loaded = Form::Load(json);
-  std::string faults;
-  for (const Status& fault : loaded.faults) faults += fault.ToString() + "\n";
-  INFO(faults);
-  REQUIRE(loaded.ok());
-  return loaded.form;
-}
+std::shared_ptr<const Form> LoadForm(const std::string& json) { return testing::MustLoad(json); }
 
 std::vector<std::string> ColumnNames(const Table& table) {
   std::vector<std::string> names;

@@ -15,6 +15,7 @@
 
 #include "chosa/dataset_layout.h"
 #include "chosa/report.h"
+#include "test_support.h"
 #include "chosa/session.h"
 #include "chosa/submission_rows.h"
 #include "report_statistics.h"
@@ -31,14 +32,7 @@ std::shared_ptr<const Form> LoadExample(const std::string& name) {
   return loaded.form;
 }
 
-std::shared_ptr<const Form> LoadText(const std::string& json) {
-  FormLoadResult loaded = Form::Load(json);
-  std::string faults;
-  for (const Status& fault : loaded.faults) faults += fault.ToString() + "\n";
-  INFO(faults);
-  REQUIRE(loaded.ok());
-  return loaded.form;
-}
+std::shared_ptr<const Form> LoadText(const std::string& json) { return testing::MustLoad(json); }
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -42,6 +44,14 @@ inline std::shared_ptr<const Form> MustLoad(const std::string& json, const FormL
   for (const Status& fault : result.faults) UNSCOPED_INFO(fault.ToString());
   REQUIRE(result.ok());
   return result.form;
+}
+
+// A file's bytes ("" when it cannot be read).
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // The faults of a form that must not load, one "pointer: col N: message" a line.
