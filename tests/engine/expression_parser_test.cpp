@@ -88,9 +88,21 @@ TEST_CASE("Deep nesting and long chains are refused, not recursed into") {
 
 TEST_CASE("Constant faults are found when the expression is compiled") {
   CHECK(Eval("date('2023-02-29')").rfind("fault: col 1: ", 0) == 0);
-  CHECK(Eval("true() or date('2023-02-29')").rfind("fault:", 0) == 0);  // folded before any run
+  CHECK(Eval("1 + date('2023-02-29')").rfind("fault: col 5: ", 0) == 0);  // the innermost fault
+  CHECK(Eval("if(date('x') > 0, 1, 2)").rfind("fault: col 4: ", 0) == 0);  // a condition always runs
+  CHECK(Eval("false() or date('x')").rfind("fault: col 12: ", 0) == 0);     // taken: evaluated
+  CHECK(Eval("coalesce('', date('x'))").rfind("fault: col 14: ", 0) == 0);  // taken: evaluated
   CHECK(Eval("${ward}").find("unknown name ${ward}") != std::string::npos);
   CHECK(Eval(". > 1").find("'.' is only valid") != std::string::npos);
+}
+
+TEST_CASE("A fault in a branch never taken is not a fault (as in JavaRosa)") {
+  CHECK(Eval("if(true(), 1, date('x'))") == "1");
+  CHECK(Eval("if(false(), date('x'), 2)") == "2");
+  CHECK(Eval("true() or date('x')") == "true");
+  CHECK(Eval("false() and date('x')") == "false");
+  CHECK(Eval("coalesce('a', date('x'))") == "a");
+  CHECK(Eval("concat(coalesce('a', date('x')), if(1 < 2, 'b', date('y')))") == "ab");
 }
 
 TEST_CASE("Text is counted in code points") {

@@ -99,6 +99,23 @@ TEST_CASE("Faults are all reported, in document order") {
         "/items/4/calculation: reference cycle: ${e} (calculation) -> ${f} (calculation) -> ${e} (calculation)\n");
 }
 
+TEST_CASE("A constant fault is a load error only where every evaluation meets it") {
+  // Branches that may not be taken load (ODK's engines answer them); the fault is met only if
+  // the branch is taken.
+  CHECK(FaultsOf(Minimal(R"j(
+      {"type": "integer", "name": "a", "label": "a"},
+      {"type": "calculate", "name": "b", "calculation": "if(${a} > 1, date('x'), 1)"},
+      {"type": "calculate", "name": "c", "calculation": "${a} > 1 or date('x') > 0"},
+      {"type": "calculate", "name": "d", "calculation": "coalesce(${a}, date('x'))"})j")) == "");
+  // Met on every evaluation: refused at load, at the fault's column.
+  CHECK(FaultsOf(Minimal(R"j(
+      {"type": "integer", "name": "a", "label": "a"},
+      {"type": "calculate", "name": "b", "calculation": "${a} + date('x')"},
+      {"type": "calculate", "name": "c", "calculation": "if(date('x') > ${a}, 1, 2)"})j")) ==
+        "/items/1/calculation: col 8: not a date: 'x'\n"
+        "/items/2/calculation: col 4: not a date: 'x'\n");
+}
+
 TEST_CASE("The dependency graph ranks nodes after what they read") {
   auto form = MustLoad(Minimal(R"(
       {"type": "integer", "name": "a", "label": "a"},

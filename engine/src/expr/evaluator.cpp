@@ -67,6 +67,7 @@ class Evaluation {
   Value EvalCall(const Node& n) const {
     const FunctionSpec& f = *n.function;
     if (f.flags & kEvaluatorHandled) return EvalSpecial(n);
+    if (f.flags & kLazy) return EvalCoalesce(n, f);
     // Most calls have few arguments: keep them on the stack.
     constexpr uint32_t kInline = 8;
     Value inline_args[kInline];
@@ -81,6 +82,18 @@ class Evaluation {
       if (args[k].is_error()) return args[k];
     }
     return f.impl(args, static_cast<int>(n.child_count), context_);
+  }
+
+  // coalesce(a, b), the one lazy function with an implementation: b is evaluated only when a is
+  // empty, as in JavaRosa (`coalesce('a', date('x'))` is 'a').
+  Value EvalCoalesce(const Node& n, const FunctionSpec& f) const {
+    Value args[2] = {Eval(e_.child(n, 0)), Value()};
+    if (args[0].is_error()) return args[0];
+    Value first = f.impl(args, 2, context_);  // a itself when it is not empty, else "" (b unread)
+    if (!first.is_empty()) return first;
+    args[1] = Eval(e_.child(n, 1));
+    if (args[1].is_error()) return args[1];
+    return f.impl(args, 2, context_);
   }
 
   Value EvalSpecial(const Node& n) const {
@@ -120,24 +133,53 @@ class Evaluation {
   const FunctionContext& context_;
 };
 
-bool IsFoldable(const Expression& e, const Node& n) {
+// Whether a node computes the same value whatever the answers: pure, and over children that do
+// (constants, or constant subtrees whose evaluation failed and were left unfolded).
+bool IsConstantOver(const Expression& e, const Node& n, const std::vector<bool>& failed) {
   switch (n.kind) {
     case NodeKind::kNegate:
     case NodeKind::kBinary:
       break;
     case NodeKind::kCall:
-      if (!(n.function->flags & kPure) || (n.function->flags & kEvaluatorHandled)) {
-        // if() with a constant condition and constant branches is still foldable.
-        if (n.function->name != "if") return false;
-      }
+      // if() is evaluator-handled but pure: with constant arguments its value is constant.
+      if (n.function->name == "if") break;
+      if (!(n.function->flags & kPure) || (n.function->flags & kEvaluatorHandled)) return false;
       break;
     default:
       return false;
   }
   for (uint32_t k = 0; k < n.child_count; ++k) {
-    if (e.node(e.child(n, k)).kind != NodeKind::kConstant) return false;
+    const uint32_t child = e.child(n, k);
+    if (e.node(child).kind != NodeKind::kConstant && !failed[child]) return false;
   }
   return true;
+}
+
+// How many of a node's first children every evaluation of the node evaluates: `a or b`, `a and
+// b`, if(c, x, y) and coalesce(a, b) evaluate only their first child for sure; once(x) may not
+// evaluate x at all.
+uint32_t ChildrenAlwaysEvaluated(const Node& n) {
+  if (n.kind == NodeKind::kBinary && (n.op == BinaryOp::kOr || n.op == BinaryOp::kAnd)) return 1;
+  if (n.kind == NodeKind::kCall && (n.function->flags & kLazy)) return n.function->name == "once" ? 0 : 1;
+  return n.child_count;
+}
+
+// The innermost failure that evaluating the failed node `i` meets: the failed child it evaluates
+// (its children are constants or failed), down to a node whose own evaluation fails.
+uint32_t InnermostFailure(const Expression& e, const std::vector<bool>& failed, uint32_t i) {
+  for (;;) {
+    const Node& n = e.nodes[i];
+    uint32_t next = i;
+    if (n.kind == NodeKind::kCall && n.function->name == "if" && !failed[e.child(n, 0)]) {
+      next = e.child(n, e.constant(e.node(e.child(n, 0))).ToBoolean() ? 1 : 2);  // the branch taken
+    } else {
+      for (uint32_t k = 0; k < n.child_count && next == i; ++k) {
+        if (failed[e.child(n, k)]) next = e.child(n, k);  // evaluated in order, the first error ends it
+      }
+    }
+    if (next == i || !failed[next]) return i;
+    i = next;
+  }
 }
 
 }  // namespace
@@ -149,22 +191,45 @@ Value Evaluate(const Expression& expression, const EvalScope& scope, const Funct
 
 Status FoldConstants(Expression& e) {
   // Children always precede their parents in `nodes` (the parser creates them first), so one
-  // forward pass folds bottom-up.
+  // forward pass folds bottom-up. A constant subtree whose evaluation fails (date('x')) is left
+  // as it is: it may sit in a branch that is never taken (if(true(), 1, date('x'))).
   EmptyScope scope;
   FunctionContext context;
   bool folded_any = false;
+  std::vector<bool> failed(e.nodes.size(), false);
   for (uint32_t i = 0; i < e.nodes.size(); ++i) {
-    if (!IsFoldable(e, e.nodes[i])) continue;
+    if (!IsConstantOver(e, e.nodes[i], failed)) continue;
     Value folded = Evaluation(e, scope, context).Eval(i);
+    if (folded.is_error()) {
+      failed[i] = true;
+      continue;
+    }
     Node& n = e.nodes[i];
-    // The column field carries the node's position; the caller, who has the source, converts it.
-    if (folded.is_error()) return Status::InvalidArgument(folded.text(), {}, n.position);
     n.kind = NodeKind::kConstant;
     n.payload = static_cast<uint32_t>(e.constants.size());
     e.constants.push_back(std::move(folded));
     n.child_count = 0;
     n.function = nullptr;
     folded_any = true;
+  }
+  // A failure is a load error when every evaluation of the whole expression meets it. Walked
+  // from the root, parents first (they follow their children in `nodes`).
+  if (!e.nodes.empty()) {
+    std::vector<bool> always(e.nodes.size(), false);
+    always[e.root] = true;
+    for (uint32_t i = static_cast<uint32_t>(e.nodes.size()); i-- > 0;) {
+      if (!always[i]) continue;
+      const Node& n = e.nodes[i];
+      const uint32_t sure = ChildrenAlwaysEvaluated(n);
+      for (uint32_t k = 0; k < sure; ++k) always[e.child(n, k)] = true;
+    }
+    for (uint32_t i = 0; i < e.nodes.size(); ++i) {
+      if (!failed[i] || !always[i]) continue;
+      i = InnermostFailure(e, failed, i);
+      Value error = Evaluation(e, scope, context).Eval(i);
+      // The column field carries the node's position; the caller, who has the source, converts it.
+      return Status::InvalidArgument(error.text(), {}, e.nodes[i].position);
+    }
   }
   if (folded_any) CompactExpression(e);
   return Status::Ok();

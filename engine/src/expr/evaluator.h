@@ -49,10 +49,12 @@ class EmptyScope final : public EvalScope {
 
 Value Evaluate(const Expression& expression, const EvalScope& scope, const FunctionContext& context);
 
-// Replaces every subtree that reads nothing and calls only pure functions by its value.
-// An error value produced by folding (a constant bad date, say) is returned as a Status whose
-// column() is the subtree's Node::position (byte offset + 1), so that such a fault is found when
-// the form loads; convert it with ColumnOfOffset(source, position - 1).
+// Replaces every subtree that reads nothing and calls only pure functions by its value. A
+// constant subtree whose evaluation fails (a constant bad date, say) is left unfolded; when every
+// evaluation of the whole expression would evaluate it (not only a branch of if(), the right side
+// of `or`/`and` or coalesce's second argument), its error is returned as a Status whose column()
+// is the subtree's Node::position (byte offset + 1), so that the fault is found when the form
+// loads; convert it with ColumnOfOffset(source, position - 1).
 Status FoldConstants(Expression& expression);
 
 }  // namespace chosa
