@@ -118,7 +118,7 @@ class RunningServer {
   std::string EnrolDevice() {
     const std::string code = "CODE-" + std::to_string(++codes_);
     REQUIRE(storage_->AddEnrolmentCode(code, {"health_check"}, Env::Default()->NowMillis() + 3600000).ok());
-    auto res = Client()->Post(std::string(protocol::kEnrollPath), protocol::ToJson(protocol::EnrollRequest{code, "t"}),
+    auto res = Client()->Post(std::string(protocol::kEnrollPath), protocol::ToJson(protocol::EnrollRequest{code, "t", ""}),
                               "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);
@@ -169,6 +169,32 @@ std::string RawExchange(const RunningServer& server, const std::string& request)
   return response;
 }
 
+TEST_CASE("a second collector on the port of a running one does not start: address already in use") {
+  RunningServer first;
+  // Another data directory, as an operator starting a second instance by mistake would have.
+  const std::string dir = MakeTempDir();
+  auto storage = OpenSqliteStorage(dir + "/data");
+  REQUIRE(storage.ok());
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = first.port();
+  options.cert_file = first.tls().server_cert;
+  options.key_file = first.tls().server_key;
+  options.access_log = dir + "/access.log";
+  auto second = CollectorServer::Create(options, **storage, nullptr, Env::Default());
+  REQUIRE(second.ok());
+  Status bound = (*second)->Bind();
+  CHECK_FALSE(bound.ok());
+  CHECK(bound.message() == "cannot listen on 127.0.0.1:" + std::to_string(first.port()) + ": address already in use");
+  // The first still serves.
+  auto res = first.Client()->Get("/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  second->reset();
+  storage->reset();
+  std::system(("rm -rf " + dir).c_str());
+}
+
 TEST_CASE("the collector answers health checks and names unknown routes") {
   RunningServer server;
   auto health = server.Client()->Get("/healthz");
@@ -185,7 +211,7 @@ TEST_CASE("a device enrols once with a code, then lists and downloads its forms"
   RunningServer server;
   REQUIRE(server.storage().AddEnrolmentCode("ABCD-EFGH", {"health_check"}, Env::Default()->NowMillis() + 60000).ok());
   auto client = server.Client();
-  const std::string request = protocol::ToJson(protocol::EnrollRequest{"ABCD-EFGH", "ward tablet"});
+  const std::string request = protocol::ToJson(protocol::EnrollRequest{"ABCD-EFGH", "ward tablet", ""});
   auto first = client->Post("/api/v1/enroll", request, "application/json");
   REQUIRE(first);
   REQUIRE(first->status == 200);

@@ -3,13 +3,17 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -183,7 +187,8 @@ struct CollectorServer::Impl {
     current.bytes_in = req.body.size();
     Result<protocol::EnrollRequest> request = protocol::ParseEnrollRequest(req.body);
     if (!request.ok()) return SendError(res, request.status());
-    Result<std::string> device_id = NewDeviceId();
+    // The device's own identity (its store's), or one made up for a client that sends none.
+    Result<std::string> device_id = request->device_id.empty() ? NewDeviceId() : Result<std::string>(request->device_id);
     Result<std::string> token = NewToken();
     if (!device_id.ok() || !token.ok()) return SendError(res, Status::Unavailable("no random bytes for a token"));
     Result<Device> device = storage.Enroll(request->code, *device_id, request->device_name, *token, env->NowMillis());
@@ -467,6 +472,13 @@ struct CollectorServer::Impl {
     // A response is written in pieces (head, body): without this, Nagle holds the last piece
     // until the client's delayed ACK, some 40 ms per request on a kept-alive connection.
     server.set_tcp_nodelay(true);
+    // SO_REUSEADDR only: a restarted collector binds at once despite connections in TIME_WAIT.
+    // Not the library's default SO_REUSEPORT, with which a second collector binds the same port
+    // and the kernel splits the devices' connections between two databases.
+    server.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
 
     server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
       current = RequestContext();
@@ -560,6 +572,41 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::Create(const ServerOpt
 CollectorServer::CollectorServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CollectorServer::~CollectorServer() = default;
 
+namespace {
+
+// Why binding host:port fails, as the system says it ("address already in use"): the library
+// reports only that it failed, so the bind is tried again, as it does it, to read errno.
+std::string WhyCannotBind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int code = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); code != 0) {
+    return ::gai_strerror(code);
+  }
+  std::string why = "unknown reason";
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int sock = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (sock < 0) {
+      why = std::strerror(errno);
+      continue;
+    }
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    const bool bound = ::bind(sock, a->ai_addr, a->ai_addrlen) == 0;
+    why = bound ? "the address was taken meanwhile" : std::strerror(errno);
+    ::close(sock);
+    if (!bound) break;
+  }
+  ::freeaddrinfo(found);
+  if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+  return why;
+}
+
+}  // namespace
+
 Status CollectorServer::Bind() {
   if (impl_->options.port == 0) {
     impl_->bound_port = impl_->server.bind_to_any_port(impl_->options.host);
@@ -569,7 +616,8 @@ Status CollectorServer::Bind() {
     impl_->bound_port = -1;
   }
   if (impl_->bound_port <= 0) {
-    return Status::IOError("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port));
+    return Status::IOError("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                           ": " + WhyCannotBind(impl_->options.host, impl_->options.port));
   }
   return Status::Ok();
 }
