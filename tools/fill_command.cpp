@@ -44,7 +44,9 @@ void PrintFillUsage(std::FILE* out) {
                "  --lang LANG       the language to start in (default: the form's default language)\n"
                "  --out FILE        also write the finalized submission's canonical JSON there; - for\n"
                "                    stdout (without a store, stdout is the default)\n"
-               "  --device-id ID    the device id stamped in the submission (default: the host name)\n"
+               "  --device-id ID    the device's identity, kept by a new store and stamped in every submission;\n"
+               "                    an existing store keeps its own (default: the store's; a new store makes\n"
+               "                    one; with --no-store, the host name)\n"
                "  --enumerator ID   the id of the person filling (default: none)\n"
                "  Type ? at the prompt for the commands. Exit: 0 finalized, 1 form, store or write\n"
                "  fault, 2 usage, 3 quit or end of input without a submission.\n",

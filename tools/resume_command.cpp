@@ -35,7 +35,7 @@ void PrintResumeUsage(std::FILE* out) {
                "  --store PATH      the device store (default: %s)\n"
                "  --lang LANG       switch the draft to this language\n"
                "  --out FILE        also write the finalized submission's canonical JSON there (- for stdout)\n"
-               "  --device-id ID    the device id stamped in the submission (default: the host name)\n"
+               "  --device-id ID    checked against the store's device identity (a store keeps one)\n"
                "  --enumerator ID   for a sent submission: who corrects it (default: its enumerator)\n"
                "  Exit: 0 finalized, 1 store fault or nothing to resume, 2 usage, 3 quit (the draft is kept).\n",
                DeviceStore::DefaultPath().c_str());

@@ -39,7 +39,7 @@ void PrintSimulateUsage(std::FILE* out) {
                "  --store PATH      the device store to fill (required: never a tablet's own by default)\n"
                "  --count N         how many submissions, 1 to %lld\n"
                "  --seed S          the seed of the answers (default 1): the same seed, the same answers\n"
-               "  --device-id ID    the device id stamped in the submissions (default: the host name)\n"
+               "  --device-id ID    the device's identity, for a new store (an existing store keeps its own)\n"
                "  --enumerator ID   the id of the person filling (default: none)\n"
                "  Exit: 0 all finalized, 1 form or store fault or a respondent that could not finish, 2 usage.\n",
                kMaxCount);

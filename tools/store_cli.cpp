@@ -138,7 +138,7 @@ std::unique_ptr<DeviceStore> OpenStoreOrSay(const char* command, const std::stri
     }
   }
   StoreOptions options;
-  options.device_id = device_id.empty() ? HostName() : device_id;
+  options.device_id = device_id;  // "": the store's own identity (a new store makes one)
   Result<std::unique_ptr<DeviceStore>> opened = DeviceStore::Open(path, options);
   if (!opened.ok()) {
     const Status& status = opened.status();

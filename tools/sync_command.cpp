@@ -174,7 +174,7 @@ int RunEnroll(const ParsedOptions& options) {
   ProgressLine line;
   sync::SyncOptions sync_options;
   sync_options.progress = [&line](const sync::SyncProgress& progress) { line.Show(progress); };
-  sync::SyncClient client(transport->get(), nullptr, credentials, sync_options);
+  sync::SyncClient client(transport->get(), store.get(), credentials, sync_options);  // enrols as the store's identity
   auto enrolled = client.Enroll(options.Get("--code"), options.Get("--name", HostName()));
   line.Clear();
   if (!enrolled.ok()) {
@@ -219,7 +219,7 @@ int RunPullAndPush(const ParsedOptions& options) {
     }
     return kExitFault;
   }
-  std::unique_ptr<DeviceStore> store = OpenStoreOrSay("sync", store_path, /*create=*/true, credentials->device_id);
+  std::unique_ptr<DeviceStore> store = OpenStoreOrSay("sync", store_path, /*create=*/true);  // as the device it is
   if (store == nullptr) return kExitFault;
   sync::TransportOptions transport_options;
   transport_options.tls = credentials->tls;

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "chosa/env.h"
+#include "chosa/session.h"
 #include "collector/admin.h"
 #include "collector/sqlite_storage.h"
 #include "collector/work_pool.h"
@@ -265,48 +267,85 @@ TEST_CASE("A push whose lines cannot be checked (out of memory) stores nothing a
   CHECK((*storage)->SubmissionCount("survey") == 40);
 }
 
-TEST_CASE("A form with a public key is checked on its clear envelope only, never re-validated", "[sync][ingest]") {
+// Encryption is not implemented: a form with settings.public_key would send its answers in clear
+// and, as the collector once did, have them stored unchecked. Such a form is refused.
+const char* kSealedForm = R"({"format": 1, "id": "sealed", "version": "1", "title": "S",
+    "languages": ["ja"], "settings": {"public_key": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"},
+    "items": [{"type": "text", "name": "q", "label": "Q"}]})";
+
+TEST_CASE("A form with a public key is not published", "[sync][ingest]") {
   TempDir dir;
   auto storage = OpenSqliteStorage(dir.path());
   REQUIRE(storage.ok());
-  // The key's bytes do not matter to the collector: it never decrypts.
-  PublishOutcome published = PublishForm(**storage, R"({"format": 1, "id": "sealed", "version": "1", "title": "S",
-      "languages": ["ja"], "settings": {"public_key": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"},
-      "items": [{"type": "text", "name": "q", "label": "Q"}]})",
-                                         {}, kNow);
-  INFO(published.status.ToString());
+  PublishOutcome published = PublishForm(**storage, kSealedForm, {}, kNow);
+  CHECK_FALSE(published.ok());
+  CHECK(published.faults.size() == 1);
+  CHECK(published.faults.at(0).ToString().find("/settings/public_key: encrypted forms are not available yet") == 0);
+  CHECK_FALSE((*storage)->GetFormVersion("sealed", "1").ok());
+}
+
+TEST_CASE("Pushes to a form with a public key published by an older collector are quarantined, not stored",
+          "[sync][ingest]") {
+  TempDir dir;
+  auto storage = OpenSqliteStorage(dir.path());
+  REQUIRE(storage.ok());
+  // As an older collector published it: straight into the storage.
+  REQUIRE((*storage)->PublishForm({"sealed", "1", kSealedForm, protocol::Sha256Hex(kSealedForm), kNow}).ok());
+  Ingest ingest(**storage, protocol::Limits{}, nullptr, 1);
+  const std::string clear = Line(1, "in clear", "sealed");
+  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"sealed"}}, {clear}, kNow);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 1);
+  CHECK((*results)[0].status == protocol::PushStatus::kRejected);
+  CHECK((*results)[0].reason.find("form sealed version 1 cannot be used: /settings/public_key: encrypted forms are "
+                                  "not available yet") == 0);
+  CHECK((*storage)->SubmissionCount("sealed") == 0);
+}
+
+TEST_CASE("Without a validator of its own, the collector re-validates every submission with the engine",
+          "[sync][ingest]") {
+  TempDir dir;
+  auto storage = OpenSqliteStorage(dir.path());
+  REQUIRE(storage.ok());
+  const std::string form_json = R"({"format": 1, "id": "survey", "version": "1", "title": "S", "languages": ["ja"],
+      "items": [{"type": "integer", "name": "age", "label": "Age", "constraint": ". <= 120"}]})";
+  PublishOutcome published = PublishForm(**storage, form_json, {}, kNow);
   REQUIRE(published.ok());
-  std::atomic<int> validated{0};
-  SubmissionValidator refuse_all = [&](std::shared_ptr<const Form>, std::string_view,
-                                       const simdjson::dom::element&) {
-    ++validated;
-    return Status::InvalidArgument("would fail re-validation");
-  };
-  Ingest ingest(**storage, protocol::Limits{}, refuse_all, 1);
-  // Answers the engine could not have written (the ciphertext stands in for them): stored as they are.
-  const std::string sealed = R"({"uuid":")" + Uuid(1) +
-                             R"(","form_id":"sealed","form_version":"1","device_id":"tablet-1","language":"ja",)"
-                             R"("answers":{"ciphertext":"c2VhbGVk"}})";
-  // The clear envelope is still checked: a bad UUID, an unknown version.
-  const std::string bad_uuid = R"({"uuid":"not-a-uuid","form_id":"sealed","form_version":"1","device_id":"tablet-1",)"
-                               R"("answers":{"ciphertext":"c2VhbGVk"}})";
-  const std::string unknown_version = R"({"uuid":")" + Uuid(2) +
-                                      R"(","form_id":"sealed","form_version":"9","device_id":"tablet-1",)"
-                                      R"("answers":{"ciphertext":"c2VhbGVk"}})";
-  const std::vector<std::string> lines{sealed, bad_uuid, unknown_version};
-  std::vector<std::string_view> views(lines.begin(), lines.end());
-  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"sealed"}}, views, kNow);
+  // Finalized by the engine: accepted. The same envelope with an answer out of range, or a
+  // question the form does not have: refused by re-validation.
+  FormLoadResult loaded = Form::Load(form_json);
+  REQUIRE(loaded.ok());
+  const std::shared_ptr<const Form>& form = loaded.form;
+  auto session = chosa::testing::Must(Session::Start(form, Env::Default(), {"", "tablet-1", ""}));
+  REQUIRE(session->SetAnswer("age", "80").ok());
+  const std::string good = chosa::testing::Must(session->Finalize()).canonical_json;
+  std::string too_old = good;
+  too_old.replace(too_old.find("\"age\":80"), 8, "\"age\":130");
+  std::string unknown = good;
+  unknown.replace(unknown.find("\"age\":80"), 8, "\"agf\":80");
+  too_old.replace(too_old.find("\"uuid\":\"") + 8, 36, Uuid(2));
+  unknown.replace(unknown.find("\"uuid\":\"") + 8, 36, Uuid(3));
+  Ingest ingest(**storage, protocol::Limits{}, nullptr, 1);
+  auto results = ingest.Push(Principal{Role::kDevice, "tablet-1", {"survey"}}, {good, too_old, unknown}, kNow);
   REQUIRE(results.ok());
   REQUIRE(results->size() == 3);
   CHECK((*results)[0].status == protocol::PushStatus::kAccepted);
   CHECK((*results)[1].status == protocol::PushStatus::kRejected);
-  CHECK((*results)[1].reason.find("not a submission") == 0);
+  CHECK((*results)[1].reason.find("fails validation: /answers/age") == 0);
   CHECK((*results)[2].status == protocol::PushStatus::kRejected);
-  CHECK((*results)[2].reason == "unknown form version sealed 9");
-  CHECK(validated.load() == 0);
-  auto stored = (*storage)->SubmissionBody(Uuid(1));
-  REQUIRE(stored.ok());
-  CHECK(*stored == sealed);
+  CHECK((*results)[2].reason.find("fails validation: /answers/agf") == 0);
+  CHECK((*storage)->SubmissionCount("survey") == 1);
+  // Stored through re-validation: nothing for `chosa-collector check` to list.
+  CHECK(chosa::testing::Must((*storage)->NotRevalidated()).empty());
+  // A quarantined item the bureau releases joins the submissions unchecked, and is listed.
+  auto quarantined = chosa::testing::Must((*storage)->ListQuarantine(false));
+  REQUIRE(quarantined.size() == 2);
+  REQUIRE((*storage)->ReleaseQuarantined(quarantined[0].id, kNow + 1).ok());
+  auto unchecked = chosa::testing::Must((*storage)->NotRevalidated());
+  REQUIRE(unchecked.size() == 1);
+  CHECK(unchecked[0].uuid == Uuid(2));
+  CHECK(unchecked[0].form_id == "survey");
+  CHECK(unchecked[0].device_id == "tablet-1");
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ TEST_CASE("chosa sync: enrol once, send the outbox, nothing twice", "[sync][cli]
                              err);
   INFO(e2e::ReadFile(err));
   REQUIRE(enrolled.exit_status == 0);
-  CHECK(enrolled.out.find("Enrolled as device ") == 0);
+  CHECK(enrolled.out.find("Enrolled as device tablet-cli with ") == 0);  // the store's own identity
 
   CliRun first = RunChosa("sync" + store_arg, err);
   REQUIRE(first.exit_status == 0);
@@ -81,10 +81,37 @@ TEST_CASE("chosa sync: enrol once, send the outbox, nothing twice", "[sync][cli]
   CHECK(again.exit_status != 0);
   CHECK(e2e::ReadFile(err).find("chosa sync: cannot enrol: ") != std::string::npos);
 
+  // A second tablet whose store claims the same identity is refused, with a fresh code too.
+  e2e::ToolRun second_code = collector.Tool({"enrol-code", "--forms", "coordinator_checklist"});
+  REQUIRE(second_code.exit_status == 0);
+  const std::string other_store = dir + "/other.sqlite";
+  {
+    StoreOptions options;
+    options.device_id = "tablet-cli";
+    REQUIRE(DeviceStore::Open(other_store, options).ok());
+  }
+  CliRun impostor = RunChosa("sync enroll --store '" + other_store + "' --collector " + collector.url() + " --ca '" +
+                                 collector.ca_file() + "' --code " + second_code.out.substr(0, second_code.out.find('\n')),
+                             err);
+  CHECK(impostor.exit_status != 0);
+  CHECK(e2e::ReadFile(err).find("device tablet-cli is enrolled already") != std::string::npos);
+
   collector.Stop(SIGTERM);
   auto storage = collector::OpenSqliteStorage(collector.data_dir());
   REQUIRE(storage.ok());
   CHECK((*storage)->SubmissionCount("coordinator_checklist") == 5);
+  // The collector's records and the submissions name the device alike: the store's identity.
+  auto devices = (*storage)->ListDevices();
+  REQUIRE(devices.ok());
+  REQUIRE(devices->size() == 1);
+  CHECK(devices->at(0).device_id == "tablet-cli");
+  auto stored = (*storage)->ReadSubmissions("coordinator_checklist", 0, 100);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->size() == 5);
+  for (const collector::StoredSubmission& submission : *stored) {
+    CHECK(submission.device_id == "tablet-cli");
+    CHECK(submission.body.find("\"device_id\":\"tablet-cli\"") != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -361,6 +361,29 @@ int EnrolCode(const Spec& spec, const Parsed& parsed) {
   return 0;
 }
 
+// Lists the stored submissions that were never re-validated against their form version; exit
+// status 1 when there are any, so that a script notices.
+int Check(const Spec& spec, const Parsed& parsed) {
+  auto storage = OpenStorage(spec, parsed.data_dir, false);
+  if (!storage) return 1;
+  Result<std::vector<collector::StoredSubmission>> unchecked = storage->NotRevalidated();
+  if (!unchecked.ok()) return Fail(spec, unchecked.status().ToString());
+  if (unchecked->empty()) {
+    std::printf("Every stored submission was re-validated against its form version when it was stored.\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{{"UUID", "FORM", "VERSION", "DEVICE", "RECEIVED"}};
+  for (const auto& stored : *unchecked) {
+    rows.push_back({stored.uuid, stored.form_id, Printable(stored.form_version), stored.device_id,
+                    LocalTime(stored.received_at)});
+  }
+  PrintTable(rows);
+  std::printf("%zu stored submission%s never re-validated against %s form version: released from quarantine by\n"
+              "the bureau, or stored unchecked by an older collector (a form with settings.public_key).\n",
+              unchecked->size(), unchecked->size() == 1 ? " was" : "s were", unchecked->size() == 1 ? "its" : "their");
+  return 1;
+}
+
 int Devices(const Spec& spec, const Parsed& parsed) {
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
@@ -673,6 +696,11 @@ const std::vector<Command>& AllCommands() {
        Publish},
       {{"forms", "", "Lists the published forms: state, submissions, quarantined items and versions.\n", 0, 0, {}, {}},
        Forms},
+      {{"check", "",
+        "Lists the stored submissions that were never re-validated against their form version\n"
+        "(released from quarantine, or stored unchecked by an older collector). Exit status 1 if any.\n",
+        0, 0, {}, {}},
+       Check},
       {{"close", "FORM_ID",
         "Closes a form (e.g. after the half-year): devices no longer see it; submissions already\n"
         "filled are still accepted.\n",

@@ -19,6 +19,7 @@ void PrintUsage(std::FILE* out) {
                "the server runs:\n"
                "  publish FORM.json        check a form version with the engine, resolve its code lists, publish it\n"
                "  forms                    list the forms: state, versions, submissions, quarantined\n"
+               "  check                    list stored submissions never re-validated against their form\n"
                "  close FORM_ID            stop listing a form to devices (their pushes are still accepted)\n"
                "  archive FORM_ID          retire a form: not listed, pushes rejected; its data stays\n"
                "  reopen FORM_ID           list a closed or archived form to devices again\n"

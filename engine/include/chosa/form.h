@@ -96,7 +96,7 @@ struct Item {
 
 struct FormSettings {
   int32_t instance_name = kNone;   // expression naming drafts
-  std::string public_key;          // PEM: submissions are encrypted
+  std::string public_key;          // PEM; only with FormLoadOptions::accept_public_key (never finalized)
   bool audit = false;
   int32_t retention_days = 30;
   bool allow_back = true;
@@ -106,7 +106,15 @@ struct FormLoadOptions {
   // Directories where `{"$ref": "..."}` paths are looked up, in order. LoadFormFile() puts the
   // form's own directory first.
   std::vector<std::string> search_paths;
+  // A form with settings.public_key is refused (kEncryptedFormsUnavailable): chosa does not
+  // encrypt submissions yet, and such a form's answers would leave the device in clear. The device
+  // store sets this to open drafts of such a form installed by an older chosa; a Session refuses
+  // to finalize them all the same.
+  bool accept_public_key = false;
 };
+
+// Why a form with settings.public_key is refused at load, and its drafts at finalize.
+extern const char kEncryptedFormsUnavailable[];
 
 class Form;
 

@@ -45,6 +45,10 @@ struct AnswerError {
   std::string message;  // in the session's language
 };
 
+// A device identity as a device store keeps it and a collector enrols it.
+extern const char kDeviceIdRule[];  // "1 to 64 characters: ..."
+bool IsValidDeviceId(std::string_view id);
+
 struct SessionOptions {
   std::string language;       // "" = the form's default language
   std::string device_id;      // stamped into the submission

@@ -35,7 +35,10 @@ const char* InstanceStateName(InstanceState state);  // "draft", "finalized", "s
 
 struct StoreOptions {
   Env* env = nullptr;               // clock, random bytes; null: Env::Default()
-  std::string device_id;            // stamped into every submission
+  // The store's device identity, stamped into every submission and enrolled with a collector. A
+  // store keeps the one it is created with (IsValidDeviceId; "" makes a random "tablet-…" one).
+  // Opening a store with another identity is refused; "" opens it as the device it is.
+  std::string device_id;
   // Where $ref code lists of installed forms are looked up (besides the form file's directory).
   std::vector<std::string> search_paths;
   // TEST ONLY: do not write answers when they are set (the crash test proves it detects that).
@@ -134,6 +137,8 @@ class DeviceStore {
   Result<int64_t> PurgeSent(bool all);
 
   const std::string& path() const;
+  // The device identity the store keeps (StoreOptions::device_id).
+  const std::string& device_id() const;
   // The schema version this build writes (PRAGMA user_version).
   static int SchemaVersion();
 

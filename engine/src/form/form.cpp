@@ -9,6 +9,10 @@
 
 namespace chosa {
 
+const char kEncryptedFormsUnavailable[] =
+    "encrypted forms are not available yet: chosa does not encrypt submissions, so this form's answers would be "
+    "sent and stored in clear; remove settings.public_key";
+
 const char* ItemTypeName(ItemType type) {
   switch (type) {
     case ItemType::kPage: return "page";

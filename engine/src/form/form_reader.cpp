@@ -479,6 +479,8 @@ void FormCompiler::ReadSettings(element value, const std::string& pointer) {
       if (field.value.get_string().get(pem) != simdjson::SUCCESS ||
           pem.find("-----BEGIN PUBLIC KEY-----") == std::string_view::npos) {
         Fault(at, "public_key must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
+      } else if (!options_.accept_public_key) {
+        Fault(at, kEncryptedFormsUnavailable);
       } else {
         settings.public_key = std::string(pem);
       }

@@ -51,6 +51,10 @@ constexpr Text kTexts[] = {
     {MessageId::kNoBack, "この調査票では前のページに戻れません。", "This form does not allow going back."},
     {MessageId::kNotAUuid, "「{0}」は UUID ではありません。", "\"{0}\" is not a UUID."},
     {MessageId::kNoDeviceId, "端末IDが設定されていないため確定できません。", "The submission cannot be finalized without a device id."},
+    {MessageId::kEncryptedForm,
+     "暗号化された調査票はまだ使えません（回答が暗号化されずに送られるため）。確定できません。",
+     "Encrypted forms are not available yet: chosa does not encrypt submissions, so this form's answers would be "
+     "sent and stored in clear. The submission cannot be finalized."},
 };
 
 }  // namespace

@@ -399,11 +399,27 @@ bool IsUuid(std::string_view text) {
 
 }  // namespace
 
+const char kDeviceIdRule[] =
+    "1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', beginning with a letter or a digit";
+
+bool IsValidDeviceId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != ':' && c != '-'))) return false;
+  }
+  return true;
+}
+
 Result<Submission> Session::Finalize(std::string_view replaces, const std::vector<AuditEntry>* audit) {
   if (!replaces.empty() && !IsUuid(replaces)) {
     return Status::InvalidArgument(Message(MessageId::kNotAUuid, language_code_, replaces));
   }
   if (options_.device_id.empty()) return Status::InvalidArgument(Message(MessageId::kNoDeviceId, language_code_));
+  if (!form_->settings().public_key.empty()) {  // loaded with accept_public_key: kEncryptedFormsUnavailable
+    return Status::Unsupported(Message(MessageId::kEncryptedForm, language_code_));
+  }
   for (int32_t p = 0; p < page_count(); ++p) {
     std::vector<AnswerError> errors = PageErrors(p);
     if (errors.empty()) continue;

@@ -69,6 +69,7 @@ DeviceStore::~DeviceStore() = default;
 
 int DeviceStore::SchemaVersion() { return CurrentSchemaVersion(); }
 const std::string& DeviceStore::path() const { return db_->path(); }
+const std::string& DeviceStore::device_id() const { return db_->options().device_id; }
 
 std::string DeviceStore::DefaultPath() {
   const char* data = std::getenv("XDG_DATA_HOME");
@@ -174,7 +175,9 @@ Result<std::shared_ptr<const Form>> DeviceStore::LoadForm(std::string_view form_
   std::lock_guard<std::mutex> lock(db_->forms_mutex);
   auto cached = db_->forms.find(key);
   if (cached != db_->forms.end()) return cached->second;
-  FormLoadResult loaded = Form::Load(json);
+  FormLoadOptions load_options;
+  load_options.accept_public_key = true;  // installed by an older chosa: drafts open, never finalize
+  FormLoadResult loaded = Form::Load(json, load_options);
   if (!loaded.ok()) return Status::Corruption("installed form " + key + " no longer loads: " + loaded.faults[0].ToString());
   db_->forms.emplace(key, loaded.form);
   return loaded.form;
@@ -186,6 +189,9 @@ Result<std::unique_ptr<Draft>> DeviceStore::StartDraft(std::string_view form_id,
                                                        std::string_view language) {
   Result<std::shared_ptr<const Form>> form = LoadForm(form_id);
   if (!form.ok()) return form.status();
+  // An encrypted form installed by an older chosa: its drafts open, but a new one could never be
+  // finalized (Session::Finalize).
+  if (!(*form)->settings().public_key.empty()) return Status::Unsupported(kEncryptedFormsUnavailable);
   SessionOptions options{std::string(language), db_->options().device_id, std::string(enumerator_id)};
   Result<std::unique_ptr<Session>> session = Session::Start(*form, db_->env(), options);
   if (!session.ok()) return session.status();

@@ -98,7 +98,22 @@ CREATE TRIGGER instance_deleted AFTER DELETE ON instance BEGIN
 END;
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
+// Version 6: the store's one device identity, stamped into every submission it finalizes and
+// the identity the sync client enrols with. An older store takes it from its newest submission
+// (drafts carry none); a store with none gets it when next opened (StoreDatabase::Open).
+constexpr const char* kVersion6 = R"SQL(
+CREATE TABLE device_identity (
+  only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+  device_id TEXT NOT NULL CHECK (device_id <> '')
+);
+INSERT INTO device_identity (only_row, device_id)
+  SELECT 1, json_extract(submission, '$.device_id') FROM instance
+  WHERE submission IS NOT NULL AND json_valid(submission) AND json_type(submission, '$.device_id') = 'text'
+    AND json_extract(submission, '$.device_id') <> ''
+  ORDER BY finalized_at DESC, id DESC LIMIT 1;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6};
 
 }  // namespace
 

@@ -69,6 +69,8 @@ Status StoreDatabase::Open() {
   if (!pragmas.ok()) return pragmas;
   Status migrated = MigrateSchema(writer);
   if (!migrated.ok()) return migrated;
+  Status identified = SettleDeviceIdentity();
+  if (!identified.ok()) return identified;
 
   const unsigned int kept = SQLITE_PREPARE_PERSISTENT;
   upsert_answer = Statement(
@@ -94,6 +96,45 @@ Status StoreDatabase::Open() {
   opened = reader.Open(path_, SQLITE_OPEN_READONLY);
   if (!opened.ok()) return opened;
   return checkpointer_.Start(path_, writer.get());
+}
+
+Status StoreDatabase::SettleDeviceIdentity() {
+  std::string kept;
+  {
+    Statement read(writer.get(), "SELECT device_id FROM device_identity");
+    const int code = read.ok() ? read.Step() : read.prepare_code();
+    if (code == SQLITE_ROW) {
+      kept = read.Text(0);
+    } else if (code != SQLITE_DONE) {
+      return SqliteStatus(writer.get(), code, "reading the store's device identity");
+    }
+  }
+  const std::string& asked = options_.device_id;
+  if (!kept.empty()) {
+    if (!asked.empty() && asked != kept) {
+      return Status::InvalidArgument(path_ + " is the store of device \"" + kept + "\", not of \"" + asked +
+                                     "\": a store keeps the one device identity it was created with");
+    }
+    options_.device_id = kept;
+    return Status::Ok();
+  }
+  std::string chosen = asked;
+  if (chosen.empty()) {  // none asked for: a random one, unique across a city's tablets
+    uint8_t bytes[8];
+    env_->RandomBytes(bytes, sizeof bytes);
+    static const char kHex[] = "0123456789abcdef";
+    chosen = "tablet-";
+    for (uint8_t b : bytes) chosen += {kHex[b >> 4], kHex[b & 15]};
+  }
+  if (!IsValidDeviceId(chosen)) {
+    return Status::InvalidArgument("\"" + chosen + "\" cannot be a device identity: " + kDeviceIdRule);
+  }
+  Statement insert(writer.get(), "INSERT INTO device_identity (only_row, device_id) VALUES (1, ?)");
+  insert.Bind(1, chosen);
+  const int code = insert.ok() ? insert.Step() : insert.prepare_code();
+  if (code != SQLITE_DONE) return SqliteStatus(writer.get(), code, "keeping the store's device identity");
+  options_.device_id = chosen;
+  return Status::Ok();
 }
 
 Result<std::string> ResolveFormReferences(std::string_view json, const std::vector<std::string>& directories) {

@@ -21,10 +21,11 @@ class StoreDatabase {
   StoreDatabase(std::string path, StoreOptions options);
   ~StoreDatabase();
 
-  // Opens, checks (quick_check) and migrates; starts the checkpointer.
+  // Opens, checks (quick_check) and migrates; settles the device identity; starts the checkpointer.
   Status Open();
 
   const std::string& path() const { return path_; }
+  // options().device_id is the store's device identity once Open() succeeded.
   const StoreOptions& options() const { return options_; }
   Env* env() const { return env_; }
 
@@ -53,6 +54,10 @@ class StoreDatabase {
   std::map<std::string, std::shared_ptr<const Form>> forms;
 
  private:
+  // Reads the store's device identity, or keeps the one asked for (or a new random one) in a store
+  // that has none; refuses another identity than the one kept.
+  Status SettleDeviceIdentity();
+
   std::string path_;
   StoreOptions options_;
   Env* env_;

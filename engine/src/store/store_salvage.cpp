@@ -105,6 +105,18 @@ Status PrepareSalvageCopy(const std::string& damaged, const std::string& copy) {
   return Status::Ok();
 }
 
+// The damaged store's device identity, where it can still be read: the salvaged store is the same
+// device. "" when it cannot (the new store then gets a new identity).
+std::string ReadableDeviceIdentity(Connection& source) {
+  for (const char* sql : {"SELECT device_id FROM device_identity",
+                          "SELECT json_extract(submission, '$.device_id') FROM instance WHERE submission IS NOT NULL "
+                          "AND json_valid(submission) ORDER BY finalized_at DESC, id DESC LIMIT 1"}) {
+    Statement read(source.get(), sql);
+    if (read.ok() && read.Step() == SQLITE_ROW && IsValidDeviceId(read.Text(0))) return read.Text(0);
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::string& into) {
@@ -136,7 +148,9 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
     return Status::Unsupported(damaged + " was written by a newer version of chosa (schema " + std::to_string(*version) +
                                "): salvage it with that version; this one would downgrade it");
   }
-  Result<std::unique_ptr<DeviceStore>> target = DeviceStore::Open(into);
+  StoreOptions target_options;
+  target_options.device_id = ReadableDeviceIdentity(source);
+  Result<std::unique_ptr<DeviceStore>> target = DeviceStore::Open(into, target_options);
   if (!target.ok()) return target.status();
   StoreDatabase& out = *(*target)->db_;
   std::lock_guard<std::mutex> lock(out.write_mutex);

@@ -169,6 +169,10 @@ class CollectorStorage {
   // The UUIDs that a later submission of the form `replaces`: an export that keeps the latest
   // of each correction chain leaves these out.
   virtual Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) = 0;
+  // The submissions stored without being re-validated against their form version (released from
+  // quarantine by the bureau, or stored before re-validation was kept track of: schema 3), in
+  // commit order, without their bodies.
+  virtual Result<std::vector<StoredSubmission>> NotRevalidated() = 0;
   // The stored body of a submission, or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 

@@ -55,6 +55,9 @@ struct ErrorBody {
 struct EnrollRequest {
   std::string code;         // the one-time enrolment code
   std::string device_name;  // optional, for the bureau's device list ("ward office tablet 3")
+  // Optional: the device store's identity (IsValidDeviceId), which the collector then knows the
+  // device by; without it (an older client) the collector makes one up.
+  std::string device_id;
 };
 
 struct EnrollResponse {

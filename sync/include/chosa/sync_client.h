@@ -107,8 +107,8 @@ class SyncClient {
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
 
-  // Enrols the device with a one-time code. Returns the credentials to keep (and uses them from
-  // then on). A code is used once: kPermissionDenied/kInvalidArgument carry the collector's reason.
+  // Enrols the device with a one-time code, as the identity its store keeps (the collector then
+  // knows it by that id). Returns the credentials to keep (and uses them from then on). A code is used once: kPermissionDenied/kInvalidArgument carry the collector's reason.
   Result<SyncCredentials> Enroll(std::string_view code, std::string_view device_name);
 
   // Installs the newest listed version of every assigned form that the store does not hold,

@@ -114,7 +114,10 @@ Status SyncClient::Exchange(const HttpRequest& request, HttpResponse* response, 
 }
 
 Result<SyncCredentials> SyncClient::Enroll(std::string_view code, std::string_view device_name) {
-  protocol::EnrollRequest enroll{std::string(code), std::string(device_name)};
+  // The device enrols as the identity its store keeps, so that the collector's records, the
+  // submissions and the store name it alike.
+  const std::string identity = store_ != nullptr ? store_->device_id() : std::string();
+  protocol::EnrollRequest enroll{std::string(code), std::string(device_name), identity};
   HttpRequest request;
   request.method = "POST";
   request.path = std::string(protocol::kEnrollPath);
@@ -128,6 +131,10 @@ Result<SyncCredentials> SyncClient::Enroll(std::string_view code, std::string_vi
   auto enrolled = protocol::ParseEnrollResponse(response.body);
   if (!enrolled.ok())
     return Status::Internal("the collector's enrolment answer cannot be read: " + enrolled.status().ToString());
+  if (!identity.empty() && enrolled->device_id != identity) {
+    return Status::Internal("the collector enrolled this device as " + enrolled->device_id + ", not as its identity " +
+                            identity);
+  }
   credentials_.device_id = enrolled->device_id;
   credentials_.token = enrolled->token;
   return credentials_;
@@ -317,6 +324,15 @@ SyncClient::BatchOutcome SyncClient::PushBatch(const std::vector<OutboxItem>& ou
 
 SyncReport SyncClient::Sync() {
   SyncReport report;
+  if (store_ != nullptr && !credentials_.device_id.empty() && credentials_.device_id != store_->device_id()) {
+    // Enrolled by a chosa that did not send the store's identity: the collector knows the device
+    // by another name than its submissions carry.
+    report.status = Status::Unauthenticated("this store is device " + store_->device_id() +
+                                            " but is enrolled as device " + credentials_.device_id +
+                                            ": enrol it again with a new code from the bureau");
+    report.left = store_->Outbox().size();
+    return report;
+  }
   Status pulled = PullForms(&report);
   report.status = pulled;
   bool push =

@@ -10,7 +10,10 @@
 namespace chosa::collector {
 
 Ingest::Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator, unsigned helpers)
-    : storage_(storage), limits_(limits), validator_(std::move(validator)), pool_(helpers) {}
+    : storage_(storage),
+      limits_(limits),
+      validator_(validator ? std::move(validator) : SubmissionValidator(CheckParsedSubmission)),
+      pool_(helpers) {}
 
 Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& version) {
   const auto key = std::make_pair(form_id, version);
@@ -24,9 +27,11 @@ Ingest::FormEntry Ingest::FormOf(const std::string& form_id, const std::string& 
   Result<FormVersion> stored = storage_.GetFormVersion(form_id, version);
   if (!stored.ok()) return entry;  // not published (versions are immutable: no need to cache a miss)
   FormLoadResult loaded = Form::Load(stored->json);
-  if (!loaded.ok()) return entry;  // cannot happen: publishing validated it
-  entry.form = loaded.form;
-  entry.encrypted = !entry.form->settings().public_key.empty();
+  if (loaded.ok()) {
+    entry.form = loaded.form;
+  } else {  // published by an older collector that accepted it: settings.public_key
+    entry.unusable = loaded.faults.empty() ? "it does not load" : loaded.faults[0].ToString();
+  }
   std::lock_guard<std::mutex> lock(forms_mutex_);
   return forms_.emplace(key, entry).first->second;
 }
@@ -55,10 +60,12 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   }
   if (StateOf(envelope->form_id, states) == FormState::kArchived) return "form " + envelope->form_id + " is archived";
   FormEntry entry = FormOf(envelope->form_id, envelope->form_version);
+  if (!entry.unusable.empty()) {
+    return "form " + envelope->form_id + " version " + envelope->form_version + " cannot be used: " + entry.unusable;
+  }
   if (entry.form == nullptr) {
     return "unknown form version " + envelope->form_id + " " + envelope->form_version;
   }
-  if (entry.encrypted || !validator_) return "";  // an encrypted form: its answers are checked at export
   Status valid = validator_(entry.form, line, document.root());
   if (!valid.ok()) return "fails validation: " + valid.ToString();
   return "";

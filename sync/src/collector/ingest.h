@@ -30,6 +30,8 @@ using SubmissionValidator = std::function<Status(std::shared_ptr<const Form>, st
 class Ingest {
  public:
   // `helpers`: threads that check a batch's lines beside the pushing thread (WorkPool).
+  // `validator`: null re-validates with the engine's CheckParsedSubmission; every submission is
+  // re-validated before it is stored, whatever the validator.
   Ingest(CollectorStorage& storage, protocol::Limits limits, SubmissionValidator validator,
          unsigned helpers = WorkPool::DefaultHelpers());
 
@@ -42,8 +44,8 @@ class Ingest {
 
  private:
   struct FormEntry {
-    std::shared_ptr<const Form> form;  // null: the version is not published
-    bool encrypted = false;            // only the clear envelope is checked
+    std::shared_ptr<const Form> form;  // null: the version is not published, or does not load
+    std::string unusable;              // why a published version does not load (an encrypted form)
   };
   // The compiled form of a version, loaded on first use.
   FormEntry FormOf(const std::string& form_id, const std::string& version);

@@ -106,7 +106,21 @@ constexpr const char* kVersion2 = R"SQL(
 CREATE INDEX submissions_replacing ON submissions (form_id, replaces) WHERE replaces <> '';
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2};
+// Version 3: whether each submission was re-validated against its form version when it was
+// stored (`chosa-collector check` lists those that were not). Pushes are; a quarantined item the
+// bureau released is not. Before this version, submissions of a form with settings.public_key
+// were stored unchecked, and released ones too.
+constexpr const char* kVersion3 = R"SQL(
+ALTER TABLE submissions ADD COLUMN revalidated INTEGER NOT NULL DEFAULT 1;
+UPDATE submissions SET revalidated = 0
+  WHERE uuid IN (SELECT uuid FROM quarantine WHERE released_at IS NOT NULL AND uuid <> '')
+     OR EXISTS (SELECT 1 FROM form_versions v WHERE v.form_id = submissions.form_id
+                AND v.version = submissions.form_version AND json_valid(v.json)
+                AND json_extract(v.json, '$.settings.public_key') IS NOT NULL);
+CREATE INDEX submissions_not_revalidated ON submissions (seq) WHERE revalidated = 0;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
 
 constexpr size_t kMaxDeviceNameBytes = 200;
 
@@ -463,6 +477,27 @@ class SqliteStorage final : public CollectorStorage {
     device.device_id = std::string(device_id);
     device.name = std::string(device_name);
     device.enrolled_at = now;
+    {
+      // A device is known by its store's identity. One that is enrolled keeps it: a second tablet
+      // claiming it is refused; the same tablet enrols again once the bureau revoked its old token.
+      Statement existing(db_.get(), "SELECT revoked_at IS NOT NULL FROM devices WHERE device_id = ?");
+      existing.Bind(1, device.device_id);
+      const int step = existing.ok() ? existing.Step() : existing.prepare_code();
+      if (step == SQLITE_ROW && existing.Int(0) == 0) {
+        Rollback();
+        return Status::AlreadyExists("device " + device.device_id +
+                                     " is enrolled already; to enrol that device again, the bureau first revokes it "
+                                     "(chosa-collector revoke " + device.device_id + ")");
+      }
+      if (step != SQLITE_ROW && step != SQLITE_DONE) return Fail(step, "reading device " + device.device_id);
+      if (step == SQLITE_ROW) {
+        existing.Reset();
+        Statement forget(db_.get(), "DELETE FROM devices WHERE device_id = ?");
+        forget.Bind(1, device.device_id);
+        const int deleted = forget.ok() ? forget.Step() : forget.prepare_code();
+        if (deleted != SQLITE_DONE) return Fail(deleted, "replacing revoked device " + device.device_id);
+      }
+    }
     Statement insert(db_.get(),
                      "INSERT INTO devices (device_id, name, forms, token_id, token_hash, enrolled_at) "
                      "VALUES (?, ?, ?, ?, ?, ?)");
@@ -592,7 +627,7 @@ class SqliteStorage final : public CollectorStorage {
         insert->BindStatic(1, item.envelope.uuid).BindStatic(2, item.envelope.form_id);
         insert->BindStatic(3, item.envelope.form_version).BindStatic(4, device.id);
         insert->BindStatic(5, item.envelope.replaces).BindStatic(6, sha256).Bind(7, received_at);
-        insert->BindStatic(8, item.body);
+        insert->BindStatic(8, item.body).Bind(9, int64_t{1});  // re-validated by the ingest pipeline
         const int code = insert->Step();
         if (code != SQLITE_DONE) return Fail(code, "storing submission " + item.envelope.uuid);
         if (sqlite3_changes(db_.get()) == 1) {
@@ -692,6 +727,19 @@ class SqliteStorage final : public CollectorStorage {
     return out;
   }
 
+  Result<std::vector<StoredSubmission>> NotRevalidated() override {
+    std::vector<StoredSubmission> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement rows(db_.get(),
+                   "SELECT seq, uuid, form_id, form_version, device_id, replaces, received_at FROM submissions "
+                   "WHERE revalidated = 0 ORDER BY seq");
+    Status status = EachRow(rows, "reading the submissions never re-validated", [&] {
+      out.push_back({rows.Int(0), rows.Text(1), rows.Text(2), rows.Text(3), rows.Text(4), rows.Text(5), rows.Int(6), ""});
+    });
+    if (!status.ok()) return status;
+    return out;
+  }
+
   Result<std::string> SubmissionBody(std::string_view uuid) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Running query(submission_body_);
@@ -773,7 +821,7 @@ class SqliteStorage final : public CollectorStorage {
       Running insert(insert_submission_);
       insert->Bind(1, envelope->uuid).Bind(2, envelope->form_id).Bind(3, envelope->form_version);
       insert->Bind(4, item.device_id).Bind(5, envelope->replaces).Bind(6, envelope->sha256);
-      insert->Bind(7, item.received_at).Bind(8, item.body);
+      insert->Bind(7, item.received_at).Bind(8, item.body).Bind(9, int64_t{0});  // the bureau's decision, unchecked
       const int code = insert->Step();
       if (code != SQLITE_DONE) return Fail(code, "storing submission " + envelope->uuid);
     }
@@ -831,7 +879,8 @@ class SqliteStorage final : public CollectorStorage {
     rollback_ = Statement(db, "ROLLBACK", kept);
     insert_submission_ = Statement(db,
                                    "INSERT INTO submissions (uuid, form_id, form_version, device_id, replaces, sha256, "
-                                   "received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
+                                   "received_at, body, revalidated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                   "ON CONFLICT (uuid) DO NOTHING",
                                    kept);
     submission_sha_ = Statement(db, "SELECT sha256 FROM submissions WHERE uuid = ?", kept);
     submission_body_ = Statement(db, "SELECT body FROM submissions WHERE uuid = ?", kept);

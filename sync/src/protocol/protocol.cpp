@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "chosa/session.h"  // IsValidDeviceId
 #include "hex_digest.h"
 #include "json/json_reader.h"
 #include "protocol/envelope_reader.h"
@@ -192,6 +193,7 @@ std::string ToJson(const EnrollRequest& request) {
   nlohmann::ordered_json j;
   j["code"] = request.code;
   if (!request.device_name.empty()) j["device_name"] = request.device_name;
+  if (!request.device_id.empty()) j["device_id"] = request.device_id;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -244,9 +246,13 @@ Result<EnrollRequest> ParseEnrollRequest(std::string_view json) {
   Status parsed = ParseDocument(json, document);
   if (!parsed.ok()) return parsed;
   ObjectReader r(document.root(), "",
-                 {Required("code", element_type::STRING), Optional("device_name", element_type::STRING)});
+                 {Required("code", element_type::STRING), Optional("device_name", element_type::STRING),
+                  Optional("device_id", element_type::STRING)});
   if (!r.status().ok()) return r.status();
-  EnrollRequest request{r.String("code"), r.String("device_name")};
+  EnrollRequest request{r.String("code"), r.String("device_name"), r.String("device_id")};
+  if (r.Has("device_id") && !IsValidDeviceId(request.device_id)) {
+    return Status::InvalidArgument(std::string("device_id must be ") + kDeviceIdRule, "/device_id");
+  }
   if (request.code.empty() || request.code.size() > 128) {
     return Status::InvalidArgument("code must be 1 to 128 characters", "/code");
   }
