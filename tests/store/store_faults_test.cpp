@@ -4,16 +4,14 @@
 // because the disk is full is refused with kIOError, what was saved before stays, and the session
 // goes on when space returns; a store written by a newer chosa is refused and never touched.
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
-#include <cerrno>
-#include <cstdio>
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -538,23 +536,119 @@ TEST_CASE("An answer that cannot be written is refused; the rest stays and the s
   REQUIRE(DeviceStore::Check(path).ok);
 }
 
-// The same on a real full file system (ENOSPC), when this process may mount a small tmpfs
-// (root in a container or on a build machine); elsewhere the limit above stands in for it.
-TEST_CASE("An answer on a full file system is refused; the session goes on when space returns", "[store][faults]") {
+// A full disk without privileges: an SQLite VFS registered by the test as the default (the
+// store opens its files with sqlite3_open_v2 and the default VFS) that passes everything to the
+// "unix" VFS, except that a write past a byte budget fails with SQLITE_FULL, as SQLite reports
+// ENOSPC. The budget counts the bytes written to every file (database, WAL, journals) from the
+// moment it is set; none (the default) lets every write through.
+class FullDiskVfs {
+ public:
+  static constexpr int64_t kNoLimit = -1;
+
+  FullDiskVfs() {
+    unix_ = sqlite3_vfs_find("unix");
+    REQUIRE(unix_ != nullptr);
+    vfs_ = *unix_;  // the unix VFS's own methods for everything but opening a file
+    vfs_.zName = "chosa-test-full-disk";
+    vfs_.szOsFile = static_cast<int>(sizeof(File)) + unix_->szOsFile;
+    vfs_.xOpen = &Open;
+    budget_ = kNoLimit;
+    refused_ = 0;
+    REQUIRE(sqlite3_vfs_register(&vfs_, 1) == SQLITE_OK);
+  }
+  ~FullDiskVfs() {
+    sqlite3_vfs_register(unix_, 1);  // "unix" is the default again; open files keep their methods
+    sqlite3_vfs_unregister(&vfs_);
+    budget_ = kNoLimit;
+  }
+  FullDiskVfs(const FullDiskVfs&) = delete;
+  FullDiskVfs& operator=(const FullDiskVfs&) = delete;
+
+  // From now on, `bytes` more may be written (kNoLimit: space returns).
+  void SetBudget(int64_t bytes) { budget_ = bytes; }
+  // Writes refused so far.
+  int64_t refused() const { return refused_; }
+
+ private:
+  // The shim's file: its methods, then the unix VFS's file that does the work.
+  struct File {
+    sqlite3_file base;
+    sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+  };
+  static sqlite3_file* Real(sqlite3_file* file) { return reinterpret_cast<File*>(file)->real(); }
+
+  static int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+    File* shim = reinterpret_cast<File*>(file);
+    int code = unix_->xOpen(unix_, name, shim->real(), flags, out_flags);
+    // SQLite closes a file whose open failed only when its methods are set.
+    shim->base.pMethods = shim->real()->pMethods != nullptr ? &kMethods : nullptr;
+    return code;
+  }
+  static int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+    int64_t left = budget_.load();
+    while (left != kNoLimit) {
+      if (left < amount) {
+        ++refused_;
+        return SQLITE_FULL;
+      }
+      if (budget_.compare_exchange_weak(left, left - amount)) break;
+    }
+    return Real(file)->pMethods->xWrite(Real(file), data, amount, offset);
+  }
+  static int Close(sqlite3_file* file) { return Real(file)->pMethods->xClose(Real(file)); }
+  static int Read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
+    return Real(file)->pMethods->xRead(Real(file), data, amount, offset);
+  }
+  static int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+    return Real(file)->pMethods->xTruncate(Real(file), size);
+  }
+  static int Sync(sqlite3_file* file, int flags) { return Real(file)->pMethods->xSync(Real(file), flags); }
+  static int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+    return Real(file)->pMethods->xFileSize(Real(file), size);
+  }
+  static int Lock(sqlite3_file* file, int level) { return Real(file)->pMethods->xLock(Real(file), level); }
+  static int Unlock(sqlite3_file* file, int level) { return Real(file)->pMethods->xUnlock(Real(file), level); }
+  static int CheckReservedLock(sqlite3_file* file, int* out) {
+    return Real(file)->pMethods->xCheckReservedLock(Real(file), out);
+  }
+  static int FileControl(sqlite3_file* file, int op, void* arg) {
+    return Real(file)->pMethods->xFileControl(Real(file), op, arg);
+  }
+  static int SectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
+  static int DeviceCharacteristics(sqlite3_file* file) {
+    return Real(file)->pMethods->xDeviceCharacteristics(Real(file));
+  }
+  static int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile** memory) {
+    return Real(file)->pMethods->xShmMap(Real(file), region, size, extend, memory);
+  }
+  static int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
+    return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+  }
+  static void ShmBarrier(sqlite3_file* file) { Real(file)->pMethods->xShmBarrier(Real(file)); }
+  static int ShmUnmap(sqlite3_file* file, int remove) { return Real(file)->pMethods->xShmUnmap(Real(file), remove); }
+  static int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** pages) {
+    return Real(file)->pMethods->xFetch(Real(file), offset, amount, pages);
+  }
+  static int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* pages) {
+    return Real(file)->pMethods->xUnfetch(Real(file), offset, pages);
+  }
+
+  // Version 3, as the unix VFS's files (shared memory for the WAL index, memory-mapped reads).
+  static constexpr sqlite3_io_methods kMethods = {3, &Close, &Read, &Write, &Truncate, &Sync, &FileSize, &Lock,
+      &Unlock, &CheckReservedLock, &FileControl, &SectorSize, &DeviceCharacteristics, &ShmMap, &ShmLock, &ShmBarrier,
+      &ShmUnmap, &Fetch, &Unfetch};
+  static inline sqlite3_vfs* unix_ = nullptr;
+  static inline std::atomic<int64_t> budget_{kNoLimit};  // the store's checkpointer writes too
+  static inline std::atomic<int64_t> refused_{0};
+  sqlite3_vfs vfs_{};
+};
+
+TEST_CASE("An answer on a full disk is refused as such; acknowledged answers stay; it goes on when space returns",
+          "[store][faults]") {
   testing::FixedEnv env;
   TempDir dir;
-  std::string mount_point = dir.File("small");
-  fs::create_directory(mount_point);
-  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=1m") != 0) {
-    WARN("cannot mount a tmpfs here (" << std::strerror(errno) << "): the ENOSPC case is skipped");
-    return;
-  }
-  struct Unmount {
-    std::string point;
-    ~Unmount() { ::umount2(point.c_str(), MNT_DETACH); }
-  } unmount{mount_point};
-  std::string path = mount_point + "/store.sqlite";
-  std::string filler = mount_point + "/filler";
+  FullDiskVfs disk;
+  std::string path = dir.File("store.sqlite");
   int64_t id = 0;
   std::map<std::string, std::string> saved;  // acknowledged answers
   {
@@ -567,16 +661,8 @@ TEST_CASE("An answer on a full file system is refused; the session goes on when 
       MustSet(*draft, answer_path, text);
       saved[answer_path] = text;
     }
-    // Fill the file system.
-    {
-      std::FILE* out = std::fopen(filler.c_str(), "wb");
-      REQUIRE(out != nullptr);
-      std::string block(4096, 'x');
-      while (std::fwrite(block.data(), 1, block.size(), out) == block.size() && std::fflush(out) == 0) {
-      }
-      std::fclose(out);
-    }
-    // Answers until one cannot be written (the WAL's last block may still hold a frame or two).
+    // Room for a few more answers of 3 KB, not for 30: the disk fills in the middle of one.
+    disk.SetBudget(20000);
     Status refused;
     std::string refused_path;
     for (int k = 1; k <= 30 && refused.ok(); ++k) {
@@ -600,9 +686,11 @@ TEST_CASE("An answer on a full file system is refused; the session goes on when 
     }
     INFO("refused at " << refused_path << ": " << refused.ToString());
     REQUIRE_FALSE(refused.ok());
+    CHECK(disk.refused() > 0);  // refused because a write was
     CHECK(refused.code() == StatusCode::kIOError);
+    CHECK(refused.message().find("the device is full") != std::string::npos);  // said plainly
 
-    fs::remove(filler);  // space returns
+    disk.SetBudget(FullDiskVfs::kNoLimit);  // space returns
     MustSet(*draft, "ward", "271098");
     saved["ward"] = "271098";
   }

@@ -5,6 +5,12 @@
 // in the kernel's queue behind the others. Every device must finish with its outbox empty and the
 // collector must hold the 1,000 submissions exactly once, byte for byte.
 //
+// That the devices did push at once is checked, not assumed: each device's first push waits, in
+// a transport wrapped around its own, until every device has a push in flight (issued by its
+// client, not yet answered); the test asserts that this happened. Devices that ran one after the
+// other (or a client that serialized them) never get there. The latch's deadline only keeps such
+// a run from hanging; it is not a measure of speed.
+//
 // Catch2's assertions are not thread-safe: the threads record what happened, the main thread
 // checks it after joining them.
 #include <signal.h>
@@ -23,6 +29,8 @@
 #include <vector>
 
 #include "chosa/collector_storage.h"
+#include "chosa/http_transport.h"
+#include "chosa/protocol.h"
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "e2e_support.h"
@@ -55,6 +63,65 @@ class Barrier {
   int left_;
 };
 
+// The devices' pushes in flight: how many at most at once, and a latch that holds each device's
+// first push until every device has one in flight (or the deadline passes).
+class PushesInFlight {
+ public:
+  PushesInFlight(int devices, std::chrono::steady_clock::time_point deadline)
+      : devices_(devices), deadline_(deadline) {}
+  void Begin(bool first) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    most_ = std::max(most_, ++now_);
+    if (!first) return;
+    ++first_pushes_;
+    changed_.notify_all();
+    changed_.wait_until(lock, deadline_, [this] { return first_pushes_ == devices_; });
+  }
+  void End() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --now_;
+  }
+  // A device that will not push (its setup failed): the others do not wait for it.
+  void Abandon() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --devices_;
+    changed_.notify_all();
+  }
+  int most_at_once() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return most_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int devices_;
+  const std::chrono::steady_clock::time_point deadline_;
+  int first_pushes_ = 0;
+  int now_ = 0;
+  int most_ = 0;
+};
+
+// A device's transport, its pushes counted by `pushes`.
+class CountingTransport final : public sync::HttpTransport {
+ public:
+  CountingTransport(std::unique_ptr<sync::HttpTransport> inner, PushesInFlight* pushes)
+      : inner_(std::move(inner)), pushes_(pushes) {}
+  Status Send(const sync::HttpRequest& request, sync::HttpResponse* response) override {
+    if (request.method != "POST" || request.path != protocol::kSubmissionsPath) return inner_->Send(request, response);
+    pushes_->Begin(!pushed_);
+    pushed_ = true;
+    Status status = inner_->Send(request, response);
+    pushes_->End();
+    return status;
+  }
+
+ private:
+  std::unique_ptr<sync::HttpTransport> inner_;
+  PushesInFlight* pushes_;
+  bool pushed_ = false;
+};
+
 struct DeviceRun {
   std::string setup_error;
   std::map<std::string, std::string> expected;  // its outbox before the push
@@ -62,7 +129,8 @@ struct DeviceRun {
   size_t outbox_after = 0;
 };
 
-// The most push requests the access log shows handled at the same instant (evidence only).
+// The most push requests the access log shows handled at the same instant (printed only: it is
+// computed from times and durations, which a test does not assert on).
 int MostPushesAtOnce(const std::string& log) {
   std::vector<std::pair<double, int>> edges;
   std::istringstream lines(log);
@@ -113,6 +181,7 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
   std::vector<DeviceRun> runs(kDevices);
   std::vector<std::unique_ptr<Device>> devices(kDevices);
   Barrier barrier(kDevices);
+  PushesInFlight pushes(kDevices, std::chrono::steady_clock::now() + std::chrono::minutes(5));
   std::vector<std::thread> threads;
   const auto began = std::chrono::steady_clock::now();
   for (int i = 0; i < kDevices; ++i) {
@@ -130,9 +199,19 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
       }
       if (status.ok()) status = FillSubmissions(*device->store, "coordinator_checklist", kPerDevice);
       if (status.ok()) run.expected = OutboxBytes(*device->store);
+      if (status.ok()) {  // the same client over the counting transport (nothing pushed before)
+        sync::SyncCredentials credentials = device->client->credentials();
+        device->client.reset();
+        device->transport = std::make_unique<CountingTransport>(std::move(device->transport), &pushes);
+        device->client =
+            std::make_unique<sync::SyncClient>(device->transport.get(), device->store.get(), credentials, options);
+      }
       run.setup_error = status.ok() ? "" : status.ToString();
       barrier.ArriveAndWait();
-      if (!status.ok()) return;
+      if (!status.ok()) {
+        pushes.Abandon();
+        return;
+      }
       run.report = SyncUntilEmpty(*device, 5);
       run.outbox_after = device->store->Outbox().size();
     });
@@ -156,6 +235,8 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
     expected.insert(run.expected.begin(), run.expected.end());
   }
   CHECK(expected.size() == static_cast<size_t>(kDevices * kPerDevice));  // 1,000 distinct UUIDs
+  // Every device had a push in flight at the same moment (the latch opened).
+  CHECK(pushes.most_at_once() == kDevices);
   devices.clear();
   REQUIRE(collector.Stop(SIGTERM) == 0);
   RequireCollectorHolds(collector.data_dir(), expected);
@@ -169,7 +250,8 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
   const std::string log = collector.access_log();
   CHECK(AccessLogCount(log, 200, "/api/v1/submissions") >= static_cast<size_t>(kDevices * kPerDevice / 5));
   std::cout << "[faults] 50 devices: " << expected.size() << " submissions, " << retries << " retries, "
-            << AccessLogCount(log, 200, "/api/v1/submissions") << " pushes, up to " << MostPushesAtOnce(log)
+            << AccessLogCount(log, 200, "/api/v1/submissions") << " pushes, " << pushes.most_at_once()
+            << " in flight at once, up to " << MostPushesAtOnce(log)
             << " handled at once, " << seconds << " s with setup" << std::endl;
 }
 

@@ -28,6 +28,12 @@ void WalCheckpointer::Stop() {
   connection_.Close();
 }
 
+bool WalCheckpointer::WaitUntilIdle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  // idle_ alone may be left from before the last request: a pending request is not idle.
+  return idle_changed_.wait_until(lock, deadline, [this] { return idle_ && !requested_.load(); });
+}
+
 // Whether a WAL of `pages` pages wants a checkpoint: past the first threshold, when nothing of it
 // was copied yet (a smaller WAL than the last copy started over) or a step more was written.
 bool WalCheckpointer::Due(int pages) const {
@@ -57,7 +63,10 @@ void WalCheckpointer::Loop() {
   Copy last;
   while (!stopping_) {
     if (!last.behind) {
+      idle_ = true;
+      idle_changed_.notify_all();
       wanted_.wait(lock, asked);
+      idle_ = false;
     } else {
       // Frames were left behind: copied when the writer pauses, so that its next write starts
       // the WAL over, or when the hook asks; not after every commit of a writer that goes on.

@@ -7,6 +7,7 @@
 #define CHOSA_ENGINE_STORE_WAL_CHECKPOINTER_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -43,6 +44,9 @@ class WalCheckpointer {
 
   // Checkpoints run so far (tests: an idle store runs none).
   uint64_t checkpoints_run() const { return checkpoints_.load(std::memory_order_relaxed); }
+  // Tests: waits until the thread is asleep with no checkpoint asked for (it then runs none
+  // until the next commit asks), or until `deadline`; returns whether it got there.
+  bool WaitUntilIdle(std::chrono::steady_clock::time_point deadline);
 
  private:
   // What a checkpoint did: whether frames are left to copy (written meanwhile, or held by a
@@ -64,6 +68,8 @@ class WalCheckpointer {
   std::mutex mutex_;
   std::condition_variable wanted_;
   bool stopping_ = false;
+  bool idle_ = false;  // the thread sleeps until a request (guarded by mutex_)
+  std::condition_variable idle_changed_;  // notified when idle_ becomes true (WaitUntilIdle)
   // Shared with the hook: set by a commit that wants a checkpoint, cleared by the thread; while it
   // is set a commit does not touch the mutex.
   std::atomic<bool> requested_{false};
