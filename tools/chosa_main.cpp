@@ -13,8 +13,11 @@ const char* const kSyncUsage =
     "  sync [--store PATH]  install new form versions from the collector, then send the outbox\n"
     "  sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
     "                       enrol this device with a collector, once\n"
-    "  pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--all-versions]\n"
-    "                       bring the bureau's analysis dataset of FORM up to date (SQLite + CSV)\n";
+    "  pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]... [--all-versions]\n"
+    "       [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]\n"
+    "                       bring the bureau's analysis dataset of FORM up to date (SQLite + CSV,\n"
+    "                       --xlsx: Excel) in --dataset DIR, by default\n"
+    "                       ${XDG_DATA_HOME:-~/.local/share}/chosa/datasets\n";
 #else
 const char* const kSyncUsage = "";
 #endif

@@ -1,15 +1,19 @@
 // chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...
-//            [--all-versions] [--page N]
+//            [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]
 // Keeps the bureau's analysis dataset of a form up to date (docs/exports.md): DIR/FORM.sqlite
+// (DIR by default ${XDG_DATA_HOME:-~/.local/share}/chosa/datasets, never the current directory)
 // (chosa/analysis_dataset.h) and its CSV files, pulling from the collector's export API only
 // what arrived since the last pull. Each page and the cursor after it are stored in one
 // transaction, so a pull interrupted anywhere and run again ends with every submission once.
 //
 // Exit status: 0 the dataset is up to date; 1 the pull failed (what was stored stays); 2 usage.
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,10 +29,33 @@ namespace chosa {
 namespace tools {
 namespace {
 
+// Where the datasets are kept without --dataset: ${XDG_DATA_HOME:-$HOME/.local/share}/chosa/datasets,
+// beside the device store (DeviceStore::DefaultPath); "" when neither variable is set.
+std::string DefaultDatasetDir() {
+  const char* data = std::getenv("XDG_DATA_HOME");
+  if (data != nullptr && *data != '\0') return std::string(data) + "/chosa/datasets";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') return std::string(home) + "/.local/share/chosa/datasets";
+  return "";
+}
+
+// mkdir -p, each directory it makes readable by the user only: the datasets hold personal data.
+bool MakeDirectories(const std::string& dir, std::string* error) {
+  struct stat st;
+  if (dir.empty() || ::stat(dir.c_str(), &st) == 0) return true;
+  const size_t slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0 && !MakeDirectories(dir.substr(0, slash), error)) return false;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    *error = dir + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 void PrintPullUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
-               "                  [--all-versions] [--page N] [--labels LANG] [--xlsx]\n"
+               "                  [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]\n"
                "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"
                "  submission's bytes, the form's versions, and its tables as SQL tables) and the CSV files\n"
                "  DIR/FORM.csv, DIR/FORM-REPEAT.csv. Only what arrived since the last pull is fetched; an\n"
@@ -36,7 +63,8 @@ void PrintPullUsage(std::FILE* out) {
                "  --collector URL   the collector, https://... (TLS verification is always on)\n"
                "  --token TOKEN     an analyst token (chosa-collector analyst-token NAME); or set\n"
                "                    CHOSA_ANALYST_TOKEN to keep it out of the process list\n"
-               "  --dataset DIR     where the datasets are kept (default: datasets)\n"
+               "  --dataset DIR     where the datasets are kept; the directories it makes are readable by\n"
+               "                    you only (default: %s)\n"
                "  --ca FILE         trust this CA certificate (PEM) instead of the system's trust store\n"
                "  --pin PIN         accept only this public key (sha256//BASE64); may be repeated\n"
                "  --all-versions    keep corrected submissions too (default: the latest of each correction);\n"
@@ -46,7 +74,8 @@ void PrintPullUsage(std::FILE* out) {
                "  --xlsx            also an Excel workbook of every table, DIR/FORM.xlsx\n"
                "  --max-response-kb N  the most one response may hold (default 65536); a page that\n"
                "                    does not fit is asked for again in halves\n"
-               "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n");
+               "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n",
+               DefaultDatasetDir().empty() ? "${XDG_DATA_HOME:-~/.local/share}/chosa/datasets" : DefaultDatasetDir().c_str());
 }
 
 int Fail(const std::string& message) {
@@ -182,7 +211,7 @@ class Puller {
 }  // namespace
 
 int RunPull(int argc, char** argv) {
-  std::string collector, token, form_id, dataset_dir = "datasets", labels;
+  std::string collector, token, form_id, dataset_dir, labels;
   sync::TransportOptions options;
   bool all_versions = false, workbook = false;
   size_t page_size = 1000;
@@ -238,9 +267,12 @@ int RunPull(int argc, char** argv) {
     PrintPullUsage(stderr);
     return 2;
   }
-  std::error_code made;
-  std::filesystem::create_directories(dataset_dir, made);
-  if (made) return Fail("cannot make " + dataset_dir + ": " + made.message());
+  if (dataset_dir.empty()) {
+    dataset_dir = DefaultDatasetDir();
+    if (dataset_dir.empty()) return Fail("neither XDG_DATA_HOME nor HOME is set: give --dataset DIR");
+  }
+  std::string error;
+  if (!MakeDirectories(dataset_dir, &error)) return Fail("cannot make the dataset directory " + error);
   const std::string path = dataset_dir + "/" + form_id + ".sqlite";
   auto dataset = analysis::AnalysisDataset::Open(path, form_id, all_versions);
   if (!dataset.ok()) return Fail(dataset.status().message());

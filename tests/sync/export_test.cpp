@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <cstdio>
@@ -284,6 +286,77 @@ std::string CellText(const nlohmann::json& cell) {
   return cell.dump();
 }
 
+// The names of the files in `dir`, sorted.
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_CASE("chosa-collector export --out DIR: a directory for every format, the file named after the form", "[export][cli]") {
+  e2e::CollectorProcess collector;  // not serving: export reads the data directory
+  TempDir work;
+  // A form of one text question, version "1", as Submission() fills it.
+  const std::string form_file = work.path() + "/other.json";
+  {
+    std::FILE* file = std::fopen(form_file.c_str(), "wb");
+    REQUIRE(file != nullptr);
+    std::fputs(R"({"format": 1, "id": "other", "version": "1", "title": "Other", "languages": ["ja"],)"
+               R"( "items": [{"type": "text", "name": "q", "label": "Q"}]})", file);
+    std::fclose(file);
+  }
+  REQUIRE(collector.Tool({"publish", form_file}).exit_status == 0);
+  {
+    auto storage = Must(OpenSqliteStorage(collector.data_dir()));
+    Store(*storage, {Submission(1, "other"), Submission(2, "other")}, kNow);
+  }
+  const std::string out = work.path() + "/out";
+  REQUIRE(std::filesystem::create_directory(out));
+  const std::string log = collector.dir() + "/tool.log";
+
+  // jsonl: DIR/FORM.jsonl holds what standard output holds without --out.
+  e2e::ToolRun to_stdout = collector.Tool({"export", "other"});
+  REQUIRE(to_stdout.exit_status == 0);
+  CHECK(SubmissionsOf(to_stdout.out) == std::vector<std::string>{Submission(1, "other"), Submission(2, "other")});
+  e2e::ToolRun jsonl = collector.Tool({"export", "other", "--out", out});
+  INFO(e2e::ReadFile(log));
+  REQUIRE(jsonl.exit_status == 0);
+  CHECK(jsonl.out.empty());
+  CHECK(e2e::ReadFile(out + "/other.jsonl") == to_stdout.out);
+  CHECK_THAT(e2e::ReadFile(log), Catch::Contains("Wrote " + out + "/other.jsonl\n"));
+  // csv: DIR/FORM.csv; xlsx: DIR/FORM.xlsx (a zip, as every .xlsx), read back by openpyxl.
+  REQUIRE(collector.Tool({"export", "other", "--format", "csv", "--out", out}).exit_status == 0);
+  CHECK_THAT(e2e::ReadFile(out + "/other.csv"), Catch::Contains("_uuid") && Catch::Contains(Uuid(2)));
+  e2e::ToolRun xlsx = collector.Tool({"export", "other", "--format", "xlsx", "--out", out});
+  REQUIRE(xlsx.exit_status == 0);
+  CHECK(xlsx.out.empty());
+  CHECK_THAT(e2e::ReadFile(log), Catch::Contains("Wrote " + out + "/other.xlsx\n"));
+  CHECK(e2e::ReadFile(out + "/other.xlsx").compare(0, 2, "PK") == 0);
+  const nlohmann::json read = ReadWorkbook(out + "/other.xlsx");
+  REQUIRE(read["sheets"].size() >= 1);
+  CHECK(read["sheets"][0]["name"] == "other");
+  CHECK(read["sheets"][0]["rows"].size() == 3);  // the header and the two submissions
+  // Nothing else is left in DIR (no .partial).
+  CHECK(FilesIn(out) == std::vector<std::string>{"other.csv", "other.jsonl", "other.xlsx"});
+
+  // --out names a directory that exists: a file (the old --out FILE.xlsx) or a missing path is
+  // refused (1) and nothing is written; xlsx without --out and jsonl with --table are usage errors.
+  const std::string old_style = out + "/other-old.xlsx";
+  for (const std::string& format : {"jsonl", "csv", "xlsx"}) {
+    INFO(format);
+    CHECK(collector.Tool({"export", "other", "--format", format, "--out", old_style}).exit_status == 1);
+    CHECK_THAT(e2e::ReadFile(log), Catch::EndsWith(old_style + " is not a directory\n"));
+    CHECK(collector.Tool({"export", "other", "--format", format, "--out", out + "/other.jsonl"}).exit_status == 1);
+  }
+  CHECK_FALSE(std::filesystem::exists(old_style));
+  CHECK(e2e::ReadFile(out + "/other.jsonl") == to_stdout.out);  // a file given as --out is left as it was
+  CHECK(FilesIn(out) == std::vector<std::string>{"other.csv", "other.jsonl", "other.xlsx"});
+  CHECK(collector.Tool({"export", "other", "--format", "xlsx"}).exit_status == 2);
+  CHECK(collector.Tool({"export", "other", "--table", "x"}).exit_status == 2);
+  CHECK(collector.Tool({"export", "other", "--format", "csv", "--out", out, "--table", "x"}).exit_status == 2);
+}
+
 TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer in its column, repeats as a child table", "[export]") {
   e2e::CollectorProcess collector;
   const std::vector<std::string> forms{"workshop_attendee_survey", "medical_facility_survey"};
@@ -381,8 +454,8 @@ TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer
 
   // The workbook, by the CLI and over HTTPS, read back by openpyxl: a sheet per table holding
   // the CSV's very fields, then the questions.
-  const std::string workbook = out.path() + "/workshop.xlsx";
-  e2e::ToolRun excel = collector.Tool({"export", "workshop_attendee_survey", "--format", "xlsx", "--out", workbook});
+  const std::string workbook = out.path() + "/workshop_attendee_survey.xlsx";
+  e2e::ToolRun excel = collector.Tool({"export", "workshop_attendee_survey", "--format", "xlsx", "--out", out.path()});
   REQUIRE(excel.exit_status == 0);
   sync::HttpResponse served = Get(collector, path + "?format=xlsx", token);
   REQUIRE(served.status == 200);

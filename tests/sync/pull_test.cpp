@@ -2,6 +2,7 @@
 // API: every answer of every submission arrives unchanged, later pulls fetch only what is new,
 // and a pull cut off part-way and run again ends with every submission exactly once.
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -367,6 +368,93 @@ TEST_CASE("chosa pull round trip of simulated respondents: multi-selects, unansw
   CHECK(unanswered > 0);    // the respondents left some optional questions empty
   CHECK(not_relevant > 0);  // and skip logic hid others
   CHECK(several_needs > 0);
+  REQUIRE(collector.Stop(SIGTERM) == 0);
+}
+
+// The permission bits of `path` ("700"), or "missing".
+std::string Mode(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  char text[8];
+  std::snprintf(text, sizeof text, "%o", static_cast<unsigned>(st.st_mode & 0777));
+  return text;
+}
+
+TEST_CASE("chosa pull without --dataset keeps the datasets in ${XDG_DATA_HOME:-~/.local/share}/chosa/datasets, never the current directory", "[export][pull][cli]") {
+  e2e::CollectorProcess collector;
+  const std::string form = "workshop_attendee_survey";
+  std::unique_ptr<e2e::Device> device = ServingWithDevice(collector, form, "tablet-default-dir");
+  REQUIRE(e2e::FillSubmissions(*device->store, form, 3).ok());
+  REQUIRE(device->client->Sync().Complete());
+  const std::string token = AnalystToken(collector);
+
+  TempDir work;
+  const std::string cwd = work.path() + "/cwd", home = work.path() + "/home", log = work.path() + "/pull.log";
+  REQUIRE(std::system(("mkdir '" + cwd + "' '" + home + "'").c_str()) == 0);
+  // `chosa pull` from `cwd`, with `environment` (assignments for env(1)) and no --dataset.
+  auto pull = [&](const std::string& environment) {
+    const std::string command = "cd '" + cwd + "' && env -u XDG_DATA_HOME -u HOME " + environment +
+                                " CHOSA_ANALYST_TOKEN='" + token + "' " + kChosa + " pull --collector " + collector.url() +
+                                " --ca '" + collector.ca_file() + "' --xlsx " + form + " 2>>'" + log + "'";
+    PullRun run;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
+    const int status = pclose(pipe);
+    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  };
+  int64_t rows = 0;
+
+  // XDG_DATA_HOME first: the directories pull makes are its user's only; it says where it wrote.
+  const std::string xdg = work.path() + "/xdg";
+  PullRun with_xdg = pull("XDG_DATA_HOME='" + xdg + "' HOME='" + home + "'");
+  INFO(e2e::ReadFile(log));
+  REQUIRE(with_xdg.exit_status == 0);
+  const std::string datasets = xdg + "/chosa/datasets";
+  CHECK_THAT(with_xdg.out, Catch::Contains("3 in the dataset " + datasets + "/" + form + ".sqlite\n") &&
+                               Catch::Contains("  " + datasets + "/" + form + ".csv\n") &&
+                               Catch::Contains("  " + datasets + "/" + form + ".xlsx\n"));
+  DatasetBodies(datasets + "/" + form + ".sqlite", &rows);
+  CHECK(rows == 3);
+  CHECK(Mode(xdg) == "700");
+  CHECK(Mode(xdg + "/chosa") == "700");
+  CHECK(Mode(datasets) == "700");
+
+  // Else HOME's ~/.local/share, made as well.
+  PullRun with_home = pull("HOME='" + home + "'");
+  REQUIRE(with_home.exit_status == 0);
+  const std::string home_datasets = home + "/.local/share/chosa/datasets";
+  CHECK_THAT(with_home.out, Catch::Contains("3 in the dataset " + home_datasets + "/" + form + ".sqlite\n"));
+  DatasetBodies(home_datasets + "/" + form + ".sqlite", &rows);
+  CHECK(rows == 3);
+  for (const std::string& dir : {home + "/.local", home + "/.local/share", home + "/.local/share/chosa", home_datasets}) {
+    INFO(dir);
+    CHECK(Mode(dir) == "700");
+  }
+  // An empty XDG_DATA_HOME counts as unset.
+  CHECK(pull("XDG_DATA_HOME= HOME='" + home + "'").exit_status == 0);
+
+  // Neither: refused, nothing written. The current directory stays empty throughout.
+  CHECK(pull("").exit_status == 1);
+  CHECK_THAT(e2e::ReadFile(log), Catch::Contains("neither XDG_DATA_HOME nor HOME is set: give --dataset DIR"));
+  CHECK(std::system(("test -z \"$(ls -A '" + cwd + "')\"").c_str()) == 0);
+
+  // The usage names every option the command takes.
+  std::string usage;
+  {
+    FILE* pipe = popen((kChosa + " pull --help && " + kChosa + " help").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) usage.append(buffer, n);
+    REQUIRE(pclose(pipe) == 0);
+  }
+  for (const char* option : {"--dataset DIR", "--ca FILE", "--pin PIN", "--all-versions", "--page N", "--labels LANG",
+                             "--xlsx", "--max-response-kb N", "chosa/datasets"}) {
+    INFO(option);
+    CHECK(e2e::CountOf(usage, option) >= 2);  // in `chosa pull --help` and in `chosa help`
+  }
   REQUIRE(collector.Stop(SIGTERM) == 0);
 }
 

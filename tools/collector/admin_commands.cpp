@@ -5,6 +5,7 @@
 // Secrets (an enrolment code, an analyst token) go alone on standard output, so that a script
 // can take them with $(...); what they are for goes to standard error. Text that came from a
 // device (its name, a quarantined body) is shown with control characters escaped.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -500,13 +501,17 @@ int Export(const Spec& spec, const Parsed& parsed) {
   const std::string* out_dir = parsed.Value("--out");
   const std::string* table_name = parsed.Value("--table");
   const std::string* labels = parsed.Value("--labels");
-  if (format == "jsonl" && (out_dir || table_name || labels)) {
-    return UsageError(spec, "--out, --table and --labels go with --format csv or xlsx");
-  }
+  if (format == "jsonl" && (table_name || labels)) return UsageError(spec, "--table and --labels go with --format csv or xlsx");
   if (format == "xlsx" && (!out_dir || table_name)) {
-    return UsageError(spec, "--format xlsx writes every table into the workbook --out FILE.xlsx");
+    return UsageError(spec, "--format xlsx writes every table into the workbook DIR/" + form_id + ".xlsx: give --out DIR");
   }
   if (out_dir && table_name) return UsageError(spec, "--out writes every table; --table picks one for standard output");
+  // --out is a directory whatever the format: DIR/FORM.jsonl, DIR/FORM.csv (and DIR/FORM-REPEAT.csv), DIR/FORM.xlsx.
+  struct stat out_stat;
+  if (out_dir && (::stat(out_dir->c_str(), &out_stat) != 0 || !S_ISDIR(out_stat.st_mode))) {
+    return Fail(spec, "--out takes a directory (the export goes into DIR/" + form_id + "." + format + "); " + *out_dir +
+                          " is not a directory");
+  }
   auto storage = OpenStorage(spec, parsed.data_dir, false);
   if (!storage) return 1;
   auto write_stdout = [](std::string_view bytes) {
@@ -521,11 +526,20 @@ int Export(const Spec& spec, const Parsed& parsed) {
   if (format == "jsonl") {
     Result<collector::SubmissionExport> dataset = collector::SubmissionExport::Begin(*storage, form_id, options);
     if (!dataset.ok()) return Fail(spec, dataset.status().message());  // no such form, said as such
-    while (dataset->NextPage([&](const collector::StoredSubmission& stored) { return write_stdout(collector::ExportLine(stored)); })) {
+    // Into DIR/FORM.jsonl with --out, else on standard output.
+    std::unique_ptr<OutputFile> file;
+    if (out_dir) {
+      file = std::make_unique<OutputFile>(*out_dir + "/" + form_id + ".jsonl");
+      if (!file->ok()) return Fail(spec, "cannot write " + file->path());
     }
-    if (!dataset->status().ok() || std::fflush(stdout) != 0) {
+    auto write = [&](std::string_view bytes) { return file ? file->Write(bytes) : write_stdout(bytes); };
+    while (dataset->NextPage([&](const collector::StoredSubmission& stored) { return write(collector::ExportLine(stored)); })) {
+    }
+    const bool written = file ? file->Commit() : std::fflush(stdout) == 0;
+    if (!dataset->status().ok() || !written) {
       return Fail(spec, dataset->status().ok() ? "cannot write the export" : dataset->status().ToString());
     }
+    if (file) std::fprintf(stderr, "Wrote %s\n", file->path().c_str());
     return finished(dataset->exported(), dataset->end());
   }
 
@@ -538,9 +552,10 @@ int Export(const Spec& spec, const Parsed& parsed) {
   }
   collector::TablesExport& dataset = **begun;
   if (format == "xlsx") {
-    Status written = collector::WriteWorkbook(dataset, *out_dir);
+    const std::string workbook = *out_dir + "/" + form_id + ".xlsx";
+    Status written = collector::WriteWorkbook(dataset, workbook);
     if (!written.ok()) return Fail(spec, written.ToString());
-    std::fprintf(stderr, "Wrote %s\n", out_dir->c_str());
+    std::fprintf(stderr, "Wrote %s\n", workbook.c_str());
     return finished(dataset.exported(), dataset.end());
   }
   const auto& tables = dataset.layout().tables();
@@ -736,15 +751,18 @@ const std::vector<Command>& AllCommands() {
         "release: store it as a submission after all (its UUID must not be stored already).\n",
         0, 2, {}, {"--all", "--body"}},
        Quarantine},
-      {{"export", "FORM_ID [--since CURSOR] [--all-versions] [--format jsonl|csv|xlsx] [--out PATH | --table REPEAT] [--labels LANG]",
+      {{"export", "FORM_ID [--since CURSOR] [--all-versions] [--format jsonl|csv|xlsx] [--out DIR | --table REPEAT] [--labels LANG]",
         "Writes the form's submissions in the order they arrived, all versions of the form in one\n"
         "dataset, keeping the latest of each correction chain (--all-versions: every submission).\n"
-        "jsonl (default): {\"received_at\", \"device_id\", \"submission\"} per line on standard output,\n"
-        "the submission exactly as received. csv: the main table on standard output (--table: a\n"
-        "repeat's), or with --out every table into DIR/FORM.csv and DIR/FORM-REPEAT.csv; one column\n"
-        "per question, a select_multiple's list and a 0/1 column per choice, choices as values\n"
-        "(--labels LANG: as labels). xlsx: an Excel workbook --out FILE.xlsx, a sheet per table\n"
-        "(past 1,048,576 rows a table goes on in a next sheet) and one describing the questions.\n"
+        "--out DIR, an existing directory, takes the files whatever the format: each is written\n"
+        "beside as .partial and renamed when complete.\n"
+        "jsonl (default): {\"received_at\", \"device_id\", \"submission\"} per line on standard output\n"
+        "(--out: into DIR/FORM.jsonl), the submission exactly as received. csv: the main table on\n"
+        "standard output (--table: a repeat's), or with --out every table into DIR/FORM.csv and\n"
+        "DIR/FORM-REPEAT.csv; one column per question, a select_multiple's list and a 0/1 column per\n"
+        "choice, choices as values (--labels LANG: as labels). xlsx (needs --out): an Excel workbook\n"
+        "DIR/FORM.xlsx, a sheet per table (past 1,048,576 rows a table goes on in a next sheet) and\n"
+        "one describing the questions.\n"
         "Standard error ends with the cursor that exports only what\n"
         "arrives after these (--since).\n",
         1, 1, {"--since", "--format", "--out", "--table", "--labels"}, {"--all-versions"}},

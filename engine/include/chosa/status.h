@@ -29,7 +29,9 @@ enum class StatusCode {
   kUnavailable,       // try again later (a server busy, rate limited or shutting down)
 };
 
-// The stable lower-case name of a code ("invalid_argument"), used in messages and on the wire.
+// The stable lower-case name of a code ("invalid_argument"), for logs, debugging and tests. Nothing
+// sends it on the wire: the protocol's error bodies carry a message and a JSON Pointer
+// ({"error", "pointer"}) with an HTTP status, not a code name. Only a test calls it today.
 const char* StatusCodeName(StatusCode code);
 
 class Status {

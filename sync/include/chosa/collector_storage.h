@@ -1,7 +1,8 @@
 // What the collector keeps, behind one interface: published form versions, enrolment codes,
-// devices and analyst tokens, submissions, and the quarantine of rejected pushes. SQLite (in the
-// data directory) is the first backend; a PostgreSQL backend implements the same interface, so
-// that the HTTP layer and the admin commands never know which one runs.
+// devices and analyst tokens, submissions, and the quarantine of rejected pushes. The one backend
+// is SQLite (collector.sqlite in the data directory, OpenSqliteStorage). A PostgreSQL backend is
+// planned, not written: it would implement this same interface, so that the HTTP layer and the
+// admin commands need not know which one runs.
 //
 // Every method is safe to call from several threads at once. Secrets never reach the storage:
 // it keeps SHA-256 hashes of enrolment codes and tokens, and compares them in constant time.
