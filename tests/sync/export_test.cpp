@@ -343,7 +343,7 @@ TEST_CASE("chosa-collector export --out DIR: a directory for every format, the f
   // --out names a directory that exists: a file (the old --out FILE.xlsx) or a missing path is
   // refused (1) and nothing is written; xlsx without --out and jsonl with --table are usage errors.
   const std::string old_style = out + "/other-old.xlsx";
-  for (const std::string& format : {"jsonl", "csv", "xlsx"}) {
+  for (const std::string format : {"jsonl", "csv", "xlsx"}) {
     INFO(format);
     CHECK(collector.Tool({"export", "other", "--format", format, "--out", old_style}).exit_status == 1);
     CHECK_THAT(e2e::ReadFile(log), Catch::EndsWith(old_style + " is not a directory\n"));
