@@ -61,7 +61,8 @@ for entry in "${tablets[@]}"; do
   store="$work/$name.sqlite"
   forms=$(echo "$plan" | tr ',' '\n' | cut -d: -f1 | paste -sd, -)
   code=$($collector enrol-code --forms "$forms" --data "$data" 2>/dev/null)
-  $chosa sync enroll --collector "$url" --code "$code" --ca "$work/tls/ca.pem" --name "$name" --store "$store" >/dev/null
+  $chosa sync enroll --collector "$url" --code "$code" --ca "$work/tls/ca.pem" --name "$name" --device-id "$name" \
+    --store "$store" >/dev/null
   $chosa sync --store "$store" >/dev/null  # the tablet installs its forms
   for item in $(echo "$plan" | tr ',' ' '); do
     form=${item%%:*}

@@ -31,12 +31,13 @@ void PrintSyncUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: chosa sync [--store PATH] [--batch N]\n"
                "       chosa sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
-               "                         [--store PATH] [--replace]\n"
+               "                         [--store PATH] [--device-id ID] [--replace]\n"
                "  sync     installs new form versions from the collector, then sends the finalized\n"
                "           submissions of the outbox; each is marked sent only once the collector has it.\n"
                "           An interrupted sync is safe: the next one finishes it without duplicates.\n"
-               "  enroll   enrols this device with a one-time code from the bureau; the credentials are\n"
-               "           kept in PATH.sync.json beside the store, readable by you only.\n"
+               "  enroll   enrols this device with a one-time code from the bureau, under the device identity\n"
+               "           its store keeps; the credentials are kept in PATH.sync.json beside the store,\n"
+               "           readable by you only.\n"
                "  --store PATH      the device store (default: %s)\n"
                "  --batch N         submissions per request (default 100, at most 500)\n"
                "  --collector URL   the collector, https://... (TLS verification is always on)\n"
@@ -45,6 +46,8 @@ void PrintSyncUsage(std::FILE* out) {
                "  --ca FILE         trust this CA certificate (PEM) instead of the system's trust store\n"
                "  --pin PIN         accept only this public key (sha256//BASE64, as curl's --pinnedpubkey);\n"
                "                    give the current key and a backup key: either one is accepted\n"
+               "  --device-id ID    the device's identity for a new store (an existing store keeps its own;\n"
+               "                    default: the store's, or a new tablet-... one)\n"
                "  --replace         enrol again although the store is enrolled (a new token replaces the old)\n"
                "  Exit: 0 everything went, 1 something is left, rejected or failed, 2 usage.\n",
                DeviceStore::DefaultPath().c_str());
@@ -169,7 +172,7 @@ int RunEnroll(const ParsedOptions& options) {
     return kExitFault;
   }
   // The store (and the default store's private directory) must exist to keep credentials beside it.
-  std::unique_ptr<DeviceStore> store = OpenStoreOrSay("sync", store_path, /*create=*/true);
+  std::unique_ptr<DeviceStore> store = OpenStoreOrSay("sync", store_path, /*create=*/true, options.Get("--device-id"));
   if (store == nullptr) return kExitFault;
   ProgressLine line;
   sync::SyncOptions sync_options;
@@ -267,6 +270,7 @@ int RunSync(int argc, char** argv) {
                      {"--name", true},
                      {"--ca", true},
                      {"--pin", true},
+                     {"--device-id", true},
                      {"--replace", false}},
                     &options)) {
     PrintSyncUsage(stderr);
@@ -283,7 +287,7 @@ int RunSync(int argc, char** argv) {
     PrintSyncUsage(stderr);
     return kExitUsage;
   }
-  const char* enroll_only[] = {"--collector", "--code", "--name", "--ca", "--pin", "--replace"};
+  const char* enroll_only[] = {"--collector", "--code", "--name", "--ca", "--pin", "--device-id", "--replace"};
   for (const char* name : enroll_only) {
     if (!enroll && options.Has(name)) {
       std::fprintf(stderr, "chosa sync: %s belongs to `chosa sync enroll`\n", name);
