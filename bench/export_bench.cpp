@@ -36,7 +36,7 @@
 #include "chosa/protocol.h"
 #include "chosa/session.h"
 #include "chosa/submission_check.h"
-#include "collector/admin.h"
+#include "chosa/collector/admin.h"
 
 namespace chosa::bench {
 namespace {

@@ -25,10 +25,10 @@
 #include "chosa/store.h"
 #include "chosa/submission_check.h"
 #include "chosa/sync_client.h"
-#include "collector/admin.h"
-#include "collector/ingest.h"
-#include "session/submission_check_parsed.h"
-#include "scenario.h"
+#include "chosa/collector/admin.h"
+#include "chosa/collector/ingest.h"
+#include "chosa/engine/submission_check_parsed.h"
+#include "chosa/scenario/scenario.h"
 
 namespace chosa::bench {
 namespace {

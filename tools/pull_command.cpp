@@ -22,8 +22,8 @@
 #include "chosa/http_transport.h"
 #include "chosa/protocol.h"
 #include "commands.h"
-#include "expr/datetime.h"
-#include "hex_digest.h"
+#include "chosa/engine/datetime.h"
+#include "chosa/base/hex_digest.h"
 
 namespace chosa {
 namespace tools {

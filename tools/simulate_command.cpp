@@ -20,7 +20,7 @@
 #include "chosa/form.h"
 #include "chosa/store.h"
 #include "commands.h"
-#include "respondent.h"
+#include "chosa/scenario/respondent.h"
 #include "store_cli.h"
 
 namespace chosa {

@@ -11,8 +11,8 @@
 
 #include "chosa/form.h"
 #include "commands.h"
-#include "scenario.h"
-#include "scenario_runner.h"
+#include "chosa/scenario/scenario.h"
+#include "chosa/scenario/scenario_runner.h"
 
 namespace chosa {
 namespace tools {

@@ -6,7 +6,7 @@
 
 #include "chosa/csv_writer.h"
 #include "chosa/xlsx_writer.h"
-#include "store/sqlite_handle.h"
+#include "chosa/sqlite/sqlite_handle.h"
 
 namespace chosa::analysis {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "utf8.h"
+#include "chosa/base/utf8.h"
 
 namespace chosa::analysis {
 namespace {

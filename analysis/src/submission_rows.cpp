@@ -4,8 +4,8 @@
 #include <simdjson.h>
 
 #include "chosa/submission_check.h"
-#include "expr/datetime.h"
-#include "session/canonical_json.h"
+#include "chosa/engine/datetime.h"
+#include "chosa/engine/canonical_json.h"
 
 namespace chosa::analysis {
 

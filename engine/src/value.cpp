@@ -5,7 +5,7 @@
 #include <limits>
 #include <utility>
 
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 
 namespace chosa {
 namespace {

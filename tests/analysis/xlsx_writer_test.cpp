@@ -11,7 +11,7 @@
 #include "../engine/test_support.h"
 #include "chosa/xlsx_writer.h"
 #include "excel_limits.h"
-#include "utf8.h"
+#include "chosa/base/utf8.h"
 
 namespace chosa::analysis {
 namespace {

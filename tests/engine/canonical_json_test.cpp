@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "session/canonical_json.h"
+#include "chosa/engine/canonical_json.h"
 
 TEST_CASE("Canonical JSON: fixed order, minimal escapes, shortest numbers") {
   chosa::CanonicalJsonWriter w;

@@ -40,6 +40,7 @@
 
 #include "chosa/session.h"
 #include "form/dependency_graph.h"
+#include "session/session_internal.h"
 #include "state/form_state.h"
 #include "test_support.h"
 
@@ -305,7 +306,7 @@ bool Matches(const Value& actual, const json& expected) {
 
 // The result of `ex` in the session: per repeat instance when it lives in a repeat.
 std::vector<Value> ResultsOf(const Session& session, const Example& ex) {
-  const chosa::FormState& state = session.state();
+  const chosa::FormState& state = chosa::StateOf(session);
   const Form& form = session.form();
   std::vector<std::string> paths;
   if (ex.spec.contains("in")) {

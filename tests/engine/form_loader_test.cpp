@@ -6,7 +6,7 @@
 
 #include "chosa/form.h"
 #include "expr/ast.h"
-#include "form/dependency_graph.h"
+#include "form/form_internals.h"
 #include "test_support.h"
 
 using chosa::Form;
@@ -123,7 +123,7 @@ TEST_CASE("The dependency graph ranks nodes after what they read") {
       {"type": "calculate", "name": "c", "calculation": "${b} + ${a}"},
       {"type": "text", "name": "d", "label": "d", "relevant": "${c} > 3"},
       {"type": "text", "name": "e", "label": "e"})"));
-  const auto& graph = form->graph();
+  const auto& graph = chosa::GraphOf(*form);
   using chosa::NodeProperty;
   int32_t b = graph.NodeOf(form->Find("b"), NodeProperty::kCalculation);
   int32_t c = graph.NodeOf(form->Find("c"), NodeProperty::kCalculation);

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "json/json_reader.h"
+#include "chosa/base/json_reader.h"
 
 using chosa::JsonDocument;
 using chosa::JsonLimits;

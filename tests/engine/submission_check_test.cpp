@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "chosa/session.h"
-#include "json/json_reader.h"
-#include "session/submission_check_parsed.h"
+#include "chosa/base/json_reader.h"
+#include "chosa/engine/submission_check_parsed.h"
 #include "test_support.h"
 
 using chosa::AuditEntry;

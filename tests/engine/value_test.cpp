@@ -9,7 +9,7 @@
 
 #include "chosa/env.h"
 #include "chosa/value.h"
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 #include "expr/operators.h"
 
 namespace chosa {

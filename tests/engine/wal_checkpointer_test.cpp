@@ -1,12 +1,12 @@
 // The device store's background checkpointer (engine/src/store/wal_checkpointer.h): it copies the
 // WAL while the writer writes, and does nothing once the writer stops.
-#include "store/wal_checkpointer.h"
+#include "wal_checkpointer.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 
-#include "store/sqlite_handle.h"
+#include "chosa/sqlite/sqlite_handle.h"
 #include "test_support.h"
 
 namespace chosa {

@@ -16,8 +16,8 @@
 #include "chosa/form.h"
 #include "chosa/protocol.h"
 #include "chosa/session.h"
-#include "collector/dev_tls.h"
-#include "collector/server.h"
+#include "chosa/collector/dev_tls.h"
+#include "chosa/collector/server.h"
 #include "must.h"
 
 namespace chosa::collector {

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "chosa/protocol.h"
-#include "collector/credentials.h"
-#include "collector/sqlite_storage.h"
-#include "hex_digest.h"
+#include "credentials.h"
+#include "chosa/collector/sqlite_storage.h"
+#include "chosa/base/hex_digest.h"
 #include "must.h"
 #include "temp_dir.h"
 

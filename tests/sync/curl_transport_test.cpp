@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "chosa/http_transport.h"
-#include "client/gzip.h"
-#include "collector/dev_tls.h"
+#include "gzip.h"
+#include "chosa/collector/dev_tls.h"
 #include "temp_dir.h"
 
 namespace chosa::sync {

@@ -16,7 +16,7 @@
 
 #include "chosa/collector_storage.h"
 #include "must.h"
-#include "scenario.h"
+#include "chosa/scenario/scenario.h"
 
 namespace chosa::e2e {
 

@@ -1,7 +1,7 @@
 // The push pipeline (sync/src/collector/ingest.cpp) and the pool that checks a batch's lines on
 // several threads (work_pool.cpp): every line checked once, results in the lines' order whatever
 // thread checked them, and a failure to check that stores nothing.
-#include "collector/ingest.h"
+#include "chosa/collector/ingest.h"
 
 #ifdef __linux__
 #include <sched.h>
@@ -20,9 +20,9 @@
 
 #include "chosa/env.h"
 #include "chosa/session.h"
-#include "collector/admin.h"
-#include "collector/sqlite_storage.h"
-#include "collector/work_pool.h"
+#include "chosa/collector/admin.h"
+#include "chosa/collector/sqlite_storage.h"
+#include "chosa/collector/work_pool.h"
 #include "e2e_support.h"
 #include "must.h"
 #include "temp_dir.h"

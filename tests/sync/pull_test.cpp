@@ -13,7 +13,7 @@
 #include "e2e_support.h"
 #include "expected_rows.h"
 #include "fault_proxy.h"
-#include "respondent.h"
+#include "chosa/scenario/respondent.h"
 #include "temp_dir.h"
 
 namespace chosa {

@@ -8,7 +8,7 @@
 
 #include "chosa/collector_storage.h"
 #include "chosa/store.h"
-#include "collector/sqlite_storage.h"
+#include "chosa/collector/sqlite_storage.h"
 #include "e2e_support.h"
 
 namespace chosa {

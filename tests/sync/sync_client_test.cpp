@@ -26,7 +26,7 @@
 #include "chosa/protocol.h"
 #include "chosa/store.h"
 #include "chosa/sync_credentials.h"
-#include "client/backoff.h"
+#include "backoff.h"
 #include "temp_dir.h"
 
 namespace chosa::sync {

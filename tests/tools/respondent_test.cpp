@@ -17,7 +17,7 @@
 #include "chosa/session.h"
 #include "chosa/store.h"
 #include "chosa/submission_check.h"
-#include "respondent.h"
+#include "chosa/scenario/respondent.h"
 
 namespace chosa {
 namespace tools {

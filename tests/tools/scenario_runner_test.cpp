@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "chosa/form.h"
-#include "json_match.h"
-#include "scenario.h"
-#include "scenario_runner.h"
+#include "chosa/scenario/json_match.h"
+#include "chosa/scenario/scenario.h"
+#include "chosa/scenario/scenario_runner.h"
 
 namespace chosa {
 namespace scenario {

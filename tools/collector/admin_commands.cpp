@@ -24,12 +24,12 @@
 #include "chosa/collector_storage.h"
 #include "chosa/env.h"
 #include "chosa/protocol.h"
-#include "collector/admin.h"
+#include "chosa/collector/admin.h"
 #include "chosa/csv_writer.h"
-#include "collector/export.h"
-#include "collector/sqlite_storage.h"
+#include "chosa/collector/export.h"
+#include "chosa/collector/sqlite_storage.h"
 #include "commands.h"
-#include "utf8.h"
+#include "chosa/base/utf8.h"
 
 namespace chosa::collector_tool {
 namespace {

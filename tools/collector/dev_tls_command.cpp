@@ -1,7 +1,7 @@
 // chosa-collector dev-tls DIR: a local CA and a server certificate for trying the collector out.
 #include <iostream>
 
-#include "collector/dev_tls.h"
+#include "chosa/collector/dev_tls.h"
 #include "commands.h"
 
 namespace chosa::collector_tool {

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "chosa/collector_storage.h"
-#include "session/submission_check_parsed.h"
-#include "collector/server.h"
-#include "collector/server_config.h"
+#include "chosa/engine/submission_check_parsed.h"
+#include "chosa/collector/server.h"
+#include "chosa/collector/server_config.h"
 #include "commands.h"
 
 namespace chosa::collector_tool {

@@ -154,12 +154,17 @@ class Form {
   int32_t repeat_slots(int32_t repeat) const;
 
   const std::vector<ChoiceList>& choice_lists() const { return choice_lists_; }
-  const Expression& expression(int32_t index) const;
   size_t expression_count() const;
-  const DependencyGraph& graph() const { return *graph_; }
+  // The items that expression `index` (an index held by Item or FormSettings) reads by ${name},
+  // each once, in the order it reads them: the device store renames a draft when one changes.
+  std::vector<int32_t> ItemsReadBy(int32_t index) const;
 
  private:
   friend class FormCompiler;
+  // The compiled expressions and the dependency graph, for the engine's own files
+  // (form/form_internals.h).
+  friend const Expression& ExpressionOf(const Form& form, int32_t index);
+  friend const DependencyGraph& GraphOf(const Form& form);
   Form();
 
   std::string id_, version_;

@@ -45,10 +45,6 @@ struct AnswerError {
   std::string message;  // in the session's language
 };
 
-// A device identity as a device store keeps it and a collector enrols it.
-extern const char kDeviceIdRule[];  // "1 to 64 characters: ..."
-bool IsValidDeviceId(std::string_view id);
-
 struct SessionOptions {
   std::string language;       // "" = the form's default language
   std::string device_id;      // stamped into the submission
@@ -171,8 +167,12 @@ class Session {
   Result<AnswerRef> Resolve(std::string_view path) const;
   std::string PathOf(const AnswerRef& ref) const;
 
-  // The evaluation state underneath (for the store and tests).
-  const FormState& state() const { return *state_; }
+  // What the device store keeps of a filling besides its answers: the instances of a repeat
+  // (item index of the repeat), the value kept for an answer (relevant or not: a non-relevant
+  // answer keeps its value), and the instance name as it reads now ("" when the form has none).
+  int32_t InstanceCount(int32_t repeat) const;
+  const Value& StoredValue(const AnswerRef& ref) const;
+  std::string InstanceName() const;
   int64_t started_at_millis() const { return started_at_; }
   int started_offset_minutes() const { return started_offset_; }
   const SessionOptions& options() const { return options_; }
@@ -183,7 +183,10 @@ class Session {
   static Result<std::unique_ptr<Session>> Create(std::shared_ptr<const Form> form, Env* env, SessionOptions options,
                                                  bool evaluate);
   friend class SessionValidator;
-  friend class Draft;  // restores a value the store could not save
+  friend class Draft;  // restores a value, the page or the language that the store could not save
+  friend const FormState& StateOf(const Session& session);  // session/session_internal.h
+  // Puts back a value the store could not save, as it was kept before (it passed its checks).
+  void RestoreValue(const AnswerRef& ref, const Value& value);
   friend class ViewBuilder;
   friend class SubmissionWriter;
 

@@ -1,4 +1,4 @@
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // Strings are UTF-8 and are measured in code points; a byte that is not part of a well-formed
 // sequence counts as one code point, so no input can make an index fall inside a character.
 #include "expr/functions.h"
-#include "utf8.h"
+#include "chosa/base/utf8.h"
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
@@ -21,7 +21,7 @@
 #include <utility>
 
 #include "chosa/env.h"
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 
 namespace chosa {
 namespace {

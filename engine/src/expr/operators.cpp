@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 
 namespace chosa {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "expr/functions.h"
-#include "suggest.h"
+#include "chosa/base/suggest.h"
 
 namespace chosa {
 

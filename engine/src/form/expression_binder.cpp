@@ -7,13 +7,13 @@
 #include <set>
 #include <sstream>
 
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 #include "expr/evaluator.h"
 #include "expr/functions.h"
 #include "expr/parser.h"
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
-#include "suggest.h"
+#include "chosa/base/suggest.h"
 
 namespace chosa {
 

@@ -1,10 +1,12 @@
 // The compiled form's accessors. Loading and checking live in form_compiler.cpp.
 #include "chosa/form.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "expr/ast.h"
 #include "form/dependency_graph.h"
+#include "form/form_internals.h"
 #include "form/text_arena.h"
 
 namespace chosa {
@@ -98,8 +100,18 @@ int32_t Form::repeat_slots(int32_t repeat) const {
   return it == repeat_slots_.end() ? 0 : it->second;
 }
 
-const Expression& Form::expression(int32_t index) const { return expressions_[static_cast<size_t>(index)]; }
+const Expression& ExpressionOf(const Form& form, int32_t index) { return form.expressions_[static_cast<size_t>(index)]; }
+const DependencyGraph& GraphOf(const Form& form) { return *form.graph_; }
 size_t Form::expression_count() const { return expressions_.size(); }
+
+std::vector<int32_t> Form::ItemsReadBy(int32_t index) const {
+  std::vector<int32_t> read;
+  for (const Node& n : expressions_[static_cast<size_t>(index)].nodes) {
+    const bool reads = (n.kind == NodeKind::kRef || n.kind == NodeKind::kRefAll) && n.target != kNone;
+    if (reads && std::find(read.begin(), read.end(), n.target) == read.end()) read.push_back(n.target);
+  }
+  return read;
+}
 
 const char* NodePropertyName(NodeProperty property) {
   switch (property) {

@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "form/compiler_support.h"
-#include "json/json_reader.h"
-#include "suggest.h"
+#include "chosa/base/json_reader.h"
+#include "chosa/base/suggest.h"
 
 namespace chosa {
 

@@ -8,8 +8,8 @@
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
 #include "form/text_arena.h"
-#include "json/json_reader.h"
-#include "suggest.h"
+#include "chosa/base/json_reader.h"
+#include "chosa/base/suggest.h"
 
 namespace chosa {
 namespace {

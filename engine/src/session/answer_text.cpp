@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "chosa/env.h"
-#include "expr/datetime.h"
-#include "utf8.h"
+#include "chosa/engine/datetime.h"
+#include "chosa/base/utf8.h"
 
 namespace chosa {
 namespace {

@@ -11,7 +11,7 @@
 #include "chosa/form.h"
 #include "chosa/value.h"
 #include "session/messages.h"
-#include "utf8.h"
+#include "chosa/base/utf8.h"
 
 namespace chosa {
 

@@ -5,7 +5,7 @@
 #define CHOSA_ENGINE_SESSION_ANSWERS_WRITER_H_
 
 #include "chosa/form.h"
-#include "session/canonical_json.h"
+#include "chosa/engine/canonical_json.h"
 #include "state/form_state.h"
 
 namespace chosa {

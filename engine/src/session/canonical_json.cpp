@@ -1,4 +1,4 @@
-#include "session/canonical_json.h"
+#include "chosa/engine/canonical_json.h"
 
 #include <array>
 #include <charconv>

@@ -155,6 +155,17 @@ Result<AnswerRef> Session::Resolve(std::string_view path) const {
   return ref;
 }
 
+int32_t Session::InstanceCount(int32_t repeat) const { return state_->InstanceCount(repeat); }
+
+const Value& Session::StoredValue(const AnswerRef& ref) const { return state_->StoredValue(ref.item, ref.instance); }
+
+std::string Session::InstanceName() const {
+  const int32_t name = form_->settings().instance_name;
+  return name == kNone ? std::string() : DisplayText(state_->EvaluateIn(name, kNone, 0));
+}
+
+void Session::RestoreValue(const AnswerRef& ref, const Value& value) { state_->SetValue(ref.item, value, ref.instance); }
+
 std::string Session::PathOf(const AnswerRef& ref) const {
   const Item& item = form_->item(ref.item);
   if (item.repeat == kNone) return item.name;
@@ -398,19 +409,6 @@ bool IsUuid(std::string_view text) {
 }
 
 }  // namespace
-
-const char kDeviceIdRule[] =
-    "1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', beginning with a letter or a digit";
-
-bool IsValidDeviceId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != ':' && c != '-'))) return false;
-  }
-  return true;
-}
 
 Result<Submission> Session::Finalize(std::string_view replaces, const std::vector<AuditEntry>* audit) {
   if (!replaces.empty() && !IsUuid(replaces)) {

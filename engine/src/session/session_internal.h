@@ -12,6 +12,9 @@
 
 namespace chosa {
 
+// The evaluation state under a session, for the session's own files and the engine's tests.
+inline const FormState& StateOf(const Session& session) { return *session.state_; }
+
 // The checks of one answer and of whole pages.
 class SessionValidator {
  public:

@@ -19,17 +19,17 @@
 
 #include "chosa/env.h"
 #include "chosa/session.h"
-#include "expr/datetime.h"
-#include "form/dependency_graph.h"
-#include "json/json_reader.h"
+#include "chosa/engine/datetime.h"
+#include "form/form_internals.h"
+#include "chosa/base/json_reader.h"
 #include "session/answer_text.h"
 #include "session/answers_writer.h"
-#include "session/canonical_json.h"
+#include "chosa/engine/canonical_json.h"
 #include "session/messages.h"
-#include "session/submission_check_parsed.h"
+#include "chosa/engine/submission_check_parsed.h"
 #include "session/session_internal.h"
 #include "state/form_state.h"
-#include "suggest.h"
+#include "chosa/base/suggest.h"
 
 namespace chosa {
 namespace {
@@ -385,7 +385,7 @@ Status CheckEnvelope(const Form& form, element root, Envelope* envelope) {
 bool ReadOnlyAlways(const Form& form, int32_t index) {
   const Item& item = form.item(index);
   int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : index;
-  return form.item(owner).read_only && form.graph().NodeOf(owner, NodeProperty::kReadOnly) == kNone;
+  return form.item(owner).read_only && GraphOf(form).NodeOf(owner, NodeProperty::kReadOnly) == kNone;
 }
 
 const char* KindOfItem(ItemType type) {
@@ -675,7 +675,7 @@ Status ErrorFault(const Session& session, const AnswerError& error) {
   if (!ref.ok()) return Fault("/answers", error.path + ": " + error.message);
   const Item& item = form.item(ref->item);
   const std::string pointer = AnswerPointer(form, *ref);
-  const Value& value = session.state().StoredValue(ref->item, ref->instance);
+  const Value& value = StateOf(session).StoredValue(ref->item, ref->instance);
   size_t english = form.default_language();
   const std::vector<std::string>& languages = form.languages();
   auto en = std::find(languages.begin(), languages.end(), "en");
@@ -711,7 +711,7 @@ Status ErrorFault(const Session& session, const AnswerError& error) {
       return Fault(pointer, "the number of instances is outside what the form allows");
     }
     case ErrorKind::kEvaluation: {
-      Value failure = session.state().NodeResultOf(ref->item, NodeProperty::kCalculation, ref->instance);
+      Value failure = StateOf(session).NodeResultOf(ref->item, NodeProperty::kCalculation, ref->instance);
       return Fault(pointer, "its calculation cannot be evaluated" +
                                 (failure.is_error() ? " (" + failure.text() + ")" : std::string()));
     }
@@ -724,7 +724,7 @@ Status ErrorFault(const Session& session, const AnswerError& error) {
 // order (both objects are keyed by item name), so that a difference is named precisely.
 class AnswerComparer {
  public:
-  explicit AnswerComparer(const Session& session) : form_(session.form()), state_(session.state()) {}
+  explicit AnswerComparer(const Session& session) : form_(session.form()), state_(StateOf(session)) {}
 
   Status Compare(simdjson::dom::object expected, simdjson::dom::object received, int32_t instance,
                  const std::string& pointer) const {
@@ -821,7 +821,7 @@ std::optional<Status> FastCheck(const Session& session, const Envelope& envelope
     out.Key(field.key);
     if (field.key == kKeyNames[kAnswers]) {
       out.BeginObject();
-      WriteAnswers(form, session.state(), out);
+      WriteAnswers(form, StateOf(session), out);
       out.EndObject();
     } else {
       Encode(field.value, out);
@@ -830,7 +830,7 @@ std::optional<Status> FastCheck(const Session& session, const Envelope& envelope
   out.EndObject();
   if (out.text() != text) return undecided;
   if (envelope.present[kInstanceName]) {
-    std::string name = DisplayText(session.state().EvaluateIn(form.settings().instance_name, kNone, 0));
+    std::string name = DisplayText(StateOf(session).EvaluateIn(form.settings().instance_name, kNone, 0));
     if (envelope.strings[kInstanceName] != name) {
       return Fault(KeyPointer(kInstanceName), "instance name " + Quoted(envelope.strings[kInstanceName]) +
                                                   " differs from the engine's " + Quoted(name));

@@ -4,11 +4,11 @@
 
 #include "chosa/env.h"
 #include "expr/ast.h"
-#include "expr/datetime.h"
-#include "hex_digest.h"
+#include "chosa/engine/datetime.h"
+#include "chosa/base/hex_digest.h"
 #include "session/answer_text.h"
 #include "session/answers_writer.h"
-#include "session/canonical_json.h"
+#include "chosa/engine/canonical_json.h"
 #include "session/session_internal.h"
 #include "state/form_state.h"
 

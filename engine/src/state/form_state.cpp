@@ -4,8 +4,9 @@
 
 #include "chosa/env.h"
 #include "expr/ast.h"
-#include "expr/datetime.h"
+#include "chosa/engine/datetime.h"
 #include "expr/evaluator.h"
+#include "form/form_internals.h"
 
 namespace chosa {
 namespace {
@@ -137,7 +138,7 @@ class FormState::Scope final : public EvalScope {
 };
 
 FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
-    : form_(std::move(form)), graph_(form_->graph()) {
+    : form_(std::move(form)), graph_(GraphOf(*form_)) {
   context_.env = env != nullptr ? env : Env::Default();
   const auto& repeats = form_->repeats();
   repeat_index_.assign(form_->items().size(), kNone);
@@ -268,7 +269,7 @@ int32_t FormState::InstanceCount(int32_t repeat) const {
 
 Value FormState::EvaluateIn(int32_t expression, int32_t item, int32_t instance, const Choice* choice) const {
   Scope scope(*this, item, instance, choice);
-  return Evaluate(form_->expression(expression), scope, context_);
+  return Evaluate(ExpressionOf(*form_, expression), scope, context_);
 }
 
 void FormState::SetValue(int32_t item, Value value, int32_t instance) {

@@ -1,0 +1,141 @@
+#include "chosa/collector/server_config.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+#include "chosa/base/json_reader.h"
+
+namespace chosa::collector {
+
+namespace {
+
+Status ParseWhole(std::string_view key, std::string_view text, int64_t min, int64_t max, int64_t* out) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Status::InvalidArgument(std::string(key) + " must be a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + ", not \"" + std::string(text) + "\"");
+  }
+  *out = value;
+  return Status::Ok();
+}
+
+Status ParseNumber(std::string_view key, std::string_view text, double* out) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !(value >= 0)) {
+    return Status::InvalidArgument(std::string(key) + " must be a number >= 0, not \"" + std::string(text) + "\"");
+  }
+  *out = value;
+  return Status::Ok();
+}
+
+// Every setting: how a text value sets it.
+using Setter = std::function<Status(std::string_view key, std::string_view value, CollectorConfig*)>;
+
+Setter Whole(int64_t min, int64_t max, std::function<void(CollectorConfig*, int64_t)> set) {
+  return [min, max, set](std::string_view key, std::string_view value, CollectorConfig* c) {
+    int64_t n = 0;
+    Status s = ParseWhole(key, value, min, max, &n);
+    if (s.ok()) set(c, n);
+    return s;
+  };
+}
+
+Setter Text(std::function<void(CollectorConfig*, std::string)> set) {
+  return [set](std::string_view, std::string_view value, CollectorConfig* c) {
+    set(c, std::string(value));
+    return Status::Ok();
+  };
+}
+
+Setter Number(std::function<void(CollectorConfig*, double)> set) {
+  return [set](std::string_view key, std::string_view value, CollectorConfig* c) {
+    double n = 0;
+    Status s = ParseNumber(key, value, &n);
+    if (s.ok()) set(c, n);
+    return s;
+  };
+}
+
+const std::map<std::string, Setter, std::less<>>& Settings() {
+  static const auto* settings = new std::map<std::string, Setter, std::less<>>{
+      {"listen",
+       [](std::string_view key, std::string_view value, CollectorConfig* c) {
+         const size_t colon = value.rfind(':');
+         if (colon == std::string_view::npos || colon == 0) {
+           return Status::InvalidArgument(std::string(key) + " is HOST:PORT, e.g. 0.0.0.0:8443");
+         }
+         int64_t port;
+         Status s = ParseWhole(key, value.substr(colon + 1), 0, 65535, &port);
+         if (!s.ok()) return s;
+         c->server.host = std::string(value.substr(0, colon));
+         c->server.port = static_cast<int>(port);
+         return Status::Ok();
+       }},
+      {"cert", Text([](CollectorConfig* c, std::string v) { c->server.cert_file = std::move(v); })},
+      {"key", Text([](CollectorConfig* c, std::string v) { c->server.key_file = std::move(v); })},
+      {"data", Text([](CollectorConfig* c, std::string v) { c->data_dir = std::move(v); })},
+      {"access_log", Text([](CollectorConfig* c, std::string v) { c->server.access_log = std::move(v); })},
+      {"threads", Whole(1, 1024, [](CollectorConfig* c, int64_t n) { c->server.worker_threads = static_cast<int>(n); })},
+      {"keep_alive_requests",
+       Whole(1, 1000000, [](CollectorConfig* c, int64_t n) { c->server.keep_alive_max_requests = static_cast<size_t>(n); })},
+      {"keep_alive_seconds",
+       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.keep_alive_timeout_seconds = static_cast<int>(n); })},
+      {"read_timeout_seconds",
+       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.read_timeout_seconds = static_cast<int>(n); })},
+      {"write_timeout_seconds",
+       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.write_timeout_seconds = static_cast<int>(n); })},
+      {"rate_per_second", Number([](CollectorConfig* c, double n) { c->server.device_requests_per_second = n; })},
+      {"rate_burst", Number([](CollectorConfig* c, double n) { c->server.device_request_burst = n; })},
+      {"max_body_bytes", Whole(1024, int64_t{1} << 34, [](CollectorConfig* c, int64_t n) {
+         c->server.limits.max_body_bytes = static_cast<size_t>(n);
+       })},
+      {"max_decompressed_bytes", Whole(1024, int64_t{1} << 34, [](CollectorConfig* c, int64_t n) {
+         c->server.limits.max_decompressed_bytes = static_cast<size_t>(n);
+       })},
+      {"max_batch_items",
+       Whole(1, 100000, [](CollectorConfig* c, int64_t n) { c->server.limits.max_batch_items = static_cast<size_t>(n); })},
+      {"max_submission_bytes", Whole(1024, int64_t{1} << 30, [](CollectorConfig* c, int64_t n) {
+         c->server.limits.max_submission_bytes = static_cast<size_t>(n);
+       })},
+  };
+  return *settings;
+}
+
+}  // namespace
+
+Status ApplySetting(std::string_view key, std::string_view value, CollectorConfig* config) {
+  const auto& settings = Settings();
+  auto it = settings.find(key);
+  if (it == settings.end()) return Status::InvalidArgument("unknown setting \"" + std::string(key) + "\"");
+  return it->second(key, value, config);
+}
+
+Status ApplyConfigJson(std::string_view json, CollectorConfig* config) {
+  JsonDocument document;
+  Status parsed = document.Parse(json);
+  if (!parsed.ok()) return parsed;
+  simdjson::dom::object object;
+  if (document.root().get_object().get(object) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("a configuration is a JSON object of settings");
+  }
+  for (auto field : object) {
+    const std::string pointer = PointerAppend("", field.key);
+    std::string text;
+    std::string_view string_value;
+    if (field.value.get_string().get(string_value) == simdjson::SUCCESS) {
+      text = std::string(string_value);
+    } else if (field.value.is_number()) {
+      text = simdjson::minify(field.value);
+    } else {
+      return Status::InvalidArgument("a setting is a string or a number", pointer);
+    }
+    Status applied = ApplySetting(field.key, text, config);
+    if (!applied.ok()) return Status::InvalidArgument(applied.message(), pointer);
+  }
+  return Status::Ok();
+}
+
+}  // namespace chosa::collector
