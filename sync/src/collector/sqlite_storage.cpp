@@ -22,6 +22,7 @@
 #include "collector/credentials.h"
 #include "hex_digest.h"
 #include "store/sqlite_handle.h"
+#include "store/sqlite_migrations.h"
 
 namespace chosa::collector {
 namespace {
@@ -168,39 +169,23 @@ bool ParseState(const std::string& text, FormState* state) {
 
 bool IsConstraintError(int code) { return (code & 0xFF) == SQLITE_CONSTRAINT; }
 
-// Applies the migrations past the database's user_version, each in its own transaction. The
-// version is read again inside the transaction, so that two processes opening an old database at
-// once do not race; a current database is opened without taking the write lock.
+// Applies the migrations past the database's user_version, each in its own transaction, marking
+// the database as a collector's (store/sqlite_migrations.h: the version is read again inside the
+// transaction, so that two processes opening an old database at once do not race; a current
+// database is opened without taking the write lock).
 Status Migrate(Connection& db) {
-  const std::string doing = "reading the collector database's schema version";
-  for (;;) {
-    Result<int64_t> version = db.QueryInt("PRAGMA user_version", doing);
-    if (!version.ok()) return version.status();
-    if (*version > SqliteSchemaVersion()) {
-      return Status::Unsupported("the collector database was written by a newer chosa-collector (schema " +
-                                 std::to_string(*version) + "; this one reads up to " +
-                                 std::to_string(SqliteSchemaVersion()) +
-                                 "): update chosa-collector; nothing was changed");
-    }
-    if (*version == SqliteSchemaVersion()) return Status::Ok();
-    Status status = db.Exec("BEGIN IMMEDIATE", "upgrading the collector database");
-    if (!status.ok()) return status;
-    Result<int64_t> locked = db.QueryInt("PRAGMA user_version", doing);
-    if (!locked.ok() || *locked != *version) {  // upgraded meanwhile by another process: look again
-      db.Exec("ROLLBACK", "");
-      if (!locked.ok()) return locked.status();
-      continue;
-    }
-    const int next = static_cast<int>(*version) + 1;
-    std::string step = std::string(kMigrations[next - 1]) + "PRAGMA user_version = " + std::to_string(next) +
-                       "; PRAGMA application_id = " + std::to_string(kSqliteApplicationId) + ";";
-    status = db.Exec(step, "upgrading the collector database to schema " + std::to_string(next));
-    if (status.ok()) status = db.Exec("COMMIT", "upgrading the collector database");
-    if (!status.ok()) {
-      db.Exec("ROLLBACK", "");
-      return status;
-    }
-  }
+  static const std::string stamp = "PRAGMA application_id = " + std::to_string(kSqliteApplicationId) + ";";
+  SqliteMigrations migrations;
+  migrations.steps = kMigrations;
+  migrations.step_count = SqliteSchemaVersion();
+  migrations.subject = "the collector database";
+  migrations.stamp = stamp;
+  migrations.refuse_newer = [](int64_t found, int supported) {
+    return Status::Unsupported("the collector database was written by a newer chosa-collector (schema " +
+                               std::to_string(found) + "; this one reads up to " + std::to_string(supported) +
+                               "): update chosa-collector; nothing was changed");
+  };
+  return RunSqliteMigrations(db, migrations);
 }
 
 // Reads application_id and user_version without writing anything, and refuses what is not a
