@@ -49,6 +49,12 @@ struct AnswerError {
 extern const char kDeviceIdRule[];  // "1 to 64 characters: ..."
 bool IsValidDeviceId(std::string_view id);
 
+// A submission's uuid, and the uuid its `replaces` names, as schemas/submission.schema.json has
+// them (uuid_v4): 8-4-4-4-12 lower-case hexadecimal digits, version 4, the RFC 4122 variant
+// ("[89ab]" after the third dash). The one check Session::Finalize, CheckSubmission and the sync
+// protocol share.
+bool IsUuidV4(std::string_view text);
+
 struct SessionOptions {
   std::string language;       // "" = the form's default language
   std::string device_id;      // stamped into the submission
@@ -157,7 +163,7 @@ class Session {
   // --- finalize ------------------------------------------------------------------------------
   // Validates everything; on errors returns kInvalidArgument (see AllErrors()) and moves to the
   // first page with an error. Otherwise builds the submission, stamped with the Env's clock.
-  // `replaces`: the UUID of the submission this one corrects, or "".
+  // `replaces`: the UUID of the submission this one corrects (IsUuidV4), or "".
   // `audit`: the answer changes to export with the submission (settings.audit), or null.
   Result<Submission> Finalize(std::string_view replaces = "", const std::vector<AuditEntry>* audit = nullptr);
 

@@ -384,23 +384,21 @@ std::vector<AnswerError> Session::AllErrors() const {
   return errors;
 }
 
-namespace {
-
-// 8-4-4-4-12 hexadecimal digits.
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = text[i];
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 const char kDeviceIdRule[] =
     "1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', beginning with a letter or a digit";
+
+bool IsUuidV4(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return text[14] == '4' && (text[19] == '8' || text[19] == '9' || text[19] == 'a' || text[19] == 'b');
+}
 
 bool IsValidDeviceId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -413,7 +411,7 @@ bool IsValidDeviceId(std::string_view id) {
 }
 
 Result<Submission> Session::Finalize(std::string_view replaces, const std::vector<AuditEntry>* audit) {
-  if (!replaces.empty() && !IsUuid(replaces)) {
+  if (!replaces.empty() && !IsUuidV4(replaces)) {
     return Status::InvalidArgument(Message(MessageId::kNotAUuid, language_code_, replaces));
   }
   if (options_.device_id.empty()) return Status::InvalidArgument(Message(MessageId::kNoDeviceId, language_code_));
