@@ -47,25 +47,6 @@ Status Fault(std::string pointer, std::string message) {
   return Status::InvalidArgument(std::move(message), std::move(pointer));
 }
 
-// PointerAppend(pointer, key) in place: the walk over every answer appends and truncates one
-// string instead of allocating a new pointer per key.
-void PointerAppendKey(std::string& pointer, std::string_view key) {
-  pointer += '/';
-  if (std::none_of(key.begin(), key.end(), [](char c) { return c == '~' || c == '/'; })) {
-    pointer.append(key);
-    return;
-  }
-  for (char c : key) {
-    if (c == '~') {
-      pointer += "~0";
-    } else if (c == '/') {
-      pointer += "~1";
-    } else {
-      pointer += c;
-    }
-  }
-}
-
 bool IsNumber(element value) { return IsJsonNumber(value); }
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -422,7 +403,7 @@ class AnswerReader {
     int32_t last = kNone;
     for (auto field : object) {
       const size_t length = pointer.size();
-      PointerAppendKey(pointer, field.key);
+      PointerAppendTo(pointer, field.key);  // in place: no pointer allocated per key
       int32_t index = FindAfter(last == kNone ? repeat : last, field.key);
       if (index == kNone) return Fault(pointer, "unknown question" + Suggestion(field.key, repeat));
       const Item& item = form_.item(index);
