@@ -5,21 +5,12 @@
 #include <cmath>
 
 #include "chosa/value.h"
+#include "chosa/base/json_reader.h"  // PointerAppend (the engine's internal header)
 
 namespace chosa {
 namespace scenario {
 
 namespace {
-
-std::string PointerKey(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 std::string At(const std::string& pointer) { return pointer.empty() ? "" : pointer + ": "; }
 
@@ -57,7 +48,7 @@ std::string Mismatch(const Json& expected, const Json& actual, const MatchMode& 
   if (expected.is_object()) {
     if (!actual.is_object()) return At(pointer) + "expected an object, found " + Describe(actual);
     for (const auto& [key, value] : expected.items()) {
-      std::string p = pointer + "/" + PointerKey(key);
+      std::string p = PointerAppend(pointer, key);
       auto found = actual.find(key);
       if (found == actual.end()) return p + ": missing (expected " + Describe(value) + ")";
       std::string why = Mismatch(value, *found, mode, p);
@@ -65,7 +56,7 @@ std::string Mismatch(const Json& expected, const Json& actual, const MatchMode& 
     }
     if (mode.exact_objects) {
       for (const auto& [key, value] : actual.items()) {
-        if (!expected.contains(key)) return pointer + "/" + PointerKey(key) + ": not expected, found " + Describe(value);
+        if (!expected.contains(key)) return PointerAppend(pointer, key) + ": not expected, found " + Describe(value);
       }
     }
     return "";

@@ -7,7 +7,8 @@
 
 #include "chosa/value.h"
 #include "chosa/scenario/scenario.h"
-#include "chosa/base/suggest.h"  // the engine's "did you mean" (internal header; see tools/CMakeLists.txt)
+#include "chosa/base/suggest.h"
+#include "chosa/base/json_reader.h"
 
 namespace chosa {
 namespace scenario {
@@ -44,17 +45,6 @@ const std::vector<std::string_view> kSubmissionKeys = {
     "answers", "exact", "keys_absent", "uuid", "form_id", "form_version", "device_id",
     "enumerator_id", "instance_name", "language", "started_at", "ended_at", "replaces"};
 
-// RFC 6901: "~" and "/" in a key are escaped.
-std::string PointerKey(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 std::string Quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // "a note", "an integer": an item type with its article.
@@ -87,7 +77,7 @@ class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
     Frame& top = frames_.back();
     top.key = key;
     if (!top.keys.insert(key).second) {
-      problems.push_back(Status::InvalidArgument("duplicate key " + Quote(key), top.pointer + "/" + PointerKey(key)));
+      problems.push_back(Status::InvalidArgument("duplicate key " + Quote(key), PointerAppend(top.pointer, key)));
     }
     return true;
   }
@@ -112,7 +102,7 @@ class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
   std::string Begin() {
     if (frames_.empty()) return "";
     Frame& top = frames_.back();
-    if (top.object) return top.pointer + "/" + PointerKey(top.key);
+    if (top.object) return PointerAppend(top.pointer, top.key);
     return top.pointer + "/" + std::to_string(top.index++);
   }
   bool Scalar() {
@@ -210,7 +200,7 @@ class Parser {
     for (const auto& [key, value] : object.items()) {
       (void)value;
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      Problem(pointer + "/" + PointerKey(key), "unknown key " + Quote(key) + DidYouMean(key, allowed, "\"", "\""));
+      Problem(PointerAppend(pointer, key), "unknown key " + Quote(key) + DidYouMean(key, allowed, "\"", "\""));
     }
   }
 
@@ -559,7 +549,7 @@ class Parser {
     }
     bool ok = true;
     for (const auto& [path, answer] : value.items()) {
-      std::string p = pointer + "/" + PointerKey(path);
+      std::string p = PointerAppend(pointer, path);
       bool path_ok = CheckPath(path, p, Use::kAnswer);
       std::string text;
       bool text_ok = AnswerText(answer, p, &text);
@@ -659,7 +649,7 @@ class Parser {
     size_t before = problems_.size();
     CheckKeys(value, pointer, kExpectKeys);
     for (const auto& [key, v] : value.items()) {
-      std::string p = pointer + "/" + PointerKey(key);
+      std::string p = PointerAppend(pointer, key);
       if (key == "visible") e->visible = ReadPaths(v, p, Use::kAny);
       else if (key == "hidden") e->hidden = ReadPaths(v, p, Use::kAny);
       else if (key == "required") e->required = ReadPaths(v, p, Use::kRequired);
@@ -704,7 +694,7 @@ class Parser {
       Problem(pointer, std::string("expected an object such as ") + example);
       return false;
     }
-    for (const auto& [path, value] : v.items()) each(path, value, pointer + "/" + PointerKey(path));
+    for (const auto& [path, value] : v.items()) each(path, value, PointerAppend(pointer, path));
     return true;
   }
 
@@ -824,7 +814,7 @@ class Parser {
   // instances are objects keyed by the repeat's children.
   void CheckAnswerKeys(const Json& answers, const std::string& pointer, int32_t repeat) {
     for (const auto& [key, value] : answers.items()) {
-      std::string p = pointer + "/" + PointerKey(key);
+      std::string p = PointerAppend(pointer, key);
       int32_t index = form_.Find(key);
       if (index == kNone) {
         Problem(p, "unknown item " + Quote(key) + DidYouMean(key, names_, "\"", "\""));
@@ -868,7 +858,7 @@ class Parser {
     CheckKeys(v, pointer, kSubmissionKeys);
     ExpectedSubmission s;
     for (const auto& [key, value] : v.items()) {
-      std::string p = pointer + "/" + PointerKey(key);
+      std::string p = PointerAppend(pointer, key);
       if (key == "answers") {
         if (!value.is_object()) {
           WrongType(p, value, "an object of answers");

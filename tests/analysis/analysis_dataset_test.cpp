@@ -68,7 +68,7 @@ using Rows = std::vector<std::vector<std::string>>;
 
 TEST_CASE("A dataset holds each submission once, as SQL tables with NULL for what was not relevant") {
   TempDir dir;
-  const std::string path = dir.path + "/visit_record.sqlite";
+  const std::string path = dir.path() + "/visit_record.sqlite";
   auto dataset = AnalysisDataset::Open(path, "visit_record", false);
   REQUIRE(dataset.ok());
   CHECK((*dataset)->cursor().empty());
@@ -103,7 +103,7 @@ TEST_CASE("A dataset holds each submission once, as SQL tables with NULL for wha
 
 TEST_CASE("Relevance is replayed: a question not relevant is NULL, a relevant one unanswered is ''") {
   TempDir dir;
-  const std::string path = dir.path + "/coordinator_checklist.sqlite";
+  const std::string path = dir.path() + "/coordinator_checklist.sqlite";
   // A published definition is self-contained: the ward list's $ref replaced by the code list.
   nlohmann::json form = nlohmann::json::parse(ReadFile(kSource + "/schemas/examples/coordinator_checklist.json"));
   nlohmann::json wards = nlohmann::json::parse(ReadFile(kSource + "/schemas/codelists/wards.json"));
@@ -127,7 +127,7 @@ TEST_CASE("Corrections: the latest of each chain unless the dataset keeps all ve
   TempDir dir;
   for (bool all_versions : {false, true}) {
     INFO("all versions: " << all_versions);
-    const std::string path = dir.path + (all_versions ? "/all.sqlite" : "/latest.sqlite");
+    const std::string path = dir.path() + (all_versions ? "/all.sqlite" : "/latest.sqlite");
     auto dataset = AnalysisDataset::Open(path, "visit_record", all_versions);
     REQUIRE(dataset.ok());
     REQUIRE((*dataset)->AddFormVersion({"2024.1", "abc"}, kForm).ok());
@@ -149,7 +149,7 @@ TEST_CASE("Corrections: the latest of each chain unless the dataset keeps all ve
 
 TEST_CASE("A new form version adds its columns; the CSV files hold every table") {
   TempDir dir;
-  const std::string path = dir.path + "/visit_record.sqlite";
+  const std::string path = dir.path() + "/visit_record.sqlite";
   auto dataset = AnalysisDataset::Open(path, "visit_record", false);
   REQUIRE(dataset.ok());
   REQUIRE((*dataset)->AddFormVersion({"2024.1", "abc"}, kForm).ok());
@@ -167,23 +167,23 @@ TEST_CASE("A new form version adds its columns; the CSV files hold every table")
   CHECK(Query(path, "SELECT \"_form_version\", follow_up FROM submissions ORDER BY _seq") ==
         Rows{{"2024.1", "NULL"}, {"2024.2", "来月"}});
 
-  Result<std::vector<std::string>> files = (*dataset)->WriteCsvFiles(dir.path);
+  Result<std::vector<std::string>> files = (*dataset)->WriteCsvFiles(dir.path());
   REQUIRE(files.ok());
-  CHECK(*files == std::vector<std::string>{dir.path + "/visit_record.csv", dir.path + "/visit_record-visits.csv"});
-  const std::string main = ReadFile(dir.path + "/visit_record.csv");
+  CHECK(*files == std::vector<std::string>{dir.path() + "/visit_record.csv", dir.path() + "/visit_record-visits.csv"});
+  const std::string main = ReadFile(dir.path() + "/visit_record.csv");
   CHECK(main.rfind("\xEF\xBB\xBF_uuid,_form_version,", 0) == 0);
   CHECK(std::count(main.begin(), main.end(), '\n') == 3);
   CHECK(main.find("来月") != std::string::npos);
-  const std::string visits = ReadFile(dir.path + "/visit_record-visits.csv");
+  const std::string visits = ReadFile(dir.path() + "/visit_record-visits.csv");
   CHECK(std::count(visits.begin(), visits.end(), '\n') == 5);  // the header and two instances each
-  CHECK((*dataset)->WriteCsvFiles(dir.path + "/missing/dir").status().code() == StatusCode::kIOError);
+  CHECK((*dataset)->WriteCsvFiles(dir.path() + "/missing/dir").status().code() == StatusCode::kIOError);
   // The workbook: written whole (a zip, as every .xlsx), or an error and no file at all.
-  REQUIRE((*dataset)->WriteWorkbook(dir.path + "/visit_record.xlsx").ok());
-  CHECK(ReadFile(dir.path + "/visit_record.xlsx").compare(0, 2, "PK") == 0);
-  CHECK(std::fopen((dir.path + "/visit_record.xlsx.partial.xlsx").c_str(), "rb") == nullptr);
-  CHECK((*dataset)->WriteWorkbook(dir.path + "/missing/dir/x.xlsx").code() == StatusCode::kIOError);
+  REQUIRE((*dataset)->WriteWorkbook(dir.path() + "/visit_record.xlsx").ok());
+  CHECK(ReadFile(dir.path() + "/visit_record.xlsx").compare(0, 2, "PK") == 0);
+  CHECK(std::fopen((dir.path() + "/visit_record.xlsx.partial.xlsx").c_str(), "rb") == nullptr);
+  CHECK((*dataset)->WriteWorkbook(dir.path() + "/missing/dir/x.xlsx").code() == StatusCode::kIOError);
 
-  CHECK(AnalysisDataset::OpenExisting(dir.path + "/none.sqlite").status().code() == StatusCode::kNotFound);
+  CHECK(AnalysisDataset::OpenExisting(dir.path() + "/none.sqlite").status().code() == StatusCode::kNotFound);
   auto existing = AnalysisDataset::OpenExisting(path);
   REQUIRE(existing.ok());
   CHECK((*existing)->form_id() == "visit_record");
@@ -198,7 +198,7 @@ TEST_CASE("A new form version adds its columns; the CSV files hold every table")
 
 TEST_CASE("A file that is not a dataset is refused, not changed") {
   TempDir dir;
-  const std::string path = dir.path + "/other.sqlite";
+  const std::string path = dir.path() + "/other.sqlite";
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr) == SQLITE_OK);

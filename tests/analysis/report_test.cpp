@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "chosa/dataset_layout.h"
@@ -395,13 +396,12 @@ TEST_CASE("survey 5 report written to disk: report.html and a CSV per table, in 
   const Dataset dataset = CoordinatorDataset();
   // The browser check (tests/browser) names where to write; otherwise a directory of our own.
   const char* named = std::getenv("CHOSA_REPORT_DIR");
+  std::optional<testing::TempDir> temp;
   std::string root;
   if (named != nullptr && *named != '\0') {
     root = named;
   } else {
-    char pattern[] = "/tmp/chosa-report-test-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    root = pattern;
+    root = temp.emplace("chosa-report-test").path();
   }
   for (size_t language : {0, 1}) {
     ReportOptions options;
@@ -442,7 +442,6 @@ TEST_CASE("survey 5 report written to disk: report.html and a CSV per table, in 
       for (const char* heading : {"No answer", "Total", "Mean", "SD"}) CHECK(html.find(heading) != std::string::npos);
     }
   }
-  if (named == nullptr || *named == '\0') std::filesystem::remove_all(root);
 }
 
 TEST_CASE("a report refuses options it cannot honour, and rows of another form") {

@@ -156,7 +156,7 @@ std::vector<SubmissionRows> WriteWorkbook(const Dataset& data, const std::string
 TEST_CASE("xlsx: every cell of every table as openpyxl reads it, typed") {
   TempDir dir;
   Dataset data;
-  const std::string path = dir.file("visits.xlsx");
+  const std::string path = dir.File("visits.xlsx");
   std::vector<SubmissionRows> rows = WriteWorkbook(data, path, Submissions(), XlsxOptions{});
   const json workbook = ReadWorkbook(path);
 
@@ -235,7 +235,7 @@ TEST_CASE("xlsx: every cell of every table as openpyxl reads it, typed") {
 TEST_CASE("xlsx: the questions sheet describes every column and every choice in each language") {
   TempDir dir;
   Dataset data;
-  const std::string path = dir.file("visits.xlsx");
+  const std::string path = dir.File("visits.xlsx");
   WriteWorkbook(data, path, Submissions(), XlsxOptions{});
   const json questions = Sheet(ReadWorkbook(path), "questions")["rows"];
   CHECK(questions[0] == json::array({"table", "column", "role", "type", "label (ja)", "label (en)", "choice",
@@ -304,12 +304,12 @@ TEST_CASE("xlsx: a table longer than a sheet goes on in the next, its header rep
   TempDir dir;
   Dataset data;
   const std::vector<std::string> bodies = Submissions();
-  WriteWorkbook(data, dir.file("whole.xlsx"), bodies, XlsxOptions{});
+  WriteWorkbook(data, dir.File("whole.xlsx"), bodies, XlsxOptions{});
   XlsxOptions small;
   small.max_rows_per_sheet = 3;
-  WriteWorkbook(data, dir.file("split.xlsx"), bodies, small);
-  const json whole = ReadWorkbook(dir.file("whole.xlsx"));
-  const json split = ReadWorkbook(dir.file("split.xlsx"));
+  WriteWorkbook(data, dir.File("split.xlsx"), bodies, small);
+  const json whole = ReadWorkbook(dir.File("whole.xlsx"));
+  const json split = ReadWorkbook(dir.File("split.xlsx"));
 
   // Sheets come as they are needed: the visits overflow first (the second submission's visit),
   // then the main table (the third submission), then the third's second visit.
@@ -344,7 +344,7 @@ TEST_CASE("xlsx: a table longer than a sheet goes on in the next, its header rep
 TEST_CASE("xlsx: choices as labels; the workbook's title in their language") {
   TempDir dir;
   Dataset data;
-  const std::string codes_path = dir.file("codes.xlsx");
+  const std::string codes_path = dir.File("codes.xlsx");
   WriteWorkbook(data, codes_path, Submissions(), XlsxOptions{});
   const json codes = ReadWorkbook(codes_path);
   CHECK(codes["title"] == "訪問記録（サンプル）");
@@ -353,7 +353,7 @@ TEST_CASE("xlsx: choices as labels; the workbook's title in their language") {
   XlsxOptions english;
   english.cells.labels = true;
   english.cells.language = 1;
-  const std::string labels_path = dir.file("labels.xlsx");
+  const std::string labels_path = dir.File("labels.xlsx");
   WriteWorkbook(data, labels_path, Submissions(), english);
   const json labels = ReadWorkbook(labels_path);
   CHECK(labels["title"] == "Visit record (sample)");
@@ -376,11 +376,11 @@ TEST_CASE("xlsx: a select's answer stays a code even when the submission gives a
   REQUIRE(flattener.Flatten(body.dump(), Receipt{}, &rows).ok());
   const size_t adl_eat = static_cast<size_t>(data.layout.main_table().ColumnIndex("adl_eat"));
   REQUIRE(rows.main[adl_eat].kind == CellKind::kNumber);
-  Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.file("x.xlsx"), data.layout);
+  Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.File("x.xlsx"), data.layout);
   REQUIRE(workbook.ok());
   REQUIRE((*workbook)->Add(rows).ok());
   REQUIRE((*workbook)->Close().ok());
-  const json cell = Sheet(ReadWorkbook(dir.file("x.xlsx")), "visit_record")["rows"][1][adl_eat];
+  const json cell = Sheet(ReadWorkbook(dir.File("x.xlsx")), "visit_record")["rows"][1][adl_eat];
   CHECK(cell.is_string());
   CHECK(cell == "2");
 }
@@ -403,7 +403,7 @@ TEST_CASE("xlsx: a text longer than Excel's 32,767 characters is cut at a charac
   second["answers"]["comments"] = full;
 
   int64_t truncated = -1;
-  const std::string path = dir.file("long.xlsx");
+  const std::string path = dir.File("long.xlsx");
   WriteWorkbook(data, path, {first.dump(), second.dump()}, XlsxOptions{}, &truncated);
   CHECK(truncated == 1);
   const json main = Sheet(ReadWorkbook(path), "visit_record");
@@ -450,25 +450,25 @@ TEST_CASE("xlsx: failures are Status values and leave no file behind") {
   REQUIRE(flattener.Flatten(Submissions()[0], Receipt{}, &rows).ok());
 
   SECTION("a path that cannot be written") {
-    Result<std::unique_ptr<XlsxWorkbook>> missing = XlsxWorkbook::Create(dir.file("no-such-dir/x.xlsx"), data.layout);
+    Result<std::unique_ptr<XlsxWorkbook>> missing = XlsxWorkbook::Create(dir.File("no-such-dir/x.xlsx"), data.layout);
     CHECK(missing.status().code() == StatusCode::kIOError);
     CHECK_THAT(missing.status().message(), Catch::Contains("no-such-dir/x.xlsx"));
-    Result<std::unique_ptr<XlsxWorkbook>> directory = XlsxWorkbook::Create(dir.path, data.layout);
+    Result<std::unique_ptr<XlsxWorkbook>> directory = XlsxWorkbook::Create(dir.path(), data.layout);
     CHECK(directory.status().code() == StatusCode::kIOError);
   }
   SECTION("rows per sheet out of range") {
     XlsxOptions options;
     options.max_rows_per_sheet = 1;
-    CHECK(XlsxWorkbook::Create(dir.file("x.xlsx"), data.layout, options).status().code() == StatusCode::kInvalidArgument);
+    CHECK(XlsxWorkbook::Create(dir.File("x.xlsx"), data.layout, options).status().code() == StatusCode::kInvalidArgument);
     options.max_rows_per_sheet = 1048577;
-    CHECK(XlsxWorkbook::Create(dir.file("x.xlsx"), data.layout, options).status().code() == StatusCode::kInvalidArgument);
-    CHECK_FALSE(Exists(dir.file("x.xlsx")));
+    CHECK(XlsxWorkbook::Create(dir.File("x.xlsx"), data.layout, options).status().code() == StatusCode::kInvalidArgument);
+    CHECK_FALSE(Exists(dir.File("x.xlsx")));
   }
   SECTION("the directory vanishes before Close: libxlsxwriter's error, named") {
-    const std::string sub = dir.file("sub");
+    const std::string sub = dir.File("sub");
     REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
     XlsxOptions options;
-    options.tmpdir = dir.path;
+    options.tmpdir = dir.path();
     Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(sub + "/x.xlsx", data.layout, options);
     REQUIRE(workbook.ok());
     REQUIRE((*workbook)->Add(rows).ok());
@@ -480,33 +480,33 @@ TEST_CASE("xlsx: failures are Status values and leave no file behind") {
     CHECK((*workbook)->Add(rows).code() == StatusCode::kIOError);  // the failure again
   }
   SECTION("a row without its table's columns; calls after a failure or Close") {
-    Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.file("x.xlsx"), data.layout);
+    Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.File("x.xlsx"), data.layout);
     REQUIRE(workbook.ok());
-    CHECK(Exists(dir.file("x.xlsx")));
+    CHECK(Exists(dir.File("x.xlsx")));
     SubmissionRows short_rows = rows;
     short_rows.main.pop_back();
     Status added = (*workbook)->Add(short_rows);
     CHECK(added.code() == StatusCode::kInvalidArgument);
     CHECK((*workbook)->Add(rows).code() == StatusCode::kInvalidArgument);
     CHECK((*workbook)->Close().message() == added.message());
-    CHECK_FALSE(Exists(dir.file("x.xlsx")));
+    CHECK_FALSE(Exists(dir.File("x.xlsx")));
 
-    Result<std::unique_ptr<XlsxWorkbook>> closed = XlsxWorkbook::Create(dir.file("y.xlsx"), data.layout);
+    Result<std::unique_ptr<XlsxWorkbook>> closed = XlsxWorkbook::Create(dir.File("y.xlsx"), data.layout);
     REQUIRE(closed.ok());
     REQUIRE((*closed)->Add(rows).ok());
     REQUIRE((*closed)->Close().ok());
     CHECK((*closed)->rows_written() == std::vector<int64_t>{1, 2});
     CHECK((*closed)->Add(rows).code() == StatusCode::kInvalidArgument);
     CHECK((*closed)->Close().code() == StatusCode::kInvalidArgument);
-    CHECK(Exists(dir.file("y.xlsx")));
+    CHECK(Exists(dir.File("y.xlsx")));
   }
   SECTION("a workbook dropped without Close leaves no file") {
     {
-      Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.file("z.xlsx"), data.layout);
+      Result<std::unique_ptr<XlsxWorkbook>> workbook = XlsxWorkbook::Create(dir.File("z.xlsx"), data.layout);
       REQUIRE(workbook.ok());
       REQUIRE((*workbook)->Add(rows).ok());
     }
-    CHECK_FALSE(Exists(dir.file("z.xlsx")));
+    CHECK_FALSE(Exists(dir.File("z.xlsx")));
   }
 }
 

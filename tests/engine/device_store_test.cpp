@@ -47,7 +47,7 @@ TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it 
   MovingClock env;
   int64_t id = 0;
   {
-    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    auto store = OpenStore(dir.File("store.sqlite"), &env);
     REQUIRE(store->InstallFormFile(kExamples + "/workshop_attendee_survey.json").ok());
     auto draft = store->StartDraft("workshop_attendee_survey", "staff-3", "en");
     REQUIRE(draft.ok());
@@ -69,7 +69,7 @@ TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it 
     REQUIRE(d.SetLanguage("ja").ok());
     // The draft object is dropped without any "save": as an app killed here.
   }
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   auto drafts = store->ListInstances(InstanceState::kDraft);
   REQUIRE(drafts.size() == 1);
   CHECK(drafts[0].id == id);
@@ -88,7 +88,7 @@ TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it 
 TEST_CASE("Finalize moves a draft to the outbox; sent, rejected and edited submissions", "[store]") {
   TempDir dir;
   MovingClock env;
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   REQUIRE(store->InstallFormFile(kExamples + "/coordinator_checklist.json").ok());
   auto draft = store->StartDraft("coordinator_checklist", "staff-1");
   REQUIRE(draft.ok());
@@ -161,7 +161,7 @@ TEST_CASE("Finalize moves a draft to the outbox; sent, rejected and edited submi
 TEST_CASE("Form versions: drafts keep theirs; new drafts use the newest; versions never change", "[store]") {
   TempDir dir;
   MovingClock env;
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   std::ifstream in(kExamples + "/older_residents_survey.json");
   std::stringstream text;
   text << in.rdbuf();
@@ -191,7 +191,7 @@ TEST_CASE("Form versions: drafts keep theirs; new drafts use the newest; version
 TEST_CASE("The audit trail records each change and goes out with the submission", "[store]") {
   TempDir dir;
   MovingClock env;
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   const char* form = R"J({"format": 1, "id": "audited", "version": "1", "title": "A", "languages": ["ja"],
     "settings": {"audit": true},
     "items": [{"type": "integer", "name": "age", "label": "年齢"}, {"type": "text", "name": "memo", "label": "メモ"}]})J";
@@ -212,7 +212,7 @@ TEST_CASE("The audit trail records each change and goes out with the submission"
 
 TEST_CASE("A store made by the first schema version is upgraded, its drafts intact", "[store]") {
   TempDir dir;
-  std::string path = dir.file("v1.sqlite");
+  std::string path = dir.File("v1.sqlite");
   std::ifstream in(CHOSA_SOURCE_DIR "/tests/store/fixtures/store_v1.sql");
   REQUIRE(in.good());
   std::stringstream sql;
@@ -242,7 +242,7 @@ TEST_CASE("A store made by the first schema version is upgraded, its drafts inta
 
 TEST_CASE("The UI writes while a sync thread reads the outbox and marks items sent", "[store]") {
   TempDir dir;
-  auto store = OpenStore(dir.file("store.sqlite"), nullptr);
+  auto store = OpenStore(dir.File("store.sqlite"), nullptr);
   const char* form = R"J({"format": 1, "id": "quick", "version": "1", "title": "Q", "languages": ["ja"],
     "items": [{"type": "integer", "name": "n", "label": "n", "required": true}]})J";
   REQUIRE(store->InstallForm(form).ok());
@@ -275,7 +275,7 @@ TEST_CASE("Sent submissions past their form's retention are deleted when the sto
   MovingClock env;
   std::string uuid;
   {
-    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    auto store = OpenStore(dir.File("store.sqlite"), &env);
     const char* form = R"J({"format": 1, "id": "kept", "version": "1", "title": "K", "languages": ["ja"],
       "settings": {"retention_days": 2},
       "items": [{"type": "integer", "name": "n", "label": "n"}]})J";
@@ -290,18 +290,18 @@ TEST_CASE("Sent submissions past their form's retention are deleted when the sto
   }
   {
     env.now_ += 86400000;  // a day later: kept
-    auto store = OpenStore(dir.file("store.sqlite"), &env);
+    auto store = OpenStore(dir.File("store.sqlite"), &env);
     CHECK(store->ListInstances(InstanceState::kSent).size() == 1);
   }
   env.now_ += 2 * 86400000;  // past two days: gone
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   CHECK(store->ListInstances(InstanceState::kSent).empty());
 }
 
 TEST_CASE("A deleted draft's id is never given to another filling", "[store]") {
   TempDir dir;
   MovingClock env;
-  auto store = OpenStore(dir.file("store.sqlite"), &env);
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
   REQUIRE(store->InstallFormFile(kExamples + "/older_residents_survey.json").ok());
   auto first = store->StartDraft("older_residents_survey", "s");
   REQUIRE(first.ok());
@@ -331,7 +331,7 @@ int64_t CountRows(const std::string& path, const std::string& sql) {
 TEST_CASE("Deleting a draft deletes all its rows; an open draft cannot be deleted", "[store]") {
   TempDir dir;
   MovingClock env;
-  const std::string path = dir.file("store.sqlite");
+  const std::string path = dir.File("store.sqlite");
   auto store = OpenStore(path, &env);
   const char* form = R"J({"format": 1, "id": "visits", "version": "1", "title": "V", "languages": ["ja"],
     "settings": {"audit": true},
@@ -405,7 +405,7 @@ TEST_CASE("A store keeps one device identity: a resumed draft is finalized as th
           "[store]") {
   TempDir dir;
   MovingClock env;
-  const std::string path = dir.file("store.sqlite");
+  const std::string path = dir.File("store.sqlite");
   int64_t id = 0;
   {
     auto store = OpenAs(path, &env, "tablet-1");
@@ -442,18 +442,18 @@ TEST_CASE("A new store without a device id makes one of its own; a malformed one
   MovingClock env;
   std::string made;
   {
-    auto store = OpenAs(dir.file("a.sqlite"), &env, "");
+    auto store = OpenAs(dir.File("a.sqlite"), &env, "");
     made = store->device_id();
   }
   CHECK(made.size() == 7 + 16);
   CHECK(made.rfind("tablet-", 0) == 0);
   CHECK(chosa::IsValidDeviceId(made));
-  CHECK(OpenAs(dir.file("a.sqlite"), &env, "")->device_id() == made);
+  CHECK(OpenAs(dir.File("a.sqlite"), &env, "")->device_id() == made);
   for (const char* bad : {"ward office 3", "-tablet", "タブレット", "tablet\n1"}) {
     StoreOptions options;
     options.env = &env;
     options.device_id = bad;
-    auto refused = DeviceStore::Open(dir.file("b.sqlite"), options);
+    auto refused = DeviceStore::Open(dir.File("b.sqlite"), options);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.status().message().find("cannot be a device identity") != std::string::npos);
   }
@@ -466,7 +466,7 @@ TEST_CASE("A new store without a device id makes one of its own; a malformed one
 TEST_CASE("A store of schema 5 takes its device identity from its newest submission", "[store]") {
   TempDir dir;
   MovingClock env;
-  const std::string path = dir.file("store.sqlite");
+  const std::string path = dir.File("store.sqlite");
   {
     auto store = OpenAs(path, &env, "tablet-07");
     REQUIRE(store->InstallForm(kMiniForm).ok());
@@ -492,7 +492,7 @@ TEST_CASE("A store of schema 5 takes its device identity from its newest submiss
 TEST_CASE("A draft of an encrypted form installed by an older chosa opens but is not finalized", "[store]") {
   TempDir dir;
   MovingClock env;
-  const std::string path = dir.file("store.sqlite");
+  const std::string path = dir.File("store.sqlite");
   const std::string key = R"("settings": {"public_key": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"}, )";
   std::string sealed = kMiniForm;
   sealed.insert(sealed.find("\"items\""), key);

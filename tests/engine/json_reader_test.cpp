@@ -362,6 +362,15 @@ TEST_CASE("PointerAppend escapes per RFC 6901") {
   CHECK(PointerAppend("", "/~") == "/~1~0");
   CHECK(PointerAppend("/x", "名前") == "/x/名前");
   CHECK(PointerAppend("", "2") == "/2");
+  // In place, as the walk over a submission's answers appends and truncates one pointer.
+  std::string pointer = "/answers";
+  chosa::PointerAppendTo(pointer, "a/b~c");
+  CHECK(pointer == "/answers/a~1b~0c");
+  chosa::PointerAppendTo(pointer, size_t{3});
+  CHECK(pointer == "/answers/a~1b~0c/3");
+  pointer.resize(8);
+  chosa::PointerAppendTo(pointer, "name");
+  CHECK(pointer == "/answers/name");
 }
 
 TEST_CASE("PositionOfOffset counts lines and code points") {

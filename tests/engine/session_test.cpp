@@ -6,6 +6,7 @@
 
 #include "chosa/session.h"
 #include "chosa/view_model.h"
+#include "session/messages.h"  // the engine's own wording of kNotAUuid
 #include "test_support.h"
 
 using chosa::ErrorKind;
@@ -305,4 +306,26 @@ TEST_CASE("Guards: read-only matrices, full rankings, UUIDs, device ids, no way 
   CHECK((*with_device)->SetAnswer("zz", "x").message() == "「zz」という項目はありません。");
   CHECK(Session::Start(form, &env, SessionOptions{"fr", "", ""}).status().message() ==
         "言語「fr」はこの調査票にありません。");
+}
+
+TEST_CASE("Finalize takes as `replaces` only a lower-case version 4 UUID, as CheckSubmission does") {
+  auto form = MustLoad(R"J({"format": 1, "id": "u", "version": "1", "title": "U", "languages": ["ja", "en"],
+    "items": [{"type": "text", "name": "t", "label": "t"}]})J");
+  FixedEnv env;
+  for (const char* language : {"ja", "en"}) {
+    for (const char* refused : {"8C5BDA81-A8AF-402F-A8AA-2EFBF9D12748",     // upper case
+                                "8c5bda81-a8af-402f-a8aa-2EFBF9D12748",     // partly upper case
+                                "8c5bda81-a8af-102f-a8aa-2efbf9d12748",     // version 1
+                                "8c5bda81-a8af-402f-c8aa-2efbf9d12748"}) {  // not the RFC 4122 variant
+      INFO(language << " " << refused);
+      auto session = Session::Start(form, &env, SessionOptions{language, "tablet-1", ""});
+      REQUIRE(session.ok());
+      REQUIRE((*session)->SetAnswer("t", "x").ok());
+      auto finalized = (*session)->Finalize(refused);
+      REQUIRE_FALSE(finalized.ok());
+      CHECK(finalized.status().code() == chosa::StatusCode::kInvalidArgument);
+      CHECK(finalized.status().message() == chosa::Message(chosa::MessageId::kNotAUuid, language, refused));
+      CHECK((*session)->Finalize("8c5bda81-a8af-402f-a8aa-2efbf9d12748").ok());  // the same, in lower-case v4
+    }
+  }
 }

@@ -1,5 +1,5 @@
-// Helpers shared by the engine tests: a fixed clock and zone, loading forms from text, and a
-// temporary directory.
+// Helpers shared by the engine tests: a fixed clock and zone, loading forms from text; and
+// TempDir, the temporary directory every test target shares (tests/test_support/temp_dir.h).
 #ifndef CHOSA_TESTS_ENGINE_TEST_SUPPORT_H_
 #define CHOSA_TESTS_ENGINE_TEST_SUPPORT_H_
 
@@ -16,6 +16,7 @@
 
 #include "chosa/env.h"
 #include "chosa/form.h"
+#include "temp_dir.h"  // TempDir
 
 namespace chosa {
 namespace testing {
@@ -61,19 +62,6 @@ inline std::string FaultsOf(const std::string& json) {
   for (const Status& fault : result.faults) out += fault.ToString() + "\n";
   return out;
 }
-
-// A fresh directory per test, removed with its files at the end.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/chosa-engine-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 }  // namespace testing
 }  // namespace chosa

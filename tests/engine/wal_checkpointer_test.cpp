@@ -14,7 +14,7 @@ namespace {
 
 TEST_CASE("After a WAL past the restart threshold is copied, an idle store runs no more checkpoints", "[store]") {
   testing::TempDir dir;
-  const std::string path = dir.file("store.sqlite");
+  const std::string path = dir.File("store.sqlite");
   Connection writer;
   REQUIRE(writer.Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
   // Small pages, so that the restart threshold (kRestartPages) is a few MiB of WAL.

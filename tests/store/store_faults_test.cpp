@@ -33,24 +33,7 @@ namespace fs = std::filesystem;
 
 const std::string kExamples = std::string(CHOSA_SOURCE_DIR) + "/schemas/examples";
 
-// A directory of its own under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "chosa_store_faults.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;  // tests/test_support/temp_dir.h
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

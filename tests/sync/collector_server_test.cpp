@@ -19,6 +19,7 @@
 #include "chosa/collector/dev_tls.h"
 #include "chosa/collector/server.h"
 #include "must.h"
+#include "temp_dir.h"
 
 namespace chosa::collector {
 namespace {
@@ -36,12 +37,6 @@ const char* kForm = R"({
      "constraint": ". >= 0 and . <= 120"},
     {"type": "select_one", "name": "smokes", "list": "yes_no", "label": {"ja": "喫煙", "en": "Smokes"}}
   ]})";
-
-std::string MakeTempDir() {
-  char path[] = "/tmp/chosa-server-test-XXXXXX";
-  REQUIRE(mkdtemp(path) != nullptr);
-  return path;
-}
 
 std::string Gzip(const std::string& data) {
   z_stream z{};
@@ -71,11 +66,11 @@ std::string Submission(const std::shared_ptr<const Form>& form, const std::strin
 // A collector serving on a free loopback port, in this process, until destroyed.
 class RunningServer {
  public:
-  explicit RunningServer(ServerOptions options = {}) : dir_(MakeTempDir()) {
-    auto tls = MakeDevTls(dir_ + "/tls");
+  explicit RunningServer(ServerOptions options = {}) : dir_("chosa-server-test") {
+    auto tls = MakeDevTls(dir_.path() + "/tls");
     REQUIRE(tls.ok());
     tls_ = *tls;
-    auto storage = OpenSqliteStorage(dir_ + "/data");
+    auto storage = OpenSqliteStorage(dir_.path() + "/data");
     REQUIRE(storage.ok());
     storage_ = std::move(*storage);
     FormVersion version{"health_check", "1", kForm, protocol::Sha256Hex(kForm), 1};
@@ -84,17 +79,14 @@ class RunningServer {
     options.port = 0;
     options.cert_file = tls_.server_cert;
     options.key_file = tls_.server_key;
-    options.access_log = dir_ + "/access.log";
+    options.access_log = dir_.path() + "/access.log";
     auto server = CollectorServer::Create(options, *storage_, nullptr, Env::Default());
     REQUIRE(server.ok());
     server_ = std::move(*server);
     REQUIRE(server_->Bind().ok());
     thread_ = std::thread([this] { ran_ = server_->Run(); });
   }
-  ~RunningServer() {
-    Stop();
-    std::system(("rm -rf " + dir_).c_str());
-  }
+  ~RunningServer() { Stop(); }
   // Stops serving and waits for requests in flight (the access log is complete after this).
   void Stop() {
     if (!thread_.joinable()) return;
@@ -105,7 +97,7 @@ class RunningServer {
   int port() const { return server_->port(); }
   CollectorStorage& storage() { return *storage_; }
   const DevTlsFiles& tls() const { return tls_; }
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_.path(); }
 
   std::unique_ptr<httplib::SSLClient> Client() const {
     auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port());
@@ -128,7 +120,7 @@ class RunningServer {
   }
 
  private:
-  std::string dir_;
+  testing::TempDir dir_;  // removed last, once the storage is closed
   DevTlsFiles tls_;
   std::unique_ptr<CollectorStorage> storage_;
   std::unique_ptr<CollectorServer> server_;
@@ -172,7 +164,8 @@ std::string RawExchange(const RunningServer& server, const std::string& request)
 TEST_CASE("a second collector on the port of a running one does not start: address already in use") {
   RunningServer first;
   // Another data directory, as an operator starting a second instance by mistake would have.
-  const std::string dir = MakeTempDir();
+  testing::TempDir temp("chosa-server-test");
+  const std::string& dir = temp.path();
   auto storage = OpenSqliteStorage(dir + "/data");
   REQUIRE(storage.ok());
   ServerOptions options;
@@ -192,7 +185,6 @@ TEST_CASE("a second collector on the port of a running one does not start: addre
   CHECK(res->status == 200);
   second->reset();
   storage->reset();
-  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST_CASE("the collector answers health checks and names unknown routes") {

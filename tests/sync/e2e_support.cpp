@@ -120,21 +120,11 @@ Status Replay(DeviceStore& store, const std::string& form_id, const scenario::Sc
 
 }  // namespace
 
-std::string MakeTempDir() {
-  char path[] = "/tmp/chosa-e2e-XXXXXX";
-  REQUIRE(mkdtemp(path) != nullptr);
-  return path;
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-void RemoveTree(const std::string& path) {
-  if (!path.empty()) std::system(("rm -rf '" + path + "'").c_str());
 }
 
 size_t CountOf(const std::string& text, const std::string& needle) {
@@ -165,8 +155,8 @@ ToolRun RunCollectorTool(const std::vector<std::string>& args, const std::string
   return run;
 }
 
-CollectorProcess::CollectorProcess() : dir_(MakeTempDir()) {
-  ToolRun tls = Tool({"dev-tls", dir_ + "/tls"});
+CollectorProcess::CollectorProcess() : dir_("chosa-e2e") {
+  ToolRun tls = Tool({"dev-tls", dir_.path() + "/tls"});
   REQUIRE(tls.exit_status == 0);
   const std::string marker = "server key pin:";
   const size_t at = tls.out.find(marker);
@@ -176,23 +166,20 @@ CollectorProcess::CollectorProcess() : dir_(MakeTempDir()) {
   server_pin_ = tls.out.substr(begin, tls.out.find('\n', begin) - begin);
 }
 
-CollectorProcess::~CollectorProcess() {
-  Stop(SIGKILL);
-  RemoveTree(dir_);
-}
+CollectorProcess::~CollectorProcess() { Stop(SIGKILL); }
 
 ToolRun CollectorProcess::Tool(std::vector<std::string> args) {
   if (args.front() != "dev-tls") {
     args.push_back("--data");
-    args.push_back(dir_ + "/data");
+    args.push_back(dir_.path() + "/data");
   }
-  return RunCollectorTool(args, dir_ + "/tool.log");
+  return RunCollectorTool(args, dir_.path() + "/tool.log");
 }
 
 void CollectorProcess::Publish(const std::vector<std::string>& forms) {
   for (const std::string& form : forms) {
     ToolRun published = Tool({"publish", kSource + "/schemas/examples/" + form + ".json"});
-    INFO(published.out << ReadFile(dir_ + "/tool.log"));
+    INFO(published.out << ReadFile(dir_.path() + "/tool.log"));
     REQUIRE(published.exit_status == 0);
   }
 }
@@ -201,32 +188,32 @@ std::string CollectorProcess::EnrolCode(const std::vector<std::string>& forms) {
   std::string list;
   for (const std::string& form : forms) list += (list.empty() ? "" : ",") + form;
   ToolRun code = Tool({"enrol-code", "--forms", list});
-  INFO(ReadFile(dir_ + "/tool.log"));
+  INFO(ReadFile(dir_.path() + "/tool.log"));
   REQUIRE(code.exit_status == 0);
   return code.out.substr(0, code.out.find('\n'));
 }
 
 void CollectorProcess::Start(std::vector<std::string> extra) {
   extra_ = extra;
-  const std::string port_file = dir_ + "/port";
+  const std::string port_file = dir_.path() + "/port";
   std::vector<std::string> args{"serve",
                                 "--listen",
                                 "127.0.0.1:" + std::to_string(port_),
                                 "--cert",
-                                dir_ + "/tls/server.pem",
+                                dir_.path() + "/tls/server.pem",
                                 "--key",
-                                dir_ + "/tls/server-key.pem",
+                                dir_.path() + "/tls/server-key.pem",
                                 "--data",
-                                dir_ + "/data",
+                                dir_.path() + "/data",
                                 "--access-log",
-                                dir_ + "/access.log",
+                                dir_.path() + "/access.log",
                                 "--port-file",
                                 port_file};
   args.insert(args.end(), extra.begin(), extra.end());
   // A restart right after a kill may find the port not yet free: try again for a while.
   for (int attempt = 0; attempt < 50; ++attempt) {
     std::remove(port_file.c_str());
-    const int err = open((dir_ + "/serve.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    const int err = open((dir_.path() + "/serve.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     REQUIRE(err >= 0);
     Argv argv(args);
     pid_ = fork();
@@ -304,15 +291,16 @@ Device::~Device() {
   client.reset();
   transport.reset();
   store.reset();
-  RemoveTree(dir);
-}
+}  // then `temp`, the directory, is removed
 
 Status MakeDevice(const std::string& name, const std::string& url, const std::string& ca_file, const std::string& code,
                   const sync::SyncOptions& options, std::unique_ptr<Device>* out) {
-  auto device = std::make_unique<Device>();
-  char path[] = "/tmp/chosa-device-XXXXXX";
-  if (mkdtemp(path) == nullptr) return Status::IOError("mkdtemp failed");
-  device->dir = path;
+  std::unique_ptr<Device> device;
+  try {
+    device = std::make_unique<Device>();
+  } catch (const std::system_error& e) {  // its temporary directory (Catch-free: this may run on any thread)
+    return Status::IOError(e.what());
+  }
   StoreOptions store_options;
   store_options.device_id = name;
   auto store = DeviceStore::Open(device->dir + "/store.sqlite", store_options);

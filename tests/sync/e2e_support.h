@@ -18,6 +18,7 @@
 #include "chosa/status.h"
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
+#include "temp_dir.h"
 
 namespace chosa::e2e {
 
@@ -26,9 +27,7 @@ extern const std::string kCollectorTool;  // the chosa-collector binary of this 
 // The five example surveys (schemas/examples).
 extern const std::vector<std::string> kForms;
 
-std::string MakeTempDir();
 std::string ReadFile(const std::string& path);
-void RemoveTree(const std::string& path);
 // How many times `needle` occurs in `text`.
 size_t CountOf(const std::string& text, const std::string& needle);
 
@@ -68,16 +67,16 @@ class CollectorProcess {
 
   int port() const { return port_; }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
-  std::string data_dir() const { return dir_ + "/data"; }
-  std::string access_log() const { return ReadFile(dir_ + "/access.log"); }
-  std::string serve_log() const { return ReadFile(dir_ + "/serve.log"); }
-  const std::string& dir() const { return dir_; }
+  std::string ca_file() const { return dir_.path() + "/tls/ca.pem"; }
+  std::string data_dir() const { return dir_.path() + "/data"; }
+  std::string access_log() const { return ReadFile(dir_.path() + "/access.log"); }
+  std::string serve_log() const { return ReadFile(dir_.path() + "/serve.log"); }
+  const std::string& dir() const { return dir_.path(); }
   // The pin of the server key dev-tls made ("sha256//...").
   const std::string& server_pin() const { return server_pin_; }
 
  private:
-  std::string dir_;
+  testing::TempDir dir_;  // removed last, after the server is stopped
   std::string server_pin_;
   std::vector<std::string> extra_;
   int port_ = 0;
@@ -95,7 +94,8 @@ Status FillSubmissions(DeviceStore& store, const std::string& form_id, int count
 // A device on the collector: its own store (device id `name`) enrolled with a one-time code,
 // the libcurl transport to `url` trusting `ca_file`, and a sync client with `options`.
 struct Device {
-  std::string dir;
+  testing::TempDir temp{"chosa-device"};  // removed last, after the store is closed
+  std::string dir = temp.path();
   std::unique_ptr<DeviceStore> store;
   std::unique_ptr<sync::HttpTransport> transport;
   std::unique_ptr<sync::SyncClient> client;

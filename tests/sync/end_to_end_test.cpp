@@ -24,7 +24,6 @@ using e2e::CollectorProcess;
 using e2e::FillScenarios;
 using e2e::kForms;
 using e2e::kSource;
-using e2e::MakeTempDir;
 using e2e::ReadFile;
 using e2e::ToolRun;
 
@@ -42,7 +41,8 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
   const std::string enrolment_code = code.out.substr(0, code.out.find('\n'));
   collector.Start();
 
-  const std::string device_dir = MakeTempDir();
+  testing::TempDir device_temp("chosa-e2e-device");
+  const std::string& device_dir = device_temp.path();
   StoreOptions store_options;
   store_options.device_id = "tablet-e2e";
   auto store = DeviceStore::Open(device_dir + "/store.sqlite", store_options);
@@ -124,7 +124,6 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
   REQUIRE(collector.Stop(SIGTERM) == 0);
   const std::string log = ReadFile(collector.dir() + "/access.log");
   CHECK(log.find(R"("route":"/api/v1/submissions","status":200)") != std::string::npos);
-  std::system(("rm -rf " + device_dir).c_str());
 }
 
 }  // namespace

@@ -1,7 +1,15 @@
 // The wire format's strict readers and the batch framing (sync/include/chosa/protocol.h).
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <string>
+
+#include "chosa/env.h"
+#include "chosa/form.h"
 #include "chosa/protocol.h"
+#include "chosa/session.h"
+#include "chosa/submission_check.h"
+#include "chosa/uuid.h"
 
 namespace chosa::protocol {
 namespace {
@@ -110,6 +118,95 @@ TEST_CASE("a batch is one submission per line, each line its exact bytes") {
   auto three = SplitBatch(JoinBatch({"a", "b", "c"}), two);
   REQUIRE_FALSE(three.ok());
   CHECK(three.status().message() == "a batch holds at most 2 submissions");
+}
+
+// A fixed clock for the sessions below.
+class StillEnv : public Env {
+ public:
+  int64_t NowMillis() override { return 1730597430000; }
+  int UtcOffsetMinutes(int64_t) override { return 540; }
+  void RandomBytes(uint8_t* out, size_t size) override {
+    for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(i * 37 + 11);
+  }
+  void Log(LogLevel, std::string_view) override {}
+};
+
+TEST_CASE("Session::Finalize, CheckSubmission and the protocol agree on what a submission's UUID is") {
+  FormLoadResult loaded = Form::Load(
+      R"({"format": 1, "id": "mini", "version": "1", "title": "Mini", "languages": ["ja"],)"
+      R"( "items": [{"type": "integer", "name": "age", "label": "Age"}]})");
+  REQUIRE(loaded.ok());
+  const std::shared_ptr<const Form> form = loaded.form;
+  StillEnv env;
+  auto session = Session::Start(form, &env, SessionOptions{"ja", "tablet-1", ""});
+  REQUIRE(session.ok());
+  REQUIRE((*session)->SetAnswer("age", "41").ok());
+  auto finalized = (*session)->Finalize();
+  REQUIRE(finalized.ok());
+  const std::string original = finalized->canonical_json;
+  const std::string made_uuid = finalized->uuid;
+  REQUIRE(CheckSubmission(form, original).ok());
+  REQUIRE(ReadEnvelope(original).ok());
+  // The submission with its uuid replaced, or with `replaces` (which follows ended_at) added.
+  auto with_uuid = [&](const std::string& uuid) {
+    std::string out = original;
+    out.replace(out.find(made_uuid), made_uuid.size(), uuid);
+    return out;
+  };
+  auto with_replaces = [&](const std::string& uuid) {
+    const size_t ended = original.find("\"ended_at\":\"");
+    REQUIRE(ended != std::string::npos);
+    const size_t end = original.find('"', ended + 12) + 1;
+    return original.substr(0, end) + ",\"replaces\":\"" + uuid + "\"" + original.substr(end);
+  };
+
+  struct Case {
+    const char* uuid;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"8c5bda81-a8af-402f-a8aa-2efbf9d12748", true},
+      {"00000000-0000-4000-8000-000000000000", true},
+      {"ffffffff-ffff-4fff-bfff-ffffffffffff", true},
+      {"8c5bda81-a8af-402f-9aaa-2efbf9d12748", true},   // variant 9
+      {"8C5BDA81-A8AF-402F-A8AA-2EFBF9D12748", false},  // upper case
+      {"8c5bda81-a8af-402f-a8aa-2efbf9d1274A", false},  // one upper-case digit
+      {"8c5bda81-a8af-102f-a8aa-2efbf9d12748", false},  // version 1
+      {"8c5bda81-a8af-502f-a8aa-2efbf9d12748", false},  // version 5
+      {"8c5bda81-a8af-402f-c8aa-2efbf9d12748", false},  // variant c (Microsoft's)
+      {"8c5bda81-a8af-402f-78aa-2efbf9d12748", false},  // variant 7 (NCS)
+      {"8c5bda81a8af-402f-a8aa-2efbf9d12748-", false},  // a dash misplaced
+      {"8c5bda81-a8af-402f-a8aa-2efbf9d1274", false},   // too short
+      {"8c5bda81-a8af-402f-a8aa-2efbf9d127480", false},  // too long
+      {"{8c5bda81-a8af-402f-a8aa-2efbf9d12748}", false},
+      {"8c5bda81-a8af-402f-a8aa-2efbf9d1274g", false},
+      {"not-a-uuid", false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.uuid);
+    CHECK(IsUuidV4(c.uuid) == c.valid);
+    // As the new submission's uuid: CheckSubmission and the protocol's envelope reader.
+    Status checked = CheckSubmission(form, with_uuid(c.uuid));
+    CHECK(checked.ok() == c.valid);
+    if (!c.valid) CHECK(checked.pointer() == "/uuid");
+    auto envelope = ReadEnvelope(with_uuid(c.uuid));
+    CHECK(envelope.ok() == c.valid);
+    if (!c.valid) CHECK(envelope.status().pointer() == "/uuid");
+    // As the uuid it replaces: the same two, and Session::Finalize.
+    checked = CheckSubmission(form, with_replaces(c.uuid));
+    CHECK(checked.ok() == c.valid);
+    if (!c.valid) CHECK(checked.pointer() == "/replaces");
+    envelope = ReadEnvelope(with_replaces(c.uuid));
+    CHECK(envelope.ok() == c.valid);
+    if (c.valid) CHECK(envelope->replaces == c.uuid);
+    if (!c.valid) CHECK(envelope.status().pointer() == "/replaces");
+    auto again = Session::Start(form, &env, SessionOptions{"ja", "tablet-1", ""});
+    REQUIRE(again.ok());
+    REQUIRE((*again)->SetAnswer("age", "41").ok());
+    auto corrected = (*again)->Finalize(c.uuid);
+    CHECK(corrected.ok() == c.valid);
+    if (!c.valid) CHECK(corrected.status().message() == "「" + std::string(c.uuid) + "」は UUID ではありません。");
+  }
 }
 
 }  // namespace

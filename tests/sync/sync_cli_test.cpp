@@ -42,7 +42,8 @@ TEST_CASE("chosa sync: enrol once, send the outbox, nothing twice", "[sync][cli]
   const std::string enrolment_code = code.out.substr(0, code.out.find('\n'));
   collector.Start();
 
-  const std::string dir = e2e::MakeTempDir();
+  testing::TempDir temp("chosa-cli");
+  const std::string& dir = temp.path();
   const std::string store_path = dir + "/store.sqlite";
   const std::string err = dir + "/stderr.log";
   {

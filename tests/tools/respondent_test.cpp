@@ -322,7 +322,7 @@ TEST_CASE("through the device store: the drafts end in the outbox, as the sessio
   StoreOptions store_options;
   store_options.env = &store_env;
   store_options.device_id = "test-device";
-  Result<std::unique_ptr<DeviceStore>> opened = DeviceStore::Open(dir.path + "/store.sqlite", store_options);
+  Result<std::unique_ptr<DeviceStore>> opened = DeviceStore::Open(dir.path() + "/store.sqlite", store_options);
   REQUIRE(opened.ok());
   DeviceStore& store = **opened;
   std::shared_ptr<const Form> form = LoadExample("workshop_attendee_survey");

@@ -708,24 +708,28 @@ bool IsJsonNumber(simdjson::dom::element value) {
          type == simdjson::dom::element_type::DOUBLE;
 }
 
+void PointerAppendTo(std::string& pointer, std::string_view key) {
+  pointer += '/';
+  if (key.find_first_of("~/") == std::string_view::npos) {  // the common case: nothing to escape
+    pointer.append(key);
+    return;
+  }
+  for (char c : key) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
+}
+
 std::string PointerAppend(std::string_view base, std::string_view key) {
   std::string out;
   out.reserve(base.size() + key.size() + 1);
   out.append(base);
-  out += '/';
-  if (key.find_first_of("~/") == std::string_view::npos) {  // the common case: nothing to escape
-    out.append(key);
-    return out;
-  }
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
+  PointerAppendTo(out, key);
   return out;
 }
 

@@ -153,7 +153,7 @@ class Session {
   // --- finalize ------------------------------------------------------------------------------
   // Validates everything; on errors returns kInvalidArgument (see AllErrors()) and moves to the
   // first page with an error. Otherwise builds the submission, stamped with the Env's clock.
-  // `replaces`: the UUID of the submission this one corrects, or "".
+  // `replaces`: the UUID of the submission this one corrects (IsUuidV4), or "".
   // `audit`: the answer changes to export with the submission (settings.audit), or null.
   Result<Submission> Finalize(std::string_view replaces = "", const std::vector<AuditEntry>* audit = nullptr);
 

@@ -6,6 +6,7 @@
 
 #include "chosa/env.h"
 #include "chosa/view_model.h"
+#include "chosa/uuid.h"
 #include "session/answer_text.h"
 #include "session/session_internal.h"
 #include "state/form_state.h"
@@ -395,23 +396,8 @@ std::vector<AnswerError> Session::AllErrors() const {
   return errors;
 }
 
-namespace {
-
-// 8-4-4-4-12 hexadecimal digits.
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = text[i];
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<Submission> Session::Finalize(std::string_view replaces, const std::vector<AuditEntry>* audit) {
-  if (!replaces.empty() && !IsUuid(replaces)) {
+  if (!replaces.empty() && !IsUuidV4(replaces)) {
     return Status::InvalidArgument(Message(MessageId::kNotAUuid, language_code_, replaces));
   }
   if (options_.device_id.empty()) return Status::InvalidArgument(Message(MessageId::kNoDeviceId, language_code_));

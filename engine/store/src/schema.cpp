@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "chosa/sqlite/sqlite_migrations.h"
+
 namespace chosa {
 namespace {
 
@@ -120,24 +122,16 @@ constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion
 int CurrentSchemaVersion() { return static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]); }
 
 Status MigrateSchema(Connection& connection) {
-  Result<int64_t> version = connection.QueryInt("PRAGMA user_version", "reading the store's schema version");
-  if (!version.ok()) return version.status();
-  if (*version > CurrentSchemaVersion()) {
-    return Status::Unsupported("this store was written by a newer version of chosa (schema " +
-                               std::to_string(*version) + "; this version reads up to " +
-                               std::to_string(CurrentSchemaVersion()) +
+  SqliteMigrations migrations;
+  migrations.steps = kMigrations;
+  migrations.step_count = CurrentSchemaVersion();
+  migrations.subject = "the store";
+  migrations.refuse_newer = [](int64_t found, int supported) {
+    return Status::Unsupported("this store was written by a newer version of chosa (schema " + std::to_string(found) +
+                               "; this version reads up to " + std::to_string(supported) +
                                "): update chosa; the store is left unchanged");
-  }
-  for (int next = static_cast<int>(*version) + 1; next <= CurrentSchemaVersion(); ++next) {
-    std::string step = std::string("BEGIN IMMEDIATE;") + kMigrations[next - 1] +
-                       "PRAGMA user_version = " + std::to_string(next) + ";COMMIT;";
-    Status applied = connection.Exec(step, "upgrading the store to schema " + std::to_string(next));
-    if (!applied.ok()) {
-      connection.Exec("ROLLBACK", "rolling back");
-      return applied;
-    }
-  }
-  return Status::Ok();
+  };
+  return RunSqliteMigrations(connection, migrations);
 }
 
 }  // namespace chosa

@@ -7,6 +7,7 @@
 #include "chosa/base/hex_digest.h"
 #include "chosa/base/json_reader.h"
 #include "chosa/protocol/envelope_reader.h"
+#include "chosa/uuid.h"
 
 namespace chosa::protocol {
 
@@ -106,19 +107,6 @@ class ObjectReader {
 
 ObjectReader::Field Required(std::string_view name, element_type type) { return {name, type, true, {}}; }
 ObjectReader::Field Optional(std::string_view name, element_type type) { return {name, type, false, {}}; }
-
-bool IsUuidV4(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return s[14] == '4' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
-}
 
 bool IsFormId(std::string_view s) {
   if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;

@@ -96,7 +96,9 @@ bool IsJsonNumber(simdjson::dom::element value);
 // and '/' as "~1". PointerAppend("", "a/b") == "/a~1b"; PointerAppend("/items", 2) == "/items/2".
 std::string PointerAppend(std::string_view base, std::string_view key);
 std::string PointerAppend(std::string_view base, size_t index);
-// The same, appending to `pointer` in place.
+// The same, appending to `pointer` in place (a walk that appends and truncates one string
+// allocates no pointer per key).
+void PointerAppendTo(std::string& pointer, std::string_view key);
 void PointerAppendTo(std::string& pointer, size_t index);
 
 // Line and column (both 1-based, column in code points) of `byte_offset` in `text`; an offset past

@@ -1,0 +1,131 @@
+// The collector database's schema (sqlite_schema.h): each version's statements, and the
+// migration that applies them.
+#include "sqlite_schema.h"
+
+#include <cstdint>
+#include <string>
+
+#include "chosa/collector/sqlite_storage.h"
+#include "chosa/sqlite/sqlite_migrations.h"
+
+namespace chosa::collector {
+namespace {
+
+// Version 1: the first schema. Times are ms since the epoch; hashes are lower-case hex SHA-256.
+constexpr const char* kVersion1 = R"SQL(
+CREATE TABLE forms (
+  form_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed', 'archived')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE form_versions (
+  form_id TEXT NOT NULL REFERENCES forms (form_id),
+  version TEXT NOT NULL,
+  json TEXT NOT NULL,               -- the resolved form ($refs inlined): the bytes served and hashed
+  sha256 TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL UNIQUE,      -- publishing order
+  PRIMARY KEY (form_id, version)
+);
+CREATE TABLE enrolment_codes (
+  code_hash TEXT PRIMARY KEY,       -- of the normalized code; the code itself is never stored
+  forms TEXT NOT NULL,              -- JSON array of form ids
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  device_id TEXT
+);
+CREATE TABLE devices (
+  device_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  forms TEXT NOT NULL,              -- JSON array of form ids
+  token_id TEXT NOT NULL UNIQUE,
+  token_hash TEXT NOT NULL,         -- of the whole token
+  enrolled_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER
+);
+CREATE TABLE analyst_tokens (
+  name TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL UNIQUE,
+  token_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE submissions (
+  -- Commit order, never reused: the export cursor. Not AUTOINCREMENT (its sqlite_sequence row
+  -- cost a sixth of an insert): SQLite gives max(seq) + 1, which grows for ever because no
+  -- submission is ever deleted; a deletion, if one is ever added, must keep the highest row.
+  seq INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  form_id TEXT NOT NULL,
+  form_version TEXT NOT NULL,
+  device_id TEXT NOT NULL,          -- the authenticated device that pushed it
+  replaces TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL                -- the canonical bytes, exactly as received
+);
+CREATE INDEX submissions_by_form ON submissions (form_id, seq);
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  uuid TEXT NOT NULL DEFAULT '',    -- '' when the line was not readable
+  device_id TEXT NOT NULL,
+  form_id TEXT NOT NULL DEFAULT '',
+  form_version TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL,
+  body TEXT NOT NULL,
+  body_sha256 TEXT NOT NULL,        -- a retried push of the same line is not kept twice
+  received_at INTEGER NOT NULL,
+  released_at INTEGER
+);
+CREATE INDEX quarantine_by_body ON quarantine (body_sha256);
+CREATE INDEX quarantine_by_form ON quarantine (form_id);
+)SQL";
+
+// Version 2: an export keeps the latest submission of each correction chain; it finds the
+// corrected ones without reading every submission of the form.
+constexpr const char* kVersion2 = R"SQL(
+CREATE INDEX submissions_replacing ON submissions (form_id, replaces) WHERE replaces <> '';
+)SQL";
+
+// Version 3: whether each submission was re-validated against its form version when it was
+// stored (`chosa-collector check` lists those that were not). Pushes are; a quarantined item the
+// bureau released is not. Before this version, submissions of a form with settings.public_key
+// were stored unchecked, and released ones too.
+constexpr const char* kVersion3 = R"SQL(
+ALTER TABLE submissions ADD COLUMN revalidated INTEGER NOT NULL DEFAULT 1;
+UPDATE submissions SET revalidated = 0
+  WHERE uuid IN (SELECT uuid FROM quarantine WHERE released_at IS NOT NULL AND uuid <> '')
+     OR EXISTS (SELECT 1 FROM form_versions v WHERE v.form_id = submissions.form_id
+                AND v.version = submissions.form_version AND json_valid(v.json)
+                AND json_extract(v.json, '$.settings.public_key') IS NOT NULL);
+CREATE INDEX submissions_not_revalidated ON submissions (seq) WHERE revalidated = 0;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
+
+}  // namespace
+
+// Applies the migrations past the database's user_version, each in its own transaction, marking
+// the database as a collector's (store/sqlite_migrations.h: the version is read again inside the
+// transaction, so that two processes opening an old database at once do not race; a current
+// database is opened without taking the write lock).
+Status MigrateSqliteDatabase(Connection& db) {
+  static const std::string stamp = "PRAGMA application_id = " + std::to_string(kSqliteApplicationId) + ";";
+  SqliteMigrations migrations;
+  migrations.steps = kMigrations;
+  migrations.step_count = SqliteSchemaVersion();
+  migrations.subject = "the collector database";
+  migrations.stamp = stamp;
+  migrations.refuse_newer = [](int64_t found, int supported) {
+    return Status::Unsupported("the collector database was written by a newer chosa-collector (schema " +
+                               std::to_string(found) + "; this one reads up to " + std::to_string(supported) +
+                               "): update chosa-collector; nothing was changed");
+  };
+  return RunSqliteMigrations(db, migrations);
+}
+
+int SqliteSchemaVersion() { return static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]); }
+
+}  // namespace chosa::collector

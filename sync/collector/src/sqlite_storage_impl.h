@@ -1,0 +1,187 @@
+// SqliteStorage, the SQLite backend of CollectorStorage (sqlite_storage.h), declared for the files
+// that define its methods by concern: sqlite_storage.cpp (opening it, its kept statements,
+// backups), sqlite_storage_forms.cpp, sqlite_storage_devices.cpp (enrolment, devices and tokens),
+// sqlite_storage_submissions.cpp (storing batches, export reads) and sqlite_storage_quarantine.cpp.
+// The schema is in sqlite_schema.cpp, the database file's creation, checks and copies in
+// sqlite_database_file.cpp. Internal to the collector: OpenSqliteStorage makes one.
+#ifndef CHOSA_SYNC_COLLECTOR_SQLITE_STORAGE_IMPL_H_
+#define CHOSA_SYNC_COLLECTOR_SQLITE_STORAGE_IMPL_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chosa/collector_storage.h"
+#include "chosa/sqlite/sqlite_handle.h"
+
+namespace chosa::collector {
+
+// Resets a kept statement when the scope ends (also on an early return), so that no read
+// transaction stays open and no static binding outlives its bytes.
+class Running {
+ public:
+  explicit Running(Statement& statement) : statement_(statement) {}
+  ~Running() {
+    statement_.Reset();
+    sqlite3_clear_bindings(statement_.get());
+  }
+  Running(const Running&) = delete;
+  Running& operator=(const Running&) = delete;
+  Statement& operator*() { return statement_; }
+  Statement* operator->() { return &statement_; }
+
+ private:
+  Statement& statement_;
+};
+
+class SqliteStorage final : public CollectorStorage {
+ public:
+  explicit SqliteStorage(std::string path) : path_(std::move(path)) {}
+
+  Status Open();
+
+  // --- forms ---------------------------------------------------------------------------------
+  Status PublishForm(const FormVersion& version) override;
+
+  Result<FormVersion> GetFormVersion(std::string_view form_id, std::string_view version) override;
+
+  Result<std::vector<FormVersion>> FormVersions(std::string_view form_id) override;
+
+  Result<std::vector<FormSummary>> ListForms() override;
+
+  Status SetFormState(std::string_view form_id, FormState state) override;
+
+  Result<FormState> GetFormState(std::string_view form_id) override;
+
+  // --- enrolment and tokens ------------------------------------------------------------------
+  Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at) override;
+
+  Result<Device> Enroll(std::string_view code, std::string_view device_id, std::string_view device_name,
+                        std::string_view token, int64_t now) override;
+
+  Result<Principal> Authenticate(std::string_view token) override;
+
+  Status AddAnalystToken(std::string_view name, std::string_view token) override;
+
+  Result<std::vector<AnalystToken>> ListAnalystTokens() override;
+
+  Status RevokeAnalystToken(std::string_view name) override;
+
+  Result<std::vector<Device>> ListDevices() override;
+
+  Status RevokeDevice(std::string_view device_id) override;
+
+  // --- submissions ---------------------------------------------------------------------------
+  using CollectorStorage::StoreBatch;
+  Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, size_t count,
+                                                       const IngestItemAt& item_at, int64_t received_at) override;
+
+  int64_t SubmissionCount(std::string_view form_id) override;
+
+  Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after, size_t limit) override;
+
+  Result<int64_t> LastPosition(std::string_view form_id) override;
+
+  Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) override;
+
+  Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) override;
+
+  Result<std::vector<StoredSubmission>> NotRevalidated() override;
+
+  Result<std::string> SubmissionBody(std::string_view uuid) override;
+
+  // --- quarantine ----------------------------------------------------------------------------
+  Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) override;
+
+  Result<QuarantinedItem> GetQuarantined(int64_t id) override;
+
+  Status ReleaseQuarantined(int64_t id, int64_t now) override;
+
+  // --- backup --------------------------------------------------------------------------------
+  Status Backup(const std::string& path) override;
+
+ private:
+  static constexpr const char* kQuarantineColumns =
+      "SELECT id, uuid, device_id, form_id, form_version, reason, body, received_at, released_at IS NOT NULL "
+      "FROM quarantine";
+
+  static QuarantinedItem ReadQuarantined(const Statement& row);
+
+  Status Prepare();
+
+  // Calls row() for each row `rows` gives; an error preparing or stepping it is returned (a
+  // listing never passes a failure off as an empty list).
+  template <typename Row>
+  Status EachRow(Statement& rows, std::string_view doing, Row row) {
+    if (!rows.ok()) return SqliteStatus(db_.get(), rows.prepare_code(), doing);
+    int code;
+    while ((code = rows.Step()) == SQLITE_ROW) row();
+    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, doing);
+    return Status::Ok();
+  }
+
+  // Sets revoked_at by `update` (its ?2 is `key`); revoking twice keeps the first time. NotFound
+  // with `missing` when no row has that key.
+  Status Revoke(const char* update_sql, std::string_view key, const std::string& what, const std::string& missing);
+
+  // REQUIRES: mutex_ held, no transaction open.
+  Status Begin() {
+    Running begin(begin_);
+    const int code = begin->Step();
+    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "starting a transaction");
+    return Status::Ok();
+  }
+
+  Status Commit() {
+    int code;
+    {
+      Running commit(commit_);
+      code = commit->Step();
+    }
+    if (code != SQLITE_DONE) return Fail(code, "committing");
+    return Status::Ok();
+  }
+
+  // Ends the open transaction, if any, without keeping anything of it.
+  void Rollback() {
+    if (sqlite3_get_autocommit(db_.get()) != 0) return;
+    Running rollback(rollback_);
+    rollback->Step();
+  }
+
+  // The error `code` as a Status, after rolling back: on any error nothing of the transaction stays.
+  Status Fail(int code, std::string_view doing) {
+    Status status = SqliteStatus(db_.get(), code, doing);
+    Rollback();
+    return status;
+  }
+
+  Status UnknownForm(std::string_view form_id);
+
+  // REQUIRES: inside a transaction. A retried push of the same rejected line is kept once.
+  Status Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
+                    const std::string& body_sha256, int64_t received_at);
+
+  std::string path_;
+  std::mutex mutex_;  // guards db_ and every statement below
+  Connection db_;
+  Statement begin_, commit_, rollback_;
+  Statement insert_submission_, submission_sha_, submission_body_;
+  Statement find_quarantined_, insert_quarantined_, touch_device_;
+  // The reads of every request (tokens, forms and their states) on a connection of their own:
+  // in WAL mode they never wait for a push's transaction, and the ingest pipeline may read a
+  // form while its batch is being stored (CollectorStorage::StoreBatch).
+  struct Reader {
+    std::mutex mutex;  // guards db and its statements; never held with mutex_ above
+    Connection db;
+    Statement device_by_token, analyst_by_token, get_form_version, get_form_state;
+  } reader_;
+};
+
+}  // namespace chosa::collector
+
+#endif  // CHOSA_SYNC_COLLECTOR_SQLITE_STORAGE_IMPL_H_
