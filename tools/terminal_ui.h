@@ -119,13 +119,6 @@ bool IsCleanUtf8(std::string_view text);
 std::string FoldWidth(std::string_view text);
 // Trims ASCII whitespace and U+3000 at both ends.
 std::string_view Trim(std::string_view text);
-// Display width in terminal columns (East Asian wide characters count 2).
-int DisplayWidth(std::string_view text);
-
-// `text` made safe for one line of a terminal: bytes that are not UTF-8 and control characters
-// (a newline inside an answer) become U+FFFD; cut to `max_width` columns with "…" (0: no cut).
-std::string ForDisplay(std::string_view text, int max_width = 0);
-
 // Parses a whole decimal number of at most 9 digits (after FoldWidth); -1 when it is not one.
 int64_t ParseSmallNumber(std::string_view text);
 
