@@ -4,7 +4,7 @@
 # benchmarks. The one list of them: scripts/setup.sh and the bench/*_run.sh scripts call this.
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev openssl catch2 python3 python3-jsonschema python3-openpyxl nodejs chromium fonts-noto-cjk)
+packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev libutf8proc-dev openssl catch2 python3 python3-jsonschema python3-openpyxl nodejs chromium fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,10 @@
 // chosa: the device-side command-line tool. Each subcommand lives in its own file; this one
 // dispatches and prints usage.
 #include <cstdio>
-#include <cstring>
 #include <string>
+#include <vector>
 
+#include "cli_args.h"
 #include "commands.h"
 
 namespace {
@@ -47,37 +48,35 @@ void PrintUsage(std::FILE* out) {
                "                       finalize N submissions of simulated respondents into the outbox\n"
                "  test FORM SCENARIO|DIR...\n"
                "                       run form test scenarios; print each failed expectation as FILE: step N: ...\n"
-               "  help                 this text\n",
+               "  help                 this text\n"
+               "\n"
+               "chosa COMMAND --help describes a command. Exit status: 0 ok, 1 failure, 2 usage error.\n",
                kSyncUsage);
+}
+
+// A command of chosa::tools (argc and argv after the command's name) as a cli::Command.
+chosa::cli::Command Entry(const char* name, int (*run)(int, char**)) {
+  return {name, [run](const std::vector<std::string>& args) {
+            std::vector<std::string> copies = args;
+            std::vector<char*> argv;
+            for (std::string& arg : copies) argv.push_back(arg.data());
+            argv.push_back(nullptr);
+            return run(static_cast<int>(copies.size()), argv.data());
+          }};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    PrintUsage(stderr);
-    return 2;
-  }
-  std::string command = argv[1];
-  if (command == "help" || command == "--help" || command == "-h") {
-    PrintUsage(stdout);
-    return 0;
-  }
-  if (command == "validate") return chosa::tools::RunValidate(argc - 2, argv + 2);
-  if (command == "eval") return chosa::tools::RunEval(argc - 2, argv + 2);
-  if (command == "fill") return chosa::tools::RunFill(argc - 2, argv + 2);
-  if (command == "test") return chosa::tools::RunTest(argc - 2, argv + 2);
-  if (command == "drafts") return chosa::tools::RunDrafts(argc - 2, argv + 2);
-  if (command == "resume") return chosa::tools::RunResume(argc - 2, argv + 2);
-  if (command == "outbox") return chosa::tools::RunOutbox(argc - 2, argv + 2);
-  if (command == "store") return chosa::tools::RunStore(argc - 2, argv + 2);
-  if (command == "simulate") return chosa::tools::RunSimulate(argc - 2, argv + 2);
-  if (command == "report") return chosa::tools::RunReport(argc - 2, argv + 2);
+  using namespace chosa::tools;
+  const std::vector<chosa::cli::Command> commands = {
+      Entry("validate", RunValidate), Entry("eval", RunEval),     Entry("fill", RunFill),
+      Entry("drafts", RunDrafts),     Entry("resume", RunResume), Entry("outbox", RunOutbox),
+      Entry("store", RunStore),
 #ifdef CHOSA_WITH_SYNC
-  if (command == "sync") return chosa::tools::RunSync(argc - 2, argv + 2);
-  if (command == "pull") return chosa::tools::RunPull(argc - 2, argv + 2);
+      Entry("sync", RunSync),         Entry("pull", RunPull),
 #endif
-  std::fprintf(stderr, "chosa: unknown command \"%s\"\n\n", command.c_str());
-  PrintUsage(stderr);
-  return 2;
+      Entry("report", RunReport),     Entry("simulate", RunSimulate), Entry("test", RunTest),
+  };
+  return chosa::cli::Dispatch("chosa", commands, PrintUsage, argc, argv);
 }

@@ -4,28 +4,36 @@
 // Exit status: 0 listed or deleted; 1 the store cannot be read, or there is no draft ID; 2 a usage
 // error.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/store.h"
+#include "cli_args.h"
+#include "cli_values.h"
 #include "commands.h"
+#include "display_text.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
+#include "text_table.h"
 
 namespace chosa {
 namespace tools {
 
 namespace {
 
-void PrintDraftsUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa drafts [--store PATH] [--delete ID]\n"
+const cli::CommandSpec& DraftsSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "drafts", "[--store PATH] [--delete ID]",
+      Format(
                "  Lists the drafts of the device store: id, form, version, instance name, enumerator,\n"
                "  last change (local time), progress and answers. `chosa resume ID` continues one.\n"
                "  --store PATH   the device store (default: %s)\n"
                "  --delete ID    delete draft ID and its answers (a finalized submission is never deleted)\n"
                "  Exit: 0 ok, 1 store fault or no such draft, 2 usage.\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--delete", true}}};
+  return spec;
 }
 
 int DeleteDraft(DeviceStore* store, int64_t id) {
@@ -55,18 +63,11 @@ int DeleteDraft(DeviceStore* store, int64_t id) {
 }  // namespace
 
 int RunDrafts(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("drafts", argc, argv, {{"--store", true}, {"--delete", true}}, &options)) {
-    PrintDraftsUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintDraftsUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(DraftsSpec(), argc, argv, &options)) return *exit;
   if (!options.positionals.empty()) {
     std::fprintf(stderr, "chosa drafts: unexpected argument \"%s\"\n", ForDisplay(options.positionals.front(), 40).c_str());
-    PrintDraftsUsage(stderr);
+    cli::PrintUsage(DraftsSpec(), stderr);
     return kExitUsage;
   }
   if (options.Has("--delete") && ParseId(options.Get("--delete")) < 0) {

@@ -1,17 +1,36 @@
 // chosa eval EXPRESSION...: evaluates expressions over literals and prints `expr => value`.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "chosa/expression.h"
+#include "cli_args.h"
 #include "commands.h"
 
 namespace chosa {
 namespace tools {
 
+namespace {
+
+// Every argument is an expression, also one that begins with "-" (`chosa eval -1+2`).
+const cli::CommandSpec& EvalSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "eval", "EXPRESSION...",
+      "  Evaluates each expression over literals (no ${name}) and prints EXPRESSION => value.\n"
+      "  Exit: 0 every expression has a value, 1 one is an error, 2 usage.\n",
+      {},
+      /*arguments_only=*/true};
+  return spec;
+}
+
+}  // namespace
+
 int RunEval(int argc, char** argv) {
-  if (argc < 1) {
-    std::fprintf(stderr, "usage: chosa eval EXPRESSION...\n");
-    return 2;
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(EvalSpec(), argc, argv, &parsed)) return *exit;
+  if (parsed.positionals.empty()) {
+    cli::PrintUsage(EvalSpec(), stderr);
+    return cli::kExitUsage;
   }
   int status = 0;
   for (int i = 0; i < argc; ++i) {

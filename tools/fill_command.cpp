@@ -22,6 +22,7 @@
 #include "chosa/form.h"
 #include "chosa/session.h"
 #include "chosa/store.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "filler.h"
 #include "store_cli.h"
@@ -32,10 +33,12 @@ namespace tools {
 
 namespace {
 
-void PrintFillUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa fill FORM [--store PATH | --no-store] [--lang LANG] [--out FILE] [--device-id ID]\n"
-               "                  [--enumerator ID]\n"
+const cli::CommandSpec& FillSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "fill",
+      "FORM [--store PATH | --no-store] [--lang LANG] [--out FILE] [--device-id ID]\n"
+      "                  [--enumerator ID]",
+      Format(
                "  Fills FORM page by page in the terminal (also through a pipe: one command a line).\n"
                "  Every answer is saved as it is entered into a draft of the device store; f moves the\n"
                "  submission to the outbox, q leaves the draft for `chosa resume ID`.\n"
@@ -50,7 +53,10 @@ void PrintFillUsage(std::FILE* out) {
                "  --enumerator ID   the id of the person filling (default: none)\n"
                "  Type ? at the prompt for the commands. Exit: 0 finalized, 1 form, store or write\n"
                "  fault, 2 usage, 3 quit or end of input without a submission.\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--no-store", false}, {"--lang", true}, {"--out", true}, {"--device-id", true},
+       {"--enumerator", true}}};
+  return spec;
 }
 
 struct FillArgs {
@@ -65,60 +71,24 @@ struct FillArgs {
 
 // Returns an exit status when the arguments end the program (help, usage error).
 std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      PrintFillUsage(stdout);
-      return 0;
-    }
-    std::string* target = nullptr;
-    std::string name = arg;
-    std::optional<std::string> inline_value;
-    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      inline_value = arg.substr(eq + 1);
-    }
-    if (name == "--lang") target = &args->language;
-    if (name == "--out") target = &args->out_path;
-    if (name == "--device-id") target = &args->device_id;
-    if (name == "--enumerator") target = &args->enumerator_id;
-    if (name == "--store") target = &args->store_path;
-    if (arg == "--no-store") {
-      args->no_store = true;
-      continue;
-    }
-    if (target != nullptr) {
-      if (inline_value) {
-        *target = *inline_value;
-      } else if (i + 1 < argc) {
-        *target = argv[++i];
-      } else {
-        std::fprintf(stderr, "chosa fill: %s needs a value\n", name.c_str());
-        PrintFillUsage(stderr);
-        return kExitUsage;
-      }
-      if (target == &args->store_path && target->empty()) {  // `--store ""` is not the default store
-        std::fprintf(stderr, "chosa fill: --store needs a path\n");
-        return kExitUsage;
-      }
-      continue;
-    }
-    if (arg.size() > 1 && arg[0] == '-') {
-      std::fprintf(stderr, "chosa fill: unknown option \"%s\"\n", arg.c_str());
-      PrintFillUsage(stderr);
-      return kExitUsage;
-    }
-    if (!args->form_path.empty()) {
-      std::fprintf(stderr, "chosa fill: one form at a time (\"%s\" and \"%s\")\n", args->form_path.c_str(),
-                   arg.c_str());
-      return kExitUsage;
-    }
-    args->form_path = arg;
-  }
-  if (args->form_path.empty()) {
-    PrintFillUsage(stderr);
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(FillSpec(), argc, argv, &parsed)) return *exit;
+  if (parsed.positionals.size() > 1) {
+    std::fprintf(stderr, "chosa fill: one form at a time (\"%s\" and \"%s\")\n", parsed.positionals[0].c_str(),
+                 parsed.positionals[1].c_str());
     return kExitUsage;
   }
+  if (parsed.positionals.empty()) {
+    cli::PrintUsage(FillSpec(), stderr);
+    return kExitUsage;
+  }
+  args->form_path = parsed.positionals[0];
+  args->language = parsed.Get("--lang");
+  args->out_path = parsed.Get("--out");
+  args->device_id = parsed.Get("--device-id");
+  args->enumerator_id = parsed.Get("--enumerator");
+  args->store_path = parsed.Get("--store");
+  args->no_store = parsed.Has("--no-store");
   if (args->no_store && !args->store_path.empty()) {
     std::fprintf(stderr, "chosa fill: --store and --no-store exclude each other\n");
     return kExitUsage;

@@ -10,22 +10,28 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/store.h"
+#include "cli_args.h"
+#include "cli_values.h"
 #include "commands.h"
+#include "display_text.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
+#include "text_table.h"
 
 namespace chosa {
 namespace tools {
 
 namespace {
 
-void PrintOutboxUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa outbox [--store PATH] [--purge-sent | --show UUID]\n"
+const cli::CommandSpec& OutboxSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "outbox", "[--store PATH] [--purge-sent | --show UUID]",
+      Format(
                "  Lists the submissions of the device store: finalized (waiting to be sent), rejected\n"
                "  (with the collector's reason; `chosa resume ID` corrects one) and sent.\n"
                "  --store PATH   the device store (default: %s)\n"
@@ -33,7 +39,9 @@ void PrintOutboxUsage(std::FILE* out) {
                "                 its UUID will do); exactly the bytes hashed, so `| sha256sum` matches\n"
                "  --purge-sent   delete every sent submission now, not after its form's retention period\n"
                "  Exit: 0 ok, 1 store fault or no such submission, 2 usage.\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--purge-sent", false}, {"--show", true}}};
+  return spec;
 }
 
 int Show(const DeviceStore& store, const std::string& typed) {
@@ -79,23 +87,15 @@ int Show(const DeviceStore& store, const std::string& typed) {
 }  // namespace
 
 int RunOutbox(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("outbox", argc, argv, {{"--store", true}, {"--purge-sent", false}, {"--show", true}},
-                    &options)) {
-    PrintOutboxUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintOutboxUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(OutboxSpec(), argc, argv, &options)) return *exit;
   if (!options.positionals.empty() || (options.Has("--purge-sent") && options.Has("--show"))) {
     if (!options.positionals.empty()) {
       std::fprintf(stderr, "chosa outbox: unexpected argument \"%s\"\n", ForDisplay(options.positionals.front(), 40).c_str());
     } else {
       std::fprintf(stderr, "chosa outbox: --purge-sent and --show exclude each other\n");
     }
-    PrintOutboxUsage(stderr);
+    cli::PrintUsage(OutboxSpec(), stderr);
     return kExitUsage;
   }
   std::string path = StorePathOption(options);

@@ -15,12 +15,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/analysis_dataset.h"
 #include "chosa/http_transport.h"
 #include "chosa/protocol.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "chosa/engine/datetime.h"
 #include "chosa/base/hex_digest.h"
@@ -52,10 +54,12 @@ bool MakeDirectories(const std::string& dir, std::string* error) {
   return true;
 }
 
-void PrintPullUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
-               "                  [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]\n"
+const cli::CommandSpec& PullSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "pull",
+      "--collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
+      "                  [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]",
+      std::string(
                "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"
                "  submission's bytes, the form's versions, and its tables as SQL tables) and the CSV files\n"
                "  DIR/FORM.csv, DIR/FORM-REPEAT.csv. Only what arrived since the last pull is fetched; an\n"
@@ -64,7 +68,9 @@ void PrintPullUsage(std::FILE* out) {
                "  --token TOKEN     an analyst token (chosa-collector analyst-token NAME); or set\n"
                "                    CHOSA_ANALYST_TOKEN to keep it out of the process list\n"
                "  --dataset DIR     where the datasets are kept; the directories it makes are readable by\n"
-               "                    you only (default: %s)\n"
+               "                    you only (default: ") +
+          (DefaultDatasetDir().empty() ? "${XDG_DATA_HOME:-~/.local/share}/chosa/datasets" : DefaultDatasetDir()) +
+          ")\n"
                "  --ca FILE         trust this CA certificate (PEM) instead of the system's trust store\n"
                "  --pin PIN         accept only this public key (sha256//BASE64); may be repeated\n"
                "  --all-versions    keep corrected submissions too (default: the latest of each correction);\n"
@@ -75,7 +81,9 @@ void PrintPullUsage(std::FILE* out) {
                "  --max-response-kb N  the most one response may hold (default 65536); a page that\n"
                "                    does not fit is asked for again in halves\n"
                "  Exit: 0 up to date, 1 failed (what was stored stays), 2 usage.\n",
-               DefaultDatasetDir().empty() ? "${XDG_DATA_HOME:-~/.local/share}/chosa/datasets" : DefaultDatasetDir().c_str());
+      {{"--collector", true}, {"--token", true}, {"--dataset", true}, {"--labels", true}, {"--ca", true},
+       {"--pin", true}, {"--max-response-kb", true}, {"--all-versions", false}, {"--xlsx", false}, {"--page", true}}};
+  return spec;
 }
 
 int Fail(const std::string& message) {
@@ -215,56 +223,44 @@ int RunPull(int argc, char** argv) {
   sync::TransportOptions options;
   bool all_versions = false, workbook = false;
   size_t page_size = 1000;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string text;
-    if (arg == "--help" || arg == "-h") {
-      PrintPullUsage(stdout);
-      return 0;
-    } else if (arg == "--collector" && value(&collector)) {
-    } else if (arg == "--token" && value(&token)) {
-    } else if (arg == "--dataset" && value(&dataset_dir)) {
-    } else if (arg == "--labels" && value(&labels)) {
-    } else if (arg == "--ca" && value(&options.tls.ca_file)) {
-    } else if (arg == "--pin" && value(&text)) {
-      options.tls.pinned_public_keys.push_back(text);
-    } else if (arg == "--max-response-kb" && value(&text)) {
-      char* end = nullptr;
-      const long long kb = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || kb < 1 || kb > 4 * 1024 * 1024) {
-        std::fprintf(stderr, "chosa pull: --max-response-kb takes 1 to 4194304\n");
-        return 2;
-      }
-      options.max_response_bytes = static_cast<size_t>(kb) * 1024;
-    } else if (arg == "--all-versions") {
-      all_versions = true;
-    } else if (arg == "--xlsx") {
-      workbook = true;
-    } else if (arg == "--page" && value(&text)) {
-      char* end = nullptr;
-      const long long n = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || n < 1 || n > 10000) {
-        std::fprintf(stderr, "chosa pull: --page takes 1 to 10000 submissions\n");
-        return 2;
-      }
-      page_size = static_cast<size_t>(n);
-    } else if (!arg.empty() && arg[0] != '-' && form_id.empty()) {
-      form_id = arg;
-    } else {
-      std::fprintf(stderr, "chosa pull: unexpected argument %s\n", arg.c_str());
-      PrintPullUsage(stderr);
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(PullSpec(), argc, argv, &parsed)) return *exit;
+  collector = parsed.Get("--collector");
+  token = parsed.Get("--token");
+  dataset_dir = parsed.Get("--dataset");
+  labels = parsed.Get("--labels");
+  options.tls.ca_file = parsed.Get("--ca");
+  options.tls.pinned_public_keys = parsed.All("--pin");
+  all_versions = parsed.Has("--all-versions");
+  workbook = parsed.Has("--xlsx");
+  if (const std::string* text = parsed.Value("--max-response-kb")) {
+    char* end = nullptr;
+    const long long kb = std::strtoll(text->c_str(), &end, 10);
+    if (*end != '\0' || kb < 1 || kb > 4 * 1024 * 1024) {
+      std::fprintf(stderr, "chosa pull: --max-response-kb takes 1 to 4194304\n");
       return 2;
     }
+    options.max_response_bytes = static_cast<size_t>(kb) * 1024;
   }
+  if (const std::string* text = parsed.Value("--page")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(text->c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 10000) {
+      std::fprintf(stderr, "chosa pull: --page takes 1 to 10000 submissions\n");
+      return 2;
+    }
+    page_size = static_cast<size_t>(n);
+  }
+  if (parsed.positionals.size() > 1) {
+    std::fprintf(stderr, "chosa pull: unexpected argument %s\n", parsed.positionals[1].c_str());
+    cli::PrintUsage(PullSpec(), stderr);
+    return 2;
+  }
+  if (!parsed.positionals.empty()) form_id = parsed.positionals[0];
   if (token.empty() && std::getenv("CHOSA_ANALYST_TOKEN") != nullptr) token = std::getenv("CHOSA_ANALYST_TOKEN");
   if (collector.empty() || token.empty() || form_id.empty()) {
     std::fprintf(stderr, "chosa pull: give --collector URL, --token TOKEN (or CHOSA_ANALYST_TOKEN) and FORM\n");
-    PrintPullUsage(stderr);
+    cli::PrintUsage(PullSpec(), stderr);
     return 2;
   }
   if (dataset_dir.empty()) {

@@ -7,20 +7,22 @@
 // (including a question or language the form does not have).
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/analysis_dataset.h"
 #include "chosa/report.h"
+#include "cli_args.h"
 #include "commands.h"
 
 namespace chosa {
 namespace tools {
 namespace {
 
-void PrintReportUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa report DATASET [--by QUESTION] [--lang LANG] [--cross ROW:COLUMN]... [--out DIR]\n"
+const cli::CommandSpec& ReportSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "report", "DATASET [--by QUESTION] [--lang LANG] [--cross ROW:COLUMN]... [--out DIR]",
                "  Writes the tables of an analysis dataset (DATASET: the FORM.sqlite of chosa pull) as one\n"
                "  self-contained HTML page with a chart per table (DIR/report.html) and a CSV per table.\n"
                "  For each question of the main table: counts and percentages of each choice, or n, mean,\n"
@@ -30,7 +32,9 @@ void PrintReportUsage(std::FILE* out) {
                "  --lang LANG         labels and headings in this language of the form (default: its first)\n"
                "  --cross ROW:COLUMN  also a cross table of two select_one questions; may be repeated\n"
                "  --out DIR           where to write (default: DATASET without .sqlite, then -report)\n"
-               "  Exit: 0 written, 1 the dataset or the output failed, 2 usage.\n");
+               "  Exit: 0 written, 1 the dataset or the output failed, 2 usage.\n",
+      {{"--by", true}, {"--lang", true}, {"--cross", true}, {"--out", true}}};
+  return spec;
 }
 
 int Fail(const std::string& message) {
@@ -48,35 +52,25 @@ int Usage(const std::string& message) {
 int RunReport(int argc, char** argv) {
   std::string dataset_path, out_dir, language;
   analysis::ReportOptions options;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string text;
-    if (arg == "--help" || arg == "-h") {
-      PrintReportUsage(stdout);
-      return 0;
-    } else if (arg == "--by" && value(&options.by)) {
-    } else if (arg == "--lang" && value(&language)) {
-    } else if (arg == "--out" && value(&out_dir)) {
-    } else if (arg == "--cross" && value(&text)) {
-      const size_t colon = text.find(':');
-      if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-        return Usage("--cross takes ROW:COLUMN, two question names");
-      }
-      options.crosses.emplace_back(text.substr(0, colon), text.substr(colon + 1));
-    } else if (!arg.empty() && arg[0] != '-' && dataset_path.empty()) {
-      dataset_path = arg;
-    } else {
-      PrintReportUsage(stderr);
-      return Usage("unexpected argument " + arg);
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(ReportSpec(), argc, argv, &parsed)) return *exit;
+  options.by = parsed.Get("--by");
+  language = parsed.Get("--lang");
+  out_dir = parsed.Get("--out");
+  for (const std::string& text : parsed.All("--cross")) {
+    const size_t colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+      return Usage("--cross takes ROW:COLUMN, two question names");
     }
+    options.crosses.emplace_back(text.substr(0, colon), text.substr(colon + 1));
   }
+  if (parsed.positionals.size() > 1) {
+    cli::PrintUsage(ReportSpec(), stderr);
+    return Usage("unexpected argument " + parsed.positionals[1]);
+  }
+  if (!parsed.positionals.empty()) dataset_path = parsed.positionals[0];
   if (dataset_path.empty()) {
-    PrintReportUsage(stderr);
+    cli::PrintUsage(ReportSpec(), stderr);
     return Usage("give the DATASET (a FORM.sqlite written by chosa pull)");
   }
   if (out_dir.empty()) {

@@ -10,11 +10,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/store.h"
+#include "cli_args.h"
+#include "cli_values.h"
 #include "commands.h"
+#include "display_text.h"
 #include "filler.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
@@ -24,10 +28,12 @@ namespace tools {
 
 namespace {
 
-void PrintResumeUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa resume ID|UUID [--store PATH] [--lang LANG] [--out FILE] [--device-id ID]\n"
-               "                    [--enumerator ID]\n"
+const cli::CommandSpec& ResumeSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "resume", 
+      "ID|UUID [--store PATH] [--lang LANG] [--out FILE] [--device-id ID]\n"
+      "                    [--enumerator ID]",
+      Format(
                "  Continues draft ID (see `chosa drafts`) in the terminal filler, as `chosa fill` does:\n"
                "  every answer saved as it is entered, f finalizes into the outbox, q keeps the draft.\n"
                "  A rejected submission (its id or UUID, see `chosa outbox`) becomes a draft again; a\n"
@@ -38,7 +44,9 @@ void PrintResumeUsage(std::FILE* out) {
                "  --device-id ID    checked against the store's device identity (a store keeps one)\n"
                "  --enumerator ID   for a sent submission: who corrects it (default: its enumerator)\n"
                "  Exit: 0 finalized, 1 store fault or nothing to resume, 2 usage, 3 quit (the draft is kept).\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--lang", true}, {"--out", true}, {"--device-id", true}, {"--enumerator", true}}};
+  return spec;
 }
 
 // The instance named by an id, or by a submission's UUID (or a prefix of it naming one only).
@@ -87,20 +95,11 @@ bool FindInstance(const DeviceStore& store, const std::string& typed, InstanceSu
 }  // namespace
 
 int RunResume(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("resume", argc, argv,
-                    {{"--store", true}, {"--lang", true}, {"--out", true}, {"--device-id", true}, {"--enumerator", true}},
-                    &options)) {
-    PrintResumeUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintResumeUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(ResumeSpec(), argc, argv, &options)) return *exit;
   if (options.positionals.size() != 1) {
     if (options.positionals.size() > 1) std::fprintf(stderr, "chosa resume: one draft at a time\n");
-    PrintResumeUsage(stderr);
+    cli::PrintUsage(ResumeSpec(), stderr);
     return kExitUsage;
   }
   const std::string& typed = options.positionals.front();

@@ -14,11 +14,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "chosa/form.h"
 #include "chosa/store.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "chosa/scenario/respondent.h"
 #include "store_cli.h"
@@ -30,19 +32,22 @@ namespace {
 
 constexpr long long kMaxCount = 100000;
 
-void PrintSimulateUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa simulate FORM --store PATH --count N [--seed S] [--device-id ID] [--enumerator ID]\n"
+const cli::CommandSpec& SimulateSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "simulate", "FORM --store PATH --count N [--seed S] [--device-id ID] [--enumerator ID]",
+      std::string(
                "  Fills FORM N times as simulated respondents would (plausible answers drawn from seed S,\n"
                "  skip logic and constraints respected, some optional questions left empty) and finalizes\n"
                "  each submission into the outbox of the device store, for `chosa sync` to send.\n"
                "  --store PATH      the device store to fill (required: never a tablet's own by default)\n"
-               "  --count N         how many submissions, 1 to %lld\n"
+               "  --count N         how many submissions, 1 to ") +
+          std::to_string(kMaxCount) + "\n"
                "  --seed S          the seed of the answers (default 1): the same seed, the same answers\n"
                "  --device-id ID    the device's identity, for a new store (an existing store keeps its own)\n"
                "  --enumerator ID   the id of the person filling (default: none)\n"
                "  Exit: 0 all finalized, 1 form or store fault or a respondent that could not finish, 2 usage.\n",
-               kMaxCount);
+      {{"--store", true}, {"--count", true}, {"--seed", true}, {"--device-id", true}, {"--enumerator", true}}};
+  return spec;
 }
 
 // A whole decimal number within [low, high], or false.
@@ -58,20 +63,11 @@ bool ParseWhole(const std::string& text, unsigned long long low, unsigned long l
 }  // namespace
 
 int RunSimulate(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("simulate", argc, argv,
-                    {{"--store", true}, {"--count", true}, {"--seed", true}, {"--device-id", true}, {"--enumerator", true}},
-                    &options)) {
-    PrintSimulateUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintSimulateUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(SimulateSpec(), argc, argv, &options)) return *exit;
   if (options.positionals.size() != 1) {
     if (options.positionals.size() > 1) std::fprintf(stderr, "chosa simulate: one form at a time\n");
-    PrintSimulateUsage(stderr);
+    cli::PrintUsage(SimulateSpec(), stderr);
     return kExitUsage;
   }
   if (!options.Has("--store")) {

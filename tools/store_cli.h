@@ -1,6 +1,6 @@
 // What the commands of the device store share (`chosa fill`, `drafts`, `resume`, `outbox`,
-// `store`): options parsing, finding and opening the store with errors a person can act on,
-// local times, and plain-text tables.
+// `store`): finding and opening the store with errors a person can act on, and the command lines
+// that messages suggest.
 #ifndef CHOSA_TOOLS_STORE_CLI_H_
 #define CHOSA_TOOLS_STORE_CLI_H_
 
@@ -11,41 +11,20 @@
 #include <vector>
 
 #include "chosa/store.h"
+#include "cli_args.h"
 
 namespace chosa {
 namespace tools {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFault = 1;
-constexpr int kExitUsage = 2;
+constexpr int kExitUsage = cli::kExitUsage;
 constexpr int kExitNoSubmission = 3;  // fill, resume: quit or end of input before finalizing
-
-// --- options -----------------------------------------------------------------------------------
-
-struct OptionSpec {
-  const char* name;  // "--store"
-  bool takes_value;
-};
-
-struct ParsedOptions {
-  std::vector<std::pair<std::string, std::string>> values;  // options with values, last one wins
-  std::vector<std::string> flags;
-  std::vector<std::string> positionals;
-  bool help = false;  // -h / --help
-  bool Has(const std::string& name) const;
-  // The last value of `name`, or `fallback`.
-  std::string Get(const std::string& name, const std::string& fallback = "") const;
-};
-
-// Parses `--name VALUE`, `--name=VALUE`, flags and positionals. On an unknown option or a
-// missing value prints "chosa COMMAND: ..." on standard error and returns false.
-bool ParseOptions(const char* command, int argc, char** argv, const std::vector<OptionSpec>& specs,
-                  ParsedOptions* out);
 
 // --- the store ---------------------------------------------------------------------------------
 
 // --store PATH, or DeviceStore::DefaultPath().
-std::string StorePathOption(const ParsedOptions& options);
+std::string StorePathOption(const cli::ParsedArgs& options);
 bool FileExists(const std::string& path);
 std::string HostName();
 
@@ -63,19 +42,6 @@ std::string StoreArgument(const std::string& store_path);
 std::string ResumeCommandLine(int64_t id, const std::string& store_path);
 // `text` quoted for a POSIX shell when it needs it.
 std::string ShellQuote(const std::string& text);
-
-// Parses a positive decimal id; -1 when `text` is not one.
-int64_t ParseId(const std::string& text);
-
-// --- output ------------------------------------------------------------------------------------
-
-// "2024-11-01 14:03" in the local time zone (TZ); "-" for 0.
-std::string LocalTime(int64_t millis);
-
-// Prints rows as columns padded to their display width (East Asian wide characters count two
-// columns); the first row is the header. Cells are shown through ForDisplay, cut at 40 columns
-// except in the last column.
-void PrintTable(std::FILE* out, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace tools
 }  // namespace chosa

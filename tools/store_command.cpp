@@ -7,10 +7,13 @@
 // salvage failed; 2 a usage error.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "chosa/store.h"
+#include "cli_args.h"
 #include "commands.h"
+#include "display_text.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
 
@@ -19,16 +22,18 @@ namespace tools {
 
 namespace {
 
-void PrintStoreUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa store check [--store PATH]\n"
-               "       chosa store salvage [--store PATH] --into NEW\n"
+const cli::CommandSpec& StoreSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "store", "check [--store PATH]\n       chosa store salvage [--store PATH] --into NEW",
+      Format(
                "  check     reads the store without changing it and prints every problem found\n"
                "  salvage   copies what is readable of a damaged store into a new store NEW\n"
                "  --store PATH   the device store (default: %s)\n"
                "  --into NEW     where salvage writes (a file that does not exist yet)\n"
                "  Exit: 0 sound / salvaged, 1 problems found / salvage failed, 2 usage.\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--into", true}}};
+  return spec;
 }
 
 // A store of a newer schema is sound for the chosa that wrote it: it must be neither salvaged
@@ -97,17 +102,10 @@ int Salvage(const std::string& path, const std::string& into) {
 }  // namespace
 
 int RunStore(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("store", argc, argv, {{"--store", true}, {"--into", true}}, &options)) {
-    PrintStoreUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintStoreUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(StoreSpec(), argc, argv, &options)) return *exit;
   if (options.positionals.size() != 1) {
-    PrintStoreUsage(stderr);
+    cli::PrintUsage(StoreSpec(), stderr);
     return kExitUsage;
   }
   const std::string& action = options.positionals.front();
@@ -123,13 +121,13 @@ int RunStore(int argc, char** argv) {
     std::string into = options.Get("--into");
     if (into.empty()) {
       std::fprintf(stderr, "chosa store: salvage needs --into NEW, the new store to write\n");
-      PrintStoreUsage(stderr);
+      cli::PrintUsage(StoreSpec(), stderr);
       return kExitUsage;
     }
     return Salvage(path, into);
   }
   std::fprintf(stderr, "chosa store: unknown action \"%s\" (check or salvage)\n", ForDisplay(action, 40).c_str());
-  PrintStoreUsage(stderr);
+  cli::PrintUsage(StoreSpec(), stderr);
   return kExitUsage;
 }
 

@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,10 @@
 #include "chosa/store.h"
 #include "chosa/sync_client.h"
 #include "chosa/sync_credentials.h"
+#include "cli_args.h"
+#include "cli_values.h"
 #include "commands.h"
+#include "display_text.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
 
@@ -27,11 +31,13 @@ namespace tools {
 
 namespace {
 
-void PrintSyncUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: chosa sync [--store PATH] [--batch N]\n"
-               "       chosa sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
-               "                         [--store PATH] [--device-id ID] [--replace]\n"
+const cli::CommandSpec& SyncSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "sync",
+      "[--store PATH] [--batch N]\n"
+      "       chosa sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
+      "                         [--store PATH] [--device-id ID] [--replace]",
+      Format(
                "  sync     installs new form versions from the collector, then sends the finalized\n"
                "           submissions of the outbox; each is marked sent only once the collector has it.\n"
                "           An interrupted sync is safe: the next one finishes it without duplicates.\n"
@@ -50,7 +56,10 @@ void PrintSyncUsage(std::FILE* out) {
                "                    default: the store's, or a new tablet-... one)\n"
                "  --replace         enrol again although the store is enrolled (a new token replaces the old)\n"
                "  Exit: 0 everything went, 1 something is left, rejected or failed, 2 usage.\n",
-               DeviceStore::DefaultPath().c_str());
+               DeviceStore::DefaultPath().c_str()),
+      {{"--store", true}, {"--batch", true}, {"--collector", true}, {"--code", true}, {"--name", true},
+       {"--ca", true}, {"--pin", true}, {"--device-id", true}, {"--replace", false}}};
+  return spec;
 }
 
 std::string Kilobytes(uint64_t bytes) {
@@ -143,12 +152,12 @@ std::string AbsolutePath(const std::string& path) {
   return resolved;
 }
 
-int RunEnroll(const ParsedOptions& options) {
+int RunEnroll(const cli::ParsedArgs& options) {
   const std::string store_path = StorePathOption(options);
   const std::string credentials_path = sync::CredentialsPathFor(store_path);
   if (!options.Has("--collector") || !options.Has("--code")) {
     std::fprintf(stderr, "chosa sync: enroll needs --collector URL and --code CODE\n");
-    PrintSyncUsage(stderr);
+    cli::PrintUsage(SyncSpec(), stderr);
     return kExitUsage;
   }
   if (auto existing = sync::LoadCredentials(credentials_path); existing.ok() && !options.Has("--replace")) {
@@ -196,7 +205,7 @@ int RunEnroll(const ParsedOptions& options) {
   return kExitOk;
 }
 
-int RunPullAndPush(const ParsedOptions& options) {
+int RunPullAndPush(const cli::ParsedArgs& options) {
   const std::string store_path = StorePathOption(options);
   const std::string credentials_path = sync::CredentialsPathFor(store_path);
   sync::SyncOptions sync_options;
@@ -261,37 +270,20 @@ int RunPullAndPush(const ParsedOptions& options) {
 }  // namespace
 
 int RunSync(int argc, char** argv) {
-  ParsedOptions options;
-  if (!ParseOptions("sync", argc, argv,
-                    {{"--store", true},
-                     {"--batch", true},
-                     {"--collector", true},
-                     {"--code", true},
-                     {"--name", true},
-                     {"--ca", true},
-                     {"--pin", true},
-                     {"--device-id", true},
-                     {"--replace", false}},
-                    &options)) {
-    PrintSyncUsage(stderr);
-    return kExitUsage;
-  }
-  if (options.help) {
-    PrintSyncUsage(stdout);
-    return kExitOk;
-  }
+  cli::ParsedArgs options;
+  if (std::optional<int> exit = cli::Parse(SyncSpec(), argc, argv, &options)) return *exit;
   const bool enroll = !options.positionals.empty() && options.positionals[0] == "enroll";
   if (options.positionals.size() > (enroll ? 1u : 0u)) {
     std::fprintf(stderr, "chosa sync: unexpected argument \"%s\"\n",
                  ForDisplay(options.positionals.back(), 40).c_str());
-    PrintSyncUsage(stderr);
+    cli::PrintUsage(SyncSpec(), stderr);
     return kExitUsage;
   }
   const char* enroll_only[] = {"--collector", "--code", "--name", "--ca", "--pin", "--device-id", "--replace"};
   for (const char* name : enroll_only) {
     if (!enroll && options.Has(name)) {
       std::fprintf(stderr, "chosa sync: %s belongs to `chosa sync enroll`\n", name);
-      PrintSyncUsage(stderr);
+      cli::PrintUsage(SyncSpec(), stderr);
       return kExitUsage;
     }
   }

@@ -1,7 +1,7 @@
 // The line-mode terminal renderer of `chosa fill`: draws a ViewModel page as plain UTF-8 text,
-// numbers its answerable items, and turns what a person types (item numbers, choice numbers,
-// full-width digits, 、) into the text Session::SetAnswer takes. No curses: it works the same on
-// a terminal, in tmux and through a pipe.
+// its answerable items numbered (page_index.h), in the UI's words (ui_words.h). What a person
+// types is read by typed_input.h. No curses: it works the same on a terminal, in tmux and
+// through a pipe.
 #ifndef CHOSA_TOOLS_TERMINAL_UI_H_
 #define CHOSA_TOOLS_TERMINAL_UI_H_
 
@@ -13,65 +13,12 @@
 #include <vector>
 
 #include "chosa/view_model.h"
+#include "page_index.h"
+#include "typed_input.h"
+#include "ui_words.h"
 
 namespace chosa {
 namespace tools {
-
-// The UI's own words (the form's texts come from the session in its language).
-enum class Word {
-  kPageOf, kRequiredLegend, kNoAnswer, kPrompt, kAnswerPrompt, kHelp, kPageBlocked,
-  kLastPage, kFirstPage, kNoSuchItem, kUnknownCommand, kInvalidUtf8, kLineTooLong,
-  kFinalizeBlocked, kFinalized, kWrittenTo, kQuit, kEndOfInput, kReadOnly, kChoicesHidden,
-  kTypeInteger, kTypeDecimal, kTypeDate, kTypeTime, kTypeDateTime, kTypeMultiple, kTypeRank,
-  kTypeAcknowledge, kInstance, kRepeatAdd, kRepeatRemove, kRepeatEmpty, kNoSuchChoice,
-  kNeedOneChoice, kCancelled, kNoRepeat, kWhichRepeat, kNoSuchInstance, kPages, kSkipped,
-  kCurrent, kNoSuchPage, kNoErrors, kAllErrors, kLanguages, kMatrixWalk, kCleared,
-  kWriteFailed, kSeparator, kMatrixChoices, kAdded, kRemoved, kNotAnswerable, kNoChoiceGiven,
-  kNeedItemNumber, kWalkPrompt, kNoBack, kTypeReadOnly, kNoSuchRepeat,
-  // With the device store (chosa fill, chosa resume): every %s is a string.
-  kNotSaved, kFinalizeFailed, kDraftStarted, kDraftResumed, kRejectedResumed, kSentEdited, kDraftKept,
-  kInOutbox,
-};
-
-// The text of `word` in `language` ("ja…" is Japanese; every other language gets English).
-// Words with a %-conversion are printf formats for Format(); their arguments are noted in the table.
-const char* Say(std::string_view language, Word word);
-// printf into a std::string of the needed size.
-std::string Format(const char* format, ...);
-
-// What the filler can answer on the current page, in display order and numbered from 1:
-// questions, matrix rows, and the questions inside each repeat instance.
-struct NumberedItem {
-  int number = 0;
-  std::string path;              // for Session::SetAnswer
-  std::string type;              // ItemTypeName(): "select_one", "matrix_row", ...
-  std::string label;
-  bool read_only = false;
-  bool required = false;
-  std::vector<ChoiceView> choices;
-  std::string value;
-  std::vector<ErrorView> errors;
-  std::string matrix;            // rows: the matrix's path, so a walk can go row by row
-};
-
-struct RepeatOnPage {
-  std::string name;
-  std::string label;
-  int32_t count = 0;
-  bool can_add = false;
-  bool can_remove = false;
-};
-
-struct PageIndex {
-  std::vector<NumberedItem> items;
-  std::vector<RepeatOnPage> repeats;
-  // The item numbered `number`, or null.
-  const NumberedItem* Find(int64_t number) const;
-  // Same numbered paths and repeat sizes: the page need not be drawn again after an answer.
-  bool SameShape(const PageIndex& other) const;
-};
-
-PageIndex IndexPage(const ViewModel& view);
 
 // The label of a choice the view no longer offers (filtered out by a choice_filter after it was
 // chosen), from the item's whole list: (path, value) -> label, or "" when unknown.
@@ -108,39 +55,6 @@ class TerminalUi {
   bool color_;
   HiddenChoiceLabel hidden_label_;
 };
-
-// --- input -------------------------------------------------------------------------------------
-
-// Whether `text` is well-formed UTF-8 without control characters other than tab (a terminal's
-// stray escape sequence or a NUL must not reach an answer).
-bool IsCleanUtf8(std::string_view text);
-// Full-width ASCII (！..～) to ASCII and the ideographic space to a space, for commands and
-// numbers typed with a Japanese IME left on.
-std::string FoldWidth(std::string_view text);
-// Trims ASCII whitespace and U+3000 at both ends.
-std::string_view Trim(std::string_view text);
-// Display width in terminal columns (East Asian wide characters count 2).
-int DisplayWidth(std::string_view text);
-
-// `text` made safe for one line of a terminal: bytes that are not UTF-8 and control characters
-// (a newline inside an answer) become U+FFFD; cut to `max_width` columns with "…" (0: no cut).
-std::string ForDisplay(std::string_view text, int max_width = 0);
-
-// Parses a whole decimal number of at most 9 digits (after FoldWidth); -1 when it is not one.
-int64_t ParseSmallNumber(std::string_view text);
-
-// Turns typed choices into Session::SetAnswer text: numbers pick a choice by its displayed
-// position, anything else is a value, `=VALUE` is always a value; several separated by spaces,
-// `,`, `、` or `，` for select_multiple and rank. On a fault returns false with `*error` set in
-// `language`.
-bool ChoiceAnswer(const std::string& language, const NumberedItem& item, std::string_view typed,
-                  std::string* answer, std::string* error);
-
-// The answer as the filler reads it: choice labels for selects, the text otherwise.
-// `hidden` names values that are not among `choices` (may be empty: the value is shown as is).
-std::string DisplayValue(const std::string& language, const std::string& type, const std::string& value,
-                         const std::vector<ChoiceView>& choices,
-                         const std::function<std::string(const std::string& value)>& hidden = {});
 
 }  // namespace tools
 }  // namespace chosa

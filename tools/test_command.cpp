@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "chosa/form.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "chosa/scenario/scenario.h"
 #include "chosa/scenario/scenario_runner.h"
@@ -19,10 +21,16 @@ namespace tools {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: chosa test [--print-submission] FORM SCENARIO|DIR...\n"
-    "  runs each scenario (a DIR: its *.json files) against FORM; see docs/scenarios.md\n"
-    "  --print-submission  print the canonical JSON of every submission a scenario finalizes\n";
+const cli::CommandSpec& TestSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "test", "[--print-submission] FORM SCENARIO|DIR...",
+      "  Runs each scenario (a DIR: its *.json files) against FORM; see docs/scenarios.md.\n"
+      "  --print-submission  print the canonical JSON of every submission a scenario finalizes\n"
+      "  Exit: 0 every scenario passes, 1 one fails (or the form has faults), 2 usage, an unreadable\n"
+      "  file or a malformed scenario.\n",
+      {{"--print-submission", false}}};
+  return spec;
+}
 
 // A directory stands for its *.json files, in name order, so that `chosa test form.json
 // scenarios/` picks up new scenarios without editing a command line.
@@ -53,24 +61,12 @@ bool ExpandScenarioPaths(const std::string& argument, std::vector<std::string>* 
 }  // namespace
 
 int RunTest(int argc, char** argv) {
-  bool print_submission = false;
-  std::vector<std::string> positional;
-  for (int i = 0; i < argc; ++i) {
-    std::string argument = argv[i];
-    if (argument == "--print-submission") {
-      print_submission = true;
-    } else if (argument == "--help" || argument == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (argument.size() > 1 && argument[0] == '-') {
-      std::fprintf(stderr, "chosa test: unknown option \"%s\"\n%s", argument.c_str(), kUsage);
-      return 2;
-    } else {
-      positional.push_back(argument);
-    }
-  }
+  cli::ParsedArgs arguments;
+  if (std::optional<int> exit = cli::Parse(TestSpec(), argc, argv, &arguments)) return *exit;
+  const bool print_submission = arguments.Has("--print-submission");
+  const std::vector<std::string>& positional = arguments.positionals;
   if (positional.size() < 2) {
-    std::fputs(kUsage, stderr);
+    cli::PrintUsage(TestSpec(), stderr);
     return 2;
   }
   const std::string& form_path = positional[0];

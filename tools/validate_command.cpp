@@ -1,22 +1,39 @@
 // chosa validate FORM...: loads each form and prints every fault, one a line, as
 // `FILE: /json/pointer: col N: message`. Exit 0 when every form is sound, 1 otherwise.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "chosa/form.h"
+#include "cli_args.h"
 #include "commands.h"
 
 namespace chosa {
 namespace tools {
 
+namespace {
+
+const cli::CommandSpec& ValidateSpec() {
+  static const cli::CommandSpec spec{
+      "chosa", "validate", "FORM...",
+      "  Loads each form and prints every fault, one a line, as FILE: /json/pointer: col N: message\n"
+      "  (a sound form: FILE: ok, with its id, version and size).\n"
+      "  Exit: 0 every form is sound, 1 a form has faults, 2 usage.\n",
+      {}};
+  return spec;
+}
+
+}  // namespace
+
 int RunValidate(int argc, char** argv) {
-  if (argc < 1) {
-    std::fprintf(stderr, "usage: chosa validate FORM...\n");
-    return 2;
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(ValidateSpec(), argc, argv, &parsed)) return *exit;
+  if (parsed.positionals.empty()) {
+    cli::PrintUsage(ValidateSpec(), stderr);
+    return cli::kExitUsage;
   }
   bool all_sound = true;
-  for (int i = 0; i < argc; ++i) {
-    std::string path = argv[i];
+  for (const std::string& path : parsed.positionals) {
     FormLoadResult result = Form::LoadFile(path);
     if (result.ok()) {
       const Form& form = *result.form;

@@ -2,7 +2,9 @@
 // file (commands.h); this one dispatches and prints the usage.
 #include <cstdio>
 #include <string>
+#include <vector>
 
+#include "cli_args.h"
 #include "commands.h"
 
 namespace {
@@ -43,20 +45,26 @@ void PrintUsage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    PrintUsage(stderr);
-    return 2;
-  }
-  const std::string command = argv[1];
-  if (command == "help" || command == "--help" || command == "-h") {
-    PrintUsage(stdout);
-    return 0;
-  }
-  const chosa::collector_tool::Args args(argv + 2, argv + argc);
-  if (command == "serve") return chosa::collector_tool::ServeCommand(args);
-  if (command == "dev-tls") return chosa::collector_tool::DevTlsCommand(args);
-  if (chosa::collector_tool::IsAdminCommand(command)) return chosa::collector_tool::AdminCommand(command, args);
-  std::fprintf(stderr, "chosa-collector: unknown command \"%s\"\n\n", command.c_str());
-  PrintUsage(stderr);
-  return 2;
+  using namespace chosa::collector_tool;
+  const std::vector<chosa::cli::Command> commands = {
+      {"serve", ServeCommand},
+      {"dev-tls", DevTlsCommand},
+      {"publish", PublishCommand},
+      {"forms", FormsCommand},
+      {"check", CheckCommand},
+      {"close", CloseCommand},
+      {"archive", ArchiveCommand},
+      {"reopen", ReopenCommand},
+      {"enrol-code", EnrolCodeCommand},
+      {"devices", DevicesCommand},
+      {"revoke", RevokeCommand},
+      {"analyst-token", AnalystTokenCommand},
+      {"analyst-tokens", AnalystTokensCommand},
+      {"revoke-analyst", RevokeAnalystCommand},
+      {"quarantine", QuarantineCommand},
+      {"export", ExportCommand},
+      {"backup", BackupCommand},
+      {"restore", RestoreCommand},
+  };
+  return chosa::cli::Dispatch("chosa-collector", commands, PrintUsage, argc, argv);
 }

@@ -1,5 +1,7 @@
-// The subcommands of `chosa-collector`, one file each. Each takes the arguments after its own
-// name and returns the process exit status: 0 ok, 1 failure (said on stderr), 2 usage error.
+// The subcommands of `chosa-collector`. Each takes the arguments after its own name and returns
+// the process exit status: 0 ok, 1 failure (said on stderr), 2 usage error. Their arguments are
+// parsed by the tools' one parser (tools/cli_args.h); the administration commands share
+// admin_common.h.
 #ifndef CHOSA_TOOLS_COLLECTOR_COMMANDS_H_
 #define CHOSA_TOOLS_COLLECTOR_COMMANDS_H_
 
@@ -12,10 +14,27 @@ using Args = std::vector<std::string>;
 
 int ServeCommand(const Args& args);   // serve_command.cpp: the HTTPS server
 int DevTlsCommand(const Args& args);  // dev_tls_command.cpp: a local CA and server certificate
-// admin_commands.cpp: publish, forms, close, archive, reopen, enrol-code, devices, revoke,
-// analyst-token, analyst-tokens, revoke-analyst, quarantine, backup, restore.
-int AdminCommand(const std::string& name, const Args& args);
-bool IsAdminCommand(const std::string& name);
+
+// form_commands.cpp: the forms and their state.
+int PublishCommand(const Args& args);
+int FormsCommand(const Args& args);
+int CheckCommand(const Args& args);
+int CloseCommand(const Args& args);
+int ArchiveCommand(const Args& args);
+int ReopenCommand(const Args& args);
+// device_commands.cpp: enrolment and the devices.
+int EnrolCodeCommand(const Args& args);
+int DevicesCommand(const Args& args);
+int RevokeCommand(const Args& args);
+// analyst_commands.cpp: the analysts' tokens.
+int AnalystTokenCommand(const Args& args);
+int AnalystTokensCommand(const Args& args);
+int RevokeAnalystCommand(const Args& args);
+int QuarantineCommand(const Args& args);  // quarantine_command.cpp
+int ExportCommand(const Args& args);      // export_command.cpp
+// backup_commands.cpp: an online backup, and restoring one.
+int BackupCommand(const Args& args);
+int RestoreCommand(const Args& args);
 
 }  // namespace chosa::collector_tool
 

@@ -7,36 +7,21 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "chosa/collector_storage.h"
-#include "chosa/engine/submission_check_parsed.h"
 #include "chosa/collector/server.h"
 #include "chosa/collector/server_config.h"
+#include "cli_args.h"
 #include "commands.h"
 
 namespace chosa::collector_tool {
 
 namespace {
 
-const char* kUsage =
-    "usage: chosa-collector serve [--config FILE] [--listen HOST:PORT] [--cert FILE] [--key FILE]\n"
-    "                             [--data DIR] [--threads N] [--keep-alive-requests N]\n"
-    "                             [--keep-alive-seconds N] [--access-log PATH|-] [--rate R] [--burst B]\n"
-    "                             [--port-file PATH]\n"
-    "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or newer, until SIGTERM or SIGINT.\n"
-    "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
-    "  --listen          address and port (default 0.0.0.0:8443; port 0: any free port)\n"
-    "  --cert, --key     the server's certificate chain and private key (PEM)\n"
-    "  --data DIR        where collector.sqlite lives (default ./collector-data)\n"
-    "  --threads N       connections served at once (default 16)\n"
-    "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
-    "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
-    "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
-    "  --port-file PATH  write the port listened on to PATH once listening\n";
-
-// Flags and the settings they set (server_config.h).
+// The options besides --config and --port-file, and the settings they set (server_config.h).
 const std::pair<const char*, const char*> kFlags[] = {
     {"--listen", "listen"},         {"--cert", "cert"},
     {"--key", "key"},               {"--data", "data"},
@@ -45,6 +30,32 @@ const std::pair<const char*, const char*> kFlags[] = {
     {"--rate", "rate_per_second"},  {"--burst", "rate_burst"},
 };
 
+const cli::CommandSpec& ServeSpec() {
+  static const cli::CommandSpec spec = [] {
+    cli::CommandSpec made{
+        "chosa-collector", "serve",
+        "[--config FILE] [--listen HOST:PORT] [--cert FILE] [--key FILE]\n"
+        "                             [--data DIR] [--threads N] [--keep-alive-requests N]\n"
+        "                             [--keep-alive-seconds N] [--access-log PATH|-] [--rate R] [--burst B]\n"
+        "                             [--port-file PATH]",
+        "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or newer, until SIGTERM or SIGINT.\n"
+        "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
+        "  --listen          address and port (default 0.0.0.0:8443; port 0: any free port)\n"
+        "  --cert, --key     the server's certificate chain and private key (PEM)\n"
+        "  --data DIR        where collector.sqlite lives (default ./collector-data)\n"
+        "  --threads N       connections served at once (default 16)\n"
+        "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
+        "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
+        "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
+        "  --port-file PATH  write the port listened on to PATH once listening\n"
+        "  Exit: 0 stopped by SIGTERM or SIGINT, 1 cannot serve, 2 usage.\n",
+        {{"--config", true}, {"--port-file", true}}};
+    for (const auto& [flag, key] : kFlags) made.options.push_back({flag, true});
+    return made;
+  }();
+  return spec;
+}
+
 }  // namespace
 
 int ServeCommand(const Args& args) {
@@ -52,17 +63,12 @@ int ServeCommand(const Args& args) {
   config.server.port = 8443;
   std::string port_file;
   std::vector<std::pair<std::string, std::string>> flags;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (i + 1 >= args.size()) {
-      std::cerr << "chosa-collector serve: " << a << " needs a value (see --help)\n";
-      return 2;
-    }
-    const std::string& value = args[++i];
+  cli::ParsedArgs parsed;
+  if (std::optional<int> exit = cli::Parse(ServeSpec(), args, &parsed)) return *exit;
+  if (!parsed.positionals.empty()) {
+    return cli::UsageError(ServeSpec(), "unexpected argument \"" + parsed.positionals.front() + "\"");
+  }
+  for (const auto& [a, value] : parsed.values) {
     if (a == "--config") {
       std::ifstream in(value, std::ios::binary);
       std::stringstream text;
@@ -82,15 +88,9 @@ int ServeCommand(const Args& args) {
       port_file = value;
       continue;
     }
-    const char* setting = nullptr;
     for (const auto& [flag, key] : kFlags) {
-      if (a == flag) setting = key;
+      if (a == flag) flags.emplace_back(key, value);
     }
-    if (setting == nullptr) {
-      std::cerr << "chosa-collector serve: unknown option " << a << " (see --help)\n";
-      return 2;
-    }
-    flags.emplace_back(setting, value);
   }
   for (const auto& [key, value] : flags) {  // after the file, whatever their order
     Status applied = collector::ApplySetting(key, value, &config);
@@ -120,7 +120,7 @@ int ServeCommand(const Args& args) {
     return 1;
   }
   Result<std::unique_ptr<collector::CollectorServer>> server =
-      collector::CollectorServer::Create(config.server, **storage, CheckParsedSubmission, nullptr);
+      collector::CollectorServer::Create(config.server, **storage, /*validator=*/nullptr, nullptr);  // the engine re-validates
   if (!server.ok()) {
     std::cerr << "chosa-collector serve: " << server.status().ToString() << "\n";
     return 1;

@@ -36,8 +36,8 @@ struct ServerOptions {
 
 class CollectorServer {
  public:
-  // `storage` and `env` must outlive the server. `validator` re-validates submissions (the
-  // engine's CheckSubmission); null checks envelopes only.
+  // `storage` and `env` must outlive the server. Every pushed submission is re-validated: by
+  // `validator` when given (tests count or refuse), else by the engine's CheckParsedSubmission.
   static Result<std::unique_ptr<CollectorServer>> Create(const ServerOptions& options, CollectorStorage& storage,
                                                          SubmissionValidator validator, Env* env);
   ~CollectorServer();

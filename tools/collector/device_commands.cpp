@@ -1,0 +1,120 @@
+// chosa-collector enrol-code, devices, revoke: the devices that push submissions, each enrolled
+// once with a one-time code (commands.h, admin_common.h).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "admin_common.h"
+#include "chosa/collector_storage.h"
+#include "cli_values.h"
+#include "chosa/collector/admin.h"
+#include "display_text.h"
+#include "text_table.h"
+
+namespace chosa::collector_tool {
+namespace {
+
+constexpr int64_t kDayMillis = 24 * 60 * 60 * 1000;
+
+const AdminSpec& EnrolCodeSpec() {
+  static const AdminSpec spec = MakeAdminSpec(
+      "enrol-code", "--forms FORM_ID[,FORM_ID...] [--valid-days N]",
+        "Makes a one-time code that enrols one device for these forms, valid N days (default 7, at\n"
+        "most 365). The code goes alone on standard output; the collector keeps only its hash.\n",
+        0, 0, {"--forms", "--valid-days"}, {});
+  return spec;
+}
+
+int EnrolCode(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  const std::string* forms_text = parsed.Value("--forms");
+  if (forms_text == nullptr) return UsageError(spec, "--forms is required: the forms the device will fill");
+  std::vector<std::string> forms;
+  size_t start = 0;
+  while (start <= forms_text->size()) {
+    size_t comma = forms_text->find(',', start);
+    if (comma == std::string::npos) comma = forms_text->size();
+    std::string form = forms_text->substr(start, comma - start);
+    const size_t first = form.find_first_not_of(' ');
+    form = first == std::string::npos ? "" : form.substr(first, form.find_last_not_of(' ') - first + 1);
+    if (!form.empty()) forms.push_back(form);
+    start = comma + 1;
+  }
+  if (forms.empty()) return UsageError(spec, "--forms names no form");
+  int64_t days = 7;
+  if (const std::string* text = parsed.Value("--valid-days")) {
+    char* end = nullptr;
+    days = std::strtoll(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || days < 1 || days > 365) {
+      return UsageError(spec, "--valid-days takes a whole number of days from 1 to 365, not \"" + *text + "\"");
+    }
+  }
+  auto storage = OpenStorage(spec, DataDir(parsed), false);
+  if (!storage) return 1;
+  Result<collector::EnrolmentCode> code = collector::CreateEnrolmentCode(*storage, forms, days * kDayMillis, Now());
+  if (!code.ok()) return Fail(spec, code.status().message());
+  std::printf("%s\n", code->code.c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "Enrolment code for %s, valid until %s (%lld day%s), for one device.\n"
+               "Shown once: the collector keeps only its hash.\n",
+               Join(code->forms).c_str(), tools::LocalTime(code->expires_at, true).c_str(), static_cast<long long>(days),
+               days == 1 ? "" : "s");
+  return 0;
+}
+
+const AdminSpec& DevicesSpec() {
+  static const AdminSpec spec = MakeAdminSpec(
+      "devices", "", "Lists the enrolled devices: name, forms, enrolment, last push, revoked or not.\n", 0, 0, {}, {});
+  return spec;
+}
+
+int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  auto storage = OpenStorage(spec, DataDir(parsed), false);
+  if (!storage) return 1;
+  Result<std::vector<collector::Device>> listed = storage->ListDevices();
+  if (!listed.ok()) return Fail(spec, listed.status().ToString());
+  const std::vector<collector::Device>& devices = *listed;
+  if (devices.empty()) {
+    std::printf("No devices enrolled yet: chosa-collector enrol-code --forms FORM_ID makes a code for one.\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{{"DEVICE", "NAME", "FORMS", "ENROLLED", "LAST PUSH", "STATUS"}};
+  size_t revoked = 0;
+  for (const auto& device : devices) {
+    revoked += device.revoked ? 1 : 0;
+    rows.push_back({device.device_id, device.name.empty() ? "-" : tools::Printable(device.name), Join(device.forms),
+                    tools::LocalTime(device.enrolled_at), device.last_seen_at == 0 ? "never" : tools::LocalTime(device.last_seen_at),
+                    device.revoked ? "revoked" : "active"});
+  }
+  tools::PrintTable(stdout, rows, 0);
+  std::printf("%zu device%s, %zu revoked.\n", devices.size(), devices.size() == 1 ? "" : "s", revoked);
+  return 0;
+}
+
+const AdminSpec& RevokeSpec() {
+  static const AdminSpec spec = MakeAdminSpec(
+      "revoke", "DEVICE_ID", "Revokes a device: its token is refused from now on (401).\n", 1, 1, {}, {});
+  return spec;
+}
+
+int Revoke(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  const std::string& device_id = parsed.positionals[0];
+  auto storage = OpenStorage(spec, DataDir(parsed), false);
+  if (!storage) return 1;
+  Status status = storage->RevokeDevice(device_id);
+  if (!status.ok()) return Fail(spec, status.message());
+  std::printf("Revoked %s: its token is refused from now on (401). A new enrolment code enrols it again.\n",
+              device_id.c_str());
+  return 0;
+}
+
+
+}  // namespace
+
+int EnrolCodeCommand(const Args& args) { return RunAdmin(EnrolCodeSpec(), args, EnrolCode); }
+int DevicesCommand(const Args& args) { return RunAdmin(DevicesSpec(), args, Devices); }
+int RevokeCommand(const Args& args) { return RunAdmin(RevokeSpec(), args, Revoke); }
+
+}  // namespace chosa::collector_tool
