@@ -14,18 +14,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "chosa/analysis_dataset.h"
+#include "chosa/export_client.h"
 #include "chosa/http_transport.h"
 #include "chosa/protocol.h"
 #include "cli_args.h"
 #include "commands.h"
-#include "chosa/engine/datetime.h"
-#include "chosa/base/hex_digest.h"
 
 namespace chosa {
 namespace tools {
@@ -92,51 +90,23 @@ int Fail(const std::string& message) {
 }
 
 // The collector's reason in an error response ({"error": "..."}), or the status alone.
-std::string Refusal(const sync::HttpResponse& response) {
-  std::string reason;
-  try {
-    reason = nlohmann::json::parse(response.body).value("error", "");
-  } catch (const nlohmann::json::exception&) {
-  }
-  return "the collector answered " + std::to_string(response.status) + (reason.empty() ? "" : ": " + reason);
-}
-
+// Fills an analysis dataset from the collector's export API (sync::ExportClient).
 class Puller {
  public:
-  Puller(sync::HttpTransport& transport, std::string token) : transport_(transport), token_(std::move(token)) {}
-
-  Status Get(const std::string& path, sync::HttpResponse* response) {
-    sync::HttpRequest request;
-    request.path = path;
-    request.headers.push_back({"Authorization", "Bearer " + token_});
-    *response = sync::HttpResponse();
-    Status sent = transport_.Send(request, response);
-    if (!sent.ok()) return sent;
-    if (response->status != 200) {
-      return response->status == 401 || response->status == 403 ? Status::PermissionDenied(Refusal(*response))
-                                                                 : Status::Unavailable(Refusal(*response));
-    }
-    return Status::Ok();
-  }
+  explicit Puller(sync::ExportClient& client) : client_(client) {}
 
   // Adds the collector's versions of the form that the dataset lacks, oldest first.
   Status PullVersions(analysis::AnalysisDataset& dataset) {
-    sync::HttpResponse response;
-    Status status = Get("/api/v1/forms/" + dataset.form_id() + "/versions", &response);
-    if (!status.ok()) return status;
-    Result<protocol::FormsResponse> listing = protocol::ParseFormsResponse(response.body);
-    if (!listing.ok()) return Status::InvalidArgument("the collector's list of versions: " + listing.status().message());
-    for (const protocol::FormListing& version : listing->forms) {
+    Result<std::vector<protocol::FormListing>> listed = client_.ListVersions(dataset.form_id());
+    if (!listed.ok()) return listed.status();
+    for (const protocol::FormListing& version : *listed) {
       bool known = false;
       for (const analysis::DatasetVersion& held : dataset.versions()) known = known || held.version == version.version;
       if (known) continue;
-      status = Get("/api/v1/forms/" + dataset.form_id() + "/versions/" + version.version, &response);
-      if (!status.ok()) return status;
-      if (Sha256Hex(response.body) != version.sha256) {
-        return Status::Corruption("version " + version.version + " arrived with other bytes than the collector lists");
-      }
-      status = dataset.AddFormVersion({version.version, version.sha256}, response.body);
-      if (!status.ok()) return status;
+      Result<std::string> definition = client_.GetVersion(version);
+      if (!definition.ok()) return definition.status();
+      Status added = dataset.AddFormVersion({version.version, version.sha256}, *definition);
+      if (!added.ok()) return added;
       ++versions_added_;
     }
     return Status::Ok();
@@ -145,27 +115,23 @@ class Puller {
   // Pulls pages until the cursor stops moving.
   Status PullSubmissions(analysis::AnalysisDataset& dataset, size_t page_size) {
     for (;;) {
-      std::string path = "/api/v1/forms/" + dataset.form_id() + "/submissions?limit=" + std::to_string(page_size);
-      if (!dataset.cursor().empty()) path += "&since=" + dataset.cursor();
-      if (dataset.all_versions()) path += "&all_versions=true";
-      sync::HttpResponse response;
-      Status status = Get(path, &response);
-      if (!status.ok() && page_size > 1 && status.code() == StatusCode::kUnavailable &&
-          status.message().rfind(sync::kResponseTooLarge, 0) == 0) {
+      Result<sync::ExportPage> got = client_.GetPage(dataset.form_id(), dataset.cursor(), page_size, dataset.all_versions());
+      if (!got.ok() && page_size > 1 && got.status().code() == StatusCode::kUnavailable &&
+          got.status().message().rfind(sync::kResponseTooLarge, 0) == 0) {
         // Long answers: a page of this many does not fit the response limit; ask for fewer.
         page_size = std::max<size_t>(1, page_size / 2);
         ++smaller_pages_;
         continue;
       }
-      if (!status.ok()) return status;
-      const std::string* cursor = response.Header(protocol::kCursorHeader);
-      if (cursor == nullptr) return Status::InvalidArgument("the collector sent no cursor");
+      if (!got.ok()) return got.status();
       std::vector<analysis::ReceivedSubmission> page;
-      status = ReadLines(response.body, &page);
-      if (!status.ok()) return status;
-      const bool moved = *cursor != dataset.cursor();
+      page.reserve(got->submissions.size());
+      for (sync::ExportedSubmission& s : got->submissions) {
+        page.push_back({std::move(s.body), s.received_at_millis, std::move(s.device_id)});
+      }
+      const bool moved = got->cursor != dataset.cursor();
       Result<int64_t> before = dataset.SubmissionCount();
-      status = dataset.AddPage(page, *cursor);
+      Status status = dataset.AddPage(page, got->cursor);
       if (!status.ok()) return status;
       Result<int64_t> after = dataset.SubmissionCount();
       if (before.ok() && after.ok()) added_ += *after - *before;
@@ -180,39 +146,7 @@ class Puller {
   int64_t added() const { return added_; }
 
  private:
-  // Each line: {"received_at":"…","device_id":"…","submission":{…}} with the submission's exact bytes.
-  static Status ReadLines(const std::string& body, std::vector<analysis::ReceivedSubmission>* page) {
-    size_t start = 0;
-    while (start < body.size()) {
-      const size_t end = body.find('\n', start);
-      if (end == std::string::npos) return Status::Unavailable("the export ended in the middle of a line");
-      const std::string line = body.substr(start, end - start);
-      start = end + 1;
-      nlohmann::json parsed;
-      try {
-        parsed = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::exception& e) {
-        return Status::InvalidArgument(std::string("an export line is not JSON: ") + e.what());
-      }
-      if (!parsed.is_object() || !parsed["received_at"].is_string() || !parsed["device_id"].is_string()) {
-        return Status::InvalidArgument("an export line lacks received_at or device_id");
-      }
-      const std::string prefix = "{\"received_at\":" + parsed["received_at"].dump() + ",\"device_id\":" +
-                                 parsed["device_id"].dump() + ",\"submission\":";
-      if (line.compare(0, prefix.size(), prefix) != 0 || line.back() != '}') {
-        return Status::InvalidArgument("an export line is not in the export's format");
-      }
-      std::optional<ParsedDateTime> received = ParseIsoDateTime(parsed["received_at"].get<std::string>());
-      if (!received || !received->offset_minutes) return Status::InvalidArgument("an export line's received_at is no time");
-      page->push_back({line.substr(prefix.size(), line.size() - prefix.size() - 1),
-                       received->wall_millis - int64_t{*received->offset_minutes} * 60000,
-                       parsed["device_id"].get<std::string>()});
-    }
-    return Status::Ok();
-  }
-
-  sync::HttpTransport& transport_;
-  std::string token_;
+  sync::ExportClient& client_;
   int64_t versions_added_ = 0, received_ = 0, added_ = 0, smaller_pages_ = 0;
 };
 
@@ -276,7 +210,8 @@ int RunPull(int argc, char** argv) {
   auto transport = sync::MakeCurlTransport(collector, options);
   if (!transport.ok()) return Fail(transport.status().message());
 
-  Puller puller(**transport, token);
+  sync::ExportClient client(**transport, token);
+  Puller puller(client);
   Status status = puller.PullVersions(**dataset);
   if (status.ok()) status = puller.PullSubmissions(**dataset, page_size);
   Result<int64_t> held = (*dataset)->SubmissionCount();

@@ -211,3 +211,23 @@ TEST_CASE("Session::Finalize, CheckSubmission and the protocol agree on what a s
 
 }  // namespace
 }  // namespace chosa::protocol
+
+TEST_CASE("an export line is written and read in one format, the submission's bytes kept exactly") {
+  const std::string submission = R"({"uuid":"x","answers":{"note":"改行\n と \"引用\""}})";
+  const std::string line = chosa::protocol::ExportLineJson("2024-11-03T01:30:30.000+00:00", "tablet-1", submission);
+  CHECK(line == "{\"received_at\":\"2024-11-03T01:30:30.000+00:00\",\"device_id\":\"tablet-1\",\"submission\":" +
+                    submission + "}\n");
+  auto read = chosa::protocol::ParseExportLine(std::string_view(line).substr(0, line.size() - 1));
+  REQUIRE(read.ok());
+  CHECK(read->received_at == "2024-11-03T01:30:30.000+00:00");
+  CHECK(read->device_id == "tablet-1");
+  CHECK(read->submission == submission);
+  // Not the writer's format: refused, whatever else it holds.
+  for (const char* bad : {"", "not json", "[]", R"({"received_at":"t","device_id":"d"})",
+                          R"({"device_id":"d","received_at":"t","submission":{}})",
+                          R"({"received_at":"t","device_id":"d","submission":"text"})",
+                          R"({"received_at": "t","device_id":"d","submission":{}})"}) {
+    INFO(bad);
+    CHECK_FALSE(chosa::protocol::ParseExportLine(bad).ok());
+  }
+}

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "chosa/protocol.h"
 #include "chosa/xlsx_writer.h"
 #include "chosa/engine/datetime.h"
 
@@ -50,8 +51,8 @@ bool SubmissionExport::NextPage(const std::function<bool(const StoredSubmission&
 }
 
 std::string ExportLine(const StoredSubmission& stored) {
-  return "{\"received_at\":" + nlohmann::json(FormatIsoDateTime(static_cast<double>(stored.received_at), 0)).dump() +
-         ",\"device_id\":" + nlohmann::json(stored.device_id).dump() + ",\"submission\":" + stored.body + "}\n";
+  return protocol::ExportLineJson(FormatIsoDateTime(static_cast<double>(stored.received_at), 0), stored.device_id,
+                                  stored.body);
 }
 
 Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::string_view form_id) {

@@ -220,6 +220,29 @@ std::string ToJson(const PushResponse& response) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission) {
+  return "{\"received_at\":" + nlohmann::json(received_at).dump() + ",\"device_id\":" + nlohmann::json(device_id).dump() +
+         ",\"submission\":" + std::string(submission) + "}\n";
+}
+
+Result<ExportLine> ParseExportLine(std::string_view line) {
+  nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return Status::InvalidArgument("an export line is not JSON");
+  if (!parsed.is_object() || !parsed["received_at"].is_string() || !parsed["device_id"].is_string() ||
+      !parsed["submission"].is_object()) {
+    return Status::InvalidArgument("an export line lacks received_at, device_id or submission");
+  }
+  ExportLine out{parsed["received_at"].get<std::string>(), parsed["device_id"].get<std::string>(), ""};
+  // The submission's exact bytes: what the writer put between its prefix and the final brace.
+  const std::string prefix = ExportLineJson(out.received_at, out.device_id, "");
+  const std::string_view head = std::string_view(prefix).substr(0, prefix.size() - 2);  // without "}\n"
+  if (line.substr(0, head.size()) != head || line.size() < head.size() + 1 || line.back() != '}') {
+    return Status::InvalidArgument("an export line is not in the export's format");
+  }
+  out.submission = std::string(line.substr(head.size(), line.size() - head.size() - 1));
+  return out;
+}
+
 Result<ErrorBody> ParseErrorBody(std::string_view json) {
   JsonDocument document;
   Status parsed = ParseDocument(json, document);

@@ -126,6 +126,20 @@ Result<Envelope> ReadEnvelope(std::string_view canonical_json, const Limits& lim
 Result<std::vector<std::string_view>> SplitBatch(std::string_view body, const Limits& limits = {});
 std::string JoinBatch(const std::vector<std::string_view>& submissions);
 
+// One line of an export (GET /api/v1/forms/{id}/submissions, JSON Lines, docs/protocol.md):
+//   {"received_at":"2024-11-03T01:30:30.000+00:00","device_id":"…","submission":{…}}
+// with the submission byte for byte as the device sent it. The collector writes it, `chosa pull`
+// reads it: one format, here.
+struct ExportLine {
+  std::string received_at;  // RFC 3339 with its offset, as the collector wrote it
+  std::string device_id;    // the enrolled device that pushed it
+  std::string submission;   // the stored bytes
+};
+// The line with its final "\n". Takes views: the collector writes a million of them in an export.
+std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission);
+// One line without its "\n": exactly the writer's format, else InvalidArgument saying what is wrong.
+Result<ExportLine> ParseExportLine(std::string_view line);
+
 // Hex SHA-256 of `bytes` (lower case).
 std::string Sha256Hex(std::string_view bytes);
 
