@@ -8,6 +8,7 @@
 #include "chosa/value.h"
 #include "chosa/scenario/scenario.h"
 #include "chosa/base/suggest.h"
+#include "chosa/engine/datetime.h"
 #include "chosa/base/json_reader.h"
 
 namespace chosa {
@@ -886,59 +887,15 @@ class Parser {
   bool finalized_ = false;  // an earlier step finalizes: a submission may be expected
 };
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  // Howard Hinnant's days_from_civil.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 }  // namespace
 
 bool ParseDateTime(std::string_view text, int64_t* utc_millis, int* offset_minutes) {
-  auto digits = [&](size_t at, size_t n, int* out) {
-    if (at + n > text.size()) return false;
-    int v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      v = v * 10 + (text[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int y, mo, d, h, mi, s = 0;
-  if (!digits(0, 4, &y) || text.size() < 16 || text[4] != '-' || !digits(5, 2, &mo) || text[7] != '-' ||
-      !digits(8, 2, &d) || text[10] != 'T' || !digits(11, 2, &h) || text[13] != ':' || !digits(14, 2, &mi)) {
-    return false;
-  }
-  size_t at = 16;
-  if (at < text.size() && text[at] == ':') {
-    if (!digits(at + 1, 2, &s)) return false;
-    at += 3;
-  }
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || s > 59) {
-    return false;
-  }
-  int offset = kDefaultOffsetMinutes;  // no offset written: Japan
-  if (at < text.size()) {
-    if (text[at] == 'Z' && at + 1 == text.size()) {
-      offset = 0;
-    } else {
-      int oh, om;
-      if ((text[at] != '+' && text[at] != '-') || at + 6 != text.size() || !digits(at + 1, 2, &oh) ||
-          text[at + 3] != ':' || !digits(at + 4, 2, &om) || oh > 23 || om > 59) {
-        return false;
-      }
-      offset = (text[at] == '-' ? -1 : 1) * (oh * 60 + om);
-    }
-  }
-  int64_t local_seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-  *utc_millis = (local_seconds - static_cast<int64_t>(offset) * 60) * 1000;
+  // A date and a time (a date alone is no moment), read by the engine's ISO 8601 reader.
+  if (text.find('T') == std::string_view::npos) return false;
+  std::optional<ParsedDateTime> parsed = ParseIsoDateTime(text);
+  if (!parsed) return false;
+  const int offset = parsed->offset_minutes.value_or(kDefaultOffsetMinutes);  // no offset written: Japan
+  *utc_millis = parsed->wall_millis - int64_t{offset} * kMillisPerMinute;
   *offset_minutes = offset;
   return true;
 }
