@@ -210,7 +210,7 @@ StoreShape ReadShape(const std::string& path) {
 
 enum class CheckpointPolicy {
   kNone,        // no checkpoint while it runs
-  kBackground,  // the store's policy (engine/src/store/wal_checkpointer.h): a WAL hook wakes a
+  kBackground,  // the store's policy (engine/store/src/wal_checkpointer.h): a WAL hook wakes a
                 // checkpointer thread (PASSIVE, its own connection, primed by one read) once the
                 // WAL holds N pages; while the writer goes on, another checkpoint once `step`
                 // more pages were written since the last one copied; when the writer pauses (no

@@ -1,4 +1,4 @@
-// The device store's background checkpointer (engine/src/store/wal_checkpointer.h): it copies the
+// The device store's background checkpointer (engine/store/src/wal_checkpointer.h): it copies the
 // WAL while the writer writes, and does nothing once the writer stops.
 #include "wal_checkpointer.h"
 

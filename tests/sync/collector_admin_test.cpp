@@ -1,4 +1,4 @@
-// The collector's administration (sync/src/collector/admin.cpp) over the SQLite storage: publishing
+// The collector's administration (sync/collector/src/admin.cpp) over the SQLite storage: publishing
 // with the engine, enrolment codes, analyst tokens and the restore of a backup.
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-// The collector's HTTPS server (sync/src/collector/server.h) over real TLS on loopback, with a
+// The collector's HTTPS server (sync/collector/include/chosa/collector/server.h) over real TLS on loopback, with a
 // real SQLite storage: routes, authentication, limits, streaming of push bodies, TLS 1.2.
 #include <openssl/err.h>
 #include <openssl/ssl.h>

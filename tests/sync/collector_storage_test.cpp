@@ -1,4 +1,4 @@
-// The collector's SQLite storage (sync/src/collector/sqlite_storage.cpp) and its credentials
+// The collector's SQLite storage (sync/collector/src/sqlite_storage*.cpp) and its credentials
 // (credentials.cpp), on real database files in a temporary directory.
 #include "chosa/collector_storage.h"
 

@@ -1,4 +1,4 @@
-// The libcurl transport (sync/src/client/curl_transport.cpp) against real TLS servers on
+// The libcurl transport (sync/client/src/curl_transport.cpp) against real TLS servers on
 // loopback (cpp-httplib's SSLServer) with certificates made by the test (the collector's
 // dev_tls.h: a CA and a server certificate for localhost and 127.0.0.1): the right
 // CA is trusted, a wrong CA, a wrong host name and a wrong pin are refused with libcurl's own

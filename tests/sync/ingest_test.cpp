@@ -1,4 +1,4 @@
-// The push pipeline (sync/src/collector/ingest.cpp) and the pool that checks a batch's lines on
+// The push pipeline (sync/collector/src/ingest.cpp) and the pool that checks a batch's lines on
 // several threads (work_pool.cpp): every line checked once, results in the lines' order whatever
 // thread checked them, and a failure to check that stores nothing.
 #include "chosa/collector/ingest.h"

@@ -1,4 +1,4 @@
-// The wire format's strict readers and the batch framing (sync/include/chosa/protocol.h).
+// The wire format's strict readers and the batch framing (sync/protocol/include/chosa/protocol.h).
 #include <catch2/catch.hpp>
 
 #include <memory>

@@ -1,4 +1,4 @@
-// The sync client's logic (sync/include/chosa/sync_client.h) on a real device store, through a
+// The sync client's logic (sync/client/include/chosa/sync_client.h) on a real device store, through a
 // scripted HttpTransport: a small in-memory collector that speaks protocol.h, with faults
 // injected request by request. A mobile app supplies its own HttpTransport the same way.
 #include "chosa/sync_client.h"

@@ -1,4 +1,4 @@
-// Simulated respondents (tools/respondent.h) on the five example surveys and on small forms:
+// Simulated respondents (scenario/include/chosa/scenario/respondent.h) on the five example surveys and on small forms:
 // what they finalize is what the collector accepts, a seed names the answers, the skip logic,
 // choice filters, repeats, select_multiple bounds and constraints hold, and optional questions
 // are sometimes left empty.

@@ -1,4 +1,4 @@
-// The scenario reader and runner behind `chosa test` (tools/scenario*.h), on a small form.
+// The scenario reader and runner behind `chosa test` (scenario/include/chosa/scenario/), on a small form.
 #include <string>
 
 #include <catch2/catch.hpp>

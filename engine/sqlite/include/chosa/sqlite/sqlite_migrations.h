@@ -1,5 +1,5 @@
 // The one runner of numbered schema migrations (PRAGMA user_version) for an SQLite database:
-// the device store's (store/schema.cpp) and the collector's (sync/src/collector) run their own
+// the device store's (store/schema.cpp) and the collector's (sync/collector/src) run their own
 // lists of steps through it, so that both upgrade, and refuse a newer schema, the same way.
 #ifndef CHOSA_ENGINE_STORE_SQLITE_MIGRATIONS_H_
 #define CHOSA_ENGINE_STORE_SQLITE_MIGRATIONS_H_
