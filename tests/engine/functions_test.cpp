@@ -95,7 +95,8 @@ TEST_CASE("the table lists every spec function with its arity", "[functions]") {
     CHECK(spec->min_args == e.min);
     CHECK(spec->max_args == e.max);
     const bool evaluator = (spec->flags & kEvaluatorHandled) != 0;
-    CHECK(evaluator == (spec->impl == nullptr));
+    // coalesce is evaluated lazily by the evaluator, over its own implementation.
+    CHECK(evaluator == (spec->impl == nullptr || e.name == std::string("coalesce")));
   }
   CHECK(AllFunctions().size() == sizeof expected / sizeof expected[0]);
   for (const char* name : {"if", "once", "position", "score", "indexed-repeat"}) {

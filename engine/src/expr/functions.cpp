@@ -860,9 +860,9 @@ std::vector<FunctionSpec> BuildTable() {
       {"position", 0, 1, kEvaluatorHandled, nullptr},
       {"score", 1, 1, kEvaluatorHandled | kReadsSelect, nullptr},
       {"indexed-repeat", 3, -1, kEvaluatorHandled, nullptr},
-      // coalesce has an implementation on evaluated arguments; kLazy lets the evaluator skip
-      // evaluating the second one.
-      {"coalesce", 2, 2, kPure | kLazy, Guarded<FnCoalesce>},
+      // coalesce has an implementation on evaluated arguments; the evaluator calls it lazily
+      // (the second argument only when the first is empty).
+      {"coalesce", 2, 2, kPure | kLazy | kEvaluatorHandled, Guarded<FnCoalesce>},
 
       {"selected", 2, 2, kPureSelect, Guarded<FnSelected>},
       {"selected-at", 2, 2, kPureSelect, Guarded<FnSelectedAt>},

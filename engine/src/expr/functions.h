@@ -25,7 +25,7 @@ using FunctionImpl = Value (*)(const Value* args, int count, const FunctionConte
 
 enum FunctionFlags : uint32_t {
   kPure = 1u << 0,              // same arguments, same result: may be folded at compile time
-  kEvaluatorHandled = 1u << 1,  // implemented inside the evaluator; `impl` is null
+  kEvaluatorHandled = 1u << 1,  // implemented inside the evaluator; `impl` is null but for coalesce
   kAggregate = 1u << 2,         // takes a nodeset: sum, count, min, max, join, count-non-empty
   kReadsSelect = 1u << 3,       // first argument should be a select question: selected, ...
   kLazy = 1u << 4,              // arguments are evaluated only as needed (if, coalesce)
