@@ -141,7 +141,7 @@ class ChecklistFiller {
     for (const scenario::Step& step : scenario_.steps) {
       if (step.expect_blocked || step.expect_refused) continue;
       if (step.kind == scenario::StepKind::kSet || step.kind == scenario::StepKind::kClear) {
-        for (const auto& [path, text] : step.answers) (*draft)->SetAnswer(path, text);
+        for (const auto& [path, text] : step.answers) Check((*draft)->SetAnswer(path, text), "SetAnswer " + path);
       } else if (step.kind == scenario::StepKind::kFinalize) {
         Check((*draft)->Finalize().status(), "Finalize");
         return;

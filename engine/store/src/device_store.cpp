@@ -292,7 +292,7 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
     copy.Bind(1, enumerator_id).Bind(2, now).Bind(3, now).Bind(4, uuid);
     int code = copy.Step();
     if (code != SQLITE_DONE || sqlite3_changes(w.get()) != 1) {
-      w.Exec("ROLLBACK", "rolling back");
+      IgnoreError(w.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
       if (code != SQLITE_DONE) return SqliteStatus(w.get(), code, "editing a sent submission");
       return Status::NotFound("no sent submission " + std::string(uuid) + " on this device");
     }
@@ -306,7 +306,7 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
                       "WHERE instance_id = (SELECT id FROM instance WHERE uuid = ?)");
     repeats.Bind(1, new_id).Bind(2, uuid);
     if ((code = answers.Step()) != SQLITE_DONE || (code = repeats.Step()) != SQLITE_DONE) {
-      w.Exec("ROLLBACK", "rolling back");
+      IgnoreError(w.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
       return SqliteStatus(w.get(), code, "copying the answers of " + std::string(uuid));
     }
     Status committed = w.Exec("COMMIT", "editing a sent submission");
@@ -407,11 +407,12 @@ Result<int64_t> DeviceStore::PurgeSent(bool all) {
   if (code != SQLITE_DONE) return SqliteStatus(db_->writer.get(), code, "deleting sent submissions");
   int64_t deleted = sqlite3_changes(db_->writer.get());
   // Form versions no draft or submission refers to any more, other than each form's newest.
-  db_->writer.Exec(
+  IgnoreError(db_->writer.Exec(
       "DELETE FROM form_version WHERE seq < (SELECT MAX(seq) FROM form_version n WHERE n.form_id = form_version.form_id) "
       "AND NOT EXISTS (SELECT 1 FROM instance i WHERE i.form_id = form_version.form_id AND i.form_version = "
       "form_version.version)",
-      "deleting unused form versions");
+      "deleting unused form versions"),
+      "best effort: an unused form version takes only space, and the next purge tries again");
   return deleted;
 }
 

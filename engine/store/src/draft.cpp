@@ -37,13 +37,13 @@ Status InTransaction(StoreDatabase& db, std::string_view doing, Body body) {
   if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, doing);
   Status done = body();
   if (!done.ok()) {
-    db.writer.Exec("ROLLBACK", "rolling back");
+    IgnoreError(db.writer.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
     return done;
   }
   code = Run(db.commit);
   if (code == SQLITE_DONE) return Status::Ok();
   Status failed = SqliteStatus(db.writer.get(), code, doing);
-  db.writer.Exec("ROLLBACK", "rolling back");
+  IgnoreError(db.writer.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
   return failed;
 }
 
@@ -89,7 +89,7 @@ std::string Draft::InstanceName() const {
 }
 
 Draft::~Draft() {
-  if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
+  if (!closed_) IgnoreError(SavePage(), "best effort: only the name and progress the drafts list shows");
   std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
   store_->db_->open_drafts.erase(store_->db_->open_drafts.find(id_));
 }
@@ -187,7 +187,8 @@ Result<int32_t> Draft::AddRepeatInstance(std::string_view repeat) {
   std::lock_guard<std::mutex> lock(db.write_mutex);
   Status saved = InTransaction(db, "adding an entry", [&] { return SaveRepeatCounts(); });
   if (!saved.ok()) {
-    session_->RemoveRepeatInstance(repeat, *position);
+    // Undoes the append above, which took the count past `min`: it cannot be refused.
+    IgnoreError(session_->RemoveRepeatInstance(repeat, *position), "removes the instance just added");
     return saved;
   }
   return position;
@@ -309,7 +310,7 @@ Result<Submission> Draft::Finalize() {
   Result<Submission> submission = session_->Finalize(replaces_, audit_ ? &audit : nullptr);
   if (!submission.ok()) {
     // A refused finalize shows the first page with an error: the store follows it.
-    SavePage();
+    IgnoreError(SavePage(), "the refusal is what is reported; the next page move saves the page again");
     return submission;
   }
   std::lock_guard<std::mutex> lock(db.write_mutex);
@@ -332,7 +333,8 @@ Result<Submission> Draft::Finalize() {
     code = Run(db.delete_name);
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "finalizing");
   });
-  db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing");
+  IgnoreError(db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing"),
+              "left at FULL, later answers are slower, never less durable");
   if (!stored.ok()) return stored;
   closed_ = true;
   return submission;
