@@ -363,7 +363,9 @@ int Main(int argc, char** argv) {
   std::vector<std::string> bodies;
   std::vector<protocol::Envelope> envelopes;
   uint64_t body_bytes = 0;
-  for (const OutboxItem& item : store->Outbox()) {
+  auto outbox = store->Outbox();
+  Check(outbox.status(), "Outbox");
+  for (const OutboxItem& item : *outbox) {
     bodies.push_back(item.canonical_json);
     envelopes.push_back(*protocol::ReadEnvelope(item.canonical_json));
     body_bytes += item.canonical_json.size();

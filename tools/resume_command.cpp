@@ -67,7 +67,13 @@ bool FindInstance(const DeviceStore& store, const std::string& typed, InstanceSu
   if (typed.size() >= 4) {
     for (InstanceState state :
          {InstanceState::kRejected, InstanceState::kDraft, InstanceState::kSent, InstanceState::kFinalized}) {
-      for (InstanceSummary& s : store.ListInstances(state)) {
+      Result<std::vector<InstanceSummary>> listed = store.ListInstances(state);
+      if (!listed.ok()) {
+        std::fprintf(stderr, "chosa resume: cannot read %s: %s\n", store.path().c_str(),
+                     listed.status().message().c_str());
+        return false;
+      }
+      for (InstanceSummary& s : *listed) {
         const std::string& uuid =
             state == InstanceState::kDraft && !s.reject_reason.empty() ? s.replaces : s.uuid;
         if (uuid.empty()) continue;

@@ -141,7 +141,9 @@ class StoreBackend : public Backend {
   explicit StoreBackend(std::unique_ptr<DeviceStore> store) : store_(std::move(store)) {}
   std::vector<int64_t> Drafts() override {
     std::vector<int64_t> ids;
-    for (const InstanceSummary& summary : store_->ListInstances(InstanceState::kDraft)) ids.push_back(summary.id);
+    auto drafts = store_->ListInstances(InstanceState::kDraft);
+    if (!drafts.ok()) Die("ListInstances: " + drafts.status().ToString());
+    for (const InstanceSummary& summary : *drafts) ids.push_back(summary.id);
     return ids;
   }
   Result<std::unique_ptr<Filling>> Start(const std::string& form_id, const std::string& language,
@@ -163,8 +165,9 @@ class StoreBackend : public Backend {
     return form.value()->languages();
   }
   std::string OldestInOutbox(size_t keep) override {
-    std::vector<OutboxItem> outbox = store_->Outbox();
-    return outbox.size() <= keep ? std::string() : outbox.front().uuid;
+    auto outbox = store_->Outbox();
+    if (!outbox.ok()) Die("Outbox: " + outbox.status().ToString());
+    return outbox->size() <= keep ? std::string() : outbox->front().uuid;
   }
   Status MarkSent(const std::string& uuid) override { return store_->MarkSent(uuid); }
   Result<int64_t> PurgeSent() override { return store_->PurgeSent(true); }
@@ -553,10 +556,11 @@ int Main(int argc, char** argv) {
     auto store = DeviceStore::Open(store_path, options);
     if (!store.ok()) Die("cannot open " + store_path + ": " + store.status().ToString());
     // Install the surveys once: a later child finds them installed and starts at once.
-    std::vector<InstalledForm> installed = store.value()->ListForms();
+    auto installed = store.value()->ListForms();
+    if (!installed.ok()) Die("ListForms: " + installed.status().ToString());
     for (const char* form_id : kExampleForms) {
       bool present = false;
-      for (const InstalledForm& form : installed) present = present || form.form_id == form_id;
+      for (const InstalledForm& form : *installed) present = present || form.form_id == form_id;
       if (present) continue;
       auto result = store.value()->InstallFormFile(forms_dir + "/" + form_id + ".json");
       if (!result.ok()) Die(std::string("cannot install ") + form_id + ": " + result.status().ToString());

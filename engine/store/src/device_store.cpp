@@ -143,11 +143,15 @@ Result<InstalledForm> DeviceStore::InstallForm(std::string_view json, const std:
   return installed;
 }
 
-std::vector<InstalledForm> DeviceStore::ListForms() const {
+Result<std::vector<InstalledForm>> DeviceStore::ListForms() const {
   std::vector<InstalledForm> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(), "SELECT form_id, version, sha256, installed_at FROM form_version ORDER BY form_id, seq");
-  while (rows.ok() && rows.Step() == SQLITE_ROW) out.push_back({rows.Text(0), rows.Text(1), rows.Text(2), rows.Int(3)});
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) {
+    out.push_back({rows.Text(0), rows.Text(1), rows.Text(2), rows.Int(3)});
+  }
+  if (code != SQLITE_DONE) return SqliteStatus(db_->reader.get(), code, "listing the installed forms");
   return out;
 }
 
@@ -331,13 +335,17 @@ Status DeviceStore::DeleteDraft(int64_t id) {
   return Status::Ok();
 }
 
-std::vector<InstanceSummary> DeviceStore::ListInstances(InstanceState state) const {
+Result<std::vector<InstanceSummary>> DeviceStore::ListInstances(InstanceState state) const {
   std::vector<InstanceSummary> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(), std::string("SELECT ") + kSummaryColumns +
                                         " FROM instance i WHERE i.state = ? ORDER BY i.updated_at DESC, i.id DESC");
-  rows.Bind(1, InstanceStateName(state));
-  while (rows.ok() && rows.Step() == SQLITE_ROW) out.push_back(ReadSummary(rows));
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  if (rows.ok()) rows.Bind(1, InstanceStateName(state));
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) out.push_back(ReadSummary(rows));
+  if (code != SQLITE_DONE) {
+    return SqliteStatus(db_->reader.get(), code, std::string("listing the ") + InstanceStateName(state) + " instances");
+  }
   return out;
 }
 
@@ -353,13 +361,14 @@ Result<InstanceSummary> DeviceStore::GetInstance(int64_t id) const {
 
 // --- the outbox --------------------------------------------------------------------------------
 
-std::vector<OutboxItem> DeviceStore::Outbox() const {
+Result<std::vector<OutboxItem>> DeviceStore::Outbox() const {
   std::vector<OutboxItem> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(),
                  "SELECT id, uuid, form_id, form_version, state, submission, sha256, finalized_at FROM instance "
                  "WHERE state = 'finalized' ORDER BY finalized_at, id");
-  while (rows.ok() && rows.Step() == SQLITE_ROW) {
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) {
     OutboxItem item;
     item.id = rows.Int(0);
     item.uuid = rows.Text(1);
@@ -371,6 +380,7 @@ std::vector<OutboxItem> DeviceStore::Outbox() const {
     item.finalized_at = rows.Int(7);
     out.push_back(std::move(item));
   }
+  if (code != SQLITE_DONE) return SqliteStatus(db_->reader.get(), code, "reading the outbox");
   return out;
 }
 

@@ -112,7 +112,9 @@ class DeviceStore {
   // is refused (a published version is immutable).
   Result<InstalledForm> InstallForm(std::string_view json, const std::vector<std::string>& search_paths = {});
   Result<InstalledForm> InstallFormFile(const std::string& path);
-  std::vector<InstalledForm> ListForms() const;
+  // Every installed version, by form id then installation order. Like every listing, it reads
+  // the store: an SQLite fault (an unreadable file, ...) is returned, never an empty list.
+  Result<std::vector<InstalledForm>> ListForms() const;
   // The newest installed version of `form_id` (by installation order), or a given version.
   Result<std::shared_ptr<const Form>> LoadForm(std::string_view form_id, std::string_view version = "") const;
 
@@ -126,11 +128,13 @@ class DeviceStore {
   // A sent submission cannot change: this starts a new draft with its answers, which replaces it.
   Result<std::unique_ptr<Draft>> EditSent(std::string_view uuid, std::string_view enumerator_id);
   Status DeleteDraft(int64_t id);
-  std::vector<InstanceSummary> ListInstances(InstanceState state) const;
+  // The instances in `state`, most recently changed first.
+  Result<std::vector<InstanceSummary>> ListInstances(InstanceState state) const;
   Result<InstanceSummary> GetInstance(int64_t id) const;
 
   // --- the outbox ----------------------------------------------------------------------------
-  std::vector<OutboxItem> Outbox() const;   // finalized, not yet sent, oldest first
+  // Finalized, not yet sent, oldest first.
+  Result<std::vector<OutboxItem>> Outbox() const;
   Status MarkSent(std::string_view uuid);
   Status MarkRejected(std::string_view uuid, std::string_view reason);
   // Deletes sent submissions older than their form's retention (settings.retention_days);

@@ -119,6 +119,7 @@ class SyncClient {
   Status PullForms(SyncReport* report);
 
   // Sends the outbox, oldest first, in batches; marks each submission as the collector answers.
+  // An outbox the store cannot read stops it with the store's Status (nothing is sent).
   Status PushOutbox(SyncReport* report);
 
   // PullForms, then PushOutbox, unless the pull was stopped by a 401, a refused certificate, a
@@ -138,6 +139,8 @@ class SyncClient {
   HttpRequest Authorized(std::string method, std::string path) const;
   void Report(const SyncProgress& progress) const;
   void Wait(int64_t millis);
+  // report->left from the outbox, or a problem when it cannot be read.
+  void CountLeft(SyncReport* report) const;
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
   struct BatchOutcome {
     Status status;           // not OK: the sync stops (what was marked stays marked)
