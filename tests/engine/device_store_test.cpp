@@ -253,12 +253,13 @@ TEST_CASE("The UI writes while a sync thread reads the outbox and marks items se
   std::atomic<int> marked{0}, failures{0};
   std::thread sync([&] {  // no Catch2 assertion on this thread: failures are counted
     for (;;) {
+      const bool finished = done.load();  // before the read: the last finalize is in it then
       auto outbox = store->Outbox();
       if (!outbox.ok()) {
         ++failures;
         break;
       }
-      if (done.load() && outbox->empty()) break;
+      if (finished && outbox->empty()) break;
       for (const auto& item : *outbox) {
         if (store->MarkSent(item.uuid).ok()) ++marked; else ++failures;
       }
