@@ -496,7 +496,7 @@ TEST_CASE("A store of schema 5 takes its device identity from its newest submiss
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   CHECK(OpenAs(path, &env, "")->device_id() == "tablet-07");
-  CHECK_FALSE(DeviceStore::Open(path, {&env, "old-name", {}, false}).ok());
+  CHECK_FALSE(DeviceStore::Open(path, {&env, "old-name", {}}).ok());
 }
 
 TEST_CASE("A draft of an encrypted form installed by an older chosa opens but is not finalized", "[store]") {

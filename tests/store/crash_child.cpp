@@ -40,6 +40,7 @@
 #include "chosa/store.h"
 #include "chosa/view_model.h"
 #include "crash_protocol.h"
+#include "store_testing.h"  // engine/store/src: the store's test hooks
 
 namespace chosa {
 namespace crashtest {
@@ -552,7 +553,7 @@ int Main(int argc, char** argv) {
     if (store_path.empty()) Die("--store FILE is required");
     StoreOptions options;
     options.device_id = "crash-test-device";
-    options.testing_disable_autosave = disable_autosave;
+    store_testing::SetAutosaveDisabled(disable_autosave);
     auto store = DeviceStore::Open(store_path, options);
     if (!store.ok()) Die("cannot open " + store_path + ": " + store.status().ToString());
     // Install the surveys once: a later child finds them installed and starts at once.

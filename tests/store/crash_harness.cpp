@@ -22,7 +22,7 @@
 // that found a loss), 2 on a usage error.
 //
 // --disable-autosave (also spelt --no-autosave-check) passes --disable-autosave to the child
-// (StoreOptions::testing_disable_autosave): then answers are not written, and the harness must
+// (store_testing::SetAutosaveDisabled, engine/store/src/store_testing.h): then answers are not written, and the harness must
 // report losses; the test store_crash_test_detects_loss shows that it does. --child-option
 // passes an option on to the child (--keep-defaults, --no-jumps: see crash_child.cpp); --trace
 // writes every line read, after its round number, to FILE.

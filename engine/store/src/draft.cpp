@@ -1,13 +1,24 @@
 // Autosave: every change of a Draft is written before the call returns.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include "chosa/env.h"
 #include "chosa/store.h"
 #include "chosa/view_model.h"
 #include "store_database.h"
+#include "store_testing.h"
 
 namespace chosa {
+
+namespace store_testing {
+namespace {
+std::atomic<bool> autosave_disabled{false};
+}  // namespace
+void SetAutosaveDisabled(bool disabled) { autosave_disabled.store(disabled, std::memory_order_relaxed); }
+bool AutosaveDisabled() { return autosave_disabled.load(std::memory_order_relaxed); }
+}  // namespace store_testing
+
 namespace {
 
 // "attendees[3]/name" -> 3 when the path is inside `repeat`, else 0.
@@ -96,7 +107,7 @@ Draft::~Draft() {
 
 Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {
   StoreDatabase& db = *store_->db_;
-  if (db.options().testing_disable_autosave) return Status::Ok();
+  if (store_testing::AutosaveDisabled()) return Status::Ok();
   // An answer the draft's name reads renames it at once (so that the drafts list is right even
   // after a kill): the name row sits beside the answers, and the same statement writes both.
   bool renames = names_draft_[static_cast<size_t>(item)];

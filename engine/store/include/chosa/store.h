@@ -42,8 +42,6 @@ struct StoreOptions {
   std::string device_id;
   // Where $ref code lists of installed forms are looked up (besides the form file's directory).
   std::vector<std::string> search_paths;
-  // TEST ONLY: do not write answers when they are set (the crash test proves it detects that).
-  bool testing_disable_autosave = false;
 };
 
 struct InstalledForm {
