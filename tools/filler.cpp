@@ -593,53 +593,7 @@ class FillLoop {
   std::optional<Submission> submission_;
 };
 
-class SessionFillingImpl : public Filling {
- public:
-  explicit SessionFillingImpl(std::unique_ptr<Session> session) : session_(std::move(session)) {}
-  const Session& session() const override { return *session_; }
-  Status SetAnswer(std::string_view path, std::string_view text) override { return session_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return session_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
-    return session_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(std::string_view language) override { return session_->SetLanguage(language); }
-  Status Next() override { return session_->Next(); }
-  Status Back() override { return session_->Back(); }
-  Status GoToPage(int32_t page) override { return session_->GoToPage(page); }
-  Result<Submission> Finalize() override { return session_->Finalize(); }
-
- private:
-  std::unique_ptr<Session> session_;
-};
-
-class DraftFillingImpl : public Filling {
- public:
-  explicit DraftFillingImpl(std::unique_ptr<Draft> draft) : draft_(std::move(draft)) {}
-  const Session& session() const override { return draft_->session(); }
-  Status SetAnswer(std::string_view path, std::string_view text) override { return draft_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return draft_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
-    return draft_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(std::string_view language) override { return draft_->SetLanguage(language); }
-  Status Next() override { return draft_->Next(); }
-  Status Back() override { return draft_->Back(); }
-  Status GoToPage(int32_t page) override { return draft_->GoToPage(page); }
-  Result<Submission> Finalize() override { return draft_->Finalize(); }
-
- private:
-  std::unique_ptr<Draft> draft_;
-};
-
 }  // namespace
-
-std::unique_ptr<Filling> SessionFilling(std::unique_ptr<Session> session) {
-  return std::make_unique<SessionFillingImpl>(std::move(session));
-}
-
-std::unique_ptr<Filling> DraftFilling(std::unique_ptr<Draft> draft) {
-  return std::make_unique<DraftFillingImpl>(std::move(draft));
-}
 
 FillerTerminal DetectTerminal() {
   const char* term = std::getenv("TERM");

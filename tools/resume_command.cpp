@@ -178,9 +178,8 @@ int RunResume(int argc, char** argv) {
   std::printf("%s\n", line.c_str());
 
   FillerTerminal terminal = DetectTerminal();
-  std::unique_ptr<Filling> filling = DraftFilling(std::move(draft));
-  FillOutcome outcome = RunFiller(filling.get(), terminal);
-  filling.reset();
+  FillOutcome outcome = RunFiller(draft.get(), terminal);
+  draft.reset();  // closed (its page saved) before the last words read the store
   return FinishStoredFilling(store.get(), path, id, outcome, options.Get("--out"), terminal);
 }
 

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "chosa/env.h"
+#include "chosa/filling.h"
 #include "chosa/form.h"
 #include "chosa/session.h"
 #include "chosa/store.h"
@@ -66,59 +67,6 @@ void Emit(const std::string& line) {
   std::fflush(stderr);
   std::_Exit(3);
 }
-
-// What the filler drives: a Draft of the store, or a bare Session (--dry-run).
-class Filling {
- public:
-  virtual ~Filling() = default;
-  virtual const Session& session() const = 0;
-  virtual Status SetAnswer(const std::string& path, const std::string& text) = 0;
-  virtual Result<int32_t> AddRepeatInstance(const std::string& repeat) = 0;
-  virtual Status RemoveRepeatInstance(const std::string& repeat, int32_t position) = 0;
-  virtual Status SetLanguage(const std::string& language) = 0;
-  virtual Status Next() = 0;
-  virtual Status Back() = 0;
-  virtual Status GoToPage(int32_t page) = 0;
-  virtual Result<Submission> Finalize() = 0;
-};
-
-class DraftFilling : public Filling {
- public:
-  explicit DraftFilling(std::unique_ptr<Draft> draft) : draft_(std::move(draft)) {}
-  const Session& session() const override { return draft_->session(); }
-  Status SetAnswer(const std::string& path, const std::string& text) override { return draft_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(const std::string& repeat) override { return draft_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(const std::string& repeat, int32_t position) override {
-    return draft_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(const std::string& language) override { return draft_->SetLanguage(language); }
-  Status Next() override { return draft_->Next(); }
-  Status Back() override { return draft_->Back(); }
-  Status GoToPage(int32_t page) override { return draft_->GoToPage(page); }
-  Result<Submission> Finalize() override { return draft_->Finalize(); }
-
- private:
-  std::unique_ptr<Draft> draft_;
-};
-
-class SessionFilling : public Filling {
- public:
-  explicit SessionFilling(Session* session) : session_(session) {}
-  const Session& session() const override { return *session_; }
-  Status SetAnswer(const std::string& path, const std::string& text) override { return session_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(const std::string& repeat) override { return session_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(const std::string& repeat, int32_t position) override {
-    return session_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(const std::string& language) override { return session_->SetLanguage(language); }
-  Status Next() override { return session_->Next(); }
-  Status Back() override { return session_->Back(); }
-  Status GoToPage(int32_t page) override { return session_->GoToPage(page); }
-  Result<Submission> Finalize() override { return session_->Finalize(); }
-
- private:
-  Session* session_;
-};
 
 // Where drafts live: the device store, or memory (--dry-run).
 class Backend {
@@ -152,12 +100,12 @@ class StoreBackend : public Backend {
     auto draft = store_->StartDraft(form_id, "enumerator-7", language);
     if (!draft.ok()) return draft.status();
     *id = draft.value()->id();
-    return std::unique_ptr<Filling>(new DraftFilling(std::move(draft.value())));
+    return std::unique_ptr<Filling>(std::move(draft.value()));
   }
   Result<std::unique_ptr<Filling>> Resume(int64_t id) override {
     auto draft = store_->Resume(id);
     if (!draft.ok()) return draft.status();
-    return std::unique_ptr<Filling>(new DraftFilling(std::move(draft.value())));
+    return std::unique_ptr<Filling>(std::move(draft.value()));
   }
   Status Delete(int64_t id) override { return store_->DeleteDraft(id); }
   std::vector<std::string> Languages(const std::string& form_id) override {
@@ -201,7 +149,7 @@ class MemoryBackend : public Backend {
     *id = ++last_id_;
     Session* raw = session.value().get();
     sessions_[*id] = std::move(session.value());
-    return std::unique_ptr<Filling>(new SessionFilling(raw));
+    return std::unique_ptr<Filling>(new SessionFilling(raw));  // borrowed: kept in sessions_
   }
   Result<std::unique_ptr<Filling>> Resume(int64_t id) override {
     auto found = sessions_.find(id);

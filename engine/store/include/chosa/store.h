@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "chosa/device_id.h"
+#include "chosa/filling.h"
 #include "chosa/form.h"
 #include "chosa/session.h"
 #include "chosa/status.h"
@@ -154,27 +155,27 @@ class DeviceStore {
 // A filling saved as it goes: every answer, repeat change, page move and language switch is
 // written to the store before the call returns. Wraps a Session; read the state through
 // session(), change it through the Draft.
-class Draft {
+class Draft final : public Filling {
  public:
-  ~Draft();
+  ~Draft() override;
   Draft(const Draft&) = delete;
   Draft& operator=(const Draft&) = delete;
 
   int64_t id() const { return id_; }
-  const Session& session() const { return *session_; }
+  const Session& session() const override { return *session_; }
 
   // As Session::SetAnswer, then saved. If it cannot be saved (disk full, ...), the session keeps
   // its previous value and the Status (kIOError) says the answer was not saved.
-  Status SetAnswer(std::string_view path, std::string_view text);
-  Result<int32_t> AddRepeatInstance(std::string_view repeat);
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position);
-  Status SetLanguage(std::string_view language);
-  Status Next();
-  Status Back();
-  Status GoToPage(int32_t page);
+  Status SetAnswer(std::string_view path, std::string_view text) override;
+  Result<int32_t> AddRepeatInstance(std::string_view repeat) override;
+  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override;
+  Status SetLanguage(std::string_view language) override;
+  Status Next() override;
+  Status Back() override;
+  Status GoToPage(int32_t page) override;
   // Validates, builds the submission (with the audit trail when the form asks for one) and
   // moves it to the outbox in one durable transaction. The draft is then closed.
-  Result<Submission> Finalize();
+  Result<Submission> Finalize() override;
 
  private:
   friend class DeviceStore;
