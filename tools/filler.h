@@ -1,7 +1,9 @@
 // The interactive loop of the terminal filler, shared by `chosa fill` and `chosa resume`: it
 // draws the current page (terminal_ui.h), reads one command a line and applies it to a Filling
 // (chosa/filling.h): a SessionFilling (`chosa fill --no-store`) or a Draft of the device store,
-// which saves every change before it returns. Both behave the same at the prompt.
+// which saves every change before it returns. Both behave the same at the prompt. The loop is in
+// filler.cpp, DetectTerminal in filler_terminal.cpp, DeliverSubmission and FinishStoredFilling
+// in filler_finish.cpp.
 #ifndef CHOSA_TOOLS_FILLER_H_
 #define CHOSA_TOOLS_FILLER_H_
 
