@@ -4,7 +4,10 @@
 // A Status carries a code, a human-readable message and, where it applies, the JSON Pointer of
 // the fault (RFC 6901) and a 1-based column inside an expression or a line of text.
 //
-// Thread safety: a Status is a plain value; distinct objects may be used from distinct threads.
+// Thread safety: a Status and a Result are plain values; distinct objects may be used from
+// distinct threads, one object from several only to read it.
+// Ownership: both own what they hold (strings copied in); value() and the references it returns
+// live as long as the Result.
 #ifndef CHOSA_STATUS_H_
 #define CHOSA_STATUS_H_
 

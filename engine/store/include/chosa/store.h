@@ -9,8 +9,17 @@
 // answer waits for one.
 //
 // Threads: all writes go through one writer connection guarded by a mutex; readers (listing
-// drafts, the outbox) use their own read-only connection. A DeviceStore may be used from several
-// threads at once (the UI and a sync thread); a Draft is used by one thread at a time.
+// drafts, the outbox) use their own read-only connection under another. A DeviceStore may be
+// used from several threads at once (the UI and a sync thread): every method of it is safe to
+// call concurrently. A Draft is used by one thread at a time (it wraps a Session); distinct
+// Drafts of one store may be used from distinct threads.
+//
+// Ownership: Open returns the store to its caller (unique_ptr). StartDraft, Resume and EditSent
+// return Drafts the caller owns, which point back at their store: a Draft must not outlive its
+// DeviceStore. Destroying the store while one of its Drafts is alive is undefined behaviour (the
+// Draft's next call, or its destructor, which saves its page, uses the store's connections).
+// StoreOptions::env is borrowed and must outlive the store. Loaded Forms are shared
+// (shared_ptr) and outlive the store as long as someone holds them; listings return values.
 #ifndef CHOSA_STORE_H_
 #define CHOSA_STORE_H_
 
@@ -154,7 +163,8 @@ class DeviceStore {
 
 // A filling saved as it goes: every answer, repeat change, page move and language switch is
 // written to the store before the call returns. Wraps a Session; read the state through
-// session(), change it through the Draft.
+// session(), change it through the Draft (a Filling, chosa/filling.h). Used by one thread at a
+// time; it must not outlive the DeviceStore that made it (undefined behaviour: see the top).
 class Draft final : public Filling {
  public:
   ~Draft() override;

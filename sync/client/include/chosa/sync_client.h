@@ -12,7 +12,10 @@
 // Retry-After, up to RetryPolicy::max_attempts tries of one request; then the sync stops and says
 // what is left for later. A 401 (a revoked or unknown token) stops the sync at once.
 //
-// Thread safety: one sync at a time per client; Cancel() may be called from any thread.
+// Thread safety: one sync at a time per client; Cancel() may be called from any thread. The
+// device store may be used by other threads (the UI) during a sync.
+// Ownership: the client borrows its transport and its device store, which must outlive it; it
+// owns a copy of its credentials and options. Reports are plain values.
 #ifndef CHOSA_SYNC_CLIENT_H_
 #define CHOSA_SYNC_CLIENT_H_
 
