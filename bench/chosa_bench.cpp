@@ -241,7 +241,10 @@ int Profile(const Args& args, const std::string& text, const json& plan) {
   } else {
     session = start(load());
     const std::string repeat = plan["repeat"]["name"].get<std::string>();
-    while (*session->RepeatCount(repeat) < plan["repeat"]["instances"].get<int>()) session->AddRepeatInstance(repeat);
+    while (*session->RepeatCount(repeat) < plan["repeat"]["instances"].get<int>()) {
+      auto added = session->AddRepeatInstance(repeat);
+      if (!added.ok()) Die("adding an instance of " + repeat + ": " + added.status().ToString());
+    }
     for (const auto& a : plan["answers"]) SetOrDie(*session, a[0].get<std::string>(), a[1].get<std::string>());
     if (what == "validate") {
       t0 = Clock::now();

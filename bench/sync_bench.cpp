@@ -141,7 +141,7 @@ class ChecklistFiller {
     for (const scenario::Step& step : scenario_.steps) {
       if (step.expect_blocked || step.expect_refused) continue;
       if (step.kind == scenario::StepKind::kSet || step.kind == scenario::StepKind::kClear) {
-        for (const auto& [path, text] : step.answers) (*draft)->SetAnswer(path, text);
+        for (const auto& [path, text] : step.answers) Check((*draft)->SetAnswer(path, text), "SetAnswer " + path);
       } else if (step.kind == scenario::StepKind::kFinalize) {
         Check((*draft)->Finalize().status(), "Finalize");
         return;
@@ -366,7 +366,9 @@ int Main(int argc, char** argv) {
   std::vector<std::string> bodies;
   std::vector<protocol::Envelope> envelopes;
   uint64_t body_bytes = 0;
-  for (const OutboxItem& item : store->Outbox()) {
+  auto outbox = store->Outbox();
+  Check(outbox.status(), "Outbox");
+  for (const OutboxItem& item : *outbox) {
     bodies.push_back(item.canonical_json);
     envelopes.push_back(*protocol::ReadEnvelope(item.canonical_json));
     body_bytes += item.canonical_json.size();

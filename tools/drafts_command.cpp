@@ -84,7 +84,15 @@ int RunDrafts(int argc, char** argv) {
   if (store == nullptr) return kExitFault;
   if (options.Has("--delete")) return DeleteDraft(store.get(), ParseId(options.Get("--delete")));
 
-  std::vector<InstanceSummary> drafts = store->ListInstances(InstanceState::kDraft);
+  Result<std::vector<InstanceSummary>> listed = store->ListInstances(InstanceState::kDraft);
+  Result<std::vector<InstanceSummary>> rejected_listed = store->ListInstances(InstanceState::kRejected);
+  for (const Status& status : {listed.status(), rejected_listed.status()}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "chosa drafts: cannot read %s: %s\n", path.c_str(), status.message().c_str());
+      return kExitFault;
+    }
+  }
+  const std::vector<InstanceSummary>& drafts = *listed;
   if (drafts.empty()) {
     std::printf("No drafts in %s.\n", path.c_str());
   } else {
@@ -105,7 +113,7 @@ int RunDrafts(int argc, char** argv) {
                 drafts.size() == 1 ? "" : "s", path.c_str(), StoreArgument(path).c_str());
   }
   // Rejected submissions are drafts again in all but name: point at them.
-  size_t rejected = store->ListInstances(InstanceState::kRejected).size();
+  size_t rejected = rejected_listed->size();
   if (rejected > 0) {
     std::printf("%zu rejected submission%s to correct: see `chosa outbox%s`.\n", rejected, rejected == 1 ? "" : "s",
                 StoreArgument(path).c_str());

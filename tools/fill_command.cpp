@@ -99,8 +99,8 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
 // Fills in memory: the submission goes to --out or standard output.
 int FillWithoutStore(const FillArgs& args, std::unique_ptr<Session> session) {
   FillerTerminal terminal = DetectTerminal();
-  std::unique_ptr<Filling> filling = SessionFilling(std::move(session));
-  FillOutcome outcome = RunFiller(filling.get(), terminal);
+  SessionFilling filling(std::move(session));
+  FillOutcome outcome = RunFiller(&filling, terminal);
   if (outcome.end != FillOutcome::End::kFinalized) return kExitNoSubmission;
   bool delivered = DeliverSubmission(*outcome.submission, args.out_path.empty() ? "-" : args.out_path,
                                      outcome.language, terminal);
@@ -135,9 +135,8 @@ int FillIntoStore(const FillArgs& args, const Form& form) {
                              store_path.c_str()).c_str());
 
   FillerTerminal terminal = DetectTerminal();
-  std::unique_ptr<Filling> filling = DraftFilling(std::move(draft));
-  FillOutcome outcome = RunFiller(filling.get(), terminal);
-  filling.reset();
+  FillOutcome outcome = RunFiller(draft.get(), terminal);
+  draft.reset();  // closed (its page saved) before the last words read the store
   return FinishStoredFilling(store.get(), store_path, id, outcome, args.out_path, terminal);
 }
 

@@ -1,53 +1,23 @@
+// The terminal filler's command loop (filler.h: RunFiller): draw the page, read a command, apply
+// it to the Filling, say what changed. Reading lines and splitting commands: filler_input.cpp;
+// what the terminal can do: filler_terminal.cpp; the submission and the last words after the
+// loop: filler_finish.cpp.
 #include "filler.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <utility>
 #include <vector>
 
 #include "chosa/form.h"
-#include "chosa/store.h"
 #include "chosa/view_model.h"
-#include "store_cli.h"
+#include "filler_input.h"
 #include "terminal_ui.h"
 
 namespace chosa {
 namespace tools {
 
 namespace {
-
-// Longer lines are refused whole: no answer needs 64 KiB, and a runaway paste must not be stored.
-constexpr size_t kMaxLine = 64 * 1024;
-
-// Splits "HEAD REST" at the first ASCII or ideographic space; REST is trimmed.
-void SplitHead(std::string_view line, std::string_view* head, std::string_view* rest) {
-  size_t cut = line.size();
-  size_t skip = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == ' ' || line[i] == '\t') {
-      cut = i, skip = 1;
-      break;
-    }
-    if (line.substr(i, 3) == "\xE3\x80\x80") {
-      cut = i, skip = 3;
-      break;
-    }
-  }
-  *head = line.substr(0, cut);
-  *rest = Trim(line.substr(std::min(line.size(), cut + skip)));
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
 
 using End = FillOutcome::End;
 
@@ -126,33 +96,6 @@ class FillLoop {
       }
       return true;
     }
-  }
-
-  static bool ReadLine(std::string* line, bool* too_long) {
-    line->clear();
-    *too_long = false;
-    int c;
-    bool any = false;
-    while ((c = std::getchar()) != EOF) {
-      any = true;
-      if (c == '\n') break;
-      if (line->size() < kMaxLine) {
-        line->push_back(static_cast<char>(c));
-      } else {
-        *too_long = true;  // keep reading to the end of the line, dropping the rest
-      }
-    }
-    if (!any) return false;
-    if (!line->empty() && line->back() == '\r') line->pop_back();  // CRLF from a Windows editor
-    return true;
-  }
-
-  // Echoing a typed token inside a message: long garbage is cut (on a character boundary).
-  static std::string Shorten(std::string_view text, size_t kMax = 40) {
-    if (text.size() <= kMax) return std::string(text);
-    size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(text.substr(0, cut)) + "...";
   }
 
   std::optional<End> Handle(const std::string& raw_line) {
@@ -593,114 +536,11 @@ class FillLoop {
   std::optional<Submission> submission_;
 };
 
-class SessionFillingImpl : public Filling {
- public:
-  explicit SessionFillingImpl(std::unique_ptr<Session> session) : session_(std::move(session)) {}
-  const Session& session() const override { return *session_; }
-  Status SetAnswer(std::string_view path, std::string_view text) override { return session_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return session_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
-    return session_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(std::string_view language) override { return session_->SetLanguage(language); }
-  Status Next() override { return session_->Next(); }
-  Status Back() override { return session_->Back(); }
-  Status GoToPage(int32_t page) override { return session_->GoToPage(page); }
-  Result<Submission> Finalize() override { return session_->Finalize(); }
-
- private:
-  std::unique_ptr<Session> session_;
-};
-
-class DraftFillingImpl : public Filling {
- public:
-  explicit DraftFillingImpl(std::unique_ptr<Draft> draft) : draft_(std::move(draft)) {}
-  const Session& session() const override { return draft_->session(); }
-  Status SetAnswer(std::string_view path, std::string_view text) override { return draft_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(std::string_view repeat) override { return draft_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override {
-    return draft_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(std::string_view language) override { return draft_->SetLanguage(language); }
-  Status Next() override { return draft_->Next(); }
-  Status Back() override { return draft_->Back(); }
-  Status GoToPage(int32_t page) override { return draft_->GoToPage(page); }
-  Result<Submission> Finalize() override { return draft_->Finalize(); }
-
- private:
-  std::unique_ptr<Draft> draft_;
-};
-
 }  // namespace
-
-std::unique_ptr<Filling> SessionFilling(std::unique_ptr<Session> session) {
-  return std::make_unique<SessionFillingImpl>(std::move(session));
-}
-
-std::unique_ptr<Filling> DraftFilling(std::unique_ptr<Draft> draft) {
-  return std::make_unique<DraftFillingImpl>(std::move(draft));
-}
-
-FillerTerminal DetectTerminal() {
-  const char* term = std::getenv("TERM");
-  FillerTerminal terminal;
-  terminal.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
-                   !(term != nullptr && std::strcmp(term, "dumb") == 0);
-  terminal.echo = !isatty(STDIN_FILENO);
-  return terminal;
-}
 
 FillOutcome RunFiller(Filling* filling, const FillerTerminal& terminal) {
   FillLoop loop(filling, terminal);
   return loop.Run();
-}
-
-bool DeliverSubmission(const Submission& submission, const std::string& out_path, const std::string& language,
-                       const FillerTerminal& terminal) {
-  TerminalUi ui(stdout, terminal.color);
-  bool delivered = true;
-  bool to_stdout = out_path == "-";
-  if (!to_stdout) {
-    // The file holds exactly the canonical bytes, so `sha256sum FILE` prints the same hash.
-    std::FILE* file = std::fopen(out_path.c_str(), "wb");
-    bool written = file != nullptr;
-    int error = errno;
-    if (file != nullptr) {
-      const std::string& bytes = submission.canonical_json;
-      written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-      written = (std::fclose(file) == 0) && written;
-      error = errno;
-    }
-    if (written) {
-      ui.Line(Format(Say(language, Word::kWrittenTo), out_path.c_str()));
-    } else {
-      ui.DrawError(Format(Say(language, Word::kWriteFailed), out_path.c_str(), std::strerror(error)));
-      to_stdout = true;
-      delivered = false;
-    }
-  }
-  if (to_stdout) ui.Line(submission.canonical_json);  // last line: `tail -n 1` extracts it
-  std::fflush(stdout);
-  return delivered;
-}
-
-int FinishStoredFilling(DeviceStore* store, const std::string& store_path, int64_t id, const FillOutcome& outcome,
-                        const std::string& out_path, const FillerTerminal& terminal) {
-  const std::string& language = outcome.language;
-  if (outcome.end == FillOutcome::End::kFinalized) {
-    std::printf("%s\n", Format(Say(language, Word::kInOutbox), store_path.c_str()).c_str());
-    if (out_path.empty()) {
-      std::fflush(stdout);
-      return kExitOk;
-    }
-    return DeliverSubmission(*outcome.submission, out_path, language, terminal) ? kExitOk : kExitFault;
-  }
-  Result<InstanceSummary> kept = store->GetInstance(id);
-  std::string answers = kept.ok() ? std::to_string(kept->answer_count) : "?";
-  std::printf("%s\n", Format(Say(language, Word::kDraftKept), std::to_string(id).c_str(), answers.c_str(),
-                             ResumeCommandLine(id, store_path).c_str()).c_str());
-  std::fflush(stdout);
-  return kExitNoSubmission;
 }
 
 }  // namespace tools

@@ -1,8 +1,9 @@
 // The interactive loop of the terminal filler, shared by `chosa fill` and `chosa resume`: it
-// draws the current page (terminal_ui.h), reads one command a line and applies it to a Filling.
-// A Filling is either a bare Session (`chosa fill --no-store`) or a Draft of the device store,
-// which saves every change before it returns; the loop reads the state through the session and
-// changes it only through the Filling, so both behave the same at the prompt.
+// draws the current page (terminal_ui.h), reads one command a line and applies it to a Filling
+// (chosa/filling.h): a SessionFilling (`chosa fill --no-store`) or a Draft of the device store,
+// which saves every change before it returns. Both behave the same at the prompt. The loop is in
+// filler.cpp, DetectTerminal in filler_terminal.cpp, DeliverSubmission and FinishStoredFilling
+// in filler_finish.cpp.
 #ifndef CHOSA_TOOLS_FILLER_H_
 #define CHOSA_TOOLS_FILLER_H_
 
@@ -12,34 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "chosa/filling.h"
 #include "chosa/session.h"
 #include "chosa/status.h"
 
 namespace chosa {
 
-class Draft;
 class DeviceStore;
 
 namespace tools {
-
-class Filling {
- public:
-  virtual ~Filling() = default;
-  virtual const Session& session() const = 0;
-  virtual Status SetAnswer(std::string_view path, std::string_view text) = 0;
-  virtual Result<int32_t> AddRepeatInstance(std::string_view repeat) = 0;
-  virtual Status RemoveRepeatInstance(std::string_view repeat, int32_t position) = 0;
-  virtual Status SetLanguage(std::string_view language) = 0;
-  virtual Status Next() = 0;
-  virtual Status Back() = 0;
-  virtual Status GoToPage(int32_t page) = 0;
-  virtual Result<Submission> Finalize() = 0;
-};
-
-// A session kept in memory only.
-std::unique_ptr<Filling> SessionFilling(std::unique_ptr<Session> session);
-// A draft of the device store: each change is saved before the call returns.
-std::unique_ptr<Filling> DraftFilling(std::unique_ptr<Draft> draft);
 
 struct FillerTerminal {
   bool color = false;  // ANSI styles: stdout is a terminal, NO_COLOR unset, TERM is not "dumb"

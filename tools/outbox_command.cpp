@@ -44,8 +44,16 @@ const cli::CommandSpec& OutboxSpec() {
   return spec;
 }
 
+// The store could not be read: say so (exit 1) rather than list nothing.
+int ReadFault(const DeviceStore& store, const Status& status) {
+  std::fprintf(stderr, "chosa outbox: cannot read %s: %s\n", store.path().c_str(), status.message().c_str());
+  return kExitFault;
+}
+
 int Show(const DeviceStore& store, const std::string& typed) {
-  std::vector<OutboxItem> outbox = store.Outbox();
+  Result<std::vector<OutboxItem>> read = store.Outbox();
+  if (!read.ok()) return ReadFault(store, read.status());
+  const std::vector<OutboxItem>& outbox = *read;
   const OutboxItem* found = nullptr;
   int prefixed = 0;
   for (const OutboxItem& item : outbox) {
@@ -71,7 +79,9 @@ int Show(const DeviceStore& store, const std::string& typed) {
   }
   // Sent and rejected submissions are listed, but the outbox keeps the bytes of waiting ones only.
   for (InstanceState state : {InstanceState::kSent, InstanceState::kRejected}) {
-    for (const InstanceSummary& s : store.ListInstances(state)) {
+    Result<std::vector<InstanceSummary>> listed = store.ListInstances(state);
+    if (!listed.ok()) return ReadFault(store, listed.status());
+    for (const InstanceSummary& s : *listed) {
       if (s.uuid == typed || (typed.size() >= 4 && s.uuid.compare(0, typed.size(), typed) == 0)) {
         std::fprintf(stderr, "chosa outbox: %s is %s; only a finalized submission waiting to be sent can be shown\n",
                      s.uuid.c_str(), InstanceStateName(state));
@@ -119,14 +129,18 @@ int RunOutbox(int argc, char** argv) {
   }
 
   // Waiting submissions in the order they are sent (the outbox's, oldest first).
-  std::vector<OutboxItem> outbox = store->Outbox();
+  Result<std::vector<OutboxItem>> read = store->Outbox();
+  if (!read.ok()) return ReadFault(*store, read.status());
+  const std::vector<OutboxItem>& outbox = *read;
   std::map<std::string, size_t> queue_position;
   for (size_t i = 0; i < outbox.size(); ++i) queue_position[outbox[i].uuid] = i;
   std::vector<std::vector<std::string>> rows = {{"ID", "STATE", "UUID", "FORM", "INSTANCE NAME", "WHEN", "NOTE"}};
   size_t counts[3] = {0, 0, 0};
   const InstanceState kStates[3] = {InstanceState::kFinalized, InstanceState::kRejected, InstanceState::kSent};
   for (size_t k = 0; k < 3; ++k) {
-    std::vector<InstanceSummary> listed = store->ListInstances(kStates[k]);
+    Result<std::vector<InstanceSummary>> read_state = store->ListInstances(kStates[k]);
+    if (!read_state.ok()) return ReadFault(*store, read_state.status());
+    std::vector<InstanceSummary>& listed = *read_state;
     if (kStates[k] == InstanceState::kFinalized) {
       std::stable_sort(listed.begin(), listed.end(), [&](const InstanceSummary& a, const InstanceSummary& b) {
         auto pa = queue_position.find(a.uuid), pb = queue_position.find(b.uuid);

@@ -67,7 +67,13 @@ bool FindInstance(const DeviceStore& store, const std::string& typed, InstanceSu
   if (typed.size() >= 4) {
     for (InstanceState state :
          {InstanceState::kRejected, InstanceState::kDraft, InstanceState::kSent, InstanceState::kFinalized}) {
-      for (InstanceSummary& s : store.ListInstances(state)) {
+      Result<std::vector<InstanceSummary>> listed = store.ListInstances(state);
+      if (!listed.ok()) {
+        std::fprintf(stderr, "chosa resume: cannot read %s: %s\n", store.path().c_str(),
+                     listed.status().message().c_str());
+        return false;
+      }
+      for (InstanceSummary& s : *listed) {
         const std::string& uuid =
             state == InstanceState::kDraft && !s.reject_reason.empty() ? s.replaces : s.uuid;
         if (uuid.empty()) continue;
@@ -172,9 +178,8 @@ int RunResume(int argc, char** argv) {
   std::printf("%s\n", line.c_str());
 
   FillerTerminal terminal = DetectTerminal();
-  std::unique_ptr<Filling> filling = DraftFilling(std::move(draft));
-  FillOutcome outcome = RunFiller(filling.get(), terminal);
-  filling.reset();
+  FillOutcome outcome = RunFiller(draft.get(), terminal);
+  draft.reset();  // closed (its page saved) before the last words read the store
   return FinishStoredFilling(store.get(), path, id, outcome, options.Get("--out"), terminal);
 }
 

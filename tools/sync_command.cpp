@@ -115,8 +115,11 @@ class ProgressLine {
 };
 
 // The store's id of each rejected submission, so that the summary can say `chosa resume ID`.
+// "?" when the store cannot list them (the summary goes on: what was sent is known).
 std::string RejectedId(const DeviceStore& store, const std::string& uuid) {
-  for (const InstanceSummary& s : store.ListInstances(InstanceState::kRejected)) {
+  Result<std::vector<InstanceSummary>> rejected = store.ListInstances(InstanceState::kRejected);
+  if (!rejected.ok()) return "?";
+  for (const InstanceSummary& s : *rejected) {
     if (s.uuid == uuid) return std::to_string(s.id);
   }
   return "?";

@@ -98,7 +98,7 @@ Result<std::unique_ptr<AnalysisDataset>> AnalysisDataset::Open(const std::string
                        "creating the dataset " + path);
     }
     if (!status.ok()) {
-      db.Exec("ROLLBACK", "abandoning the dataset");
+      IgnoreError(db.Exec("ROLLBACK", "abandoning the dataset"), "the failure that made it roll back is returned");
       return status;
     }
   }
@@ -227,6 +227,8 @@ Status AnalysisDataset::AddFormVersion(const DatasetVersion& version, std::strin
   if (!status.ok()) return status;
   versions_.push_back(version);
   definitions_.emplace_back(definition);
+  // Kept to be put back if the version cannot be added: no need to build it again.
+  std::unique_ptr<DatasetLayout> previous_layout = std::move(layout_);
   status = BuildLayout();
   if (status.ok()) status = AddColumns();
   if (status.ok()) {
@@ -237,11 +239,10 @@ Status AnalysisDataset::AddFormVersion(const DatasetVersion& version, std::strin
   }
   if (status.ok()) status = db.Exec("COMMIT", "adding a form version");
   if (!status.ok()) {
-    db.Exec("ROLLBACK", "abandoning a form version");
+    IgnoreError(db.Exec("ROLLBACK", "abandoning a form version"), "the failure that made it roll back is returned");
     versions_.pop_back();
     definitions_.pop_back();
-    if (!versions_.empty()) BuildLayout();
-    else layout_.reset();
+    layout_ = std::move(previous_layout);
   }
   return status;
 }
@@ -331,7 +332,7 @@ Status AnalysisDataset::AddPage(const std::vector<ReceivedSubmission>& page, std
   }
   if (status.ok()) status = db.Exec("COMMIT", "adding submissions");
   if (!status.ok()) {
-    db.Exec("ROLLBACK", "abandoning a page");
+    IgnoreError(db.Exec("ROLLBACK", "abandoning a page"), "the failure that made it roll back is returned");
     return status;
   }
   cursor_ = std::string(cursor);

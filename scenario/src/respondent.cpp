@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "chosa/filling.h"
 #include "chosa/form.h"
-#include "chosa/store.h"
 #include "chosa/view_model.h"
 #include "respondent_profile.h"
 
@@ -98,24 +98,10 @@ int64_t StartDay(const Session& session) {
   return local < 0 && local % kMillisPerDay != 0 ? day - 1 : day;
 }
 
-// A bare session changed the way a Draft is, so that one respondent fills both.
-class SessionTarget {
- public:
-  explicit SessionTarget(Session& session) : session_(session) {}
-  const Session& session() const { return session_; }
-  Status SetAnswer(std::string_view path, std::string_view text) { return session_.SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(std::string_view repeat) { return session_.AddRepeatInstance(repeat); }
-  Status Next() { return session_.Next(); }
-  Result<Submission> Finalize() { return session_.Finalize(); }
-
- private:
-  Session& session_;
-};
-
-template <typename Target>
+// Fills through a Filling: a bare session and a draft of the store the same way.
 class Respondent {
  public:
-  Respondent(Target& target, const RespondentOptions& options)
+  Respondent(Filling& target, const RespondentOptions& options)
       : target_(target), options_(options), dice_(options.seed) {}
 
   Result<Submission> Run() {
@@ -372,7 +358,7 @@ class Respondent {
     return text;
   }
 
-  Target& target_;
+  Filling& target_;
   const RespondentOptions& options_;
   Dice dice_;
   std::set<std::string> decided_;      // paths answered, or left empty on purpose
@@ -383,12 +369,12 @@ class Respondent {
 }  // namespace
 
 Result<Submission> FillAsRespondent(Session& session, const RespondentOptions& options) {
-  SessionTarget target(session);
-  return Respondent<SessionTarget>(target, options).Run();
+  SessionFilling filling(&session);
+  return Respondent(filling, options).Run();
 }
 
-Result<Submission> FillAsRespondent(Draft& draft, const RespondentOptions& options) {
-  return Respondent<Draft>(draft, options).Run();
+Result<Submission> FillAsRespondent(Filling& filling, const RespondentOptions& options) {
+  return Respondent(filling, options).Run();
 }
 
 }  // namespace tools

@@ -35,11 +35,13 @@
 #include <vector>
 
 #include "chosa/env.h"
+#include "chosa/filling.h"
 #include "chosa/form.h"
 #include "chosa/session.h"
 #include "chosa/store.h"
 #include "chosa/view_model.h"
 #include "crash_protocol.h"
+#include "store_testing.h"  // engine/store/src: the store's test hooks
 
 namespace chosa {
 namespace crashtest {
@@ -66,59 +68,6 @@ void Emit(const std::string& line) {
   std::_Exit(3);
 }
 
-// What the filler drives: a Draft of the store, or a bare Session (--dry-run).
-class Filling {
- public:
-  virtual ~Filling() = default;
-  virtual const Session& session() const = 0;
-  virtual Status SetAnswer(const std::string& path, const std::string& text) = 0;
-  virtual Result<int32_t> AddRepeatInstance(const std::string& repeat) = 0;
-  virtual Status RemoveRepeatInstance(const std::string& repeat, int32_t position) = 0;
-  virtual Status SetLanguage(const std::string& language) = 0;
-  virtual Status Next() = 0;
-  virtual Status Back() = 0;
-  virtual Status GoToPage(int32_t page) = 0;
-  virtual Result<Submission> Finalize() = 0;
-};
-
-class DraftFilling : public Filling {
- public:
-  explicit DraftFilling(std::unique_ptr<Draft> draft) : draft_(std::move(draft)) {}
-  const Session& session() const override { return draft_->session(); }
-  Status SetAnswer(const std::string& path, const std::string& text) override { return draft_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(const std::string& repeat) override { return draft_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(const std::string& repeat, int32_t position) override {
-    return draft_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(const std::string& language) override { return draft_->SetLanguage(language); }
-  Status Next() override { return draft_->Next(); }
-  Status Back() override { return draft_->Back(); }
-  Status GoToPage(int32_t page) override { return draft_->GoToPage(page); }
-  Result<Submission> Finalize() override { return draft_->Finalize(); }
-
- private:
-  std::unique_ptr<Draft> draft_;
-};
-
-class SessionFilling : public Filling {
- public:
-  explicit SessionFilling(Session* session) : session_(session) {}
-  const Session& session() const override { return *session_; }
-  Status SetAnswer(const std::string& path, const std::string& text) override { return session_->SetAnswer(path, text); }
-  Result<int32_t> AddRepeatInstance(const std::string& repeat) override { return session_->AddRepeatInstance(repeat); }
-  Status RemoveRepeatInstance(const std::string& repeat, int32_t position) override {
-    return session_->RemoveRepeatInstance(repeat, position);
-  }
-  Status SetLanguage(const std::string& language) override { return session_->SetLanguage(language); }
-  Status Next() override { return session_->Next(); }
-  Status Back() override { return session_->Back(); }
-  Status GoToPage(int32_t page) override { return session_->GoToPage(page); }
-  Result<Submission> Finalize() override { return session_->Finalize(); }
-
- private:
-  Session* session_;
-};
-
 // Where drafts live: the device store, or memory (--dry-run).
 class Backend {
  public:
@@ -141,7 +90,9 @@ class StoreBackend : public Backend {
   explicit StoreBackend(std::unique_ptr<DeviceStore> store) : store_(std::move(store)) {}
   std::vector<int64_t> Drafts() override {
     std::vector<int64_t> ids;
-    for (const InstanceSummary& summary : store_->ListInstances(InstanceState::kDraft)) ids.push_back(summary.id);
+    auto drafts = store_->ListInstances(InstanceState::kDraft);
+    if (!drafts.ok()) Die("ListInstances: " + drafts.status().ToString());
+    for (const InstanceSummary& summary : *drafts) ids.push_back(summary.id);
     return ids;
   }
   Result<std::unique_ptr<Filling>> Start(const std::string& form_id, const std::string& language,
@@ -149,12 +100,12 @@ class StoreBackend : public Backend {
     auto draft = store_->StartDraft(form_id, "enumerator-7", language);
     if (!draft.ok()) return draft.status();
     *id = draft.value()->id();
-    return std::unique_ptr<Filling>(new DraftFilling(std::move(draft.value())));
+    return std::unique_ptr<Filling>(std::move(draft.value()));
   }
   Result<std::unique_ptr<Filling>> Resume(int64_t id) override {
     auto draft = store_->Resume(id);
     if (!draft.ok()) return draft.status();
-    return std::unique_ptr<Filling>(new DraftFilling(std::move(draft.value())));
+    return std::unique_ptr<Filling>(std::move(draft.value()));
   }
   Status Delete(int64_t id) override { return store_->DeleteDraft(id); }
   std::vector<std::string> Languages(const std::string& form_id) override {
@@ -163,8 +114,9 @@ class StoreBackend : public Backend {
     return form.value()->languages();
   }
   std::string OldestInOutbox(size_t keep) override {
-    std::vector<OutboxItem> outbox = store_->Outbox();
-    return outbox.size() <= keep ? std::string() : outbox.front().uuid;
+    auto outbox = store_->Outbox();
+    if (!outbox.ok()) Die("Outbox: " + outbox.status().ToString());
+    return outbox->size() <= keep ? std::string() : outbox->front().uuid;
   }
   Status MarkSent(const std::string& uuid) override { return store_->MarkSent(uuid); }
   Result<int64_t> PurgeSent() override { return store_->PurgeSent(true); }
@@ -197,7 +149,7 @@ class MemoryBackend : public Backend {
     *id = ++last_id_;
     Session* raw = session.value().get();
     sessions_[*id] = std::move(session.value());
-    return std::unique_ptr<Filling>(new SessionFilling(raw));
+    return std::unique_ptr<Filling>(new SessionFilling(raw));  // borrowed: kept in sessions_
   }
   Result<std::unique_ptr<Filling>> Resume(int64_t id) override {
     auto found = sessions_.find(id);
@@ -549,14 +501,15 @@ int Main(int argc, char** argv) {
     if (store_path.empty()) Die("--store FILE is required");
     StoreOptions options;
     options.device_id = "crash-test-device";
-    options.testing_disable_autosave = disable_autosave;
+    store_testing::SetAutosaveDisabled(disable_autosave);
     auto store = DeviceStore::Open(store_path, options);
     if (!store.ok()) Die("cannot open " + store_path + ": " + store.status().ToString());
     // Install the surveys once: a later child finds them installed and starts at once.
-    std::vector<InstalledForm> installed = store.value()->ListForms();
+    auto installed = store.value()->ListForms();
+    if (!installed.ok()) Die("ListForms: " + installed.status().ToString());
     for (const char* form_id : kExampleForms) {
       bool present = false;
-      for (const InstalledForm& form : installed) present = present || form.form_id == form_id;
+      for (const InstalledForm& form : *installed) present = present || form.form_id == form_id;
       if (present) continue;
       auto result = store.value()->InstallFormFile(forms_dir + "/" + form_id + ".json");
       if (!result.ok()) Die(std::string("cannot install ") + form_id + ": " + result.status().ToString());

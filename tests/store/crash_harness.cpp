@@ -22,7 +22,7 @@
 // that found a loss), 2 on a usage error.
 //
 // --disable-autosave (also spelt --no-autosave-check) passes --disable-autosave to the child
-// (StoreOptions::testing_disable_autosave): then answers are not written, and the harness must
+// (store_testing::SetAutosaveDisabled, engine/store/src/store_testing.h): then answers are not written, and the harness must
 // report losses; the test store_crash_test_detects_loss shows that it does. --child-option
 // passes an option on to the child (--keep-defaults, --no-jumps: see crash_child.cpp); --trace
 // writes every line read, after its round number, to FILE.
@@ -377,7 +377,13 @@ void Harness::ResolvePending(DeviceStore& store, Round* result) {
   std::string where = "draft " + std::to_string(line.draft);
   if (line.tag == 's') {
     std::vector<int64_t> unknown;
-    for (const InstanceSummary& summary : store.ListInstances(InstanceState::kDraft)) {
+    auto drafts = store.ListInstances(InstanceState::kDraft);
+    if (!drafts.ok()) {
+      ++result->integrity;
+      result->problems.push_back("integrity: the drafts cannot be listed: " + drafts.status().ToString());
+      return;
+    }
+    for (const InstanceSummary& summary : *drafts) {
       if (!model_.drafts.count(summary.id)) unknown.push_back(summary.id);
     }
     if (unknown.size() == 1) {
@@ -445,7 +451,13 @@ void Harness::ResolvePending(DeviceStore& store, Round* result) {
     auto instance = store.GetInstance(line.draft);
     if (instance.ok() && instance->state == InstanceState::kFinalized) {
       std::string sha;
-      for (const OutboxItem& item : store.Outbox()) {
+      auto outbox = store.Outbox();
+      if (!outbox.ok()) {
+        ++result->integrity;
+        result->problems.push_back("integrity: the outbox cannot be read: " + outbox.status().ToString());
+        return;
+      }
+      for (const OutboxItem& item : *outbox) {
         if (item.uuid == instance->uuid) sha = Sha256Hex(item.canonical_json);
       }
       if (sha.empty()) {
@@ -553,7 +565,17 @@ void Harness::Verify(Round* result) {
 
   // Drafts: exactly those the children reported.
   std::set<int64_t> in_store;
-  for (const InstanceSummary& summary : store.ListInstances(InstanceState::kDraft)) {
+  auto drafts = store.ListInstances(InstanceState::kDraft);
+  auto outbox = store.Outbox();
+  auto sent = store.ListInstances(InstanceState::kSent);
+  for (const Status& status : {drafts.status(), outbox.status(), sent.status()}) {
+    if (!status.ok()) {
+      ++result->integrity;
+      result->problems.push_back("integrity: the store cannot be listed: " + status.ToString());
+      return;
+    }
+  }
+  for (const InstanceSummary& summary : *drafts) {
     in_store.insert(summary.id);
     if (!model_.drafts.count(summary.id)) {
       result->Duplicated("draft " + std::to_string(summary.id) + " (" + summary.form_id + ") was never reported");
@@ -605,7 +627,7 @@ void Harness::Verify(Round* result) {
 
   // The outbox: every finalized submission not yet sent, once, unchanged; nothing else.
   std::map<std::string, int> seen;
-  for (const OutboxItem& item : store.Outbox()) {
+  for (const OutboxItem& item : *outbox) {
     if (++seen[item.uuid] > 1) result->Duplicated("submission " + item.uuid + " is in the outbox twice");
     auto expected = model_.finalized.find(item.uuid);
     if (expected == model_.finalized.end()) {
@@ -637,7 +659,7 @@ void Harness::Verify(Round* result) {
                                   : instance.status().ToString()));
     }
   }
-  for (const InstanceSummary& summary : store.ListInstances(InstanceState::kSent)) {
+  for (const InstanceSummary& summary : *sent) {
     auto expected = model_.finalized.find(summary.uuid);
     if (expected == model_.finalized.end() || !expected->second.sent) {
       result->Duplicated("submission " + summary.uuid + " is sent, but it was not marked sent (or was deleted)");

@@ -25,6 +25,9 @@
 #include "chosa/session.h"
 #include "chosa/store.h"
 #include "test_support.h"
+#include "must.h"
+
+using chosa::testing::Must;
 
 namespace chosa {
 namespace {
@@ -187,7 +190,7 @@ int64_t RequireSalvagedSubset(const std::string& salvaged, const MadeStore& made
   auto store = MustOpen(salvaged, env);
   int64_t answers = 0;
   std::unique_ptr<Session> fresh;  // what a question holds when its answer is lost: nothing, or its default
-  for (const InstanceSummary& summary : store->ListInstances(InstanceState::kDraft)) {
+  for (const InstanceSummary& summary : Must(store->ListInstances(InstanceState::kDraft))) {
     if (!fresh) {
       auto form = store->LoadForm("ward_activity_survey");
       INFO(form.status().ToString());
@@ -259,7 +262,7 @@ TEST_CASE("A store file with a damaged page is refused, checked and salvaged", "
   CHECK(answers < total);  // the damaged page did hold answers
 
   auto store = MustOpen(salvaged, &env);
-  std::vector<OutboxItem> outbox = store->Outbox();
+  std::vector<OutboxItem> outbox = Must(store->Outbox());
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0].uuid == made.submission_uuid);
   CHECK(outbox[0].sha256 == made.submission_sha256);
@@ -504,14 +507,14 @@ TEST_CASE("An answer that cannot be written is refused; the rest stays and the s
   }
   INFO("finalize refused: " << finalize_refused.ToString());
   CHECK(finalize_refused.code() == StatusCode::kIOError);
-  CHECK(store->Outbox().empty());
+  CHECK(Must(store->Outbox()).empty());
   auto instance = store->GetInstance(id);
   REQUIRE(instance.ok());
   CHECK(instance->state == InstanceState::kDraft);
   auto submission = draft.value()->Finalize();
   INFO(submission.status().ToString());
   REQUIRE(submission.ok());
-  std::vector<OutboxItem> outbox = store->Outbox();
+  std::vector<OutboxItem> outbox = Must(store->Outbox());
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0].uuid == submission->uuid);
   CHECK(outbox[0].canonical_json == submission->canonical_json);
@@ -523,7 +526,8 @@ TEST_CASE("An answer that cannot be written is refused; the rest stays and the s
 // store opens its files with sqlite3_open_v2 and the default VFS) that passes everything to the
 // "unix" VFS, except that a write past a byte budget fails with SQLITE_FULL, as SQLite reports
 // ENOSPC. The budget counts the bytes written to every file (database, WAL, journals) from the
-// moment it is set; none (the default) lets every write through.
+// moment it is set; none (the default) lets every write through. SetUnreadable makes every read
+// fail instead (SQLITE_IOERR_READ, as an EIO from a failing card), memory-mapped pages included.
 class FullDiskVfs {
  public:
   static constexpr int64_t kNoLimit = -1;
@@ -543,6 +547,7 @@ class FullDiskVfs {
     sqlite3_vfs_register(unix_, 1);  // "unix" is the default again; open files keep their methods
     sqlite3_vfs_unregister(&vfs_);
     budget_ = kNoLimit;
+    unreadable_ = false;
   }
   FullDiskVfs(const FullDiskVfs&) = delete;
   FullDiskVfs& operator=(const FullDiskVfs&) = delete;
@@ -551,6 +556,8 @@ class FullDiskVfs {
   void SetBudget(int64_t bytes) { budget_ = bytes; }
   // Writes refused so far.
   int64_t refused() const { return refused_; }
+  // From now on, every read fails (false: reads work again).
+  void SetUnreadable(bool unreadable) { unreadable_ = unreadable; }
 
  private:
   // The shim's file: its methods, then the unix VFS's file that does the work.
@@ -580,6 +587,7 @@ class FullDiskVfs {
   }
   static int Close(sqlite3_file* file) { return Real(file)->pMethods->xClose(Real(file)); }
   static int Read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
+    if (unreadable_) return SQLITE_IOERR_READ;
     return Real(file)->pMethods->xRead(Real(file), data, amount, offset);
   }
   static int Truncate(sqlite3_file* file, sqlite3_int64 size) {
@@ -610,6 +618,10 @@ class FullDiskVfs {
   static void ShmBarrier(sqlite3_file* file) { Real(file)->pMethods->xShmBarrier(Real(file)); }
   static int ShmUnmap(sqlite3_file* file, int remove) { return Real(file)->pMethods->xShmUnmap(Real(file), remove); }
   static int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** pages) {
+    if (unreadable_) {  // no mapped page: SQLite falls back to Read
+      *pages = nullptr;
+      return SQLITE_OK;
+    }
     return Real(file)->pMethods->xFetch(Real(file), offset, amount, pages);
   }
   static int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* pages) {
@@ -623,6 +635,7 @@ class FullDiskVfs {
   static inline sqlite3_vfs* unix_ = nullptr;
   static inline std::atomic<int64_t> budget_{kNoLimit};  // the store's checkpointer writes too
   static inline std::atomic<int64_t> refused_{0};
+  static inline std::atomic<bool> unreadable_{false};
   sqlite3_vfs vfs_{};
 };
 
@@ -683,6 +696,38 @@ TEST_CASE("An answer on a full disk is refused as such; acknowledged answers sta
   INFO(draft.status().ToString());
   REQUIRE(draft.ok());
   for (const auto& [answer_path, text] : saved) CHECK(AnswerOf(draft.value()->session(), answer_path) == text);
+}
+
+TEST_CASE("A listing of a store that cannot be read returns the error, not an empty list", "[store][faults]") {
+  testing::FixedEnv env;
+  TempDir dir;
+  FullDiskVfs disk;
+  auto store = MustOpen(dir.File("store.sqlite"), &env);
+  REQUIRE(store->InstallFormFile(kExamples + "/workshop_attendee_survey.json").ok());
+  auto draft = MustStart(*store, "workshop_attendee_survey");
+  MustSet(*draft, "event_type", "workshop");
+  REQUIRE(Must(store->ListForms()).size() == 1);
+  REQUIRE(Must(store->ListInstances(InstanceState::kDraft)).size() == 1);
+  REQUIRE(Must(store->Outbox()).empty());
+  // A change the reader has not seen yet, so that the listings below read pages (not the reader's
+  // page cache), then a storage that fails every read.
+  MustSet(*draft, "event_date", "2024-09-12");
+  disk.SetUnreadable(true);
+  auto forms = store->ListForms();
+  auto drafts = store->ListInstances(InstanceState::kDraft);
+  auto outbox = store->Outbox();
+  disk.SetUnreadable(false);
+  for (const Status& status : {forms.status(), drafts.status(), outbox.status()}) {
+    INFO(status.ToString());
+    CHECK(status.code() == StatusCode::kIOError);
+  }
+  CHECK_FALSE(forms.ok());
+  CHECK_FALSE(drafts.ok());
+  CHECK_FALSE(outbox.ok());
+  // Readable again: the same listings as before the fault.
+  CHECK(Must(store->ListForms()).size() == 1);
+  CHECK(Must(store->ListInstances(InstanceState::kDraft)).size() == 1);
+  CHECK(Must(store->Outbox()).empty());
 }
 
 }  // namespace

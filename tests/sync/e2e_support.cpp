@@ -96,7 +96,9 @@ Status Replay(DeviceStore& store, const std::string& form_id, const scenario::Sc
     switch (step.kind) {
       case scenario::StepKind::kSet:
       case scenario::StepKind::kClear:
-        for (const auto& [answer_path, text] : step.answers) (*draft)->SetAnswer(answer_path, text);
+        for (const auto& [answer_path, text] : step.answers) {
+          if (status.ok()) status = (*draft)->SetAnswer(answer_path, text);
+        }
         break;
       case scenario::StepKind::kAdd:
         for (int32_t i = 0; i < step.times && status.ok(); ++i)
@@ -337,7 +339,7 @@ Status Reconnect(Device& device, const std::string& url, const sync::SyncOptions
 
 std::map<std::string, std::string> OutboxBytes(const DeviceStore& store) {
   std::map<std::string, std::string> out;
-  for (const OutboxItem& item : store.Outbox()) out[item.uuid] = item.canonical_json;
+  for (const OutboxItem& item : Must(store.Outbox())) out[item.uuid] = item.canonical_json;
   return out;
 }
 

@@ -64,13 +64,13 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
   INFO(first.status.ToString());
   REQUIRE(first.Complete());
   CHECK(first.forms_installed.size() == kForms.size());
-  CHECK((*store)->ListForms().size() == kForms.size());
+  CHECK(Must((*store)->ListForms()).size() == kForms.size());
 
   int finalized = 0;
   for (const std::string& form : kForms) finalized += FillScenarios(**store, form);
   REQUIRE(finalized >= 6);                        // every example survey's finalizing scenarios
   std::map<std::string, std::string> sent_bytes;  // uuid -> canonical JSON, as the device holds it
-  for (const OutboxItem& item : (*store)->Outbox()) sent_bytes[item.uuid] = item.canonical_json;
+  for (const OutboxItem& item : Must((*store)->Outbox())) sent_bytes[item.uuid] = item.canonical_json;
   REQUIRE(sent_bytes.size() == static_cast<size_t>(finalized));
 
   sync::SyncReport second = client.Sync();
@@ -78,7 +78,7 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
   REQUIRE(second.Complete());
   CHECK(second.sent == sent_bytes.size());
   CHECK(second.duplicates == 0);
-  CHECK((*store)->Outbox().empty());
+  CHECK(Must((*store)->Outbox()).empty());
 
   // A third sync sends nothing.
   sync::SyncReport third = client.Sync();

@@ -28,6 +28,9 @@
 #include "chosa/sync_credentials.h"
 #include "backoff.h"
 #include "temp_dir.h"
+#include "must.h"
+
+using chosa::testing::Must;
 
 namespace chosa::sync {
 namespace {
@@ -333,10 +336,10 @@ TEST_CASE("the outbox goes in gzip batches, each submission marked sent only onc
   // While the collector holds the second batch, only the first is marked sent on the device.
   collector.script = {[](FakeCollector& c, const HttpRequest& r, HttpResponse* out) { return c.Handle(r, out); },
                       [&](FakeCollector& c, const HttpRequest& r, HttpResponse* out) {
-                        CHECK(store->Outbox().size() == 130);
-                        CHECK(store->ListInstances(InstanceState::kSent).size() == 100);
+                        CHECK(Must(store->Outbox()).size() == 130);
+                        CHECK(Must(store->ListInstances(InstanceState::kSent)).size() == 100);
                         REQUIRE(c.Handle(r, out).ok());
-                        CHECK(store->Outbox().size() == 130);  // answered, not yet read by the client
+                        CHECK(Must(store->Outbox()).size() == 130);  // answered, not yet read by the client
                         return Status::Ok();
                       }};
   std::vector<int64_t> waits;
@@ -352,8 +355,8 @@ TEST_CASE("the outbox goes in gzip batches, each submission marked sent only onc
   CHECK(report.duplicates == 0);
   CHECK(report.left == 0);
   CHECK(report.Complete());
-  CHECK(store->Outbox().empty());
-  CHECK(UuidsIn(store->ListInstances(InstanceState::kSent)) == std::set<std::string>(uuids.begin(), uuids.end()));
+  CHECK(Must(store->Outbox()).empty());
+  CHECK(UuidsIn(Must(store->ListInstances(InstanceState::kSent))) == std::set<std::string>(uuids.begin(), uuids.end()));
   CHECK(waits.empty());
   // Every body was gzip, with the bearer token; the collector holds exactly the outbox's bytes.
   uint64_t body_bytes = 0;
@@ -386,7 +389,7 @@ TEST_CASE("a body without gzip is the batch's canonical lines as they are in the
   auto store = OpenStore(dir.File("store.sqlite"));
   FillOutbox(*store, 3);
   std::vector<std::string_view> lines;
-  std::vector<OutboxItem> outbox = store->Outbox();
+  std::vector<OutboxItem> outbox = Must(store->Outbox());
   for (const OutboxItem& item : outbox) lines.push_back(item.canonical_json);
   FakeCollector collector;
   std::vector<int64_t> waits;
@@ -432,7 +435,7 @@ TEST_CASE("an answer lost after the collector stored the batch: the retry, or th
             "(gave up after 1 attempt)");
       CHECK(report.left == 150);
       CHECK(report.sent == 0);
-      CHECK(store->Outbox().size() == 150);  // stored on the collector, but never acknowledged
+      CHECK(Must(store->Outbox()).size() == 150);  // stored on the collector, but never acknowledged
     }
     // As after an app killed there: a new client, the same store.
     SyncClient client(&collector, store.get(), Credentials(), options);
@@ -443,8 +446,8 @@ TEST_CASE("an answer lost after the collector stored the batch: the retry, or th
     CHECK(report.Complete());
   }
   CHECK(collector.stored.size() == 150);
-  CHECK(store->Outbox().empty());
-  CHECK(store->ListInstances(InstanceState::kSent).size() == 150);
+  CHECK(Must(store->Outbox()).empty());
+  CHECK(Must(store->ListInstances(InstanceState::kSent)).size() == 150);
 }
 
 TEST_CASE("an answer that does not match the batch marks nothing") {
@@ -469,7 +472,7 @@ TEST_CASE("an answer that does not match the batch marks nothing") {
     CHECK_THAT(status.message(), Catch::Contains("does not match the batch") && Catch::Contains("nothing was marked"));
     CHECK(report.sent + report.duplicates + report.rejected.size() == 0);
     CHECK(report.left == 5);
-    CHECK(store->Outbox().size() == 5);
+    CHECK(Must(store->Outbox()).size() == 5);
   }
   CHECK(collector.stored.size() == 5);  // stored by the first push; answered four times wrongly
 
@@ -477,12 +480,12 @@ TEST_CASE("an answer that does not match the batch marks nothing") {
   collector.script = {Answer(JsonResponse(200, "<html>captive portal</html>"))};
   SyncReport report;
   CHECK(client.PushOutbox(&report).code() == StatusCode::kInternal);
-  CHECK(store->Outbox().size() == 5);
+  CHECK(Must(store->Outbox()).size() == 5);
 
   SyncReport last;
   REQUIRE(client.PushOutbox(&last).ok());
   CHECK(last.duplicates == 5);
-  CHECK(store->Outbox().empty());
+  CHECK(Must(store->Outbox()).empty());
 }
 
 TEST_CASE("rejected submissions are marked with the collector's reason; duplicates count as sent") {
@@ -504,12 +507,12 @@ TEST_CASE("rejected submissions are marked with the collector's reason; duplicat
   CHECK(report.rejected[0].reason == reason);
   CHECK(report.left == 0);
   CHECK_FALSE(report.Complete());  // a rejected submission needs a person
-  CHECK(store->Outbox().empty());
-  auto rejected = store->ListInstances(InstanceState::kRejected);
+  CHECK(Must(store->Outbox()).empty());
+  auto rejected = Must(store->ListInstances(InstanceState::kRejected));
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].uuid == uuids[1]);
   CHECK(rejected[0].reject_reason == reason);
-  CHECK(UuidsIn(store->ListInstances(InstanceState::kSent)) == std::set<std::string>{uuids[0], uuids[2], uuids[3]});
+  CHECK(UuidsIn(Must(store->ListInstances(InstanceState::kSent))) == std::set<std::string>{uuids[0], uuids[2], uuids[3]});
 }
 
 TEST_CASE("503 and 429 are retried after their Retry-After; other failures back off exponentially with jitter") {
@@ -606,7 +609,7 @@ TEST_CASE("after the last attempt the sync stops and leaves the rest in the outb
   CHECK(waits.size() == 2);
   CHECK(report.sent == 100);
   CHECK(report.left == 20);
-  CHECK(store->Outbox().size() == 20);
+  CHECK(Must(store->Outbox()).size() == 20);
   CHECK_FALSE(report.Complete());
 }
 
@@ -633,7 +636,7 @@ TEST_CASE("401 stops the sync at once, with nothing marked") {
   CHECK(collector.requests.size() == 1);
   CHECK(report.left == 3);
   CHECK(waits.empty());
-  CHECK(store->Outbox().size() == 3);
+  CHECK(Must(store->Outbox()).size() == 3);
 }
 
 TEST_CASE("a batch too large for the collector is split; a lone submission too large stays for later") {
@@ -657,7 +660,7 @@ TEST_CASE("a batch too large for the collector is split; a lone submission too l
   CHECK(refused.left == 2);
   REQUIRE(refused.problems.size() == 2);
   CHECK_THAT(refused.problems[0], Catch::Contains("is too large for the collector and stays in the outbox: HTTP 413"));
-  CHECK(store->Outbox().size() == 2);
+  CHECK(Must(store->Outbox()).size() == 2);
 }
 
 TEST_CASE("Cancel stops the sync before its next request") {
@@ -679,7 +682,7 @@ TEST_CASE("Cancel stops the sync before its next request") {
   CHECK(status.message() == "the sync was cancelled");
   CHECK(report.sent == 100);
   CHECK(report.left == 150);
-  CHECK(store->Outbox().size() == 150);
+  CHECK(Must(store->Outbox()).size() == 150);
 }
 
 TEST_CASE("pulling installs the newest version of each listed form that the store lacks, once") {
@@ -712,7 +715,7 @@ TEST_CASE("pulling installs the newest version of each listed form that the stor
   CHECK(paths == std::vector<std::string>{"/api/v1/forms", "/api/v1/forms/coordinator_checklist/versions/2025.1",
                                           "/api/v1/forms/workshop_attendee_survey/versions/2024.2"});
   std::set<std::pair<std::string, std::string>> installed;
-  for (const InstalledForm& form : store->ListForms()) installed.emplace(form.form_id, form.version);
+  for (const InstalledForm& form : Must(store->ListForms())) installed.emplace(form.form_id, form.version);
   CHECK(installed == std::set<std::pair<std::string, std::string>>{{"coordinator_checklist", "2024.1"},
                                                                    {"coordinator_checklist", "2025.1"},
                                                                    {"workshop_attendee_survey", "2024.2"}});
@@ -749,8 +752,8 @@ TEST_CASE("a downloaded form whose SHA-256 is not the listed one is refused") {
             protocol::Sha256Hex(workshop) + ", the listing says " + protocol::Sha256Hex(workshop + " "));
   REQUIRE(report.forms_installed.size() == 1);  // the other form still comes
   CHECK(report.forms_installed[0].form_id == "coordinator_checklist");
-  REQUIRE(store->ListForms().size() == 1);
-  CHECK(store->ListForms()[0].form_id == "coordinator_checklist");
+  REQUIRE(Must(store->ListForms()).size() == 1);
+  CHECK(Must(store->ListForms())[0].form_id == "coordinator_checklist");
   CHECK_FALSE(report.Complete());
 
   // A body that hashes right but names another form, and a form the engine cannot load.
@@ -769,7 +772,7 @@ TEST_CASE("a downloaded form whose SHA-256 is not the listed one is refused") {
         "form workshop_attendee_survey version 2030.1 was not installed: the downloaded form does not carry that id "
         "and version");
   CHECK_THAT(refused.problems[1], Catch::StartsWith("form broken version 1 cannot be installed: the form has faults"));
-  CHECK(store->ListForms().size() == 1);
+  CHECK(Must(store->ListForms()).size() == 1);
 }
 
 TEST_CASE("enrolment returns the credentials to keep; a used code is refused with the collector's reason") {

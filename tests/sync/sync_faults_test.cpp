@@ -46,6 +46,9 @@
 #include "chosa/sync_client.h"
 #include "e2e_support.h"
 #include "fault_proxy.h"
+#include "must.h"
+
+using chosa::testing::Must;
 
 namespace chosa::e2e {
 namespace {
@@ -109,8 +112,8 @@ struct FaultRun {
     CHECK(report.left == 0);
     CHECK(report.rejected.empty());
     CHECK(report.problems.empty());
-    CHECK(device->store->Outbox().empty());
-    CHECK(device->store->ListInstances(InstanceState::kSent).size() == expected.size());
+    CHECK(Must(device->store->Outbox()).empty());
+    CHECK(Must(device->store->ListInstances(InstanceState::kSent)).size() == expected.size());
     CHECK(collector.Stop(SIGTERM) == 0);
     RequireCollectorHolds(collector.data_dir(), expected);
   }
@@ -433,7 +436,7 @@ TEST_CASE("faults: SIGTERM while batches are in flight exits 0 with whole batche
   FaultRun run;
   run.SetUp({}, options);
   std::vector<std::string> order;  // the outbox, oldest first: the order batches are cut in
-  for (const OutboxItem& item : run.device->store->Outbox()) order.push_back(item.uuid);
+  for (const OutboxItem& item : Must(run.device->store->Outbox())) order.push_back(item.uuid);
 
   std::mt19937_64 random(Seed());
   int rounds = 0, caught = 0, exit_failures = 0;
@@ -442,7 +445,7 @@ TEST_CASE("faults: SIGTERM while batches are in flight exits 0 with whole batche
     ++rounds;
     if (!run.collector.running()) run.collector.Restart();
     std::set<std::string> sent_before;
-    for (const InstanceSummary& sent : run.device->store->ListInstances(InstanceState::kSent)) {
+    for (const InstanceSummary& sent : Must(run.device->store->ListInstances(InstanceState::kSent))) {
       sent_before.insert(sent.uuid);
     }
     const size_t first = sent_before.size();  // this round's batches start here in `order`
@@ -465,7 +468,7 @@ TEST_CASE("faults: SIGTERM while batches are in flight exits 0 with whole batche
     auto storage = collector::OpenSqliteStorage(run.collector.data_dir());
     REQUIRE(storage.ok());
     std::set<std::string> acknowledged;
-    for (const InstanceSummary& sent : run.device->store->ListInstances(InstanceState::kSent)) {
+    for (const InstanceSummary& sent : Must(run.device->store->ListInstances(InstanceState::kSent))) {
       acknowledged.insert(sent.uuid);
     }
     unacknowledged = 0;
@@ -491,7 +494,7 @@ TEST_CASE("faults: SIGTERM while batches are in flight exits 0 with whole batche
 
   // The next sync sends the rest; what was stored but not acknowledged comes back duplicate.
   run.collector.Restart();
-  const size_t left = run.device->store->Outbox().size();
+  const size_t left = Must(run.device->store->Outbox()).size();
   const sync::SyncReport last = SyncUntilEmpty(*run.device, 5);
   CHECK(last.sent + last.duplicates == left);
   CHECK(last.duplicates == unacknowledged);

@@ -191,7 +191,7 @@ TEST_CASE("security: a device pushing a form not assigned to it is rejected into
   REQUIRE(FillSubmissions(*device->store, "workshop_attendee_survey", 1).ok());
   std::map<std::string, std::string> assigned = OutboxBytes(*device->store);
   std::string stray_uuid;
-  for (const OutboxItem& item : device->store->Outbox()) {
+  for (const OutboxItem& item : Must(device->store->Outbox())) {
     if (item.form_id == "workshop_attendee_survey") stray_uuid = item.uuid;
   }
   REQUIRE_FALSE(stray_uuid.empty());
@@ -205,8 +205,8 @@ TEST_CASE("security: a device pushing a form not assigned to it is rejected into
   REQUIRE(report.rejected.size() == 1);
   CHECK(report.rejected[0].uuid == stray_uuid);
   CHECK(report.rejected[0].reason == reason);
-  CHECK(device->store->Outbox().empty());
-  const std::vector<InstanceSummary> rejected = device->store->ListInstances(InstanceState::kRejected);
+  CHECK(Must(device->store->Outbox()).empty());
+  const std::vector<InstanceSummary> rejected = Must(device->store->ListInstances(InstanceState::kRejected));
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].uuid == stray_uuid);
   CHECK(rejected[0].reject_reason == reason);

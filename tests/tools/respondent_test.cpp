@@ -18,6 +18,9 @@
 #include "chosa/store.h"
 #include "chosa/submission_check.h"
 #include "chosa/scenario/respondent.h"
+#include "must.h"
+
+using chosa::testing::Must;
 
 namespace chosa {
 namespace tools {
@@ -339,13 +342,13 @@ TEST_CASE("through the device store: the drafts end in the outbox, as the sessio
     // The draft saw the same pages and drew the same answers as a bare session.
     CHECK(Answers(*submission) == Answers(MustRespond(form, seed)));
   }
-  std::vector<OutboxItem> outbox = store.Outbox();
+  std::vector<OutboxItem> outbox = Must(store.Outbox());
   REQUIRE(outbox.size() == 3);
   for (size_t i = 0; i < outbox.size(); ++i) {
     CHECK(outbox[i].uuid == uuids[i]);
     CHECK(CheckSubmission(form, outbox[i].canonical_json).ok());
   }
-  CHECK(store.ListInstances(InstanceState::kDraft).empty());
+  CHECK(Must(store.ListInstances(InstanceState::kDraft)).empty());
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 // with every submission exactly once.
 //
 // Thread safety: one thread at a time; one process at a time (a second writer waits, then fails).
+// Ownership: Open's dataset belongs to its caller. layout() points into the dataset: valid until
+// the next AddFormVersion or the dataset's end.
 #ifndef CHOSA_ANALYSIS_DATASET_H_
 #define CHOSA_ANALYSIS_DATASET_H_
 

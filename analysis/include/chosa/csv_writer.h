@@ -2,6 +2,10 @@
 // reads Japanese as mojibake), RFC 4180 quoting (a field with a comma, a quote or a line break
 // is quoted, quotes doubled), CRLF line ends. Written through a caller's sink in blocks, so that
 // an export streams with constant memory.
+//
+// Thread safety: a CsvWriter is used by one thread at a time. Ownership: it owns its sink (a
+// std::function, copied in) and its buffer; the Tables and Rows it writes are read during the
+// call only.
 #ifndef CHOSA_CSV_WRITER_H_
 #define CHOSA_CSV_WRITER_H_
 

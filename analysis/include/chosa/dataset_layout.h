@@ -9,6 +9,10 @@
 // itself have none); a `select_multiple` has its raw list column followed by one 0/1 column per
 // choice, `name/choice`. A repeat's table starts with `_submission_uuid` and `_position` (1-based).
 // Names of questions cannot start with `_`, so no question's column can clash with a metadata one.
+//
+// Thread safety: a DatasetLayout is immutable once built and may be read from several threads.
+// Ownership: it shares its Forms (shared_ptr); its Tables and Columns, and the Forms it returns,
+// are valid as long as the layout is. Writers and builders that take a layout borrow it.
 #ifndef CHOSA_DATASET_LAYOUT_H_
 #define CHOSA_DATASET_LAYOUT_H_
 

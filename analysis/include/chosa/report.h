@@ -6,7 +6,7 @@
 // Repeats are not reported: only the main table's questions.
 //
 // Thread safety: a ReportBuilder is used by one thread at a time; the layout is shared
-// read-only and must outlive the builder. A Report is a plain value.
+// read-only and must outlive the builder. A Report is a plain value that owns its data.
 #ifndef CHOSA_REPORT_H_
 #define CHOSA_REPORT_H_
 

@@ -3,6 +3,8 @@
 // analysis dataset's SQLite) writes it its own way.
 //
 // Thread safety: a SubmissionFlattener is used by one thread at a time; the layout is shared.
+// Ownership: the flattener borrows its layout, which must outlive it. Rows own their cells' text:
+// nothing in them refers to the submission's bytes after Flatten returns.
 #ifndef CHOSA_SUBMISSION_ROWS_H_
 #define CHOSA_SUBMISSION_ROWS_H_
 

@@ -12,6 +12,8 @@
 // not written. A text longer than Excel's 32,767 characters is cut at a character boundary.
 //
 // Thread safety: an XlsxWorkbook is used by one thread at a time.
+// Ownership: Create's workbook belongs to its caller and borrows the layout, which must outlive
+// it; the rows given to Add are read during the call only.
 #ifndef CHOSA_XLSX_WRITER_H_
 #define CHOSA_XLSX_WRITER_H_
 

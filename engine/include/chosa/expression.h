@@ -1,5 +1,8 @@
 // Evaluating one expression on its own, outside any form: for tools, the demo and the
 // conformance test. Inside a form, expressions are compiled once by the form loader instead.
+//
+// Thread safety: EvaluateStandalone may run on any number of threads at once (each call keeps its
+// own state). Ownership: nothing outlives the call; `env` is borrowed during it (null: the default).
 #ifndef CHOSA_EXPRESSION_H_
 #define CHOSA_EXPRESSION_H_
 

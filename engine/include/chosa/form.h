@@ -2,6 +2,11 @@
 // a flat table with dense indices, expressions compiled over those indices, and the dependency
 // graph with a topological rank per node. A Form is immutable after loading and may be shared
 // by many sessions and threads without synchronization.
+//
+// Ownership: Load hands the form out as a shared_ptr<const Form>; every session, draft and
+// layout that uses it keeps a reference, so it lives as long as its last user. The Items,
+// choice lists and texts a Form returns (references, string_views of LocalizedText::Get) belong
+// to it and are valid as long as the Form is.
 #ifndef CHOSA_FORM_H_
 #define CHOSA_FORM_H_
 

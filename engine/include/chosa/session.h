@@ -8,6 +8,12 @@
 //
 // REQUIRES: external synchronization (a session is used by one thread at a time). The Form is
 // shared read-only by any number of sessions.
+//
+// Ownership: a Session shares its Form (shared_ptr: the form lives at least as long as the
+// session) and borrows its Env, which must outlive it. What it returns is a value (answers,
+// errors, the view model, the submission), except form(), options() and language(), which are
+// valid while the session lives. chosa/filling.h changes a session through the same interface
+// as a Draft of the device store.
 #ifndef CHOSA_SESSION_H_
 #define CHOSA_SESSION_H_
 

@@ -4,6 +4,8 @@
 //
 // Thread safety: CheckSubmission may run on any number of threads at once; the Form is shared
 // read-only.
+// Ownership: both functions share the Form for as long as they need it; nothing refers to
+// `canonical_json` after the call. A ReplayedSubmission owns its session and the clock it runs on.
 #ifndef CHOSA_SUBMISSION_CHECK_H_
 #define CHOSA_SUBMISSION_CHECK_H_
 

@@ -5,6 +5,10 @@
 // date is `YYYY-MM-DD`. A nodeset is the list of values an aggregate reads (`sum(${q})` over a
 // repeat or a matrix). An error value says why an evaluation could not give a result (a bad
 // date, say); it converts to NaN / "" / false and is reported by the session.
+//
+// Thread safety: a Value is immutable once made (a nodeset shares its items, read-only), so one
+// may be read from several threads; assignment needs external synchronization.
+// Ownership: a Value owns its text; a copy of a nodeset shares the same immutable items.
 #ifndef CHOSA_VALUE_H_
 #define CHOSA_VALUE_H_
 

@@ -1,6 +1,9 @@
 // The view model: what a renderer draws for the current page, in the session's language. It is
 // built on request from values the session already keeps (Session::View()), and it exists as
 // JSON too (Session::ViewJson(), docs/view-model.md) for the C API, the web view and tests.
+//
+// Thread safety and ownership: plain values that own every string in them; a ViewModel does
+// not refer to the session or the form that built it, and may go to another thread.
 #ifndef CHOSA_VIEW_MODEL_H_
 #define CHOSA_VIEW_MODEL_H_
 

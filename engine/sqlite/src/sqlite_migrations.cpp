@@ -18,7 +18,7 @@ Status RunSqliteMigrations(Connection& connection, const SqliteMigrations& migra
     if (!status.ok()) return status;
     Result<int64_t> locked = connection.QueryInt("PRAGMA user_version", reading);
     if (!locked.ok() || *locked != *version) {  // upgraded meanwhile by another connection: look again
-      connection.Exec("ROLLBACK", "");
+      IgnoreError(connection.Exec("ROLLBACK", ""), "a read-only transaction: nothing to undo");
       if (!locked.ok()) return locked.status();
       continue;
     }
@@ -27,7 +27,7 @@ Status RunSqliteMigrations(Connection& connection, const SqliteMigrations& migra
     status = connection.Exec(step, upgrading);
     if (status.ok()) status = connection.Exec("COMMIT", upgrading);
     if (!status.ok()) {
-      connection.Exec("ROLLBACK", "");
+      IgnoreError(connection.Exec("ROLLBACK", ""), "the failure that made it roll back is returned");
       return status;
     }
   }

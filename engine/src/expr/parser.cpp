@@ -80,19 +80,25 @@ class Parser {
       return Status::InvalidArgument("expression longer than " + std::to_string(kMaxExpressionBytes) + " bytes", {}, 1);
     }
     if (!Advance()) return error_;
-    if (tok_.kind == Tok::kEnd) return Fail(tok_.offset, "empty expression");
+    if (tok_.kind == Tok::kEnd) {
+      Fail(tok_.offset, "empty expression");
+      return error_;
+    }
     int root = ParseOr(0);
     if (root < 0 || !error_.ok()) return error_;
-    if (tok_.kind != Tok::kEnd) return Fail(tok_.offset, "unexpected " + Describe(tok_) + "; expected an operator or the end");
+    if (tok_.kind != Tok::kEnd) {
+      Fail(tok_.offset, "unexpected " + Describe(tok_) + "; expected an operator or the end");
+      return error_;
+    }
     out_.root = static_cast<uint32_t>(root);
     // A form keeps thousands of expressions for its lifetime: no spare capacity.
     return ExactCopy(out_);
   }
 
  private:
-  Status Fail(size_t offset, std::string message) {
+  // Records the first error (later ones are consequences of it); Run returns error_.
+  void Fail(size_t offset, std::string message) {
     if (error_.ok()) error_ = Status::InvalidArgument(std::move(message), {}, ColumnOfOffset(src_, offset));
-    return error_;
   }
 
   std::string Describe(const Token& t) const {

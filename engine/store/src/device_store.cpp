@@ -143,11 +143,15 @@ Result<InstalledForm> DeviceStore::InstallForm(std::string_view json, const std:
   return installed;
 }
 
-std::vector<InstalledForm> DeviceStore::ListForms() const {
+Result<std::vector<InstalledForm>> DeviceStore::ListForms() const {
   std::vector<InstalledForm> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(), "SELECT form_id, version, sha256, installed_at FROM form_version ORDER BY form_id, seq");
-  while (rows.ok() && rows.Step() == SQLITE_ROW) out.push_back({rows.Text(0), rows.Text(1), rows.Text(2), rows.Int(3)});
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) {
+    out.push_back({rows.Text(0), rows.Text(1), rows.Text(2), rows.Int(3)});
+  }
+  if (code != SQLITE_DONE) return SqliteStatus(db_->reader.get(), code, "listing the installed forms");
   return out;
 }
 
@@ -292,7 +296,7 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
     copy.Bind(1, enumerator_id).Bind(2, now).Bind(3, now).Bind(4, uuid);
     int code = copy.Step();
     if (code != SQLITE_DONE || sqlite3_changes(w.get()) != 1) {
-      w.Exec("ROLLBACK", "rolling back");
+      IgnoreError(w.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
       if (code != SQLITE_DONE) return SqliteStatus(w.get(), code, "editing a sent submission");
       return Status::NotFound("no sent submission " + std::string(uuid) + " on this device");
     }
@@ -306,7 +310,7 @@ Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std:
                       "WHERE instance_id = (SELECT id FROM instance WHERE uuid = ?)");
     repeats.Bind(1, new_id).Bind(2, uuid);
     if ((code = answers.Step()) != SQLITE_DONE || (code = repeats.Step()) != SQLITE_DONE) {
-      w.Exec("ROLLBACK", "rolling back");
+      IgnoreError(w.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
       return SqliteStatus(w.get(), code, "copying the answers of " + std::string(uuid));
     }
     Status committed = w.Exec("COMMIT", "editing a sent submission");
@@ -331,13 +335,17 @@ Status DeviceStore::DeleteDraft(int64_t id) {
   return Status::Ok();
 }
 
-std::vector<InstanceSummary> DeviceStore::ListInstances(InstanceState state) const {
+Result<std::vector<InstanceSummary>> DeviceStore::ListInstances(InstanceState state) const {
   std::vector<InstanceSummary> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(), std::string("SELECT ") + kSummaryColumns +
                                         " FROM instance i WHERE i.state = ? ORDER BY i.updated_at DESC, i.id DESC");
-  rows.Bind(1, InstanceStateName(state));
-  while (rows.ok() && rows.Step() == SQLITE_ROW) out.push_back(ReadSummary(rows));
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  if (rows.ok()) rows.Bind(1, InstanceStateName(state));
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) out.push_back(ReadSummary(rows));
+  if (code != SQLITE_DONE) {
+    return SqliteStatus(db_->reader.get(), code, std::string("listing the ") + InstanceStateName(state) + " instances");
+  }
   return out;
 }
 
@@ -353,13 +361,14 @@ Result<InstanceSummary> DeviceStore::GetInstance(int64_t id) const {
 
 // --- the outbox --------------------------------------------------------------------------------
 
-std::vector<OutboxItem> DeviceStore::Outbox() const {
+Result<std::vector<OutboxItem>> DeviceStore::Outbox() const {
   std::vector<OutboxItem> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(),
                  "SELECT id, uuid, form_id, form_version, state, submission, sha256, finalized_at FROM instance "
                  "WHERE state = 'finalized' ORDER BY finalized_at, id");
-  while (rows.ok() && rows.Step() == SQLITE_ROW) {
+  int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) {
     OutboxItem item;
     item.id = rows.Int(0);
     item.uuid = rows.Text(1);
@@ -371,6 +380,7 @@ std::vector<OutboxItem> DeviceStore::Outbox() const {
     item.finalized_at = rows.Int(7);
     out.push_back(std::move(item));
   }
+  if (code != SQLITE_DONE) return SqliteStatus(db_->reader.get(), code, "reading the outbox");
   return out;
 }
 
@@ -407,11 +417,12 @@ Result<int64_t> DeviceStore::PurgeSent(bool all) {
   if (code != SQLITE_DONE) return SqliteStatus(db_->writer.get(), code, "deleting sent submissions");
   int64_t deleted = sqlite3_changes(db_->writer.get());
   // Form versions no draft or submission refers to any more, other than each form's newest.
-  db_->writer.Exec(
+  IgnoreError(db_->writer.Exec(
       "DELETE FROM form_version WHERE seq < (SELECT MAX(seq) FROM form_version n WHERE n.form_id = form_version.form_id) "
       "AND NOT EXISTS (SELECT 1 FROM instance i WHERE i.form_id = form_version.form_id AND i.form_version = "
       "form_version.version)",
-      "deleting unused form versions");
+      "deleting unused form versions"),
+      "best effort: an unused form version takes only space, and the next purge tries again");
   return deleted;
 }
 

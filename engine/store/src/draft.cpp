@@ -1,13 +1,24 @@
 // Autosave: every change of a Draft is written before the call returns.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include "chosa/env.h"
 #include "chosa/store.h"
 #include "chosa/view_model.h"
 #include "store_database.h"
+#include "store_testing.h"
 
 namespace chosa {
+
+namespace store_testing {
+namespace {
+std::atomic<bool> autosave_disabled{false};
+}  // namespace
+void SetAutosaveDisabled(bool disabled) { autosave_disabled.store(disabled, std::memory_order_relaxed); }
+bool AutosaveDisabled() { return autosave_disabled.load(std::memory_order_relaxed); }
+}  // namespace store_testing
+
 namespace {
 
 // "attendees[3]/name" -> 3 when the path is inside `repeat`, else 0.
@@ -37,13 +48,13 @@ Status InTransaction(StoreDatabase& db, std::string_view doing, Body body) {
   if (code != SQLITE_DONE) return SqliteStatus(db.writer.get(), code, doing);
   Status done = body();
   if (!done.ok()) {
-    db.writer.Exec("ROLLBACK", "rolling back");
+    IgnoreError(db.writer.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
     return done;
   }
   code = Run(db.commit);
   if (code == SQLITE_DONE) return Status::Ok();
   Status failed = SqliteStatus(db.writer.get(), code, doing);
-  db.writer.Exec("ROLLBACK", "rolling back");
+  IgnoreError(db.writer.Exec("ROLLBACK", "rolling back"), "the failure that made it roll back is returned");
   return failed;
 }
 
@@ -89,14 +100,14 @@ std::string Draft::InstanceName() const {
 }
 
 Draft::~Draft() {
-  if (!closed_) SavePage();  // best effort: the name and progress shown in the drafts list
+  if (!closed_) IgnoreError(SavePage(), "best effort: only the name and progress the drafts list shows");
   std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
   store_->db_->open_drafts.erase(store_->db_->open_drafts.find(id_));
 }
 
 Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {
   StoreDatabase& db = *store_->db_;
-  if (db.options().testing_disable_autosave) return Status::Ok();
+  if (store_testing::AutosaveDisabled()) return Status::Ok();
   // An answer the draft's name reads renames it at once (so that the drafts list is right even
   // after a kill): the name row sits beside the answers, and the same statement writes both.
   bool renames = names_draft_[static_cast<size_t>(item)];
@@ -187,7 +198,8 @@ Result<int32_t> Draft::AddRepeatInstance(std::string_view repeat) {
   std::lock_guard<std::mutex> lock(db.write_mutex);
   Status saved = InTransaction(db, "adding an entry", [&] { return SaveRepeatCounts(); });
   if (!saved.ok()) {
-    session_->RemoveRepeatInstance(repeat, *position);
+    // Undoes the append above, which took the count past `min`: it cannot be refused.
+    IgnoreError(session_->RemoveRepeatInstance(repeat, *position), "removes the instance just added");
     return saved;
   }
   return position;
@@ -309,7 +321,7 @@ Result<Submission> Draft::Finalize() {
   Result<Submission> submission = session_->Finalize(replaces_, audit_ ? &audit : nullptr);
   if (!submission.ok()) {
     // A refused finalize shows the first page with an error: the store follows it.
-    SavePage();
+    IgnoreError(SavePage(), "the refusal is what is reported; the next page move saves the page again");
     return submission;
   }
   std::lock_guard<std::mutex> lock(db.write_mutex);
@@ -332,7 +344,8 @@ Result<Submission> Draft::Finalize() {
     code = Run(db.delete_name);
     return code == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.writer.get(), code, "finalizing");
   });
-  db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing");
+  IgnoreError(db.writer.Exec("PRAGMA synchronous=NORMAL", "finalizing"),
+              "left at FULL, later answers are slower, never less durable");
   if (!stored.ok()) return stored;
   closed_ = true;
   return submission;

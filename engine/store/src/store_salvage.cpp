@@ -142,7 +142,8 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
   if (!opened.ok()) return opened;
   // Reads a schema whose later tables point past the end of a truncated file, instead of
   // refusing the whole file.
-  source.Exec("PRAGMA writable_schema=ON", "salvaging");
+  IgnoreError(source.Exec("PRAGMA writable_schema=ON", "salvaging"),
+              "without it a damaged schema may be refused, which the reads below then report");
   Result<int64_t> version = source.QueryInt("PRAGMA user_version", "reading the schema version");
   if (version.ok() && *version > CurrentSchemaVersion()) {
     return Status::Unsupported(damaged + " was written by a newer version of chosa (schema " + std::to_string(*version) +
@@ -156,8 +157,9 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
   std::lock_guard<std::mutex> lock(out.write_mutex);
   // A submission whose form version row was lost is still worth keeping: its canonical bytes
   // are complete. So the copy does not insist on references being whole.
-  out.writer.Exec("PRAGMA foreign_keys=OFF", "salvaging");
-  out.writer.Exec("BEGIN", "salvaging");
+  Status began = out.writer.Exec("PRAGMA foreign_keys=OFF", "salvaging");
+  if (began.ok()) began = out.writer.Exec("BEGIN", "salvaging");
+  if (!began.ok()) return began;
   // Row by row, table by table: a damaged page loses the rows on it, not the whole store. A
   // scan that fails part-way resumes after the last key it read.
   auto copy = [&](const std::string& select_after, const std::string& insert, int columns) {
@@ -216,13 +218,16 @@ Result<int64_t> DeviceStore::Salvage(const std::string& damaged, const std::stri
          "INSERT OR IGNORE INTO audit (instance_id, seq, at, path, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)", 6);
   }
   // Rows whose instance was lost are of no use.
-  out.writer.Exec("DELETE FROM answer WHERE instance_id NOT IN (SELECT id FROM instance);"
-                  "DELETE FROM repeat_count WHERE instance_id NOT IN (SELECT id FROM instance);"
-                  "DELETE FROM audit WHERE instance_id NOT IN (SELECT id FROM instance);",
-                  "salvaging");
-  Status committed = out.writer.Exec("COMMIT", "salvaging");
-  out.writer.Exec("PRAGMA foreign_keys=ON", "salvaging");
-  if (!committed.ok()) return committed;
+  Status committed = out.writer.Exec("DELETE FROM answer WHERE instance_id NOT IN (SELECT id FROM instance);"
+                                     "DELETE FROM repeat_count WHERE instance_id NOT IN (SELECT id FROM instance);"
+                                     "DELETE FROM audit WHERE instance_id NOT IN (SELECT id FROM instance);",
+                                     "salvaging");
+  if (committed.ok()) committed = out.writer.Exec("COMMIT", "salvaging");
+  if (!committed.ok()) {
+    IgnoreError(out.writer.Exec("ROLLBACK", "salvaging"), "the failure that made it roll back is returned");
+    return committed;
+  }
+  IgnoreError(out.writer.Exec("PRAGMA foreign_keys=ON", "salvaging"), "the new store is closed on return");
   return instances;
 }
 

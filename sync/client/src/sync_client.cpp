@@ -159,8 +159,10 @@ Status SyncClient::PullForms(SyncReport* report) {
     if (newest.count(form.form_id) == 0) order.push_back(form.form_id);
     newest[form.form_id] = &form;
   }
+  Result<std::vector<InstalledForm>> installed_forms = store_->ListForms();
+  if (!installed_forms.ok()) return installed_forms.status();
   std::set<std::pair<std::string, std::string>> installed;
-  for (const InstalledForm& form : store_->ListForms()) installed.emplace(form.form_id, form.version);
+  for (const InstalledForm& form : *installed_forms) installed.emplace(form.form_id, form.version);
   std::vector<const protocol::FormListing*> wanted;
   for (const std::string& form_id : order) {
     const protocol::FormListing* form = newest[form_id];
@@ -201,7 +203,9 @@ Status SyncClient::PullForms(SyncReport* report) {
 Status SyncClient::PushOutbox(SyncReport* report) {
   if (store_ == nullptr) return Status::InvalidArgument("no device store to push from");
   if (credentials_.token.empty()) return Status::Unauthenticated("the device is not enrolled (no token)");
-  const std::vector<OutboxItem> outbox = store_->Outbox();
+  Result<std::vector<OutboxItem>> read = store_->Outbox();
+  if (!read.ok()) return read.status();  // an unreadable outbox is not an empty one
+  const std::vector<OutboxItem>& outbox = *read;
   auto answered = [report] { return report->sent + report->duplicates + report->rejected.size(); };
   const size_t answered_before = answered();
   size_t next = 0;
@@ -322,6 +326,17 @@ SyncClient::BatchOutcome SyncClient::PushBatch(const std::vector<OutboxItem>& ou
   return outcome;
 }
 
+// A sync that stops before the push counts what it leaves; an outbox that cannot be read is a
+// problem of its own (the status already says why the sync stopped).
+void SyncClient::CountLeft(SyncReport* report) const {
+  Result<std::vector<OutboxItem>> outbox = store_->Outbox();
+  if (outbox.ok()) {
+    report->left = outbox->size();
+  } else {
+    report->problems.push_back("the outbox cannot be read: " + outbox.status().message());
+  }
+}
+
 SyncReport SyncClient::Sync() {
   SyncReport report;
   if (store_ != nullptr && !credentials_.device_id.empty() && credentials_.device_id != store_->device_id()) {
@@ -330,7 +345,7 @@ SyncReport SyncClient::Sync() {
     report.status = Status::Unauthenticated("this store is device " + store_->device_id() +
                                             " but is enrolled as device " + credentials_.device_id +
                                             ": enrol it again with a new code from the bureau");
-    report.left = store_->Outbox().size();
+    CountLeft(&report);
     return report;
   }
   Status pulled = PullForms(&report);
@@ -339,7 +354,7 @@ SyncReport SyncClient::Sync() {
       pulled.ok() || (pulled.code() != StatusCode::kUnauthenticated && pulled.code() != StatusCode::kPermissionDenied &&
                       pulled.code() != StatusCode::kUnavailable);
   if (!push) {
-    if (store_ != nullptr) report.left = store_->Outbox().size();
+    if (store_ != nullptr) CountLeft(&report);
     return report;
   }
   Status pushed = PushOutbox(&report);

@@ -169,7 +169,7 @@ Status CheckSqliteNotInUse(const std::string& path) {
   // In WAL mode an exclusive lock is granted only when no other connection has the file open.
   status = db.Exec("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;", "locking " + path);
   if (!status.ok()) {
-    db.Exec("ROLLBACK", "");
+    IgnoreError(db.Exec("ROLLBACK", ""), "the lock was refused: the file is in use, which is what is reported");
     return Status::Unavailable(path + " is in use (is the collector running?): stop it first");
   }
   return Status::Ok();

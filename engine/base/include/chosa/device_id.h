@@ -1,5 +1,7 @@
 // A device's identity: what a device store keeps, stamps into every submission it finalizes and
 // enrols with at a collector, and what the collector then knows the device by (docs/store.md).
+//
+// Thread safety: a pure function, safe from any thread. Ownership: nothing is kept.
 #ifndef CHOSA_DEVICE_ID_H_
 #define CHOSA_DEVICE_ID_H_
 

@@ -3,6 +3,9 @@
 // its own (a fake clock, a fixed zone) wherever the engine takes an Env.
 //
 // Thread safety: implementations must be safe for concurrent use from several threads.
+// Ownership: whoever takes an Env* borrows it (a Session, a DeviceStore, a SyncClient): the Env
+// must outlive them. Env::Default() is owned by the process and never destroyed; an
+// EnvWrapper borrows its target, which must outlive it.
 #ifndef CHOSA_ENV_H_
 #define CHOSA_ENV_H_
 

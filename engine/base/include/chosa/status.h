@@ -4,7 +4,10 @@
 // A Status carries a code, a human-readable message and, where it applies, the JSON Pointer of
 // the fault (RFC 6901) and a 1-based column inside an expression or a line of text.
 //
-// Thread safety: a Status is a plain value; distinct objects may be used from distinct threads.
+// Thread safety: a Status and a Result are plain values; distinct objects may be used from
+// distinct threads, one object from several only to read it.
+// Ownership: both own what they hold (strings copied in); value() and the references it returns
+// live as long as the Result.
 #ifndef CHOSA_STATUS_H_
 #define CHOSA_STATUS_H_
 
@@ -34,7 +37,7 @@ enum class StatusCode {
 // ({"error", "pointer"}) with an HTTP status, not a code name. Only a test calls it today.
 const char* StatusCodeName(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
 
@@ -79,7 +82,7 @@ class Status {
 
 // A value or the Status explaining why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}             // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}     // NOLINT: implicit by design
@@ -99,6 +102,13 @@ class Result {
   std::optional<T> value_;
   Status status_;
 };
+
+// Drops a Status (or a Result) on purpose, where ignoring it is right: a ROLLBACK after a failure
+// that is being reported, a best-effort cleanup. `why` says why, for the reader; it is not used.
+// Status and Result are [[nodiscard]]: every other ignored one is a warning.
+inline void IgnoreError(const Status& /*status*/, const char* /*why*/) {}
+template <typename T>
+inline void IgnoreError(const Result<T>& /*result*/, const char* /*why*/) {}
 
 }  // namespace chosa
 

@@ -1,5 +1,7 @@
 // A submission's uuid, and the uuid its `replaces` names, as schemas/submission.schema.json has
 // them (uuid_v4): the one check Session::Finalize, CheckSubmission and the sync protocol share.
+//
+// Thread safety: a pure function, safe from any thread. Ownership: nothing is kept.
 #ifndef CHOSA_UUID_H_
 #define CHOSA_UUID_H_
 

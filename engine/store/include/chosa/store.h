@@ -9,8 +9,17 @@
 // answer waits for one.
 //
 // Threads: all writes go through one writer connection guarded by a mutex; readers (listing
-// drafts, the outbox) use their own read-only connection. A DeviceStore may be used from several
-// threads at once (the UI and a sync thread); a Draft is used by one thread at a time.
+// drafts, the outbox) use their own read-only connection under another. A DeviceStore may be
+// used from several threads at once (the UI and a sync thread): every method of it is safe to
+// call concurrently. A Draft is used by one thread at a time (it wraps a Session); distinct
+// Drafts of one store may be used from distinct threads.
+//
+// Ownership: Open returns the store to its caller (unique_ptr). StartDraft, Resume and EditSent
+// return Drafts the caller owns, which point back at their store: a Draft must not outlive its
+// DeviceStore. Destroying the store while one of its Drafts is alive is undefined behaviour (the
+// Draft's next call, or its destructor, which saves its page, uses the store's connections).
+// StoreOptions::env is borrowed and must outlive the store. Loaded Forms are shared
+// (shared_ptr) and outlive the store as long as someone holds them; listings return values.
 #ifndef CHOSA_STORE_H_
 #define CHOSA_STORE_H_
 
@@ -21,6 +30,7 @@
 #include <vector>
 
 #include "chosa/device_id.h"
+#include "chosa/filling.h"
 #include "chosa/form.h"
 #include "chosa/session.h"
 #include "chosa/status.h"
@@ -42,8 +52,6 @@ struct StoreOptions {
   std::string device_id;
   // Where $ref code lists of installed forms are looked up (besides the form file's directory).
   std::vector<std::string> search_paths;
-  // TEST ONLY: do not write answers when they are set (the crash test proves it detects that).
-  bool testing_disable_autosave = false;
 };
 
 struct InstalledForm {
@@ -112,7 +120,9 @@ class DeviceStore {
   // is refused (a published version is immutable).
   Result<InstalledForm> InstallForm(std::string_view json, const std::vector<std::string>& search_paths = {});
   Result<InstalledForm> InstallFormFile(const std::string& path);
-  std::vector<InstalledForm> ListForms() const;
+  // Every installed version, by form id then installation order. Like every listing, it reads
+  // the store: an SQLite fault (an unreadable file, ...) is returned, never an empty list.
+  Result<std::vector<InstalledForm>> ListForms() const;
   // The newest installed version of `form_id` (by installation order), or a given version.
   Result<std::shared_ptr<const Form>> LoadForm(std::string_view form_id, std::string_view version = "") const;
 
@@ -126,11 +136,13 @@ class DeviceStore {
   // A sent submission cannot change: this starts a new draft with its answers, which replaces it.
   Result<std::unique_ptr<Draft>> EditSent(std::string_view uuid, std::string_view enumerator_id);
   Status DeleteDraft(int64_t id);
-  std::vector<InstanceSummary> ListInstances(InstanceState state) const;
+  // The instances in `state`, most recently changed first.
+  Result<std::vector<InstanceSummary>> ListInstances(InstanceState state) const;
   Result<InstanceSummary> GetInstance(int64_t id) const;
 
   // --- the outbox ----------------------------------------------------------------------------
-  std::vector<OutboxItem> Outbox() const;   // finalized, not yet sent, oldest first
+  // Finalized, not yet sent, oldest first.
+  Result<std::vector<OutboxItem>> Outbox() const;
   Status MarkSent(std::string_view uuid);
   Status MarkRejected(std::string_view uuid, std::string_view reason);
   // Deletes sent submissions older than their form's retention (settings.retention_days);
@@ -151,28 +163,29 @@ class DeviceStore {
 
 // A filling saved as it goes: every answer, repeat change, page move and language switch is
 // written to the store before the call returns. Wraps a Session; read the state through
-// session(), change it through the Draft.
-class Draft {
+// session(), change it through the Draft (a Filling, chosa/filling.h). Used by one thread at a
+// time; it must not outlive the DeviceStore that made it (undefined behaviour: see the top).
+class Draft final : public Filling {
  public:
-  ~Draft();
+  ~Draft() override;
   Draft(const Draft&) = delete;
   Draft& operator=(const Draft&) = delete;
 
   int64_t id() const { return id_; }
-  const Session& session() const { return *session_; }
+  const Session& session() const override { return *session_; }
 
   // As Session::SetAnswer, then saved. If it cannot be saved (disk full, ...), the session keeps
   // its previous value and the Status (kIOError) says the answer was not saved.
-  Status SetAnswer(std::string_view path, std::string_view text);
-  Result<int32_t> AddRepeatInstance(std::string_view repeat);
-  Status RemoveRepeatInstance(std::string_view repeat, int32_t position);
-  Status SetLanguage(std::string_view language);
-  Status Next();
-  Status Back();
-  Status GoToPage(int32_t page);
+  Status SetAnswer(std::string_view path, std::string_view text) override;
+  Result<int32_t> AddRepeatInstance(std::string_view repeat) override;
+  Status RemoveRepeatInstance(std::string_view repeat, int32_t position) override;
+  Status SetLanguage(std::string_view language) override;
+  Status Next() override;
+  Status Back() override;
+  Status GoToPage(int32_t page) override;
   // Validates, builds the submission (with the audit trail when the form asks for one) and
   // moves it to the outbox in one durable transaction. The draft is then closed.
-  Result<Submission> Finalize();
+  Result<Submission> Finalize() override;
 
  private:
   friend class DeviceStore;

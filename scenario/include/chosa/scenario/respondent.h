@@ -20,13 +20,11 @@
 #include <utility>
 #include <vector>
 
+#include "chosa/filling.h"
 #include "chosa/session.h"
 #include "chosa/status.h"
 
 namespace chosa {
-
-class Draft;
-
 namespace tools {
 
 // Leans the answers of one question so that the demo's tables show something (the checklist's
@@ -57,9 +55,9 @@ struct RespondentOptions {
 // satisfies, a page that will not let it go), the session is left where it stopped and the
 // Status (kInvalidArgument) says which questions could not be answered and why.
 Result<Submission> FillAsRespondent(Session& session, const RespondentOptions& options);
-// The same through a draft of the device store: every answer is saved as it is given, and the
-// finalized submission goes to the store's outbox, as on a tablet.
-Result<Submission> FillAsRespondent(Draft& draft, const RespondentOptions& options);
+// The same through any Filling; through a Draft of the device store every answer is saved as it
+// is given, and the finalized submission goes to the store's outbox, as on a tablet.
+Result<Submission> FillAsRespondent(Filling& filling, const RespondentOptions& options);
 
 }  // namespace tools
 }  // namespace chosa

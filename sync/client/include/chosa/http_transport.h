@@ -8,6 +8,9 @@
 // a transport failure (no HTTP response) apart from an HTTP status.
 //
 // Thread safety: a transport serves one request at a time (REQUIRES: external synchronization).
+// Ownership: MakeCurlTransport's transport belongs to its caller; whoever uses it (a SyncClient)
+// borrows it. Requests and responses are plain values; HttpResponse::Header's pointer is valid
+// as long as the response and its headers are unchanged.
 #ifndef CHOSA_HTTP_TRANSPORT_H_
 #define CHOSA_HTTP_TRANSPORT_H_
 

@@ -12,7 +12,10 @@
 // Retry-After, up to RetryPolicy::max_attempts tries of one request; then the sync stops and says
 // what is left for later. A 401 (a revoked or unknown token) stops the sync at once.
 //
-// Thread safety: one sync at a time per client; Cancel() may be called from any thread.
+// Thread safety: one sync at a time per client; Cancel() may be called from any thread. The
+// device store may be used by other threads (the UI) during a sync.
+// Ownership: the client borrows its transport and its device store, which must outlive it; it
+// owns a copy of its credentials and options. Reports are plain values.
 #ifndef CHOSA_SYNC_CLIENT_H_
 #define CHOSA_SYNC_CLIENT_H_
 
@@ -119,6 +122,7 @@ class SyncClient {
   Status PullForms(SyncReport* report);
 
   // Sends the outbox, oldest first, in batches; marks each submission as the collector answers.
+  // An outbox the store cannot read stops it with the store's Status (nothing is sent).
   Status PushOutbox(SyncReport* report);
 
   // PullForms, then PushOutbox, unless the pull was stopped by a 401, a refused certificate, a
@@ -138,6 +142,8 @@ class SyncClient {
   HttpRequest Authorized(std::string method, std::string path) const;
   void Report(const SyncProgress& progress) const;
   void Wait(int64_t millis);
+  // report->left from the outbox, or a problem when it cannot be read.
+  void CountLeft(SyncReport* report) const;
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
   struct BatchOutcome {
     Status status;           // not OK: the sync stops (what was marked stays marked)

@@ -7,6 +7,10 @@
 //   {"collector_url": "https://collector.example.jp", "device_id": "dev-…", "token": "…",
 //    "ca_file": "/etc/chosa/bureau-ca.pem", "pinned_public_keys": ["sha256//…", "sha256//…"]}
 // "ca_file" is "" for the system trust store; "pinned_public_keys" is [] for no pinning.
+//
+// Thread safety: the functions may run on any thread, but two SaveCredentials of one path must not
+// run at once (they share the temporary file beside it). Ownership: SyncCredentials is a plain
+// value; nothing is kept between calls.
 #ifndef CHOSA_SYNC_CREDENTIALS_H_
 #define CHOSA_SYNC_CREDENTIALS_H_
 

@@ -4,7 +4,10 @@
 // planned, not written: it would implement this same interface, so that the HTTP layer and the
 // admin commands need not know which one runs.
 //
-// Every method is safe to call from several threads at once. Secrets never reach the storage:
+// Every method is safe to call from several threads at once. OpenSqliteStorage's storage belongs
+// to its caller (the server and the admin commands borrow it); results are returned by value, and
+// the views given to a method (a submission's body) are read during the call only. Secrets never
+// reach the storage:
 // it keeps SHA-256 hashes of enrolment codes and tokens, and compares them in constant time.
 #ifndef CHOSA_COLLECTOR_STORAGE_H_
 #define CHOSA_COLLECTOR_STORAGE_H_

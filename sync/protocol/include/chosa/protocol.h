@@ -2,6 +2,10 @@
 // the routes, the limits, the JSON body of every request and response, and their strict readers.
 // A reader refuses unknown fields, missing fields and wrong types with the JSON Pointer of the
 // fault (Status::InvalidArgument, pointer set), so that both ends speak exactly one dialect.
+//
+// Thread safety: pure functions over values, safe from any number of threads.
+// Ownership: every result owns its strings, except SplitBatch's, which are views into `body` and
+// valid only as long as it is.
 #ifndef CHOSA_PROTOCOL_H_
 #define CHOSA_PROTOCOL_H_
 

@@ -1,7 +1,7 @@
 // Must(result): the value of a Result a test expects to succeed; REQUIREs it did (with the
 // status in the failure), so that a failing storage fails the test rather than crash it.
-#ifndef CHOSA_TESTS_SYNC_MUST_H_
-#define CHOSA_TESTS_SYNC_MUST_H_
+#ifndef CHOSA_TESTS_TEST_SUPPORT_MUST_H_
+#define CHOSA_TESTS_TEST_SUPPORT_MUST_H_
 
 #include <catch2/catch.hpp>
 #include <utility>
@@ -19,4 +19,4 @@ T Must(Result<T> result) {
 
 }  // namespace chosa::testing
 
-#endif  // CHOSA_TESTS_SYNC_MUST_H_
+#endif  // CHOSA_TESTS_TEST_SUPPORT_MUST_H_
