@@ -595,6 +595,16 @@ class Parser {
     }
   }
 
+  // The "repeat" of an add or remove step as an object: required, the name of a repeat.
+  bool ReadRepeatKey(const Json& value, const std::string& pointer, Step* step) {
+    if (!value.contains("repeat")) {
+      Problem(pointer, "missing \"repeat\"");
+      return false;
+    }
+    return ReadString(value["repeat"], pointer + "/repeat", &step->repeat) &&
+           CheckPath(step->repeat, pointer + "/repeat", Use::kRepeat);
+  }
+
   bool ReadAdd(const Json& value, const std::string& pointer, Step* step) {
     if (value.is_string()) {
       step->repeat = value.get<std::string>();
@@ -605,14 +615,7 @@ class Parser {
       return false;
     }
     CheckKeys(value, pointer, {"repeat", "times"});
-    bool ok = true;
-    if (!value.contains("repeat")) {
-      Problem(pointer, "missing \"repeat\"");
-      ok = false;
-    } else {
-      ok = ReadString(value["repeat"], pointer + "/repeat", &step->repeat) &&
-           CheckPath(step->repeat, pointer + "/repeat", Use::kRepeat);
-    }
+    bool ok = ReadRepeatKey(value, pointer, step);
     if (value.contains("times")) ok = ReadInt(value["times"], pointer + "/times", 1, 10000, &step->times) && ok;
     return ok;
   }
@@ -623,14 +626,7 @@ class Parser {
       return false;
     }
     CheckKeys(value, pointer, {"repeat", "position"});
-    bool ok = true;
-    if (!value.contains("repeat")) {
-      Problem(pointer, "missing \"repeat\"");
-      ok = false;
-    } else {
-      ok = ReadString(value["repeat"], pointer + "/repeat", &step->repeat) &&
-           CheckPath(step->repeat, pointer + "/repeat", Use::kRepeat);
-    }
+    bool ok = ReadRepeatKey(value, pointer, step);
     if (!value.contains("position")) {
       Problem(pointer, "missing \"position\" (from 1)");
       ok = false;

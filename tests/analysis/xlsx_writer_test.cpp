@@ -11,6 +11,7 @@
 #include "../engine/test_support.h"
 #include "chosa/xlsx_writer.h"
 #include "excel_limits.h"
+#include "run_command.h"
 #include "chosa/base/utf8.h"
 
 namespace chosa::analysis {
@@ -35,15 +36,10 @@ bool Exists(const std::string& path) {
 json ReadWorkbook(const std::string& path) {
   const std::string command = "/usr/bin/python3 '" + std::string(CHOSA_SOURCE_DIR) +
                               "/tests/analysis/read_xlsx.py' '" + path + "' 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[65536];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  INFO(out.substr(0, 2000));
-  REQUIRE(status == 0);
-  json workbook = json::parse(out, nullptr, false);
+  const chosa::testing::CommandRun read = chosa::testing::RunCommand(command);
+  INFO(read.out.substr(0, 2000));
+  REQUIRE(read.exit_status == 0);
+  json workbook = json::parse(read.out, nullptr, false);
   REQUIRE_FALSE(workbook.is_discarded());
   return workbook;
 }

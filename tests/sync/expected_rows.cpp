@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "run_command.h"
+
 namespace chosa::testing {
 namespace {
 
@@ -83,17 +85,19 @@ void CheckRow(const CsvRow& row, const CsvRow& expected) {
   }
 }
 
+nlohmann::json ReadWorkbook(const std::string& path) {
+  const CommandRun read = RunCommand("/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/analysis/read_xlsx.py '" + path + "'");
+  REQUIRE(read.exit_status == 0);
+  return nlohmann::json::parse(read.out);
+}
+
 std::map<std::string, ParsedCsv> ParseCsvFiles(const std::vector<std::string>& paths) {
   std::string command = "/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/tools/csv_rows.py";
   for (const std::string& path : paths) command += " '" + path + "'";
-  std::FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buffer[65536];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
-  REQUIRE(pclose(pipe) == 0);
+  const CommandRun read = RunCommand(command);
+  REQUIRE(read.exit_status == 0);
   std::map<std::string, ParsedCsv> out;
-  const nlohmann::json files = nlohmann::json::parse(text);
+  const nlohmann::json files = nlohmann::json::parse(read.out);
   for (const auto& [path, parsed] : files.items()) {
     ParsedCsv& csv = out[path];
     csv.bom = parsed["bom"];

@@ -5,6 +5,7 @@
 #define CHOSA_TESTS_SYNC_EXPECTED_ROWS_H_
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct ParsedCsv {
   std::vector<CsvRow> rows;
 };
 std::map<std::string, ParsedCsv> ParseCsvFiles(const std::vector<std::string>& paths);
+
+// A workbook as openpyxl reads it (tests/analysis/read_xlsx.py): sheets of typed cells.
+nlohmann::json ReadWorkbook(const std::string& path);
 
 }  // namespace chosa::testing
 

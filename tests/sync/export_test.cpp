@@ -267,16 +267,6 @@ TEST_CASE("An export keeps the latest of each correction chain unless all versio
   CHECK(Must(storage->PositionAfter("nothing", 7, 3)) == 7);
 }
 
-// A workbook as openpyxl reads it (tests/analysis/read_xlsx.py).
-nlohmann::json ReadWorkbook(const std::string& path) {
-  std::FILE* pipe = popen(("/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/analysis/read_xlsx.py '" + path + "'").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buffer[65536];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
-  REQUIRE(pclose(pipe) == 0);
-  return nlohmann::json::parse(text);
-}
 
 // A workbook cell as the CSV writes the same value.
 std::string CellText(const nlohmann::json& cell) {
@@ -333,7 +323,7 @@ TEST_CASE("chosa-collector export --out DIR: a directory for every format, the f
   CHECK(xlsx.out.empty());
   CHECK_THAT(e2e::ReadFile(log), Catch::Contains("Wrote " + out + "/other.xlsx\n"));
   CHECK(e2e::ReadFile(out + "/other.xlsx").compare(0, 2, "PK") == 0);
-  const nlohmann::json read = ReadWorkbook(out + "/other.xlsx");
+  const nlohmann::json read = testing::ReadWorkbook(out + "/other.xlsx");
   REQUIRE(read["sheets"].size() >= 1);
   CHECK(read["sheets"][0]["name"] == "other");
   CHECK(read["sheets"][0]["rows"].size() == 3);  // the header and the two submissions
@@ -470,7 +460,7 @@ TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer
   }
   for (const std::string& xlsx : {workbook, served_path}) {
     INFO(xlsx);
-    const nlohmann::json read = ReadWorkbook(xlsx);
+    const nlohmann::json read = testing::ReadWorkbook(xlsx);
     REQUIRE(read["sheets"].size() == 3);
     CHECK(read["sheets"][0]["name"] == "workshop_attendee_survey");
     CHECK(read["sheets"][1]["name"] == "attendees");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "e2e_support.h"
+#include "run_command.h"
 #include "expected_rows.h"
 #include "fault_proxy.h"
 #include "chosa/scenario/respondent.h"
@@ -23,10 +24,7 @@ using chosa::testing::TempDir;
 
 const std::string kChosa = std::string(CHOSA_BINARY_DIR) + "/tools/chosa";
 
-struct PullRun {
-  int exit_status = -1;
-  std::string out;
-};
+using PullRun = testing::CommandRun;
 
 // Runs `chosa pull` for `form` into `dataset_dir` against `url` (default: the collector's);
 // its standard error goes to DATASET_DIR.log.
@@ -35,14 +33,7 @@ PullRun Pull(const e2e::CollectorProcess& collector, const std::string& token, c
   const std::string command = "CHOSA_ANALYST_TOKEN='" + token + "' " + kChosa + " pull --collector " +
                               (url.empty() ? collector.url() : url) + " --ca '" + collector.ca_file() +
                               "' --dataset '" + dataset_dir + "' " + extra + " " + form + " 2>>'" + dataset_dir + ".log'";
-  PullRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing::RunCommand(command);
 }
 
 // uuid -> _body of the dataset's submissions (each UUID once: the column is UNIQUE, and the
@@ -133,14 +124,7 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   CHECK_THAT(e2e::ReadFile(datasets + "/" + form + ".csv"), Catch::Contains("薬剤師"));
   CHECK_THAT(labelled.out, Catch::Contains(datasets + "/" + form + ".xlsx"));
   {
-    std::FILE* pipe = popen(("/usr/bin/python3 " CHOSA_SOURCE_DIR "/tests/analysis/read_xlsx.py '" + datasets + "/" +
-                             form + ".xlsx'").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string text;
-    char buffer[65536];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
-    REQUIRE(pclose(pipe) == 0);
-    const nlohmann::json read = nlohmann::json::parse(text);
+    const nlohmann::json read = testing::ReadWorkbook(datasets + "/" + form + ".xlsx");
     auto labelled_csv = testing::ParseCsvFiles({datasets + "/" + form + ".csv", datasets + "/" + form + "-attendees.csv"});
     const std::string files[] = {datasets + "/" + form + ".csv", datasets + "/" + form + "-attendees.csv"};
     for (size_t sheet = 0; sheet < 2; ++sheet) {
@@ -191,12 +175,9 @@ TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "
   const std::string report_dir = work.path() + "/report";
   const std::string report_command = kChosa + " report '" + datasets + "/" + form + ".sqlite' --lang en --out '" +
                                      report_dir + "' 2>>'" + datasets + ".log'";
-  FILE* report_pipe = popen(report_command.c_str(), "r");
-  REQUIRE(report_pipe != nullptr);
-  char report_out[4096] = {0};
-  const size_t report_length = fread(report_out, 1, sizeof report_out - 1, report_pipe);
-  CHECK(WEXITSTATUS(pclose(report_pipe)) == 0);
-  CHECK_THAT(std::string(report_out, report_length), Catch::Contains("20 submissions"));
+  const testing::CommandRun report = testing::RunCommand(report_command);
+  CHECK(report.exit_status == 0);
+  CHECK_THAT(report.out, Catch::Contains("20 submissions"));
   CHECK_THAT(e2e::ReadFile(report_dir + "/report.html"), Catch::Contains("<svg"));
   std::map<std::string, int> professions;
   for (const auto& [uuid, bytes] : all) {
@@ -396,14 +377,7 @@ TEST_CASE("chosa pull without --dataset keeps the datasets in ${XDG_DATA_HOME:-~
     const std::string command = "cd '" + cwd + "' && env -u XDG_DATA_HOME -u HOME " + environment +
                                 " CHOSA_ANALYST_TOKEN='" + token + "' " + kChosa + " pull --collector " + collector.url() +
                                 " --ca '" + collector.ca_file() + "' --xlsx " + form + " 2>>'" + log + "'";
-    PullRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
-    const int status = pclose(pipe);
-    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return testing::RunCommand(command);
   };
   int64_t rows = 0;
 
@@ -442,14 +416,9 @@ TEST_CASE("chosa pull without --dataset keeps the datasets in ${XDG_DATA_HOME:-~
   CHECK(std::system(("test -z \"$(ls -A '" + cwd + "')\"").c_str()) == 0);
 
   // The usage names every option the command takes.
-  std::string usage;
-  {
-    FILE* pipe = popen((kChosa + " pull --help && " + kChosa + " help").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) usage.append(buffer, n);
-    REQUIRE(pclose(pipe) == 0);
-  }
+  const testing::CommandRun help = testing::RunCommand(kChosa + " pull --help && " + kChosa + " help");
+  REQUIRE(help.exit_status == 0);
+  const std::string& usage = help.out;
   for (const char* option : {"--dataset DIR", "--ca FILE", "--pin PIN", "--all-versions", "--page N", "--labels LANG",
                              "--xlsx", "--max-response-kb N", "chosa/datasets"}) {
     INFO(option);

@@ -10,6 +10,7 @@
 #include "chosa/store.h"
 #include "chosa/collector/sqlite_storage.h"
 #include "e2e_support.h"
+#include "run_command.h"
 
 namespace chosa {
 namespace {
@@ -17,21 +18,11 @@ namespace {
 const std::string kSource = CHOSA_SOURCE_DIR;
 const std::string kChosa = std::string(CHOSA_BINARY_DIR) + "/tools/chosa";
 
-struct CliRun {
-  int exit_status = -1;
-  std::string out;  // standard output; standard error goes to `err_file`
-};
+using CliRun = testing::CommandRun;
 
+// `chosa ARGS`; its standard error is appended to `err_file`.
 CliRun RunChosa(const std::string& args, const std::string& err_file) {
-  CliRun run;
-  FILE* pipe = popen((kChosa + " " + args + " 2>>'" + err_file + "'").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing::RunCommand(kChosa + " " + args + " 2>>'" + err_file + "'");
 }
 
 TEST_CASE("chosa sync: enrol once, send the outbox, nothing twice", "[sync][cli]") {
