@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chosa/base/hex_digest.h"
 #include "chosa/env.h"
 #include "schema.h"
 
@@ -122,9 +123,7 @@ Status StoreDatabase::SettleDeviceIdentity() {
   if (chosen.empty()) {  // none asked for: a random one, unique across a city's tablets
     uint8_t bytes[8];
     env_->RandomBytes(bytes, sizeof bytes);
-    static const char kHex[] = "0123456789abcdef";
-    chosen = "tablet-";
-    for (uint8_t b : bytes) chosen += {kHex[b >> 4], kHex[b & 15]};
+    chosen = "tablet-" + Hex(bytes, sizeof bytes);
   }
   if (!IsValidDeviceId(chosen)) {
     return Status::InvalidArgument("\"" + chosen + "\" cannot be a device identity: " + kDeviceIdRule);
