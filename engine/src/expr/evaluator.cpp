@@ -142,9 +142,7 @@ bool IsConstantOver(const Expression& e, const Node& n, const std::vector<bool>&
     case NodeKind::kBinary:
       break;
     case NodeKind::kCall:
-      // if() is evaluator-handled but pure: with constant arguments its value is constant; so
-      // is coalesce(), evaluator-handled for its laziness.
-      if (n.function->name == "if") break;
+      // Pure functions, those the evaluator handles for their laziness (if, coalesce) included.
       if (!(n.function->flags & kPure)) return false;
       break;
     default:

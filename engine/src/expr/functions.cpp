@@ -855,7 +855,7 @@ constexpr uint32_t kPureSelect = kPure | kReadsSelect;
 std::vector<FunctionSpec> BuildTable() {
   std::vector<FunctionSpec> table = {
       // Evaluator-handled: they need the form, the current node or lazy evaluation.
-      {"if", 3, 3, kEvaluatorHandled | kLazy, nullptr},
+      {"if", 3, 3, kPure | kEvaluatorHandled | kLazy, nullptr},
       {"once", 1, 1, kEvaluatorHandled | kLazy, nullptr},
       {"position", 0, 1, kEvaluatorHandled, nullptr},
       {"score", 1, 1, kEvaluatorHandled | kReadsSelect, nullptr},
