@@ -9,7 +9,7 @@ using chosa::Message;
 using chosa::MessageId;
 
 TEST_CASE("Every engine message has a Japanese and an English text") {
-  for (int id = static_cast<int>(MessageId::kRequired); id <= static_cast<int>(MessageId::kNoDeviceId); ++id) {
+  for (int id = static_cast<int>(MessageId::kRequired); id <= static_cast<int>(MessageId::kListSeparator); ++id) {
     std::string ja = Message(static_cast<MessageId>(id), "ja", "3", "4");
     std::string en = Message(static_cast<MessageId>(id), "en", "3", "4");
     INFO("message " << id << ": " << ja << " / " << en);
@@ -26,4 +26,6 @@ TEST_CASE("Every engine message has a Japanese and an English text") {
   CHECK(Message(MessageId::kMinChoices, "en", "2") == "Choose at least 2.");
   CHECK(Message(MessageId::kMinChoices, "fr", "2") == "Choose at least 2.");  // other languages: English
   CHECK(Message(MessageId::kRequired, "ja") == "この質問は回答が必要です。");
+  CHECK(Message(MessageId::kRepeatInstance, "ja", "参加者", "2") == "参加者（2件目）");
+  CHECK(Message(MessageId::kRepeatInstance, "en", "Attendees", "2") == "Attendees #2");
 }

@@ -31,6 +31,7 @@ namespace chosa {
 
 class Env;
 class FormState;
+struct Review;
 struct ViewModel;
 
 // What kind of problem an answer has; stable names for scenarios and the wire.
@@ -167,6 +168,11 @@ class Session {
   // The current page as a renderer draws it, built on request from the values already kept.
   ViewModel View() const;
   std::string ViewJson() const;
+  // Every relevant page with its relevant items and their answers as a person reads them, and
+  // every current error, for a review before finalize (docs/view-model.md "Review"). Costs
+  // what the whole form holds: an occasional call, not one per keystroke.
+  chosa::Review Review() const;
+  std::string ReviewJson() const;
 
   // --- addressing ----------------------------------------------------------------------------
   // Resolves "name" / "repeat[k]/name" (k from 1) to an item and 0-based instance.
@@ -194,6 +200,7 @@ class Session {
   // Puts back a value the store could not save, as it was kept before (it passed its checks).
   void RestoreValue(const AnswerRef& ref, const Value& value);
   friend class ViewBuilder;
+  friend class ReviewBuilder;
   friend class SubmissionWriter;
 
   std::shared_ptr<const Form> form_;

@@ -1,9 +1,11 @@
 // The view model: what a renderer draws for the current page, in the session's language. It is
 // built on request from values the session already keeps (Session::View()), and it exists as
 // JSON too (Session::ViewJson(), docs/view-model.md) for the C API, the web view and tests.
+// The review (Session::Review(), ReviewJson()) is every relevant page's answers at once, shown
+// before a person confirms finalize.
 //
-// Thread safety and ownership: plain values that own every string in them; a ViewModel does
-// not refer to the session or the form that built it, and may go to another thread.
+// Thread safety and ownership: plain values that own every string in them; a ViewModel or a
+// Review does not refer to the session or the form that built it, and may go to another thread.
 #ifndef CHOSA_VIEW_MODEL_H_
 #define CHOSA_VIEW_MODEL_H_
 
@@ -75,6 +77,44 @@ struct ViewModel {
   std::string page_label;
   NavigationView navigation;
   std::vector<ItemView> items;   // the visible items of the current page
+};
+
+// One relevant item in the review of a page: its answer as stored and as a person reads it, and
+// every current error of it (required included, whether or not the page was visited).
+struct ReviewItem {
+  std::string path;         // as in ItemView; a repeat instance: "attendees[2]" (no answer path)
+  std::string name;         // a repeat instance: the repeat's name
+  std::string type;         // ItemTypeName(), or "repeat_instance"
+  std::string label;        // interpolated; a repeat instance: "参加者（2件目）" / "Attendee #2"
+  std::string value;        // the answer as stored text, like ItemView::value ("" unanswered)
+  std::string display;      // as a person reads it: a select's choice label, a select_multiple's
+                            // and a rank's labels (rank in its order) joined by "、" (ja) or ", ",
+                            // numbers and dates as given, acknowledge a localized yes; "" unanswered
+  bool required = false;    // the required mark, as in ItemView
+  std::vector<ErrorView> errors;     // every current error (a repeat: its instance count)
+  std::vector<ReviewItem> children;  // group: relevant children; repeat: one "repeat_instance"
+                                     // per instance, holding its items; matrix: its rows
+};
+
+struct PageReview {
+  int32_t page = 0;          // 0-based index among all pages: what Session::GoToPage() takes
+  std::string name;          // "" when the form has no pages
+  std::string label;         // interpolated
+  int32_t error_count = 0;   // errors of the page's items, Session::PageErrors(page).size()
+  std::vector<ReviewItem> items;  // the relevant items, in form order; no calculates, no notes
+};
+
+struct Review {
+  std::string form_id;
+  std::string form_version;
+  std::string language;
+  std::string title;
+  std::vector<PageReview> pages;  // the relevant pages only, in order
+  int32_t error_count = 0;        // Session::AllErrors().size()
+  int32_t answered = 0;           // of `questions`, those answered
+  int32_t questions = 0;          // relevant questions: answer types and matrix rows (not notes,
+                                  // groups, matrices, repeats nor calculates)
+  bool can_finalize = true;       // no error anywhere
 };
 
 }  // namespace chosa

@@ -55,6 +55,11 @@ constexpr Text kTexts[] = {
      "暗号化された調査票はまだ使えません（回答が暗号化されずに送られるため）。確定できません。",
      "Encrypted forms are not available yet: chosa does not encrypt submissions, so this form's answers would be "
      "sent and stored in clear. The submission cannot be finalized."},
+    // The review's words: a repeat instance (the repeat's label, the 1-based position), an
+    // acknowledged acknowledge, and what joins the labels of several choices.
+    {MessageId::kRepeatInstance, "{0}（{1}件目）", "{0} #{1}"},
+    {MessageId::kAcknowledged, "はい", "Yes"},
+    {MessageId::kListSeparator, "、", ", "},
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ enum class MessageId {
   kRankIncomplete, kReadOnly, kNoAnswer, kRepeatMin, kRepeatMax, kRepeatFixed, kEvaluation, kPageHasErrors,
   kLastPage, kFirstPage, kPageNotRelevant, kFormHasErrors, kUnknownLanguage, kUnknownPath,
   kControlCharacter, kNeedsPosition, kNoSuchEntry, kNoSuchPage, kNoBack, kNotAUuid, kNoDeviceId,
-  kEncryptedForm,
+  kEncryptedForm, kRepeatInstance, kAcknowledged, kListSeparator,
 };
 
 // The message in `language` ("ja" or "en"; any other falls back to English), with {0} and {1}

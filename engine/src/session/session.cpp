@@ -1,5 +1,6 @@
 // The filling session: answers by path, repeats, language and page navigation. Checks live in
-// validator.cpp, the view model in view_builder.cpp, the submission in submission_writer.cpp.
+// validator.cpp, the view model in view_builder.cpp, the review in review_builder.cpp, the
+// submission in submission_writer.cpp.
 #include "chosa/session.h"
 
 #include <algorithm>
@@ -422,5 +423,9 @@ Result<Submission> Session::Finalize(std::string_view replaces, const std::vecto
 ViewModel Session::View() const { return ViewBuilder(*this).Build(); }
 
 std::string Session::ViewJson() const { return ViewBuilder::ToJson(View()); }
+
+Review Session::Review() const { return ReviewBuilder(*this).Build(); }
+
+std::string Session::ReviewJson() const { return ReviewBuilder::ToJson(ReviewBuilder(*this).Build()); }
 
 }  // namespace chosa

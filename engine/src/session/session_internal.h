@@ -1,5 +1,5 @@
 // Pieces of the session shared by its files: which items each page shows, how an answer is
-// checked, and the helpers that build the view model and the submission.
+// checked, and the helpers that build the view model, the review and the submission.
 #ifndef CHOSA_ENGINE_SESSION_SESSION_INTERNAL_H_
 #define CHOSA_ENGINE_SESSION_SESSION_INTERNAL_H_
 
@@ -37,13 +37,33 @@ class ViewBuilder {
   explicit ViewBuilder(const Session& session) : s_(session) {}
   ViewModel Build() const;
   static std::string ToJson(const ViewModel& view);
+  // `text` with each ${name} replaced by its current value as text (the review's labels too).
+  std::string Interpolate(std::string_view text, int32_t item, int32_t instance) const;
 
  private:
   void AddItems(const std::vector<int32_t>& items, int32_t instance, bool show_required,
                 std::vector<ItemView>* out) const;
   ItemView ViewOf(int32_t item, int32_t instance, bool show_required) const;
-  std::string Interpolate(std::string_view text, int32_t item, int32_t instance) const;
   const Session& s_;
+};
+
+// Builds the review of every relevant page (Session::Review()): one walk over the form.
+class ReviewBuilder {
+ public:
+  explicit ReviewBuilder(const Session& session) : s_(session), view_(session) {}
+  Review Build() const;
+  static std::string ToJson(const Review& review);
+
+ private:
+  struct Tally {
+    int32_t errors = 0, answered = 0, questions = 0;
+  };
+  void AddItems(const std::vector<int32_t>& items, int32_t instance, Tally* tally,
+                std::vector<ReviewItem>* out) const;
+  ReviewItem ItemOf(int32_t item, int32_t instance, Tally* tally) const;
+  std::string Display(int32_t item, const Value& value) const;
+  const Session& s_;
+  ViewBuilder view_;  // for Interpolate
 };
 
 class SubmissionWriter {
