@@ -29,6 +29,7 @@ MODULES = {
     "protocol": (["sync/protocol"], ["chosa_protocol"], ["base"]),
     "sync_client": (["sync/client"], ["chosa_sync_client"], ["protocol", "store"]),
     "collector": (["sync/collector"], ["chosa_collector"], ["engine", "protocol", "analysis", "sqlite"]),
+    "platform": (["platform"], ["chosa_c", "chosa_shared"], ["store", "sync_client"]),
     "scenario": (["scenario"], ["chosa_scenario", "chosa_respondent"], ["engine", "store"]),
     "tools": (["tools"], ["chosa", "chosa-collector", "chosa_cli"],
               ["store", "analysis", "sync_client", "collector", "scenario"]),
@@ -41,6 +42,7 @@ TESTS_MAY_REACH = {
     "tests/analysis": ["analysis"],
     "tests/sync": ["protocol", "sync_client", "collector"],
     "tests/tools": ["scenario", "tools"],
+    "tests/platform": ["platform"],
     "tests/test_support": [],
     "tests": [],
     "bench": [],
@@ -206,6 +208,11 @@ def check_cmake(root, problems):
                 for word in words[1:]:
                     if word in ("PUBLIC", "PRIVATE", "INTERFACE", "SYSTEM", "BEFORE", "AFTER"):
                         continue
+                    # A directory of the build tree or of the installed package: the build's is
+                    # checked, the installed one lies outside the sources.
+                    if word.startswith("$<INSTALL_INTERFACE:"):
+                        continue
+                    word = re.sub(r"^\$<BUILD_INTERFACE:(.*)>$", r"\1", word)
                     path = word.replace("${CMAKE_CURRENT_SOURCE_DIR}", dirpath).replace("${PROJECT_SOURCE_DIR}", root)
                     dir_owner, kind = owner(root, path)
                     if dir_owner is None:

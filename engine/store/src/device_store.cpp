@@ -361,27 +361,47 @@ Result<InstanceSummary> DeviceStore::GetInstance(int64_t id) const {
 
 // --- the outbox --------------------------------------------------------------------------------
 
+namespace {
+
+// The submissions `where` selects, as OutboxItems, in `order`.
+constexpr const char kSubmissionColumns[] =
+    "SELECT id, uuid, form_id, form_version, state, submission, sha256, finalized_at FROM instance ";
+
+OutboxItem SubmissionFromRow(const Statement& rows) {
+  OutboxItem item;
+  item.id = rows.Int(0);
+  item.uuid = rows.Text(1);
+  item.form_id = rows.Text(2);
+  item.form_version = rows.Text(3);
+  item.state = StateFromName(rows.Text(4));
+  item.canonical_json = rows.Text(5);
+  item.sha256 = rows.Text(6);
+  item.finalized_at = rows.Int(7);
+  return item;
+}
+
+}  // namespace
+
 Result<std::vector<OutboxItem>> DeviceStore::Outbox() const {
   std::vector<OutboxItem> out;
   std::lock_guard<std::mutex> lock(db_->read_mutex);
   Statement rows(db_->reader.get(),
-                 "SELECT id, uuid, form_id, form_version, state, submission, sha256, finalized_at FROM instance "
-                 "WHERE state = 'finalized' ORDER BY finalized_at, id");
+                 std::string(kSubmissionColumns) + "WHERE state = 'finalized' ORDER BY finalized_at, id");
   int code = rows.ok() ? SQLITE_ROW : rows.prepare_code();
-  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) {
-    OutboxItem item;
-    item.id = rows.Int(0);
-    item.uuid = rows.Text(1);
-    item.form_id = rows.Text(2);
-    item.form_version = rows.Text(3);
-    item.state = StateFromName(rows.Text(4));
-    item.canonical_json = rows.Text(5);
-    item.sha256 = rows.Text(6);
-    item.finalized_at = rows.Int(7);
-    out.push_back(std::move(item));
-  }
+  while (rows.ok() && (code = rows.Step()) == SQLITE_ROW) out.push_back(SubmissionFromRow(rows));
   if (code != SQLITE_DONE) return SqliteStatus(db_->reader.get(), code, "reading the outbox");
   return out;
+}
+
+Result<OutboxItem> DeviceStore::ReadSubmission(std::string_view uuid) const {
+  std::lock_guard<std::mutex> lock(db_->read_mutex);
+  Statement rows(db_->reader.get(), std::string(kSubmissionColumns) + "WHERE uuid = ? AND submission IS NOT NULL");
+  if (!rows.ok()) return SqliteStatus(db_->reader.get(), rows.prepare_code(), "reading a submission");
+  rows.Bind(1, uuid);
+  int code = rows.Step();
+  if (code == SQLITE_DONE) return Status::NotFound("no submission " + std::string(uuid) + " in this store");
+  if (code != SQLITE_ROW) return SqliteStatus(db_->reader.get(), code, "reading a submission");
+  return SubmissionFromRow(rows);
 }
 
 Status DeviceStore::MarkSent(std::string_view uuid) {

@@ -348,6 +348,12 @@ SyncReport SyncClient::Sync() {
     CountLeft(&report);
     return report;
   }
+  if (!env_->NetworkAvailable()) {
+    // The platform says no network: no request, no retries, nothing to wait for.
+    report.status = Status::Unavailable("no network: the sync will run when a network is available");
+    if (store_ != nullptr) CountLeft(&report);
+    return report;
+  }
   Status pulled = PullForms(&report);
   report.status = pulled;
   bool push =

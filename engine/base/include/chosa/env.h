@@ -1,5 +1,5 @@
 // The seam between the engine and the operating system, as LevelDB's Env: the clock, the time
-// zone, random bytes and logging. Env::Default() serves POSIX systems; an app or a test passes
+// zone, random bytes, logging and whether a network is worth trying. Env::Default() serves POSIX systems; an app or a test passes
 // its own (a fake clock, a fixed zone) wherever the engine takes an Env.
 //
 // Thread safety: implementations must be safe for concurrent use from several threads.
@@ -28,6 +28,10 @@ class Env {
   // Fills `out` with `size` cryptographically strong random bytes.
   virtual void RandomBytes(uint8_t* out, size_t size) = 0;
   virtual void Log(LogLevel level, std::string_view message) = 0;
+  // Whether a network is worth trying now (a sync asks before its first request). POSIX has no
+  // cheap, honest answer: true, and the request itself finds out. A tablet app answers from its
+  // platform's connectivity service.
+  virtual bool NetworkAvailable() { return true; }
 
   // The process-wide default for this platform; never null, never destroyed.
   static Env* Default();
@@ -41,6 +45,7 @@ class EnvWrapper : public Env {
   int UtcOffsetMinutes(int64_t utc_millis) override { return target_->UtcOffsetMinutes(utc_millis); }
   void RandomBytes(uint8_t* out, size_t size) override { target_->RandomBytes(out, size); }
   void Log(LogLevel level, std::string_view message) override { target_->Log(level, message); }
+  bool NetworkAvailable() override { return target_->NetworkAvailable(); }
 
  private:
   Env* target_;

@@ -99,7 +99,8 @@ struct StoreCheck {
 class DeviceStore {
  public:
   // Opens (creating if missing) the store at `path`, upgrading an older schema. Refuses a store
-  // written by a newer chosa, and a file that is not a readable store (use Check / Salvage).
+  // written by a newer chosa (kUnsupported: the only cause of that code here), and a file that is
+  // not a readable store (kCorruption; use Check / Salvage).
   static Result<std::unique_ptr<DeviceStore>> Open(const std::string& path, StoreOptions options = {});
   // The default path for this platform: $XDG_DATA_HOME/chosa/store.sqlite, else
   // ~/.local/share/chosa/store.sqlite.
@@ -143,6 +144,8 @@ class DeviceStore {
   // --- the outbox ----------------------------------------------------------------------------
   // Finalized, not yet sent, oldest first.
   Result<std::vector<OutboxItem>> Outbox() const;
+  // One submission by its UUID, finalized, sent or rejected: its canonical bytes as stored.
+  Result<OutboxItem> ReadSubmission(std::string_view uuid) const;
   Status MarkSent(std::string_view uuid);
   Status MarkRejected(std::string_view uuid, std::string_view reason);
   // Deletes sent submissions older than their form's retention (settings.retention_days);

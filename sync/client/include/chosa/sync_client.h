@@ -125,7 +125,8 @@ class SyncClient {
   // An outbox the store cannot read stops it with the store's Status (nothing is sent).
   Status PushOutbox(SyncReport* report);
 
-  // PullForms, then PushOutbox, unless the pull was stopped by a 401, a refused certificate, a
+  // PullForms, then PushOutbox, unless the Env says no network is available (kUnavailable, no
+  // request made), unless the pull was stopped by a 401, a refused certificate, a
   // collector out of reach or Cancel (the outbox is then counted as left).
   SyncReport Sync();
 

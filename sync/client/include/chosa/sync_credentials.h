@@ -8,15 +8,17 @@
 //    "ca_file": "/etc/chosa/bureau-ca.pem", "pinned_public_keys": ["sha256//…", "sha256//…"]}
 // "ca_file" is "" for the system trust store; "pinned_public_keys" is [] for no pinning.
 //
-// Thread safety: the functions may run on any thread, but two SaveCredentials of one path must not
-// run at once (they share the temporary file beside it). Ownership: SyncCredentials is a plain
+// Thread safety: the functions may run on any thread, concurrently (each write of a file goes
+// through a temporary file of its own). Ownership: SyncCredentials is a plain
 // value; nothing is kept between calls.
 #ifndef CHOSA_SYNC_CREDENTIALS_H_
 #define CHOSA_SYNC_CREDENTIALS_H_
 
 #include <string>
+#include <string_view>
 
 #include "chosa/http_transport.h"
+#include "chosa/secret_store.h"
 #include "chosa/status.h"
 
 namespace chosa::sync {
@@ -31,11 +33,20 @@ struct SyncCredentials {
 // "<store path>.sync.json": the credentials of the device store at `store_path`.
 std::string CredentialsPathFor(const std::string& store_path);
 
-// Writes `credentials` to `path` readable by its owner only, replacing the file atomically.
-Status SaveCredentials(const std::string& path, const SyncCredentials& credentials);
+// The file's bytes for `credentials`, and back: DecodeCredentials returns kInvalidArgument (with
+// the JSON Pointer, and `origin` naming where the bytes came from) when they are malformed or
+// have unknown fields.
+std::string EncodeCredentials(const SyncCredentials& credentials);
+Result<SyncCredentials> DecodeCredentials(std::string_view bytes, const std::string& origin);
 
-// Reads the file at `path`: kNotFound when there is none (the device is not enrolled),
-// kInvalidArgument (with the JSON Pointer) when it is malformed or has unknown fields.
+// Keeps `credentials` as the secret `name` of `secrets` (an app's key store, or files).
+Status SaveCredentials(SecretStore& secrets, const std::string& name, const SyncCredentials& credentials);
+// Reads the secret `name`: kNotFound when there is none (the device is not enrolled).
+Result<SyncCredentials> LoadCredentials(SecretStore& secrets, const std::string& name);
+
+// The same with files (SecretStore::Default()): writes `path` readable by its owner only,
+// replacing it atomically; reads it back.
+Status SaveCredentials(const std::string& path, const SyncCredentials& credentials);
 Result<SyncCredentials> LoadCredentials(const std::string& path);
 
 }  // namespace chosa::sync
