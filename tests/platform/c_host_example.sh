@@ -65,7 +65,7 @@ run_host() {
   [ "$status" -eq 0 ] || { echo "the host failed (status $status)"; exit 1; }
   uuid=$(sed -n 's/^finalized: \([0-9a-f-]*\)$/\1/p' "$out")
   device=$(sed -n 's/^device: \(.*\)$/\1/p' "$out")
-  [ -n "$uuid" ] && [ -n "$device" ] || { echo "the host printed no UUID or no device"; exit 1; }
+  if [ -z "$uuid" ] || [ -z "$device" ]; then echo "the host printed no UUID or no device"; exit 1; fi
   grep -q "^sync: complete, $uuid sent$" "$out" || { echo "the host's sync did not complete"; exit 1; }
 }
 
