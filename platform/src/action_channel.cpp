@@ -34,9 +34,8 @@ class ActionChannel::Reply {
   // more there are.
   void Blocked(const Status& status, const std::vector<AnswerError>& errors) {
     if (errors.empty()) return Fail(status);
-    std::string message = errors.front().message;
-    if (errors.size() > 1) message += " (+" + std::to_string(errors.size() - 1) + ")";
-    Fail(chosa_code_name(CodeOf(status)), message, errors.front().path);
+    FirstError first = FirstOf(errors);
+    Fail(chosa_code_name(CodeOf(status)), first.message, first.path);
   }
   std::string Text(const json& id) const {
     std::string out = "{\"v\":" + std::to_string(CHOSA_ACTION_VERSION);

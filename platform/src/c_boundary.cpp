@@ -79,6 +79,12 @@ chosa_code Fail(chosa_error* error, const Status& status, std::string_view path)
   return Fail(error, CodeOf(status), status.message(), path, status.pointer(), status.column());
 }
 
+FirstError FirstOf(const std::vector<AnswerError>& errors) {
+  FirstError first{errors.front().message, errors.front().path};
+  if (errors.size() > 1) first.message += " (+" + std::to_string(errors.size() - 1) + ")";
+  return first;
+}
+
 char* CopyOut(std::string_view bytes) {
   char* copy = static_cast<char*>(std::malloc(bytes.size() + 1));
   if (copy == nullptr) return nullptr;

@@ -9,7 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "chosa/chosa.h"
+#include "chosa/session.h"
 #include "chosa/status.h"
 
 namespace chosa::capi {
@@ -33,6 +36,14 @@ chosa_code Fail(chosa_error* error, const Status& status, std::string_view path 
 inline chosa_code Report(chosa_error* error, const Status& status, std::string_view path = {}) {
   return status.ok() ? CHOSA_OK : Fail(error, status, path);
 }
+
+// A blocked next or finalize told as one error: the first of `errors` (REQUIRES: not empty),
+// its message saying how many more there are, and its path.
+struct FirstError {
+  std::string message;
+  std::string path;
+};
+FirstError FirstOf(const std::vector<AnswerError>& errors);
 
 // A copy of `bytes` in malloc'd memory, NUL-terminated, for the caller to chosa_free; null when
 // out of memory.

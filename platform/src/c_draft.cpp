@@ -35,23 +35,8 @@ chosa_code Changed(chosa_error* error, const Status& status, std::string_view pa
 // The first error of the page (after a blocked next) or of the filling (a refused finalize).
 chosa_code Blocked(chosa_error* error, const Status& status, const std::vector<AnswerError>& errors) {
   if (errors.empty()) return Fail(error, status);
-  const AnswerError& first = errors.front();
-  std::string message = first.message;
-  if (errors.size() > 1) message += " (+" + std::to_string(errors.size() - 1) + ")";
-  return Fail(error, CodeOf(status), message, first.path);
-}
-
-chosa_code GiveDraft(const std::shared_ptr<StoreCore>& core, Result<std::unique_ptr<Draft>> made, chosa_draft** out,
-                     chosa_error* error) {
-  if (!made.ok()) return Fail(error, made.status());
-  auto handle = std::make_unique<chosa_draft>();
-  handle->core = core;
-  handle->id = (*made)->id();
-  handle->draft = std::move(*made);
-  core->Adopt(handle.get());
-  Register(handle.get(), HandleKind::kDraft);
-  *out = handle.release();
-  return CHOSA_OK;
+  FirstError first = FirstOf(errors);
+  return Fail(error, CodeOf(status), first.message, first.path);
 }
 
 // Makes a draft from the store (`make(store)` returns a Result<unique_ptr<Draft>>).
@@ -59,12 +44,13 @@ template <typename Make>
 chosa_code NewDraft(chosa_store* store, chosa_draft** out, chosa_error* error, Make&& make) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "`out` is NULL");
   *out = nullptr;
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-  return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    if (core->closed) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-    return GiveDraft(core, make(*core->store), out, error);
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<std::unique_ptr<Draft>> made = make(*core->store);
+    if (!made.ok()) return Fail(error, made.status());
+    auto handle = std::make_unique<chosa_draft>();
+    handle->id = (*made)->id();
+    handle->draft = std::move(*made);
+    return GiveChild(std::move(handle), HandleKind::kDraft, core, out);
   });
 }
 
@@ -84,15 +70,8 @@ chosa_code chosa_draft_resume(chosa_store* store, int64_t draft_id, chosa_draft*
 }
 
 void chosa_draft_close(chosa_draft* handle) {
-  if (handle == nullptr || !Unregister(handle)) return;
-  try {
-    std::shared_ptr<StoreCore> core = handle->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    core->Forget(handle);
-    handle->draft.reset();  // saves its page while the store is open (or was detached already)
-  } catch (...) {
-  }
-  delete handle;
+  // Its draft saves its page while the store is open (or was detached already).
+  CloseChild(handle, [handle] { handle->draft.reset(); });
 }
 
 int64_t chosa_draft_id(chosa_draft* handle) {

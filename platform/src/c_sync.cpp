@@ -77,24 +77,13 @@ extern "C" {
 chosa_code chosa_sync_open(chosa_store* store, chosa_sync** out, chosa_error* error) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_sync_open: `out` is NULL");
   *out = nullptr;
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-  return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    if (core->closed) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-    auto handle = std::make_unique<chosa_sync>();
-    handle->core = core;
-    core->Adopt(handle.get());
-    Register(handle.get(), HandleKind::kSync);
-    *out = handle.release();
-    return CHOSA_OK;
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) {
+    return GiveChild(std::make_unique<chosa_sync>(), HandleKind::kSync, core, out);
   });
 }
 
 void chosa_sync_close(chosa_sync* handle) {
-  if (handle == nullptr || !Unregister(handle)) return;
-  handle->core->Forget(handle);
-  delete handle;
+  CloseChild(handle, [] {});
 }
 
 chosa_code chosa_sync_enroll(chosa_sync* handle, const char* collector_url, const char* ca_file, const char* code,
