@@ -10,12 +10,15 @@ of LOG, then checks each line:
     an answer's path;
   - a request the schema refuses was refused by the engine.
 Then: every hand-written bad request (action_bad_requests.jsonl) is refused by the schema and
-was sent (the program checks that the engine refused each one).
+was sent (the program checks that the engine refused each one); and every example of
+docs/c-api.md "Action messages" is a request or a reply of the schema, the abbreviated parts
+("view": {…}) filled in from the log; a request marked "✗" must be refused by the schema.
 Uses Debian's python3-jsonschema; exits non-zero on any disagreement.
 
 usage: check_action_schema.py PROGRAM LOG"""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -55,7 +58,7 @@ def main():
     problems = []
 
     def faults(v, doc):
-        return "; ".join(f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(doc))
+        return "; ".join(f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in v.iter_errors(doc))
 
     exchanges = []
     with open(log, encoding="utf-8") as f:
@@ -107,10 +110,61 @@ def main():
             if bad["request"] not in sent:
                 problems.append(f"action_bad_requests.jsonl: never sent to the engine: {bad['request']}")
 
+    # The examples of docs/c-api.md: requests as written, replies with "KEY": {…} / [...] filled in.
+    recorded = {}
+    for _, record in exchanges:
+        if record["reply"]:
+            reply = json.loads(record["reply"])
+            for key in ("view", "review", "forms", "drafts"):
+                if reply.get("ok") and key in reply and reply[key]:
+                    recorded.setdefault(key, reply[key])
+    examples = 0
+    example_ops = set()
+    last_op = None
+    doc_path = os.path.join(root, "docs", "c-api.md")
+    doc_text = open(doc_path, encoding="utf-8").read() if os.path.exists(doc_path) else ""
+    section = re.search(r"<!-- actions:begin -->(.*?)<!-- actions:end -->", doc_text, re.S)
+    if not section:
+        problems.append("docs/c-api.md: no <!-- actions:begin --> ... <!-- actions:end --> section")
+    else:
+        for line in section.group(1).splitlines():
+            m = re.match(r"^(→|←) (.*)$", line)
+            if not m:
+                continue
+            text = m.group(2)
+            malformed = m.group(1) == "→" and text.startswith("✗ ")  # a request the schema must refuse
+            if malformed:
+                text = text[2:]
+            for key, value in recorded.items():
+                text = re.sub(r'"%s": ?(\{…\}|\[…\])' % key, lambda _: f'"{key}": ' + json.dumps(value, ensure_ascii=False), text)
+            try:
+                doc = json.loads(text)
+            except ValueError as e:
+                problems.append(f"docs/c-api.md: an example is not JSON ({e}): {m.group(2)}")
+                continue
+            examples += 1
+            v = request_schema if m.group(1) == "→" else reply_schema
+            if malformed:
+                if v.is_valid(doc):
+                    problems.append(f"docs/c-api.md: the schema accepts the example marked ✗: {m.group(2)}")
+                last_op = None
+                continue
+            if not v.is_valid(doc):
+                problems.append(f"docs/c-api.md: the example is not a {'request' if m.group(1) == '→' else 'reply'}"
+                                f" of the schema: {faults(v, doc)}: {m.group(2)}")
+            if m.group(1) == "→":
+                last_op = doc.get("op")
+                example_ops.add(last_op)
+            elif last_op in reply_for and not reply_for[last_op].is_valid(doc):
+                problems.append(f"docs/c-api.md: not the reply to \"{last_op}\": {faults(reply_for[last_op], doc)}")
+        for op in ops:
+            if op not in example_ops:
+                problems.append(f"docs/c-api.md: no example of \"{op}\"")
+
     for p in problems:
         print(p)
     print(f"{len(exchanges)} exchanges: {accepted} requests the schema accepts, {refused_by_schema} it refuses; "
-          f"{bad_count} hand-written bad requests")
+          f"{bad_count} hand-written bad requests; {examples} examples of docs/c-api.md")
     print("action schema: the engine agrees" if not problems else f"action schema: {len(problems)} problems")
     return 1 if problems else 0
 
