@@ -28,8 +28,13 @@ class ActionChannel::Reply {
     ok = false;
     error = {{"code", code}, {"message", message}, {"path", path}, {"pointer", pointer}, {"column", column}};
   }
-  void Fail(const Status& status, std::string_view path = {}) {
-    Fail(chosa_code_name(CodeOf(status)), status.message(), path, status.pointer(), status.column());
+  void Fail(const Status& status) {
+    Fail(chosa_code_name(CodeOf(status)), status.message(), {}, status.pointer(), status.column());
+  }
+  // A refused change of the answer (or repeat) at `path`; `pointer` is the request's field at
+  // fault, if any (the engine's Status keeps the path where a pointer would be).
+  void FailAt(const Status& status, std::string_view path, std::string_view pointer = {}) {
+    Fail(chosa_code_name(CodeOf(status)), status.message(), path, pointer);
   }
   // A blocked next or finalize: the first of `errors` (the page's, or the filling's) and how many
   // more there are.
@@ -214,18 +219,17 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
     if (has_text) {
       answer = Text(request, "text");
     } else {
+      Result<AnswerRef> where = draft_->session().Resolve(path);
+      if (!where.ok()) return reply.FailAt(where.status(), path, "/path");
       Result<std::string> from_json = AnswerTextFromJson(draft_->session(), path, request["value"]);
-      if (!from_json.ok()) {
-        Status why = from_json.status();
-        return reply.Fail(chosa_code_name(CodeOf(why)), why.message(), path, why.pointer().empty() ? "/value" : "");
-      }
+      if (!from_json.ok()) return reply.FailAt(from_json.status(), path, "/value");
       answer = *from_json;
     }
     Status set = draft_->SetAnswer(path, answer);
-    if (!set.ok()) return reply.Fail(set, path);
+    if (!set.ok()) return reply.FailAt(set, path);
   } else if (op == "add_instance") {
     Result<int32_t> position = draft_->AddRepeatInstance(Text(request, "repeat"));
-    if (!position.ok()) return reply.Fail(position.status(), Text(request, "repeat"));
+    if (!position.ok()) return reply.FailAt(position.status(), Text(request, "repeat"), "/repeat");
     reply.fields["position"] = *position;
   } else if (op == "remove_instance") {
     if (!request.contains("position")) {
@@ -236,7 +240,7 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
       return reply.Fail("invalid_argument", "\"position\" counts from 1", {}, "/position");
     }
     Status removed = draft_->RemoveRepeatInstance(Text(request, "repeat"), static_cast<int32_t>(position));
-    if (!removed.ok()) return reply.Fail(removed, Text(request, "repeat"));
+    if (!removed.ok()) return reply.FailAt(removed, Text(request, "repeat"));
   } else if (op == "next") {
     Status moved = draft_->Next();
     if (!moved.ok()) reply.Blocked(moved, draft_->session().PageErrors(draft_->session().page_index()));

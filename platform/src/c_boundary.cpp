@@ -45,6 +45,16 @@ bool IsLive(const void* pointer, HandleKind kind) {
   return found != r.live.end() && found->second == kind;
 }
 
+bool WhileLive(const void* pointer, HandleKind kind, const std::function<void()>& read) {
+  if (pointer == nullptr) return false;
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto found = r.live.find(pointer);
+  if (found == r.live.end() || found->second != kind) return false;
+  read();
+  return true;
+}
+
 chosa_code CodeOf(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk: return CHOSA_OK;

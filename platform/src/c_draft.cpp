@@ -27,11 +27,6 @@ chosa_code WithDraft(chosa_draft* handle, chosa_error* error, Body&& body) {
   });
 }
 
-// A Status of a change to `path`: its error carries the path.
-chosa_code Changed(chosa_error* error, const Status& status, std::string_view path) {
-  return Report(error, status, path);
-}
-
 // The first error of the page (after a blocked next) or of the filling (a refused finalize).
 chosa_code Blocked(chosa_error* error, const Status& status, const std::vector<AnswerError>& errors) {
   if (errors.empty()) return Fail(error, status);
@@ -91,7 +86,7 @@ chosa_code chosa_draft_review_json(chosa_draft* handle, char** out, size_t* out_
 chosa_code chosa_draft_set_answer(chosa_draft* handle, const char* path, const char* text, chosa_error* error) {
   if (path == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_draft_set_answer: `path` is NULL");
   return WithDraft(handle, error,
-                   [&](Draft& draft) { return Changed(error, draft.SetAnswer(path, Arg(text)), path); });
+                   [&](Draft& draft) { return FailAt(error, draft.SetAnswer(path, Arg(text)), path); });
 }
 
 chosa_code chosa_draft_set_answer_json(chosa_draft* handle, const char* path, const char* json, chosa_error* error) {
@@ -102,8 +97,8 @@ chosa_code chosa_draft_set_answer_json(chosa_draft* handle, const char* path, co
     nlohmann::json value = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return Fail(error, CHOSA_INVALID_ARGUMENT, "the answer is not a JSON value", path);
     Result<std::string> text = AnswerTextFromJson(draft.session(), path, value);
-    if (!text.ok()) return Fail(error, text.status(), path);
-    return Changed(error, draft.SetAnswer(path, *text), path);
+    if (!text.ok()) return FailAt(error, text.status(), path);
+    return FailAt(error, draft.SetAnswer(path, *text), path);
   });
 }
 
@@ -111,7 +106,7 @@ chosa_code chosa_draft_add_instance(chosa_draft* handle, const char* repeat, int
                                     chosa_error* error) {
   return WithDraft(handle, error, [&](Draft& draft) -> chosa_code {
     Result<int32_t> position = draft.AddRepeatInstance(Arg(repeat));
-    if (!position.ok()) return Fail(error, position.status(), Arg(repeat));
+    if (!position.ok()) return FailAt(error, position.status(), Arg(repeat));
     if (out_position != nullptr) *out_position = *position;
     return CHOSA_OK;
   });
@@ -119,7 +114,7 @@ chosa_code chosa_draft_add_instance(chosa_draft* handle, const char* repeat, int
 
 chosa_code chosa_draft_remove_instance(chosa_draft* handle, const char* repeat, int32_t position, chosa_error* error) {
   return WithDraft(handle, error, [&](Draft& draft) {
-    return Changed(error, draft.RemoveRepeatInstance(Arg(repeat), position), Arg(repeat));
+    return FailAt(error, draft.RemoveRepeatInstance(Arg(repeat), position), Arg(repeat));
   });
 }
 

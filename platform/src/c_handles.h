@@ -82,11 +82,15 @@ struct chosa_draft final : chosa::capi::StoreChild {
 namespace chosa::capi {
 
 // Runs `body(core)` (the store's shared core) with the store open for the call's length.
+// The core is taken while the handle is live, so a chosa_store_close on another thread either
+// comes first (this call is refused) or finds the store in use and waits for it.
 template <typename Body>
 chosa_code WithStore(chosa_store* store, chosa_error* error, Body&& body) {
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, kNotAStore);
   return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
+    std::shared_ptr<StoreCore> core;
+    if (!WhileLive(store, HandleKind::kStore, [&] { core = store->core; })) {
+      return Fail(error, CHOSA_MISUSE, kNotAStore);
+    }
     std::shared_lock<std::shared_mutex> open(core->lifetime);
     if (core->closed) return Fail(error, CHOSA_MISUSE, kNotAStore);
     return body(core);

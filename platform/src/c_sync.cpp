@@ -2,6 +2,7 @@
 // secret of the store (through the app's secret hooks: by default the 0600 file
 // `<store>.sync.json`, the one the `chosa sync` command keeps), so an app and the command line
 // share an enrolment.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "c_boundary.h"
@@ -91,7 +92,8 @@ chosa_code chosa_sync_enroll(chosa_sync* handle, const char* collector_url, cons
   return WithSync(handle, error, [&](StoreCore& core) -> chosa_code {
     sync::SyncCredentials credentials;
     credentials.collector_url = std::string(Arg(collector_url));
-    credentials.tls.ca_file = std::string(Arg(ca_file));
+    // Kept as an absolute path: the app's working directory at a later sync may be another.
+    if (!Arg(ca_file).empty()) credentials.tls.ca_file = std::filesystem::absolute(std::string(Arg(ca_file))).string();
     Result<std::unique_ptr<sync::HttpTransport>> transport =
         core.hooks->Transport(credentials.collector_url, credentials.tls);
     if (!transport.ok()) return Fail(error, transport.status());

@@ -27,9 +27,11 @@
  * - chosa_sync: chosa_sync_run, chosa_sync_enroll and chosa_sync_is_enrolled one at a time
  *   (each waits for a run in progress); chosa_sync_cancel from any thread.
  * - chosa_form: read-only, any thread.
- * - A release call (chosa_store_close, chosa_draft_close, ...) must not overlap another call on
- *   the same handle, as with free(). Calls on a store's drafts, syncs and channels may still be
- *   running when the store closes: chosa_store_close cancels syncs and waits for them.
+ * - A release call (chosa_draft_close, chosa_sync_close, ...) must not overlap another call on
+ *   the same handle, as with free(). chosa_store_close may: a call on the store from another
+ *   thread either ran first (the close waits for it) or is refused with CHOSA_MISUSE. Calls on a
+ *   store's drafts, syncs and channels may still be running when the store closes:
+ *   chosa_store_close cancels syncs and waits for them.
  * - Callbacks run on the thread of the call that triggers them (a sync's progress: the thread
  *   running chosa_sync_run) and must not release the handle they are called for.
  *
@@ -102,8 +104,7 @@ typedef struct chosa_error {
   chosa_code code;
   char* message; /* in the draft's language where the fault is an answer's */
   char* path;    /* the answer concerned: "age", "attendees[2]/name" */
-  char* pointer; /* JSON Pointer of the fault in a form ("/items/3/relevant") or a request; for an
-                    answer the engine refused, its path again (as `path`) */
+  char* pointer; /* JSON Pointer of the fault in a form ("/items/3/relevant"); "" for an answer's */
   int32_t column;/* 1-based column inside the expression at `pointer`; 0 when not applicable */
 } chosa_error;
 
