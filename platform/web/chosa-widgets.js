@@ -220,7 +220,7 @@
       if (this.countEl) this.el.append(this.countEl);
       this.el.append(this.clearBtn, this.errEl);
       this.name = this.id + '-n';
-      this.key = null;
+      this.shownKey = null;
     }
     build(choices) {
       this.inputs = choices.map((choice) => {
@@ -243,10 +243,10 @@
     describedInputs() { return []; }
     update(item) {
       const key = choicesKey(item.choices);
-      if (key !== this.key) {
+      if (key !== this.shownKey) {
         this.tiles.replaceChildren();
         this.build(item.choices || []);
-        this.key = key;
+        this.shownKey = key;
       }
       const errors = this.common(item);
       const described = [item.hint ? this.hintEl.id : '', errors.length ? this.errEl.id : ''].filter(Boolean).join(' ');
@@ -280,7 +280,7 @@
       this.list = h('ul', { id: this.listId, role: 'listbox', class: 'listbox', hidden: true, 'aria-labelledby': this.id + '-l' });
       this.empty = h('p', { class: 'hint nomatch', hidden: true });
       this.el.append(h('div', { class: 'combo' }, this.input, this.toggle), this.list, this.empty, this.errEl);
-      this.key = null;
+      this.shownKey = null;
       this.active = -1;
       this.input.addEventListener('focus', () => { this.input.select(); });
       this.input.addEventListener('click', () => this.open(''));
@@ -301,7 +301,7 @@
         // The text typed names a choice: take it; emptied: clear the answer; else put back.
         const typed = norm(this.input.value);
         const match = (this.item.choices || []).find((c) => norm(c.label) === typed);
-        if (match && match.value !== this.item.value) this.choose(match.value, true);
+        if (match && match.value !== this.item.value) this.choose(match.value);
         else if (!typed && this.item.value) this.ctx.answer(this.path, '', false);
         this.close(false);
       }
@@ -366,13 +366,12 @@
         if (!this.list.hidden) { event.preventDefault(); this.close(true); }
       }
     }
-    choose(value, quiet) {
+    choose(value) {
       const choice = (this.item.choices || []).find((c) => c.value === value);
       if (!choice) return;
       this.input.value = choice.label;
       this.pending = value;
       this.close(false);
-      if (!quiet) this.input.select();
       this.ctx.answer(this.path, value, false);
     }
     selectedLabel() {
@@ -381,7 +380,7 @@
     }
     update(item) {
       const key = choicesKey(item.choices);
-      if (key !== this.key) { this.build(item.choices || []); this.key = key; }
+      if (key !== this.shownKey) { this.build(item.choices || []); this.shownKey = key; }
       this.common(item);
       setAttr(this.input, 'placeholder', this.ctx.t('listPlaceholder'));
       setAttr(this.toggle, 'aria-label', this.ctx.t('showList'));
@@ -405,7 +404,7 @@
       this.labelEl.className = 'tile check ack';
       this.labelEl.removeAttribute('for');
       this.labelEl.replaceChildren(this.input, h('span', { class: 'tl' }, this.labelText, this.reqEl));
-      const tiles = h('div', { class: 'tiles' });
+      const tiles = h('div', { class: 'tiles one' });
       this.labelEl.replaceWith(tiles);
       tiles.append(this.labelEl);
       this.el.append(this.errEl);
@@ -427,7 +426,7 @@
       this.accept = h('button', { type: 'button', class: 'btn secondary', onclick: () => this.send() });
       this.live = h('p', { class: 'vh', 'aria-live': 'polite' });
       this.el.append(this.help, this.listEl, this.accept, this.live, this.errEl);
-      this.key = null;
+      this.shownKey = null;
     }
     order(item) {
       const values = item.value ? item.value.split(' ') : [];
@@ -463,33 +462,41 @@
       this.send();
     }
     drag(event, li) {
+      // Listened on the document: moving the item in the DOM drops a pointer capture.
       event.preventDefault();
-      const handle = event.currentTarget;
-      handle.setPointerCapture(event.pointerId);
       li.classList.add('dragging');
       const before = this.items().map((i) => i.dataset.value).join(' ');
-      const moveTo = (y) => {
-        for (const other of this.items()) {
-          if (other === li) continue;
+      const onMove = (e) => {
+        if (e.pointerId !== event.pointerId) return;
+        const items = this.items();
+        const at = items.indexOf(li);
+        let to = at;
+        items.forEach((other, i) => {
+          if (other === li) return;
           const box = other.getBoundingClientRect();
           const mid = box.top + box.height / 2;
-          const items = this.items();
-          if (y < mid && items.indexOf(other) < items.indexOf(li)) { this.listEl.insertBefore(li, other); break; }
-          if (y > mid && items.indexOf(other) > items.indexOf(li)) { this.listEl.insertBefore(li, other.nextSibling); }
-        }
-        this.number();
+          if (i < at && e.clientY < mid) to = Math.min(to, i);
+          if (i > at && e.clientY > mid) to = Math.max(to, i);
+        });
+        if (to < at) this.listEl.insertBefore(li, items[to]);
+        else if (to > at) this.listEl.insertBefore(li, items[to].nextSibling);
+        if (to !== at) this.number();
       };
-      const onMove = (e) => moveTo(e.clientY);
-      const onUp = () => {
-        handle.removeEventListener('pointermove', onMove);
-        handle.removeEventListener('pointerup', onUp);
-        handle.removeEventListener('pointercancel', onUp);
+      const onUp = (e) => {
+        if (e.pointerId !== event.pointerId) return;
+        document.removeEventListener('pointermove', onMove);
+        document.removeEventListener('pointerup', onUp);
+        document.removeEventListener('pointercancel', onUp);
         li.classList.remove('dragging');
-        if (this.items().map((i) => i.dataset.value).join(' ') !== before) this.send();
+        const after = this.items().map((i) => i.dataset.value).join(' ');
+        if (after !== before) {
+          setText(this.live, this.ctx.t('rankMoved', li.querySelector('.rl').textContent, this.items().indexOf(li) + 1));
+          this.send();
+        }
       };
-      handle.addEventListener('pointermove', onMove);
-      handle.addEventListener('pointerup', onUp);
-      handle.addEventListener('pointercancel', onUp);
+      document.addEventListener('pointermove', onMove);
+      document.addEventListener('pointerup', onUp);
+      document.addEventListener('pointercancel', onUp);
     }
     number() {
       const t = this.ctx.t;
@@ -512,9 +519,9 @@
       this.common(item);
       const ordered = this.order(item);
       const key = choicesKey(ordered);
-      if (key !== this.key && !this.ctx.busy(this.path)) {
+      if (key !== this.shownKey && !this.ctx.busy(this.path)) {
         const focused = document.activeElement && this.listEl.contains(document.activeElement) ? document.activeElement : null;
-        if (!focused) { this.build(ordered); this.key = key; }
+        if (!focused) { this.build(ordered); this.shownKey = key; }
       }
       this.number();
       setText(this.help, this.ctx.t('rankHint'));
@@ -743,6 +750,7 @@
       const key = keys[i];
       let widget = page.widgets.get(item.path);
       if (!widget || widget.key !== key) {
+        if (widget) widget.el.remove();
         widget = create(item, page.ctx, page, kindOf(item));
         widget.key = key;
         widget.el.dataset.key = key;

@@ -22,7 +22,7 @@ const exact = (text) => new RegExp('^\\s*' + text.replace(/[.*+?^${}()|[\]\\]/g,
 
 async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   page.on('console', (m) => { if (m.type() === 'error') fault('console: ' + m.text()); });
   page.on('pageerror', (e) => fault('page error: ' + e.message));
   page.on('request', (r) => { if (!r.url().startsWith(url.replace(/\/$/, ''))) fault('loads ' + r.url()); });
@@ -214,7 +214,7 @@ async function main() {
       await type('回答者（所属・氏名）', '保健福祉課 大阪 太郎');
       await next();
       await matrix([0, 1, 1, 2]);
-      await expectText('取組状況の合計点：26 / 32', 'ward total');
+      await expectText('取組状況の合計点：24 / 32', 'ward total');
       await type('調査期間中の相談件数', '15');
       await choose('関係機関へのアウトリーチ（相談支援室の周知）', '実施中');
       await choose('新任コーディネーター（採用1～2年目）が在籍していますか', 'いいえ');
@@ -255,7 +255,7 @@ async function main() {
       await fill('開催日', '2024-11-01');
       await choose('開催ブロック', '北ブロック');
       await pick('勤務先の区', '北区');
-      await pick('職種', '薬剤師', 'やく');
+      await pick('職種', '薬剤師', '薬');
       await next();
       await choose('日頃、他の職種・機関と連携が取れていると感じますか', 'はい');
       await choose('本日以前から「在宅医療・介護連携相談支援室」を知っていましたか', 'はい');
