@@ -17,8 +17,9 @@ using nlohmann::json;
 // A reply under construction: its fields in order, the view model's JSON kept as text.
 class ActionChannel::Reply {
  public:
-  json fields = json::object();
-  std::string view;  // the view model's JSON, "" when the reply carries none
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  std::string view;    // the view model's JSON as the engine wrote it, "" when the reply has none
+  std::string review;  // the review's JSON, likewise
   bool ok = true;
   json error;
 
@@ -43,6 +44,7 @@ class ActionChannel::Reply {
     out += ok ? ",\"ok\":true" : ",\"ok\":false";
     if (!ok) out += ",\"error\":" + error.dump();
     for (auto& [key, value] : fields.items()) out += ",\"" + key + "\":" + value.dump();
+    if (!review.empty()) out += ",\"review\":" + review;
     if (!view.empty()) out += ",\"view\":" + view;
     out += "}";
     return out;
@@ -170,12 +172,12 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
   if (op == "forms") {
     Result<nlohmann::ordered_json> forms = InstalledForms(*store_, Text(request, "language"));
     if (!forms.ok()) return reply.Fail(forms.status());
-    reply.fields["forms"] = json::parse(forms->dump());
+    reply.fields["forms"] = std::move(*forms);
   } else if (op == "drafts") {
     std::string state = request.contains("state") ? Text(request, "state") : "draft";
     Result<nlohmann::ordered_json> listed = Instances(*store_, state);
     if (!listed.ok()) return reply.Fail(listed.status());
-    reply.fields["drafts"] = json::parse(listed->dump());
+    reply.fields["drafts"] = std::move(*listed);
   } else if (op == "start" || op == "resume") {
     if (op == "start" && !request.contains("form_id")) {
       return reply.Fail("invalid_argument", "\"start\" needs \"form_id\"", {}, "/form_id");
@@ -250,8 +252,7 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
     Status changed = draft_->SetLanguage(Text(request, "language"));
     if (!changed.ok()) return reply.Fail(changed);
   } else if (op == "review") {
-    reply.view.clear();
-    reply.fields["review"] = json::parse(draft_->session().ReviewJson());
+    reply.review = draft_->session().ReviewJson();
   } else if (op == "finalize") {
     Result<Submission> submission = draft_->Finalize();
     if (!submission.ok()) return reply.Blocked(submission.status(), draft_->session().AllErrors());
