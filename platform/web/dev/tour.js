@@ -119,6 +119,50 @@ async function main() {
   };
 
   const surveys = {
+    async start() {
+      await page.goto(url);
+      await settle();
+      if (await page.locator('#btn-home').isVisible()) { await page.click('#btn-home'); await page.click('#dialog-ok'); await settle(); }
+      await axe('start ja');
+      await sizes('start-ja');
+      await lang();
+      await axe('start en');
+      await sizes('start-en');
+      await lang();
+    },
+    async drafts() {
+      await start('高齢者実態調査');
+      await choose('回答者の区分', '介護支援専門員');
+      await pick('お住まい（事業所の所在地）の区', '北区');
+      const input = q('お住まい（事業所の所在地）の区').locator('input[role=combobox]');
+      await input.click();
+      await input.pressSequentially('東');
+      await axe('combobox open');
+      await snap('combobox-open');
+      await input.press('Escape');
+      await page.click('#btn-home');
+      await axe('leave dialog');
+      await page.click('#dialog-ok');
+      await settle();
+      await page.getByRole('button', { name: '途中の回答' }).click();
+      await settle();
+      await axe('drafts');
+      await sizes('drafts');
+      await page.locator('.draft-card').first().getByRole('button', { name: '続きから回答' }).click();
+      await settle();
+      if ((await q('お住まい（事業所の所在地）の区').locator('input').inputValue()) !== '北区') fault('drafts: the resumed ward');
+      await page.click('#btn-home');
+      await page.click('#dialog-ok');
+      await settle();
+      await page.getByRole('button', { name: '途中の回答' }).click();
+      await settle();
+      const before = await page.locator('.draft-card').count();
+      await page.locator('.draft-card').first().getByRole('button', { name: '削除' }).click();
+      await snap('drafts-delete-confirm');
+      await page.click('#dialog-ok');
+      await settle();
+      if ((await page.locator('.draft-card').count()) !== before - 1) fault('drafts: not deleted');
+    },
     async checklist() {
       await start('新任コーディネーター');
       await both('checklist-p1');
