@@ -543,7 +543,10 @@
     const drafts = reply.drafts.slice().sort((a, b) => b.updated_at - a.updated_at);
     const cards = drafts.map((draft, i) => {
       const id = 'dr-' + i;
-      const name = draft.instance_name || t('draftUntitled');
+      // An instance name made of codes ("care_manager 271276") is not for people: left out
+      // until the engine names instances by labels.
+      const coded = /\b[a-z0-9]+_[a-z0-9_]+\b|\b\d{5,}\b/.test(draft.instance_name);
+      const name = draft.instance_name && !coded ? draft.instance_name : '';
       const resume = button(t('resume'), 'primary', async () => {
         const opened = await send('resume', { draft_id: draft.id }).catch(failed);
         if (!opened) return;
@@ -554,7 +557,8 @@
       });
       setAttr(resume, 'aria-describedby', id);
       const remove = button(t('deleteDraft'), 'danger-outline', async () => {
-        if (!(await ask(t('deleteConfirm', name), t('deleteOk'), { danger: true }))) return;
+        const what = (titles.get(draft.form_id) || t('appName')) + (name ? ' ' + name : '') + ' — ' + when(draft.updated_at);
+        if (!(await ask(t('deleteConfirm', what), t('deleteOk'), { danger: true }))) return;
         const deleted = await send('delete', { draft_id: draft.id }).catch(failed);
         if (deleted && !deleted.ok) return refused(deleted);
         showDrafts();
@@ -563,7 +567,7 @@
       return h('li', { class: 'card draft-card' },
         h('div', { id },
           h('h3', { class: 'card-title', text: titles.get(draft.form_id) || t('appName') }),
-          h('p', { class: 'draft-name', text: name }),
+          name ? h('p', { class: 'draft-name', text: name }) : null,
           h('p', { class: 'draft-meta', text: t('draftChanged', when(draft.updated_at)) + '　' + t('draftAnswers', draft.answer_count) })),
         h('div', { class: 'draft-buttons' }, resume, remove));
     });

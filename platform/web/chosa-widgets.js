@@ -283,7 +283,7 @@
       this.shownKey = null;
       this.active = -1;
       this.input.addEventListener('focus', () => { this.input.select(); });
-      this.input.addEventListener('click', () => this.open(''));
+      this.input.addEventListener('click', () => { this.input.select(); this.open(''); });
       this.input.addEventListener('input', () => this.open(this.input.value));
       this.input.addEventListener('keydown', (event) => this.key_(event));
       this.toggle.addEventListener('mousedown', (event) => event.preventDefault());
