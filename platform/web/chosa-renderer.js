@@ -215,7 +215,6 @@
     lang.hidden = languages.length < 2;
     setText(lang, LANG_NAMES[other] || other);
     setAttr(lang, 'lang', other);
-    setAttr(lang, 'aria-label', other === 'en' ? 'English' : (WORDS[other] ? WORDS[state.lang].switchTo : other));
     lang.dataset.to = other;
     setText($('btn-size'), state.large ? t('normalText') : t('largeText'));
     setAttr($('btn-size'), 'aria-pressed', state.large ? 'true' : 'false');
