@@ -397,7 +397,7 @@ async function main() {
     },
   };
   for (const [name, run] of Object.entries(surveys)) {
-    if (only.length && !only.includes(name)) continue;
+    if (only.length ? !only.includes(name) : name === 'loop') continue;  // loop: only when named
     console.log('--', name);
     try {
       await run();
