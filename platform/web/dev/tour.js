@@ -5,7 +5,7 @@
 //
 //   node platform/web/dev/tour.js URL OUT_DIR [AXE_JS] [SURVEY...]
 //
-// URL: a running `chosa kiosk` (or dev/dev_server.py) in app mode with the five forms installed;
+// URL: a running `chosa kiosk` in app mode with the five forms installed;
 // AXE_JS: the path of axe.min.js (npm's axe-core), optional. Prints every fault it finds and exits
 // 1 if any.
 'use strict';
