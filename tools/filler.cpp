@@ -58,9 +58,10 @@ class FillLoop {
   const std::string& language() const { return session().language(); }
 
   // A change the store could not save is not a mistake of the filler: say so in those words.
-  void DrawRefusal(const Status& status) {
+  // `path`: the answer refused, whose choice values the message names by their labels.
+  void DrawRefusal(const Status& status, const std::string& path = "") {
     if (status.code() == StatusCode::kInvalidArgument) {
-      ui_.DrawError(status.message());
+      ui_.DrawError(ui_.Readable(path, status.message()));
     } else {
       ui_.DrawError(Format(Say(language(), Word::kNotSaved), status.message().c_str()));
     }
@@ -230,7 +231,7 @@ class FillLoop {
     }
     Status status = filling_->SetAnswer(item.path, answer);
     if (!status.ok()) {
-      DrawRefusal(status);
+      DrawRefusal(status, item.path);
       return false;
     }
     PageIndex before = std::move(index_);
@@ -257,7 +258,7 @@ class FillLoop {
       for (const ErrorView& error : now.errors) {
         bool known = std::any_of(old.begin(), old.end(),
                                  [&](const ErrorView& e) { return e.kind == error.kind && e.message == error.message; });
-        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + error.message);
+        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + ui_.Readable(now.path, error.message));
       }
     }
   }
@@ -505,7 +506,7 @@ class FillLoop {
         }
         where = OnPage(error.path, where);
       }
-      ui_.DrawError(where + ": " + error.message);
+      ui_.DrawError(where + ": " + ui_.Readable(error.path, error.message));
     }
   }
 

@@ -42,8 +42,35 @@ void TerminalUi::Line(const std::string& text) {
 
 void TerminalUi::DrawError(const std::string& message) { Line(Styled("31", "! " + message)); }
 
-void TerminalUi::DrawErrors(const std::vector<ErrorView>& errors, const std::string& indent) {
-  for (const ErrorView& error : errors) Line(indent + Styled("31", "! " + error.message));
+void TerminalUi::DrawErrors(const std::vector<ErrorView>& errors, const std::string& indent, const std::string& path) {
+  for (const ErrorView& error : errors) Line(indent + Styled("31", "! " + Readable(path, error.message)));
+}
+
+std::string TerminalUi::Readable(const std::string& path, const std::string& message) const {
+  if (path.empty() || !hidden_label_ || designer_) return message;
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    // 「VALUE」 in Japanese, "VALUE" in English.
+    bool kagi = message.compare(i, 3, "「") == 0;
+    if (!kagi && message[i] != '"') {
+      out.push_back(message[i++]);
+      continue;
+    }
+    size_t open = kagi ? 3 : 1;
+    size_t close = message.find(kagi ? "」" : "\"", i + open);
+    if (close == std::string::npos) {
+      out.append(message, i, std::string::npos);
+      break;
+    }
+    std::string quoted = message.substr(i + open, close - i - open);
+    std::string label = quoted.empty() ? "" : hidden_label_(path, quoted);
+    out.append(message, i, open);
+    out += label.empty() ? quoted : label;
+    out.append(message, close, kagi ? 3 : 1);
+    i = close + (kagi ? 3 : 1);
+  }
+  return out;
 }
 
 void TerminalUi::DrawPage(const ViewModel& view, const PageIndex& index) {
@@ -108,7 +135,7 @@ void TerminalUi::DrawItems(const std::string& language, const std::vector<ItemVi
                                               : Shown(language, row.type, row.appearance, row.path, row.value, row.choices);
         Line(Indent(depth + 1) + number + row.label + (row.required && !item.required ? " *" : "") + NameTag(row.name) +
              ": " + shown);
-        DrawErrors(row.errors, Indent(depth + 1) + std::string(number.size(), ' '));
+        DrawErrors(row.errors, Indent(depth + 1) + std::string(number.size(), ' '), row.path);
       }
       continue;
     }
@@ -177,7 +204,7 @@ void TerminalUi::DrawQuestion(const std::string& language, const ItemView& item,
                                          : "= " + Shown(language, item.type, item.appearance, item.path, item.value,
                                                         item.choices);
   Line(body + shown);
-  DrawErrors(item.errors, body);
+  DrawErrors(item.errors, body, item.path);
 }
 
 void TerminalUi::DrawChoicesInline(const std::vector<ChoiceView>& choices, const std::string& indent) {
@@ -213,7 +240,7 @@ void TerminalUi::DrawItemDetail(const std::string& language, const NumberedItem&
   if (!item.value.empty()) {
     Line("   = " + Shown(language, item.type, item.appearance, item.path, item.value, item.choices));
   }
-  DrawErrors(item.errors, "   ");
+  DrawErrors(item.errors, "   ", item.path);
 }
 
 void TerminalUi::DrawAnswered(const std::string& language, const NumberedItem& item, bool with_label) {
@@ -222,7 +249,7 @@ void TerminalUi::DrawAnswered(const std::string& language, const NumberedItem& i
                           : Shown(language, item.type, item.appearance, item.path, item.value, item.choices);
   std::string number = std::to_string(item.number) + ". ";
   Line(with_label ? number + item.label + " = " + shown : std::string(number.size(), ' ') + "= " + shown);
-  DrawErrors(item.errors, std::string(std::to_string(item.number).size() + 2, ' '));
+  DrawErrors(item.errors, std::string(std::to_string(item.number).size() + 2, ' '), item.path);
 }
 
 // --- the review -------------------------------------------------------------------------------
@@ -282,7 +309,7 @@ void TerminalUi::DrawReviewItems(const std::string& language, const std::vector<
     if (at != kNone && item.type == "date" && IsMonthYear(form.item(at).appearance)) shown = MonthOf(item.value);
     if (item.value.empty()) shown = Styled("2", Say(language, Word::kNoAnswer));
     Line(Indent(depth) + item.label + NameTag(item.name) + ": " + shown);
-    DrawErrors(item.errors, Indent(depth + 1));
+    DrawErrors(item.errors, Indent(depth + 1), item.path);
   }
 }
 

@@ -47,13 +47,17 @@ class TerminalUi {
   void DrawAnswered(const std::string& language, const NumberedItem& item, bool with_label = true);
   void DrawError(const std::string& message);  // "! message", in red on a terminal
   void Line(const std::string& text);
+  // The engine's message about the answer at `path` with each choice value it quotes (「271276」,
+  // "271276") replaced by that choice's label (「北区」): what a person reads, not a code.
+  std::string Readable(const std::string& path, const std::string& message) const;
 
  private:
   void DrawItems(const std::string& language, const std::vector<ItemView>& items, const PageIndex& index,
                  int depth);
   void DrawQuestion(const std::string& language, const ItemView& item, const NumberedItem* numbered,
                     int depth);
-  void DrawErrors(const std::vector<ErrorView>& errors, const std::string& indent);
+  // `path`: the item the errors are about, for Readable().
+  void DrawErrors(const std::vector<ErrorView>& errors, const std::string& indent, const std::string& path = "");
   void DrawChoicesInline(const std::vector<ChoiceView>& choices, const std::string& indent);
   void DrawReviewItems(const std::string& language, const std::vector<ReviewItem>& items, const Form& form,
                        int depth);
