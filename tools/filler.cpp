@@ -477,7 +477,7 @@ class FillLoop {
   }
 
   // Each error as "K. label: message" when its item is shown on this page, else as a person finds
-  // it: 'Page 2 "Checklist" > label: message' (labels only, never the form's names). Rows of a
+  // it: 'Page 2 "Checklist" › label: message' (labels only, never the form's names). Rows of a
   // matrix on another page with the same message are one line: "Checklist (25 rows): ...".
   void ListErrors(const std::vector<AnswerError>& errors) {
     if (errors.empty()) {
@@ -516,7 +516,7 @@ class FillLoop {
   }
 
   // The answer at `path` as a person names it: its label, after its matrix's label for a row and
-  // after the instance for a question in a repeat ("Visit #2 > Date of visit").
+  // after the instance for a question in a repeat ("Visit #2 › Date of the visit").
   std::string PersonPath(const std::string& path) const {
     Result<AnswerRef> ref = session().Resolve(path);
     if (!ref.ok() || ref->item == kNone) return path;
@@ -538,7 +538,7 @@ class FillLoop {
     return label;
   }
 
-  // `what` with the page it is on ('Page 2 "Checklist" > what') when that is not this page.
+  // `what` with the page it is on ('Page 2 "Checklist" › what') when that is not this page.
   std::string OnPage(const std::string& path, const std::string& what) const {
     Result<AnswerRef> ref = session().Resolve(path);
     if (!ref.ok() || ref->item == kNone) return what;

@@ -156,7 +156,7 @@ constexpr Phrase kPhrases[] = {
      "Finalize with these answers? y: finalize, n or an empty line: not yet > "},
     {Word::kNotFinalized, "確定していません。回答はそのままです。", "Not finalized; the answers are as they were."},
     {Word::kPageNumber, "ページ %d", "Page %d"},
-    {Word::kElsewhere, "ページ %d「%s」› %s", "Page %d \"%s\" > %s"},  // page number, page label, item
+    {Word::kElsewhere, "ページ %d「%s」› %s", "Page %d \"%s\" › %s"},  // page number, page label, item
     {Word::kRows, "%s（%d行）", "%s (%d rows)"},  // matrix label, rows
     {Word::kDesignerOnly, "「j」（このページのビューモデル JSON）は --designer を付けて起動したときに使えます。",
      "\"j\" (the page's view model as JSON) needs --designer."},
