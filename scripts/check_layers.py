@@ -29,10 +29,10 @@ MODULES = {
     "protocol": (["sync/protocol"], ["chosa_protocol"], ["base"]),
     "sync_client": (["sync/client"], ["chosa_sync_client"], ["protocol", "store"]),
     "collector": (["sync/collector"], ["chosa_collector"], ["engine", "protocol", "analysis", "sqlite"]),
-    "platform": (["platform"], ["chosa_c", "chosa_shared"], ["store", "sync_client"]),
+    "platform": (["platform"], ["chosa_c", "chosa_shared", "chosa_web_assets"], ["store", "sync_client"]),
     "scenario": (["scenario"], ["chosa_scenario", "chosa_respondent"], ["engine", "store"]),
     "tools": (["tools"], ["chosa", "chosa-collector", "chosa_cli"],
-              ["store", "analysis", "sync_client", "collector", "scenario"]),
+              ["store", "analysis", "sync_client", "collector", "scenario", "platform"]),
 }
 # Tests and benchmarks: every module's include/, and the src/ of the modules each folder tests.
 TESTS_MAY_REACH = {

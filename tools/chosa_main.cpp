@@ -41,6 +41,8 @@ void PrintUsage(std::FILE* out) {
                "                       list finalized, rejected and sent submissions; print one; delete sent ones\n"
                "  store check|salvage [--store PATH] [--into NEW]\n"
                "                       check a device store; copy what is readable of a damaged one\n"
+               "  kiosk FORM... [--store PATH] [--listen 127.0.0.1:PORT] [--loop] [--idle-seconds N]\n"
+               "                       serve the forms to a browser or web view on this device's loopback\n"
                "%s"
                "  report DATASET [--by QUESTION] [--lang L] [--cross ROW:COLUMN]... [--out DIR]\n"
                "                       the bureau's tables of a pulled dataset: an HTML page with charts, and CSV\n"
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
 #ifdef CHOSA_WITH_SYNC
       Entry("sync", RunSync),         Entry("pull", RunPull),
 #endif
-      Entry("report", RunReport),     Entry("simulate", RunSimulate), Entry("test", RunTest),
+      Entry("kiosk", RunKiosk),       Entry("report", RunReport),     Entry("simulate", RunSimulate), Entry("test", RunTest),
   };
   return chosa::cli::Dispatch("chosa", commands, PrintUsage, argc, argv);
 }

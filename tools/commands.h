@@ -13,6 +13,8 @@ int RunEval(int argc, char** argv);
 int RunFill(int argc, char** argv);
 int RunTest(int argc, char** argv);
 int RunDrafts(int argc, char** argv);
+// chosa kiosk: the tablet renderer and the action messages on loopback (kiosk_command.cpp).
+int RunKiosk(int argc, char** argv);
 int RunResume(int argc, char** argv);
 int RunOutbox(int argc, char** argv);
 int RunStore(int argc, char** argv);

@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace chosa {
 namespace tools {
@@ -51,6 +52,30 @@ void AppendUtf8(uint32_t cp, std::string* out) {
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+std::string FoldForMatch(std::string_view text) {
+  utf8proc_uint8_t* folded = nullptr;
+  utf8proc_ssize_t size = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                       static_cast<utf8proc_ssize_t>(text.size()), &folded,
+                                       static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT |
+                                                                      UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
+  std::string mapped = size < 0 ? std::string(text) : std::string(reinterpret_cast<const char*>(folded),
+                                                                   static_cast<size_t>(size));
+  std::free(folded);
+  std::string out;
+  out.reserve(mapped.size());
+  bool space = false;
+  for (char c : mapped) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
 }
 
 int CodePointWidth(uint32_t cp) {

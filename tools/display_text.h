@@ -36,6 +36,12 @@ int DisplayWidth(std::string_view text);
 // (0: no cut).
 std::string ForDisplay(std::string_view text, int max_width = 0);
 
+// `text` as a typed word is compared with a label: Unicode NFKC (full-width Latin letters and
+// digits to ASCII, half-width katakana to full-width, the ideographic space to a space), case
+// folded (ＹＥＳ, Yes and yes are one), runs of white space as one space, trimmed. Text that is
+// not UTF-8 is returned as it is.
+std::string FoldForMatch(std::string_view text);
+
 // `text` with control characters (C0, DEL, C1) and bytes outside well-formed UTF-8 as \xNN:
 // text from a device must not drive the terminal, and the bureau sees exactly which bytes came.
 std::string Printable(std::string_view text);

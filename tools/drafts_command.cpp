@@ -26,8 +26,9 @@ const cli::CommandSpec& DraftsSpec() {
   static const cli::CommandSpec spec{
       "chosa", "drafts", "[--store PATH] [--delete ID]",
       Format(
-               "  Lists the drafts of the device store: id, form, version, instance name, enumerator,\n"
-               "  last change (local time), progress and answers. `chosa resume ID` continues one.\n"
+               "  Lists the drafts of the device store: id, form, version, instance name (choices by\n"
+               "  their labels; the form's title until it has one), enumerator, last change (local\n"
+               "  time), progress and answers. `chosa resume ID` continues one.\n"
                "  --store PATH   the device store (default: %s)\n"
                "  --delete ID    delete draft ID and its answers (a finalized submission is never deleted)\n"
                "  Exit: 0 ok, 1 store fault or no such draft, 2 usage.\n",
@@ -54,9 +55,9 @@ int DeleteDraft(DeviceStore* store, int64_t id) {
                  deleted.message().c_str());
     return kExitFault;
   }
-  std::printf("Deleted draft %lld (%s%s%s, %lld answers).\n", static_cast<long long>(id), found->form_id.c_str(),
-              found->instance_name.empty() ? "" : " ", found->instance_name.c_str(),
-              static_cast<long long>(found->answer_count));
+  std::string name = Trim(found->instance_name).empty() ? "" : ", " + ForDisplay(InstanceNamer(store).Name(*found), 48);
+  std::printf("Deleted draft %lld (%s%s, %lld answers).\n", static_cast<long long>(id), found->form_id.c_str(),
+              name.c_str(), static_cast<long long>(found->answer_count));
   return kExitOk;
 }
 
@@ -98,13 +99,14 @@ int RunDrafts(int argc, char** argv) {
   } else {
     std::vector<std::vector<std::string>> rows = {
         {"ID", "FORM", "VERSION", "INSTANCE NAME", "ENUMERATOR", "LAST CHANGE", "PROGRESS", "ANSWERS", "NOTE"}};
+    InstanceNamer namer(store.get());
     for (const InstanceSummary& d : drafts) {
       std::string note;
       if (!d.replaces.empty()) {
         note = (d.reject_reason.empty() ? "corrects sent " : "corrects rejected ") + d.replaces.substr(0, 8);
         if (!d.reject_reason.empty()) note += ": " + d.reject_reason;
       }
-      rows.push_back({std::to_string(d.id), d.form_id, d.form_version, Trim(d.instance_name).empty() ? "-" : d.instance_name,
+      rows.push_back({std::to_string(d.id), d.form_id, d.form_version, ForDisplay(namer.Name(d), 48),
                       d.enumerator_id.empty() ? "-" : d.enumerator_id, LocalTime(d.updated_at),
                       std::to_string(d.progress_percent) + "%", std::to_string(d.answer_count), note});
     }

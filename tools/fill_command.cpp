@@ -1,5 +1,5 @@
 // chosa fill FORM [--store PATH | --no-store] [--lang L] [--out FILE] [--device-id ID]
-// [--enumerator ID]: fills a form in the terminal, page by page, reading one line at a time from
+// [--enumerator ID] [--designer]: fills a form in the terminal, page by page, reading one line at a time from
 // standard input (a person at a terminal, tmux, or a script through a pipe) and drawing each page
 // on standard output.
 //
@@ -37,7 +37,7 @@ const cli::CommandSpec& FillSpec() {
   static const cli::CommandSpec spec{
       "chosa", "fill",
       "FORM [--store PATH | --no-store] [--lang LANG] [--out FILE] [--device-id ID]\n"
-      "                  [--enumerator ID]",
+      "                  [--enumerator ID] [--designer]",
       Format(
                "  Fills FORM page by page in the terminal (also through a pipe: one command a line).\n"
                "  Every answer is saved as it is entered into a draft of the device store; f moves the\n"
@@ -51,11 +51,13 @@ const cli::CommandSpec& FillSpec() {
                "                    an existing store keeps its own (default: the store's; a new store makes\n"
                "                    one; with --no-store, the host name)\n"
                "  --enumerator ID   the id of the person filling (default: none)\n"
+               "  --designer        for the form's designer: also show the items' names, the choices'\n"
+               "                    values, and `j` (the page's view model as JSON)\n"
                "  Type ? at the prompt for the commands. Exit: 0 finalized, 1 form, store or write\n"
                "  fault, 2 usage, 3 quit or end of input without a submission.\n",
                DeviceStore::DefaultPath().c_str()),
       {{"--store", true}, {"--no-store", false}, {"--lang", true}, {"--out", true}, {"--device-id", true},
-       {"--enumerator", true}}};
+       {"--enumerator", true}, {"--designer", false}}};
   return spec;
 }
 
@@ -67,6 +69,7 @@ struct FillArgs {
   std::string enumerator_id;
   std::string store_path;
   bool no_store = false;
+  bool designer = false;
 };
 
 // Returns an exit status when the arguments end the program (help, usage error).
@@ -89,6 +92,7 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
   args->enumerator_id = parsed.Get("--enumerator");
   args->store_path = parsed.Get("--store");
   args->no_store = parsed.Has("--no-store");
+  args->designer = parsed.Has("--designer");
   if (args->no_store && !args->store_path.empty()) {
     std::fprintf(stderr, "chosa fill: --store and --no-store exclude each other\n");
     return kExitUsage;
@@ -99,6 +103,7 @@ std::optional<int> ParseArgs(int argc, char** argv, FillArgs* args) {
 // Fills in memory: the submission goes to --out or standard output.
 int FillWithoutStore(const FillArgs& args, std::unique_ptr<Session> session) {
   FillerTerminal terminal = DetectTerminal();
+  terminal.designer = args.designer;
   SessionFilling filling(std::move(session));
   FillOutcome outcome = RunFiller(&filling, terminal);
   if (outcome.end != FillOutcome::End::kFinalized) return kExitNoSubmission;
@@ -135,6 +140,7 @@ int FillIntoStore(const FillArgs& args, const Form& form) {
                              store_path.c_str()).c_str());
 
   FillerTerminal terminal = DetectTerminal();
+  terminal.designer = args.designer;
   FillOutcome outcome = RunFiller(draft.get(), terminal);
   draft.reset();  // closed (its page saved) before the last words read the store
   return FinishStoredFilling(store.get(), store_path, id, outcome, args.out_path, terminal);

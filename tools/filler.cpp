@@ -11,6 +11,7 @@
 
 #include "chosa/form.h"
 #include "chosa/view_model.h"
+#include "display_text.h"
 #include "filler_input.h"
 #include "terminal_ui.h"
 
@@ -26,8 +27,10 @@ class FillLoop {
   FillLoop(Filling* filling, const FillerTerminal& terminal)
       : filling_(filling),
         ui_(stdout, terminal.color,
-            [this](const std::string& path, const std::string& value) { return ChoiceLabel(path, value); }),
-        echo_(terminal.echo) {}
+            [this](const std::string& path, const std::string& value) { return ChoiceLabel(path, value); },
+            terminal.designer),
+        echo_(terminal.echo),
+        designer_(terminal.designer) {}
 
   FillOutcome Run() {
     Refresh();
@@ -55,9 +58,10 @@ class FillLoop {
   const std::string& language() const { return session().language(); }
 
   // A change the store could not save is not a mistake of the filler: say so in those words.
-  void DrawRefusal(const Status& status) {
+  // `path`: the answer refused, whose choice values the message names by their labels.
+  void DrawRefusal(const Status& status, const std::string& path = "") {
     if (status.code() == StatusCode::kInvalidArgument) {
-      ui_.DrawError(status.message());
+      ui_.DrawError(ui_.Readable(path, status.message()));
     } else {
       ui_.DrawError(Format(Say(language(), Word::kNotSaved), status.message().c_str()));
     }
@@ -65,7 +69,7 @@ class FillLoop {
 
   void Refresh() {
     view_ = session().View();
-    index_ = IndexPage(view_);
+    index_ = IndexPage(session(), view_);
   }
 
   void Redraw() {
@@ -117,6 +121,7 @@ class FillLoop {
     if (head[0] >= '0' && head[0] <= '9') return AnswerCommand(head, rest_text);
     if (head == "?" || head == "h" || head == "help") {
       ui_.Line(Say(language(), Word::kHelp));
+      if (designer_) ui_.Line(Say(language(), Word::kHelpDesigner));
     } else if (head == "n") {
       NextCommand();
     } else if (head == "b") {
@@ -133,8 +138,14 @@ class FillLoop {
       RemoveCommand(rest_text);
     } else if (head == "e") {
       ListErrors(session().AllErrors());
+    } else if (head == "v") {
+      ui_.DrawReview(session().Review(), session().form());
     } else if (head == "j") {
-      ui_.Line(session().ViewJson());
+      if (designer_) {
+        ui_.Line(session().ViewJson());
+      } else {
+        ui_.DrawError(Say(language(), Word::kDesignerOnly));
+      }
     } else if (head == "f") {
       return FinalizeCommand();
     } else if (head == "q") {
@@ -154,6 +165,10 @@ class FillLoop {
     const NumberedItem* item = index_.Find(ParseSmallNumber(FoldWidth(typed)));
     if (item == nullptr) {
       ui_.DrawError(Format(Say(language(), Word::kNoSuchItem), Shorten(typed).c_str(), static_cast<int>(index_.items.size())));
+    } else if (!item->shown) {
+      // Numbers stay put when follow-ups come and go: this one is there, but not now.
+      ui_.DrawError(Format(Say(language(), Word::kHiddenItem), item->number));
+      return nullptr;
     }
     return item;
   }
@@ -189,7 +204,7 @@ class FillLoop {
       if (!Apply(item, std::string(Trim(answer)), /*with_label=*/!walk)) continue;
       walked = true;
       const NumberedItem* next = index_.Find(item.number + 1);
-      if (!walk || next == nullptr || next->matrix != item.matrix) break;
+      if (!walk || next == nullptr || !next->shown || next->matrix != item.matrix) break;
       item = *next;
       ui_.Line(std::to_string(item.number) + ". " + item.label);
     }
@@ -216,15 +231,15 @@ class FillLoop {
     }
     Status status = filling_->SetAnswer(item.path, answer);
     if (!status.ok()) {
-      DrawRefusal(status);
+      DrawRefusal(status, item.path);
       return false;
     }
     PageIndex before = std::move(index_);
     Refresh();
-    for (const NumberedItem& now : index_.items) {
-      if (now.path == item.path) ui_.DrawAnswered(language(), now, with_label);
-    }
-    // New questions appeared or went away (skip logic): the numbers changed, so show them.
+    const NumberedItem* now = index_.FindPath(item.path);
+    if (now != nullptr && now->shown) ui_.DrawAnswered(language(), *now, with_label);
+    // Questions appeared or went away (skip logic): show the page again. Their numbers, and every
+    // other item's, are the ones they had.
     if (!index_.SameShape(before)) {
       ui_.DrawPage(view_, index_);
     } else {
@@ -238,12 +253,12 @@ class FillLoop {
   void ReportNewErrors(const PageIndex& before, const std::string& answered) {
     for (size_t i = 0; i < index_.items.size(); ++i) {
       const NumberedItem& now = index_.items[i];
-      if (now.path == answered) continue;
+      if (now.path == answered || !now.shown) continue;
       const std::vector<ErrorView>& old = before.items[i].errors;
       for (const ErrorView& error : now.errors) {
         bool known = std::any_of(old.begin(), old.end(),
                                  [&](const ErrorView& e) { return e.kind == error.kind && e.message == error.message; });
-        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + error.message);
+        if (!known) ui_.DrawError(std::to_string(now.number) + ". " + now.label + ": " + ui_.Readable(now.path, error.message));
       }
     }
   }
@@ -354,7 +369,8 @@ class FillLoop {
       for (size_t i = 0; i < form.pages().size(); ++i) {
         const Item& page = form.item(form.pages()[i]);
         bool is_relevant = rank < relevant.size() && relevant[rank] == static_cast<int32_t>(i);
-        std::string label = page.label.empty() ? page.name : std::string(page.label.Get(LanguageIndex()));
+        std::string label = page.label.empty() ? Format(Say(language(), Word::kPageNumber), static_cast<int>(i + 1))
+                                               : std::string(page.label.Get(LanguageIndex()));
         std::string number = is_relevant ? std::to_string(++rank) + ". " : "   ";
         std::string mark = !is_relevant ? std::string(Say(language(), Word::kSkipped))
                            : static_cast<int32_t>(i) == session().page_index()
@@ -404,17 +420,20 @@ class FillLoop {
       ui_.DrawError(Say(language(), Word::kNoRepeat));
       return nullptr;
     }
-    std::string names;
-    for (const RepeatOnPage& r : index_.repeats) names += (names.empty() ? "" : ", ") + r.name;
+    // Named by its label as shown (or, in scripts, by its name in the form).
+    std::string labels;
+    for (const RepeatOnPage& r : index_.repeats) {
+      labels += (labels.empty() ? "" : Say(language(), Word::kSeparator)) + (r.label.empty() ? r.name : r.label);
+    }
     if (name.empty()) {
       if (index_.repeats.size() == 1) return &index_.repeats.front();
-      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), names.c_str()));
+      ui_.DrawError(Format(Say(language(), Word::kWhichRepeat), labels.c_str()));
       return nullptr;
     }
     for (const RepeatOnPage& r : index_.repeats) {
-      if (r.name == name) return &r;
+      if (r.name == name || (!r.label.empty() && FoldForMatch(r.label) == FoldForMatch(name))) return &r;
     }
-    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name).c_str(), names.c_str()));
+    ui_.DrawError(Format(Say(language(), Word::kNoSuchRepeat), Shorten(name).c_str(), labels.c_str()));
     return nullptr;
   }
 
@@ -432,10 +451,14 @@ class FillLoop {
   }
 
   void RemoveCommand(const std::string& rest) {
-    // "- K" or "- REPEAT K".
-    std::string_view name, position_text;
-    SplitHead(rest, &name, &position_text);
-    if (position_text.empty()) std::swap(name, position_text);
+    // "- K" or "- REPEAT K" (a repeat's label may hold spaces: K is the last word).
+    std::string folded = FoldWidth(rest);  // the ideographic space too
+    std::string_view all = Trim(folded), name, position_text = all;
+    size_t space = all.find_last_of(" \t");
+    if (space != std::string_view::npos) {
+      name = Trim(all.substr(0, space));
+      position_text = all.substr(space + 1);
+    }
     const RepeatOnPage* repeat = FindRepeat(std::string(name));
     if (repeat == nullptr) return;
     std::string label = repeat->label.empty() ? repeat->name : repeat->label;
@@ -453,21 +476,21 @@ class FillLoop {
     Redraw();
   }
 
-  // Each error as "K. label: message" when its item is on this page, else "path (label): message".
-  // Rows of a matrix on another page with the same message are one line: "c01-c25 (label): ...".
+  // Each error as "K. label: message" when its item is shown on this page, else as a person finds
+  // it: 'Page 2 "Checklist" › label: message' (labels only, never the form's names). Rows of a
+  // matrix on another page with the same message are one line: "Checklist (25 rows): ...".
   void ListErrors(const std::vector<AnswerError>& errors) {
     if (errors.empty()) {
       ui_.Line(Say(language(), Word::kNoErrors));
       return;
     }
-    const Form& form = session().form();
     for (size_t i = 0; i < errors.size(); ++i) {
       const AnswerError& error = errors[i];
       std::string where;
-      for (const NumberedItem& item : index_.items) {
-        if (item.path == error.path) where = std::to_string(item.number) + ". " + item.label;
-      }
-      if (where.empty()) {
+      const NumberedItem* numbered = index_.FindPath(error.path);
+      if (numbered != nullptr && numbered->shown) {
+        where = std::to_string(numbered->number) + ". " + numbered->label;
+      } else {
         int32_t matrix = MatrixOf(error.path);
         size_t last = i;
         while (matrix != kNone && last + 1 < errors.size() && errors[last + 1].message == error.message &&
@@ -475,27 +498,65 @@ class FillLoop {
           ++last;
         }
         if (last > i) {
-          const Item& m = form.item(matrix);
-          where = error.path + "-" + errors[last].path + " (" + (m.label.empty() ? m.name : std::string(m.label.Get(LanguageIndex()))) + ")";
+          where = Format(Say(language(), Word::kRows), LabelOf(session().form().item(matrix)).c_str(),
+                         static_cast<int>(last - i + 1));
           i = last;
         } else {
-          where = error.path;
-          Result<AnswerRef> ref = session().Resolve(error.path);
-          if (ref.ok() && ref->item != kNone) {
-            const Item& item = form.item(ref->item);
-            if (!item.label.empty()) where += " (" + std::string(item.label.Get(LanguageIndex())) + ")";
-          }
+          where = PersonPath(error.path);
         }
+        where = OnPage(error.path, where);
       }
-      ui_.DrawError(where + ": " + error.message);
+      ui_.DrawError(where + ": " + ui_.Readable(error.path, error.message));
     }
   }
 
-  bool OnThisPage(const std::string& path) const {
-    for (const NumberedItem& item : index_.items) {
-      if (item.path == path) return true;
+  // The item's label in the session's language (its name when it has none: a designer's form).
+  std::string LabelOf(const Item& item) const {
+    return item.label.empty() ? item.name : std::string(item.label.Get(LanguageIndex()));
+  }
+
+  // The answer at `path` as a person names it: its label, after its matrix's label for a row and
+  // after the instance for a question in a repeat ("Visit #2 › Date of the visit").
+  std::string PersonPath(const std::string& path) const {
+    Result<AnswerRef> ref = session().Resolve(path);
+    if (!ref.ok() || ref->item == kNone) return path;
+    const Form& form = session().form();
+    const Item& item = form.item(ref->item);
+    std::string label = LabelOf(item);
+    if (item.type == ItemType::kMatrixRow && item.parent != kNone) label = LabelOf(form.item(item.parent)) + " › " + label;
+    if (item.repeat != kNone) {
+      size_t open = path.find('[');
+      size_t close = path.find(']');
+      int64_t position = open == std::string::npos || close == std::string::npos
+                             ? -1
+                             : ParseSmallNumber(std::string_view(path).substr(open + 1, close - open - 1));
+      if (position > 0) {
+        label = Format(Say(language(), Word::kInstance), LabelOf(form.item(item.repeat)).c_str(),
+                       static_cast<int>(position)) + " › " + label;
+      }
     }
-    return false;
+    return label;
+  }
+
+  // `what` with the page it is on ('Page 2 "Checklist" › what') when that is not this page.
+  std::string OnPage(const std::string& path, const std::string& what) const {
+    Result<AnswerRef> ref = session().Resolve(path);
+    if (!ref.ok() || ref->item == kNone) return what;
+    const Form& form = session().form();
+    int32_t page_item = form.item(ref->item).type == ItemType::kPage ? ref->item : form.item(ref->item).page;
+    if (page_item == kNone) return what;
+    const std::vector<int32_t>& pages = form.pages();
+    int32_t page = static_cast<int32_t>(std::find(pages.begin(), pages.end(), page_item) - pages.begin());
+    if (page == session().page_index()) return what;
+    std::vector<int32_t> relevant = RelevantPages();
+    auto rank = std::find(relevant.begin(), relevant.end(), page);
+    int number = rank == relevant.end() ? page + 1 : static_cast<int>(rank - relevant.begin()) + 1;
+    return Format(Say(language(), Word::kElsewhere), number, LabelOf(form.item(page_item)).c_str(), what.c_str());
+  }
+
+  bool OnThisPage(const std::string& path) const {
+    const NumberedItem* item = index_.FindPath(path);
+    return item != nullptr && item->shown;
   }
 
   // The matrix holding the row at `path`, or kNone.
@@ -506,7 +567,23 @@ class FillLoop {
     return item.type == ItemType::kMatrixRow ? item.parent : kNone;
   }
 
+  // `f`: when nothing blocks it, every answer is shown first and the person confirms with `y`;
+  // otherwise the filling moves to the first page with an error and lists what is missing.
   std::optional<End> FinalizeCommand() {
+    Review review = session().Review();
+    if (review.can_finalize) {
+      ui_.DrawReview(review, session().form());
+      std::string answer;
+      if (!Ask(Say(language(), Word::kConfirmFinalize), &answer)) {
+        ui_.Line(Say(language(), Word::kEndOfInput));
+        return End::kEndOfInput;
+      }
+      std::string yes = Lower(FoldWidth(Trim(answer)));
+      if (yes != "y" && yes != "yes" && yes != "ok" && yes != "はい") {
+        ui_.Line(Say(language(), Word::kNotFinalized));
+        return std::nullopt;
+      }
+    }
     Result<Submission> submission = filling_->Finalize();
     if (!submission.ok()) {
       if (submission.status().code() != StatusCode::kInvalidArgument) {
@@ -531,6 +608,7 @@ class FillLoop {
   Filling* filling_;
   TerminalUi ui_;
   bool echo_;
+  bool designer_;
   ViewModel view_;
   PageIndex index_;
   std::optional<Submission> submission_;

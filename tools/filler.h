@@ -26,6 +26,7 @@ namespace tools {
 struct FillerTerminal {
   bool color = false;  // ANSI styles: stdout is a terminal, NO_COLOR unset, TERM is not "dumb"
   bool echo = false;   // stdin is not a terminal: echo each line read, so output reads as a transcript
+  bool designer = false;  // --designer: also the items' names, the choices' values and `j` (the view model)
 };
 FillerTerminal DetectTerminal();
 
@@ -36,8 +37,9 @@ struct FillOutcome {
   std::string language;                  // the session's language at the end, for the last words
 };
 
-// Runs the prompt until the filler finalizes (`f`, after "Finalized. UUID ..." and "SHA-256 ...")
-// or quits (`q`, or the end of input, after saying that no submission was made).
+// Runs the prompt until the filler finalizes (`f`: the review of every answer, confirmed with `y`,
+// then "Finalized. UUID ..." and "SHA-256 ...") or quits (`q`, or the end of input, after saying
+// that no submission was made).
 FillOutcome RunFiller(Filling* filling, const FillerTerminal& terminal);
 
 // Writes the submission's canonical bytes (no newline: `sha256sum FILE` prints its SHA-256) to

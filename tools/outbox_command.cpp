@@ -135,6 +135,7 @@ int RunOutbox(int argc, char** argv) {
   std::map<std::string, size_t> queue_position;
   for (size_t i = 0; i < outbox.size(); ++i) queue_position[outbox[i].uuid] = i;
   std::vector<std::vector<std::string>> rows = {{"ID", "STATE", "UUID", "FORM", "INSTANCE NAME", "WHEN", "NOTE"}};
+  InstanceNamer namer(store.get());  // choices by their labels, as `chosa drafts` shows them
   size_t counts[3] = {0, 0, 0};
   const InstanceState kStates[3] = {InstanceState::kFinalized, InstanceState::kRejected, InstanceState::kSent};
   for (size_t k = 0; k < 3; ++k) {
@@ -160,7 +161,7 @@ int RunOutbox(int argc, char** argv) {
       if (s.state == InstanceState::kRejected) note = "reason: " + s.reject_reason;
       if (!s.replaces.empty()) note += std::string(note.empty() ? "" : "; ") + "replaces " + s.replaces;
       rows.push_back({std::to_string(s.id), InstanceStateName(s.state), s.uuid, s.form_id + " " + s.form_version,
-                      Trim(s.instance_name).empty() ? "-" : s.instance_name, LocalTime(when), note});
+                      Trim(s.instance_name).empty() ? "-" : ForDisplay(namer.Name(s), 48), LocalTime(when), note});
     }
   }
   if (rows.size() == 1) {

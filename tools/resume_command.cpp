@@ -1,5 +1,5 @@
 // chosa resume ID|UUID [--store PATH] [--lang LANG] [--out FILE] [--device-id ID]
-// [--enumerator ID]: continues a draft of the device store in the terminal filler of `chosa fill`,
+// [--enumerator ID] [--designer]: continues a draft of the device store in the terminal filler of `chosa fill`,
 // exactly where it was left (form version, page, repeats, answers, language). A rejected
 // submission (by its id or UUID) becomes a draft again and is corrected the same way; a sent one
 // cannot change, so a new draft with its answers is started that replaces it.
@@ -32,7 +32,7 @@ const cli::CommandSpec& ResumeSpec() {
   static const cli::CommandSpec spec{
       "chosa", "resume", 
       "ID|UUID [--store PATH] [--lang LANG] [--out FILE] [--device-id ID]\n"
-      "                    [--enumerator ID]",
+      "                    [--enumerator ID] [--designer]",
       Format(
                "  Continues draft ID (see `chosa drafts`) in the terminal filler, as `chosa fill` does:\n"
                "  every answer saved as it is entered, f finalizes into the outbox, q keeps the draft.\n"
@@ -43,9 +43,10 @@ const cli::CommandSpec& ResumeSpec() {
                "  --out FILE        also write the finalized submission's canonical JSON there (- for stdout)\n"
                "  --device-id ID    checked against the store's device identity (a store keeps one)\n"
                "  --enumerator ID   for a sent submission: who corrects it (default: its enumerator)\n"
+               "  --designer        also show the items' names, the choices' values, and `j` (as chosa fill)\n"
                "  Exit: 0 finalized, 1 store fault or nothing to resume, 2 usage, 3 quit (the draft is kept).\n",
                DeviceStore::DefaultPath().c_str()),
-      {{"--store", true}, {"--lang", true}, {"--out", true}, {"--device-id", true}, {"--enumerator", true}}};
+      {{"--store", true}, {"--lang", true}, {"--out", true}, {"--device-id", true}, {"--enumerator", true}, {"--designer", false}}};
   return spec;
 }
 
@@ -178,6 +179,7 @@ int RunResume(int argc, char** argv) {
   std::printf("%s\n", line.c_str());
 
   FillerTerminal terminal = DetectTerminal();
+  terminal.designer = options.Has("--designer");
   FillOutcome outcome = RunFiller(draft.get(), terminal);
   draft.reset();  // closed (its page saved) before the last words read the store
   return FinishStoredFilling(store.get(), path, id, outcome, options.Get("--out"), terminal);

@@ -114,5 +114,48 @@ std::string ResumeCommandLine(int64_t id, const std::string& store_path) {
   return "chosa resume " + std::to_string(id) + StoreArgument(store_path);
 }
 
+std::string InstanceNamer::Name(const InstanceSummary& instance) {
+  auto key = std::make_pair(instance.form_id, instance.form_version);
+  auto found = forms_.find(key);
+  if (found == forms_.end()) {
+    Result<std::shared_ptr<const Form>> loaded = store_->LoadForm(instance.form_id, instance.form_version);
+    found = forms_.emplace(key, loaded.ok() ? *loaded : nullptr).first;
+  }
+  const std::string& stored = instance.instance_name;
+  bool blank = std::all_of(stored.begin(), stored.end(), [](char c) { return c == ' ' || c == '\t'; });
+  const Form* form = found->second.get();
+  if (form == nullptr) return blank ? "-" : stored;
+  size_t language = form->default_language();
+  if (blank) return std::string(form->title().Get(language));
+  if (form->settings().instance_name == kNone) return stored;
+  // The lists of the choice questions the name reads.
+  std::vector<int32_t> lists;
+  for (int32_t item : form->ItemsReadBy(form->settings().instance_name)) {
+    const Item& read = form->item(item);
+    int32_t list = read.list;
+    if (list == kNone && read.type == ItemType::kMatrixRow && read.parent != kNone) list = form->item(read.parent).list;
+    if (list != kNone) lists.push_back(list);
+  }
+  std::string named;
+  size_t start = 0;
+  while (start <= stored.size()) {
+    size_t end = stored.find(' ', start);
+    if (end == std::string::npos) end = stored.size();
+    std::string word = stored.substr(start, end - start);
+    for (int32_t list : lists) {
+      const ChoiceList& choices = form->choice_lists()[static_cast<size_t>(list)];
+      int32_t at = word.empty() ? -1 : choices.Find(word);
+      if (at >= 0) {
+        std::string label(choices.choices[static_cast<size_t>(at)].label.Get(language));
+        if (!label.empty()) word = label;
+        break;
+      }
+    }
+    named += (start == 0 ? "" : " ") + word;
+    start = end + 1;
+  }
+  return named;
+}
+
 }  // namespace tools
 }  // namespace chosa

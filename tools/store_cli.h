@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chosa/store.h"
@@ -34,6 +36,21 @@ std::string HostName();
 // store, and returns null.
 std::unique_ptr<DeviceStore> OpenStoreOrSay(const char* command, const std::string& path, bool create,
                                             const std::string& device_id = "");
+
+// An instance's name as people read it in the listings (`chosa drafts`, `chosa outbox`): each word
+// of the stored name that is the value of a choice of a question the form's instance_name reads is
+// shown as that choice's label, in the form's first language (the ward code 271276 reads 北区);
+// an instance with no name yet is named by the form's title. Each form version is loaded from
+// the store once.
+class InstanceNamer {
+ public:
+  explicit InstanceNamer(const DeviceStore* store) : store_(store) {}
+  std::string Name(const InstanceSummary& instance);
+
+ private:
+  const DeviceStore* store_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Form>> forms_;  // null: not loadable
+};
 
 // " --store PATH" (quoted for a shell), or "" when PATH is the default store: to complete a
 // command line that a message suggests.

@@ -26,25 +26,26 @@ constexpr Phrase kPhrases[] = {
     {Word::kHelp,
      "コマンド:\n"
      "  K            項目 K に回答する（選択肢を表示し、回答をたずねます。空行で取り消し）\n"
-     "  K 回答       項目 K にすぐ回答する（例: 「3 2」「5 1,3」「5 １、３」「7 2024-04-01」）\n"
+     "  K 回答       項目 K にすぐ回答する（例: 「3 b」「3 あり」「5 a,c」「5 ａ、ｃ」「7 2024-04-01」）\n"
      "  c K          項目 K の回答を消す\n"
      "  n            次のページへ（先に進めないときは理由を表示）\n"
      "  b            前のページへ\n"
      "  g [K]        ページの一覧 / ページ K へ移動\n"
-     "  + [名前]     繰り返しの回答を1件追加する（例: 「+」「+ attendees」）\n"
-     "  - [名前] K   繰り返しのK件目を削除する（例: 「- 2」「- attendees 2」）\n"
+     "  + [名前]     繰り返しの回答を1件追加する（例: 「+」「+ 参加者」）\n"
+     "  - [名前] K   繰り返しのK件目を削除する（例: 「- 2」「- 参加者 2」）\n"
      "  l [言語]     表示言語を切り替える（例: l en）\n"
      "  e            フォーム全体のエラーを一覧する\n"
+     "  v            すべてのページの回答を一覧する\n"
      "  r（空行も）  ページをもう一度表示する\n"
-     "  j            このページのビューモデル（JSON）を表示する\n"
-     "  f            確定する: すべてを検査し、送信データを書き出す\n"
+     "  f            確定する: すべてを検査し、回答の一覧を見て y で確定する\n"
      "  q            確定せずに終了する\n"
      "  # ...        コメント（何もしません。手順をファイルから流すときに）\n"
-     "選択肢は番号（「2」、複数なら「1 3」「1,3」「１、３」）か値で選びます。\n"
-     "数字に見える値をそのまま選ぶときは「=値」と入力します。",
+     "選択肢は記号（「b」、複数なら「a c」「a,c」「ａ、ｃ」）か、表示されている言葉（「あり」）で選びます。\n"
+     "数字は選択肢の値です（「4」は値が 4 の選択肢。値は --designer で表示されます）。\n"
+     "項目の番号は、今は表示されていない項目（前の回答で対象外）にも付いているため、飛ぶことがあります。",
      "Commands:\n"
      "  K            answer item K (its choices are listed, then the answer is asked; empty line: cancel)\n"
-     "  K ANSWER     answer item K at once (e.g. \"3 2\", \"5 1,3\", \"7 2024-04-01\")\n"
+     "  K ANSWER     answer item K at once (e.g. \"3 b\", \"3 Yes\", \"5 a,c\", \"7 2024-04-01\")\n"
      "  c K          clear the answer of item K\n"
      "  n            next page (says what blocks it)\n"
      "  b            previous page\n"
@@ -53,13 +54,14 @@ constexpr Phrase kPhrases[] = {
      "  - [REPEAT] K remove instance K of a repeat\n"
      "  l [LANG]     switch the language (e.g. l ja)\n"
      "  e            list every error of the form\n"
+     "  v            list the answers of every page\n"
      "  r or Enter   show the page again\n"
-     "  j            this page's view model as JSON\n"
-     "  f            finalize: check everything and write the submission\n"
+     "  f            finalize: check everything, list the answers, then y finalizes\n"
      "  q            quit without a submission\n"
      "  # ...        a comment (ignored; for scripts fed through a pipe)\n"
-     "Choose choices by number (\"2\"; several: \"1 3\" or \"1,3\") or by value;\n"
-     "type =VALUE to choose a value that looks like a number."},
+     "Choose a choice by its letter (\"b\"; several: \"a c\" or \"a,c\") or by its words as shown (\"Yes\").\n"
+     "A number is a choice's value (\"4\" is the choice whose value is 4; --designer shows the values).\n"
+     "Items not shown now (left out by earlier answers) keep their numbers too, so numbers may skip."},
     {Word::kPageBlocked, "このページにはまだ回答が必要な項目があります:", "This page still needs answers:"},
     {Word::kLastPage, "最後のページです。f で確定します。", "This is the last page; f finalizes."},
     {Word::kFirstPage, "最初のページです。", "This is the first page."},
@@ -86,16 +88,17 @@ constexpr Phrase kPhrases[] = {
     {Word::kTypeDate, "年月日 YYYY-MM-DD", "date YYYY-MM-DD"},
     {Word::kTypeTime, "時刻 HH:MM", "time HH:MM"},
     {Word::kTypeDateTime, "日時 YYYY-MM-DDTHH:MM", "date and time YYYY-MM-DDTHH:MM"},
-    {Word::kTypeMultiple, "複数選択可: 番号をスペースか「,」「、」で区切る",
-     "choose any: numbers separated by spaces or commas"},
-    {Word::kTypeRank, "順位: すべての番号を順に並べる", "rank: every number, in your order"},
+    {Word::kTypeMultiple, "複数選択可: 記号をスペースか「,」「、」で区切る",
+     "choose any: letters separated by spaces or commas"},
+    {Word::kTypeRank, "順位: すべての記号を順に並べる", "rank: every letter, in your order"},
     {Word::kTypeAcknowledge, "確認したら OK と入力", "type OK to acknowledge"},
     {Word::kInstance, "%s（%d件目）", "%s #%d"},  // repeat label, position
     {Word::kRepeatAdd, "+ で追加", "+ adds one"},
     {Word::kRepeatRemove, "- K でK件目を削除", "- K removes #K"},
     {Word::kRepeatEmpty, "（まだありません）", "(none yet)"},
-    {Word::kNoSuchChoice, "「%s」という選択肢はありません（番号 1〜%d か値で選んでください）。",
-     "There is no choice \"%s\" (choose 1-%d or a value)."},
+    {Word::kNoSuchChoice,  // typed, letters, labels
+     "「%s」は選択肢にありません。記号（%s）か、表示されている言葉（%s）で選んでください。",
+     "There is no choice \"%s\"; type its letter (%s) or its words as shown (%s)."},
     {Word::kNeedOneChoice, "選択肢は1つだけ選んでください。", "Choose one choice only."},
     {Word::kCancelled, "変更しませんでした。", "Nothing changed."},
     {Word::kNoRepeat, "このページに繰り返しはありません。", "There is no repeat on this page."},
@@ -119,8 +122,8 @@ constexpr Phrase kPhrases[] = {
     {Word::kAdded, "%s（%d件目）を追加しました。", "Added %s #%d."},
     {Word::kRemoved, "%sの%d件目を削除しました。", "Removed %s #%d."},
     {Word::kNotAnswerable, "項目 %d には回答できません。", "Item %d takes no answer."},
-    {Word::kNoChoiceGiven, "選択肢を番号か値で入力してください（空にするには c 番号）。",
-     "Type a choice's number or value (c K clears the answer)."},
+    {Word::kNoChoiceGiven, "選択肢を記号か言葉で入力してください（空にするには c 番号）。",
+     "Type a choice's letter or words (c K clears the answer)."},
     {Word::kNeedItemNumber, "項目の番号を付けてください（例: c 3）。", "Give the item's number (e.g. c 3)."},
     {Word::kWalkPrompt, "回答（空行で終了）> ", "answer (empty line: stop) > "},
     {Word::kNoBack, "この調査票では前のページに戻れません。", "This form does not allow going back."},
@@ -140,13 +143,39 @@ constexpr Phrase kPhrases[] = {
     {Word::kDraftKept, "下書き %s は保存されています（回答 %s 件）。続きを入力するには: %s",  // id, answers, command
      "Draft %s is saved (%s answers). To continue it: %s"},
     {Word::kInOutbox, "送信データは %s の送信待ち（outbox）に入りました。", "The submission is in the outbox of %s."},
+    {Word::kTypeMonth, "年月 YYYY-MM", "month YYYY-MM"},
+    {Word::kNoChoicesOffered, "「%s」: この質問には今選べる選択肢がありません。",  // typed
+     "\"%s\": this question offers no choice now."},
+    {Word::kAmbiguousChoice,  // typed, letter, label, letter, label, typed
+     "「%s」は %s) %s と %s) %s のどちらにも当たります。選択肢の言葉で入力してください（値で選ぶなら「=%s」）。",
+     "\"%s\" could be %s) %s or %s) %s; type the choice's words (or =%s for its value)."},
+    {Word::kHiddenItem, "項目 %d は今は表示されていません（これまでの回答により対象外です）。",
+     "Item %d is not shown now (the answers so far leave it out)."},
+    {Word::kReviewTitle, "確定前の確認: %s", "Review before finalizing: %s"},
+    {Word::kReviewCount, "回答済み %d / %d 項目", "%d of %d questions answered"},  // answered, questions
+    {Word::kReviewBack, "回答を直すには g K でページ K へ戻ります。", "To change an answer, g K goes back to page K."},
+    {Word::kConfirmFinalize, "この内容で確定しますか？ y: 確定する、n（空行も）: まだ確定しない > ",
+     "Finalize with these answers? y: finalize, n or an empty line: not yet > "},
+    {Word::kNotFinalized, "確定していません。回答はそのままです。", "Not finalized; the answers are as they were."},
+    {Word::kPageNumber, "ページ %d", "Page %d"},
+    {Word::kElsewhere, "ページ %d「%s」› %s", "Page %d \"%s\" › %s"},  // page number, page label, item
+    {Word::kRows, "%s（%d行）", "%s (%d rows)"},  // matrix label, rows
+    {Word::kDesignerOnly, "「j」（このページのビューモデル JSON）は --designer を付けて起動したときに使えます。",
+     "\"j\" (the page's view model as JSON) needs --designer."},
+    {Word::kHelpDesigner,
+     "設計者向け（--designer）:\n"
+     "  j            このページのビューモデル（JSON）を表示する\n"
+     "項目の名前 [name] と選択肢の値 (value) も表示しています。",
+     "For designers (--designer):\n"
+     "  j            this page's view model as JSON\n"
+     "Items' names [name] and choices' values (value) are shown too."},
 };
 
 constexpr bool PhrasesInOrder() {
   for (size_t i = 0; i < sizeof kPhrases / sizeof kPhrases[0]; ++i) {
     if (static_cast<size_t>(kPhrases[i].word) != i) return false;
   }
-  return static_cast<size_t>(Word::kInOutbox) + 1 == sizeof kPhrases / sizeof kPhrases[0];
+  return static_cast<size_t>(Word::kHelpDesigner) + 1 == sizeof kPhrases / sizeof kPhrases[0];
 }
 static_assert(PhrasesInOrder(), "kPhrases must list every Word once, in enum order");
 

@@ -22,6 +22,9 @@ enum class Word {
   // With the device store (chosa fill, chosa resume): every %s is a string.
   kNotSaved, kFinalizeFailed, kDraftStarted, kDraftResumed, kRejectedResumed, kSentEdited, kDraftKept,
   kInOutbox,
+  // Choices by letter and label, the review before finalize, the designer's view.
+  kTypeMonth, kNoChoicesOffered, kAmbiguousChoice, kHiddenItem, kReviewTitle, kReviewCount, kReviewBack,
+  kConfirmFinalize, kNotFinalized, kPageNumber, kElsewhere, kRows, kDesignerOnly, kHelpDesigner,
 };
 
 // The text of `word` in `language` ("ja…" is Japanese; every other language gets English).

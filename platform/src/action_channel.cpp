@@ -17,8 +17,9 @@ using nlohmann::json;
 // A reply under construction: its fields in order, the view model's JSON kept as text.
 class ActionChannel::Reply {
  public:
-  json fields = json::object();
-  std::string view;  // the view model's JSON, "" when the reply carries none
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  std::string view;    // the view model's JSON as the engine wrote it, "" when the reply has none
+  std::string review;  // the review's JSON, likewise
   bool ok = true;
   json error;
 
@@ -27,16 +28,20 @@ class ActionChannel::Reply {
     ok = false;
     error = {{"code", code}, {"message", message}, {"path", path}, {"pointer", pointer}, {"column", column}};
   }
-  void Fail(const Status& status, std::string_view path = {}) {
-    Fail(chosa_code_name(CodeOf(status)), status.message(), path, status.pointer(), status.column());
+  void Fail(const Status& status) {
+    Fail(chosa_code_name(CodeOf(status)), status.message(), {}, status.pointer(), status.column());
+  }
+  // A refused change of the answer (or repeat) at `path`; `pointer` is the request's field at
+  // fault, if any (the engine's Status keeps the path where a pointer would be).
+  void FailAt(const Status& status, std::string_view path, std::string_view pointer = {}) {
+    Fail(chosa_code_name(CodeOf(status)), status.message(), path, pointer);
   }
   // A blocked next or finalize: the first of `errors` (the page's, or the filling's) and how many
   // more there are.
   void Blocked(const Status& status, const std::vector<AnswerError>& errors) {
     if (errors.empty()) return Fail(status);
-    std::string message = errors.front().message;
-    if (errors.size() > 1) message += " (+" + std::to_string(errors.size() - 1) + ")";
-    Fail(chosa_code_name(CodeOf(status)), message, errors.front().path);
+    FirstError first = FirstOf(errors);
+    Fail(chosa_code_name(CodeOf(status)), first.message, first.path);
   }
   std::string Text(const json& id) const {
     std::string out = "{\"v\":" + std::to_string(CHOSA_ACTION_VERSION);
@@ -44,6 +49,7 @@ class ActionChannel::Reply {
     out += ok ? ",\"ok\":true" : ",\"ok\":false";
     if (!ok) out += ",\"error\":" + error.dump();
     for (auto& [key, value] : fields.items()) out += ",\"" + key + "\":" + value.dump();
+    if (!review.empty()) out += ",\"review\":" + review;
     if (!view.empty()) out += ",\"view\":" + view;
     out += "}";
     return out;
@@ -171,12 +177,12 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
   if (op == "forms") {
     Result<nlohmann::ordered_json> forms = InstalledForms(*store_, Text(request, "language"));
     if (!forms.ok()) return reply.Fail(forms.status());
-    reply.fields["forms"] = json::parse(forms->dump());
+    reply.fields["forms"] = std::move(*forms);
   } else if (op == "drafts") {
     std::string state = request.contains("state") ? Text(request, "state") : "draft";
     Result<nlohmann::ordered_json> listed = Instances(*store_, state);
     if (!listed.ok()) return reply.Fail(listed.status());
-    reply.fields["drafts"] = json::parse(listed->dump());
+    reply.fields["drafts"] = std::move(*listed);
   } else if (op == "start" || op == "resume") {
     if (op == "start" && !request.contains("form_id")) {
       return reply.Fail("invalid_argument", "\"start\" needs \"form_id\"", {}, "/form_id");
@@ -213,18 +219,17 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
     if (has_text) {
       answer = Text(request, "text");
     } else {
+      Result<AnswerRef> where = draft_->session().Resolve(path);
+      if (!where.ok()) return reply.FailAt(where.status(), path, "/path");
       Result<std::string> from_json = AnswerTextFromJson(draft_->session(), path, request["value"]);
-      if (!from_json.ok()) {
-        Status why = from_json.status();
-        return reply.Fail(chosa_code_name(CodeOf(why)), why.message(), path, why.pointer().empty() ? "/value" : "");
-      }
+      if (!from_json.ok()) return reply.FailAt(from_json.status(), path, "/value");
       answer = *from_json;
     }
     Status set = draft_->SetAnswer(path, answer);
-    if (!set.ok()) return reply.Fail(set, path);
+    if (!set.ok()) return reply.FailAt(set, path);
   } else if (op == "add_instance") {
     Result<int32_t> position = draft_->AddRepeatInstance(Text(request, "repeat"));
-    if (!position.ok()) return reply.Fail(position.status(), Text(request, "repeat"));
+    if (!position.ok()) return reply.FailAt(position.status(), Text(request, "repeat"), "/repeat");
     reply.fields["position"] = *position;
   } else if (op == "remove_instance") {
     if (!request.contains("position")) {
@@ -235,7 +240,7 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
       return reply.Fail("invalid_argument", "\"position\" counts from 1", {}, "/position");
     }
     Status removed = draft_->RemoveRepeatInstance(Text(request, "repeat"), static_cast<int32_t>(position));
-    if (!removed.ok()) return reply.Fail(removed, Text(request, "repeat"));
+    if (!removed.ok()) return reply.FailAt(removed, Text(request, "repeat"));
   } else if (op == "next") {
     Status moved = draft_->Next();
     if (!moved.ok()) reply.Blocked(moved, draft_->session().PageErrors(draft_->session().page_index()));
@@ -251,8 +256,7 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
     Status changed = draft_->SetLanguage(Text(request, "language"));
     if (!changed.ok()) return reply.Fail(changed);
   } else if (op == "review") {
-    reply.view.clear();
-    reply.fields["review"] = json::parse(draft_->session().ReviewJson());
+    reply.review = draft_->session().ReviewJson();
   } else if (op == "finalize") {
     Result<Submission> submission = draft_->Finalize();
     if (!submission.ok()) return reply.Blocked(submission.status(), draft_->session().AllErrors());

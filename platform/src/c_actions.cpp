@@ -22,30 +22,15 @@ extern "C" {
 chosa_code chosa_actions_open(chosa_store* store, const char* enumerator_id, chosa_actions** out, chosa_error* error) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_actions_open: `out` is NULL");
   *out = nullptr;
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-  return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    if (core->closed) return Fail(error, CHOSA_MISUSE, "not an open store handle");
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) {
     auto handle = std::make_unique<chosa_actions>(core->store.get(), std::string(Arg(enumerator_id)));
-    handle->core = core;
-    core->Adopt(handle.get());
-    Register(handle.get(), HandleKind::kActions);
-    *out = handle.release();
-    return CHOSA_OK;
+    return GiveChild(std::move(handle), HandleKind::kActions, core, out);
   });
 }
 
 void chosa_actions_close(chosa_actions* handle) {
-  if (handle == nullptr || !Unregister(handle)) return;
-  try {
-    std::shared_ptr<StoreCore> core = handle->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    core->Forget(handle);
-    handle->channel.Detach();  // its draft was saved already: let it go while the store is open
-  } catch (...) {
-  }
-  delete handle;
+  // Its draft was saved already: it is let go while the store is open.
+  CloseChild(handle, [handle] { handle->channel.Detach(); });
 }
 
 chosa_code chosa_actions_handle(chosa_actions* handle, const char* request, size_t size, char** out_reply,

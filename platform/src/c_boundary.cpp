@@ -45,6 +45,16 @@ bool IsLive(const void* pointer, HandleKind kind) {
   return found != r.live.end() && found->second == kind;
 }
 
+bool WhileLive(const void* pointer, HandleKind kind, const std::function<void()>& read) {
+  if (pointer == nullptr) return false;
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto found = r.live.find(pointer);
+  if (found == r.live.end() || found->second != kind) return false;
+  read();
+  return true;
+}
+
 chosa_code CodeOf(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk: return CHOSA_OK;
@@ -77,6 +87,12 @@ chosa_code Fail(chosa_error* error, chosa_code code, std::string_view message, s
 
 chosa_code Fail(chosa_error* error, const Status& status, std::string_view path) {
   return Fail(error, CodeOf(status), status.message(), path, status.pointer(), status.column());
+}
+
+FirstError FirstOf(const std::vector<AnswerError>& errors) {
+  FirstError first{errors.front().message, errors.front().path};
+  if (errors.size() > 1) first.message += " (+" + std::to_string(errors.size() - 1) + ")";
+  return first;
 }
 
 char* CopyOut(std::string_view bytes) {

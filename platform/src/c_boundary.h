@@ -5,11 +5,15 @@
 #define CHOSA_PLATFORM_C_BOUNDARY_H_
 
 #include <cstdint>
+#include <functional>
 #include <new>
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "chosa/chosa.h"
+#include "chosa/session.h"
 #include "chosa/status.h"
 
 namespace chosa::capi {
@@ -23,6 +27,9 @@ void Register(const void* handle, HandleKind kind);
 bool Unregister(const void* handle);
 // Whether `pointer` is a live handle of `kind` (it is never read unless it is live).
 bool IsLive(const void* pointer, HandleKind kind);
+// Runs `read()` if `pointer` is a live handle of `kind`, while no other thread can release it
+// (under the registry's lock: keep `read` to copying a pointer out). Returns whether it ran.
+bool WhileLive(const void* pointer, HandleKind kind, const std::function<void()>& read);
 
 chosa_code CodeOf(const Status& status);
 
@@ -33,6 +40,19 @@ chosa_code Fail(chosa_error* error, const Status& status, std::string_view path 
 inline chosa_code Report(chosa_error* error, const Status& status, std::string_view path = {}) {
   return status.ok() ? CHOSA_OK : Fail(error, status, path);
 }
+// A refused change of the answer (or repeat) at `path`: the error names the path; it has no JSON
+// Pointer (the engine keeps the path in its Status's pointer, which is no pointer into a document).
+inline chosa_code FailAt(chosa_error* error, const Status& status, std::string_view path) {
+  return status.ok() ? CHOSA_OK : Fail(error, CodeOf(status), status.message(), path);
+}
+
+// A blocked next or finalize told as one error: the first of `errors` (REQUIRES: not empty),
+// its message saying how many more there are, and its path.
+struct FirstError {
+  std::string message;
+  std::string path;
+};
+FirstError FirstOf(const std::vector<AnswerError>& errors);
 
 // A copy of `bytes` in malloc'd memory, NUL-terminated, for the caller to chosa_free; null when
 // out of memory.

@@ -27,31 +27,11 @@ chosa_code WithDraft(chosa_draft* handle, chosa_error* error, Body&& body) {
   });
 }
 
-// A Status of a change to `path`: its error carries the path.
-chosa_code Changed(chosa_error* error, const Status& status, std::string_view path) {
-  return Report(error, status, path);
-}
-
 // The first error of the page (after a blocked next) or of the filling (a refused finalize).
 chosa_code Blocked(chosa_error* error, const Status& status, const std::vector<AnswerError>& errors) {
   if (errors.empty()) return Fail(error, status);
-  const AnswerError& first = errors.front();
-  std::string message = first.message;
-  if (errors.size() > 1) message += " (+" + std::to_string(errors.size() - 1) + ")";
-  return Fail(error, CodeOf(status), message, first.path);
-}
-
-chosa_code GiveDraft(const std::shared_ptr<StoreCore>& core, Result<std::unique_ptr<Draft>> made, chosa_draft** out,
-                     chosa_error* error) {
-  if (!made.ok()) return Fail(error, made.status());
-  auto handle = std::make_unique<chosa_draft>();
-  handle->core = core;
-  handle->id = (*made)->id();
-  handle->draft = std::move(*made);
-  core->Adopt(handle.get());
-  Register(handle.get(), HandleKind::kDraft);
-  *out = handle.release();
-  return CHOSA_OK;
+  FirstError first = FirstOf(errors);
+  return Fail(error, CodeOf(status), first.message, first.path);
 }
 
 // Makes a draft from the store (`make(store)` returns a Result<unique_ptr<Draft>>).
@@ -59,12 +39,13 @@ template <typename Make>
 chosa_code NewDraft(chosa_store* store, chosa_draft** out, chosa_error* error, Make&& make) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "`out` is NULL");
   *out = nullptr;
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-  return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    if (core->closed) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-    return GiveDraft(core, make(*core->store), out, error);
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<std::unique_ptr<Draft>> made = make(*core->store);
+    if (!made.ok()) return Fail(error, made.status());
+    auto handle = std::make_unique<chosa_draft>();
+    handle->id = (*made)->id();
+    handle->draft = std::move(*made);
+    return GiveChild(std::move(handle), HandleKind::kDraft, core, out);
   });
 }
 
@@ -84,15 +65,8 @@ chosa_code chosa_draft_resume(chosa_store* store, int64_t draft_id, chosa_draft*
 }
 
 void chosa_draft_close(chosa_draft* handle) {
-  if (handle == nullptr || !Unregister(handle)) return;
-  try {
-    std::shared_ptr<StoreCore> core = handle->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    core->Forget(handle);
-    handle->draft.reset();  // saves its page while the store is open (or was detached already)
-  } catch (...) {
-  }
-  delete handle;
+  // Its draft saves its page while the store is open (or was detached already).
+  CloseChild(handle, [handle] { handle->draft.reset(); });
 }
 
 int64_t chosa_draft_id(chosa_draft* handle) {
@@ -112,7 +86,7 @@ chosa_code chosa_draft_review_json(chosa_draft* handle, char** out, size_t* out_
 chosa_code chosa_draft_set_answer(chosa_draft* handle, const char* path, const char* text, chosa_error* error) {
   if (path == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_draft_set_answer: `path` is NULL");
   return WithDraft(handle, error,
-                   [&](Draft& draft) { return Changed(error, draft.SetAnswer(path, Arg(text)), path); });
+                   [&](Draft& draft) { return FailAt(error, draft.SetAnswer(path, Arg(text)), path); });
 }
 
 chosa_code chosa_draft_set_answer_json(chosa_draft* handle, const char* path, const char* json, chosa_error* error) {
@@ -123,8 +97,8 @@ chosa_code chosa_draft_set_answer_json(chosa_draft* handle, const char* path, co
     nlohmann::json value = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return Fail(error, CHOSA_INVALID_ARGUMENT, "the answer is not a JSON value", path);
     Result<std::string> text = AnswerTextFromJson(draft.session(), path, value);
-    if (!text.ok()) return Fail(error, text.status(), path);
-    return Changed(error, draft.SetAnswer(path, *text), path);
+    if (!text.ok()) return FailAt(error, text.status(), path);
+    return FailAt(error, draft.SetAnswer(path, *text), path);
   });
 }
 
@@ -132,7 +106,7 @@ chosa_code chosa_draft_add_instance(chosa_draft* handle, const char* repeat, int
                                     chosa_error* error) {
   return WithDraft(handle, error, [&](Draft& draft) -> chosa_code {
     Result<int32_t> position = draft.AddRepeatInstance(Arg(repeat));
-    if (!position.ok()) return Fail(error, position.status(), Arg(repeat));
+    if (!position.ok()) return FailAt(error, position.status(), Arg(repeat));
     if (out_position != nullptr) *out_position = *position;
     return CHOSA_OK;
   });
@@ -140,7 +114,7 @@ chosa_code chosa_draft_add_instance(chosa_draft* handle, const char* repeat, int
 
 chosa_code chosa_draft_remove_instance(chosa_draft* handle, const char* repeat, int32_t position, chosa_error* error) {
   return WithDraft(handle, error, [&](Draft& draft) {
-    return Changed(error, draft.RemoveRepeatInstance(Arg(repeat), position), Arg(repeat));
+    return FailAt(error, draft.RemoveRepeatInstance(Arg(repeat), position), Arg(repeat));
   });
 }
 

@@ -52,6 +52,7 @@ struct StoreCore {
 };
 
 constexpr const char kClosedStore[] = "its store was closed (chosa_store_close)";
+constexpr const char kNotAStore[] = "not an open store handle (NULL, or closed already)";
 
 }  // namespace chosa::capi
 
@@ -77,3 +78,50 @@ struct chosa_draft final : chosa::capi::StoreChild {
 };
 
 #endif  // CHOSA_PLATFORM_C_HANDLES_H_
+
+namespace chosa::capi {
+
+// Runs `body(core)` (the store's shared core) with the store open for the call's length.
+// The core is taken while the handle is live, so a chosa_store_close on another thread either
+// comes first (this call is refused) or finds the store in use and waits for it.
+template <typename Body>
+chosa_code WithStore(chosa_store* store, chosa_error* error, Body&& body) {
+  return Guard(error, [&]() -> chosa_code {
+    std::shared_ptr<StoreCore> core;
+    if (!WhileLive(store, HandleKind::kStore, [&] { core = store->core; })) {
+      return Fail(error, CHOSA_MISUSE, kNotAStore);
+    }
+    std::shared_lock<std::shared_mutex> open(core->lifetime);
+    if (core->closed) return Fail(error, CHOSA_MISUSE, kNotAStore);
+    return body(core);
+  });
+}
+
+// Hands a new child handle of `core` to the app: it is live, and the store will detach it.
+template <typename Child>
+chosa_code GiveChild(std::unique_ptr<Child> handle, HandleKind kind, const std::shared_ptr<StoreCore>& core,
+                     Child** out) {
+  handle->core = core;
+  core->Adopt(handle.get());
+  Register(handle.get(), kind);
+  *out = handle.release();
+  return CHOSA_OK;
+}
+
+// Releases a child handle: `release()` lets go of what it holds of the store while the store is
+// still open (a draft saves its page); a handle not live (closed twice) is left alone.
+template <typename Child, typename Release>
+void CloseChild(Child* handle, Release&& release) noexcept {
+  if (handle == nullptr || !Unregister(handle)) return;
+  try {
+    std::shared_ptr<StoreCore> core = handle->core;
+    std::shared_lock<std::shared_mutex> open(core->lifetime);
+    core->Forget(handle);
+    release();
+  } catch (...) {
+    // A close cannot fail: whatever the release met, the handle goes.
+  }
+  delete handle;
+}
+
+}  // namespace chosa::capi

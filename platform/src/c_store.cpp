@@ -12,20 +12,7 @@ using namespace chosa::capi;
 
 namespace {
 
-constexpr const char kNotAStore[] = "not an open store handle (NULL, or closed already)";
 constexpr const char kNotAForm[] = "not a form handle (NULL, or freed already)";
-
-// Runs `body(core)` with the store open for the call's length.
-template <typename Body>
-chosa_code WithStore(chosa_store* store, chosa_error* error, Body&& body) {
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, kNotAStore);
-  return Guard(error, [&]() -> chosa_code {
-    StoreCore& core = *store->core;
-    std::shared_lock<std::shared_mutex> open(core.lifetime);
-    if (core.closed) return Fail(error, CHOSA_MISUSE, kNotAStore);
-    return body(core);
-  });
-}
 
 chosa_code GiveJson(const nlohmann::ordered_json& json, char** out, chosa_error* error) {
   return Give(json.dump(), out, nullptr, error);
@@ -104,14 +91,14 @@ void chosa_store_close(chosa_store* store) {
 }
 
 chosa_code chosa_store_device_id(chosa_store* store, char** out, chosa_error* error) {
-  return WithStore(store, error, [&](StoreCore& core) { return Give(core.store->device_id(), out, nullptr, error); });
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) { return Give(core->store->device_id(), out, nullptr, error); });
 }
 
 chosa_code chosa_store_install_form(chosa_store* store, const char* json, size_t size, char** out_info,
                                     chosa_error* error) {
   if (json == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_store_install_form: `json` is NULL");
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<InstalledForm> installed = core.store->InstallForm(std::string_view(json, size));
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<InstalledForm> installed = core->store->InstallForm(std::string_view(json, size));
     if (!installed.ok()) return Fail(error, installed.status());
     return out_info == nullptr ? CHOSA_OK : GiveJson(InstalledInfo(*installed), out_info, error);
   });
@@ -119,8 +106,8 @@ chosa_code chosa_store_install_form(chosa_store* store, const char* json, size_t
 
 chosa_code chosa_store_install_form_file(chosa_store* store, const char* path, char** out_info, chosa_error* error) {
   if (path == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_store_install_form_file: `path` is NULL");
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<InstalledForm> installed = core.store->InstallFormFile(path);
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<InstalledForm> installed = core->store->InstallFormFile(path);
     if (!installed.ok()) return Fail(error, installed.status());
     return out_info == nullptr ? CHOSA_OK : GiveJson(InstalledInfo(*installed), out_info, error);
   });
@@ -130,24 +117,24 @@ chosa_code chosa_store_load_form(chosa_store* store, const char* form_id, const 
                                  chosa_error* error) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_store_load_form: `out` is NULL");
   *out = nullptr;
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<std::shared_ptr<const Form>> form = core.store->LoadForm(Arg(form_id), Arg(version));
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<std::shared_ptr<const Form>> form = core->store->LoadForm(Arg(form_id), Arg(version));
     if (!form.ok()) return Fail(error, form.status());
     return GiveForm(std::move(*form), out);
   });
 }
 
 chosa_code chosa_store_list_forms(chosa_store* store, const char* language, char** out, chosa_error* error) {
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<nlohmann::ordered_json> forms = InstalledForms(*core.store, Arg(language));
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<nlohmann::ordered_json> forms = InstalledForms(*core->store, Arg(language));
     if (!forms.ok()) return Fail(error, forms.status());
     return GiveJson(*forms, out, error);
   });
 }
 
 chosa_code chosa_store_list_instances(chosa_store* store, const char* state, char** out, chosa_error* error) {
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<nlohmann::ordered_json> listed = Instances(*core.store, Arg(state));
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<nlohmann::ordered_json> listed = Instances(*core->store, Arg(state));
     if (!listed.ok()) return Fail(error, listed.status());
     return GiveJson(*listed, out, error);
   });
@@ -155,13 +142,13 @@ chosa_code chosa_store_list_instances(chosa_store* store, const char* state, cha
 
 chosa_code chosa_store_delete_draft(chosa_store* store, int64_t draft_id, chosa_error* error) {
   return WithStore(store, error,
-                   [&](StoreCore& core) { return Report(error, core.store->DeleteDraft(draft_id)); });
+                   [&](const std::shared_ptr<StoreCore>& core) { return Report(error, core->store->DeleteDraft(draft_id)); });
 }
 
 chosa_code chosa_store_read_submission(chosa_store* store, const char* uuid, char** out, size_t* out_size,
                                        chosa_error* error) {
-  return WithStore(store, error, [&](StoreCore& core) -> chosa_code {
-    Result<OutboxItem> item = core.store->ReadSubmission(Arg(uuid));
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) -> chosa_code {
+    Result<OutboxItem> item = core->store->ReadSubmission(Arg(uuid));
     if (!item.ok()) return Fail(error, item.status());
     return Give(item->canonical_json, out, out_size, error);
   });

@@ -2,6 +2,7 @@
 // secret of the store (through the app's secret hooks: by default the 0600 file
 // `<store>.sync.json`, the one the `chosa sync` command keeps), so an app and the command line
 // share an enrolment.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "c_boundary.h"
@@ -77,24 +78,13 @@ extern "C" {
 chosa_code chosa_sync_open(chosa_store* store, chosa_sync** out, chosa_error* error) {
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_sync_open: `out` is NULL");
   *out = nullptr;
-  if (!IsLive(store, HandleKind::kStore)) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-  return Guard(error, [&]() -> chosa_code {
-    std::shared_ptr<StoreCore> core = store->core;
-    std::shared_lock<std::shared_mutex> open(core->lifetime);
-    if (core->closed) return Fail(error, CHOSA_MISUSE, "not an open store handle");
-    auto handle = std::make_unique<chosa_sync>();
-    handle->core = core;
-    core->Adopt(handle.get());
-    Register(handle.get(), HandleKind::kSync);
-    *out = handle.release();
-    return CHOSA_OK;
+  return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) {
+    return GiveChild(std::make_unique<chosa_sync>(), HandleKind::kSync, core, out);
   });
 }
 
 void chosa_sync_close(chosa_sync* handle) {
-  if (handle == nullptr || !Unregister(handle)) return;
-  handle->core->Forget(handle);
-  delete handle;
+  CloseChild(handle, [] {});
 }
 
 chosa_code chosa_sync_enroll(chosa_sync* handle, const char* collector_url, const char* ca_file, const char* code,
@@ -102,7 +92,8 @@ chosa_code chosa_sync_enroll(chosa_sync* handle, const char* collector_url, cons
   return WithSync(handle, error, [&](StoreCore& core) -> chosa_code {
     sync::SyncCredentials credentials;
     credentials.collector_url = std::string(Arg(collector_url));
-    credentials.tls.ca_file = std::string(Arg(ca_file));
+    // Kept as an absolute path: the app's working directory at a later sync may be another.
+    if (!Arg(ca_file).empty()) credentials.tls.ca_file = std::filesystem::absolute(std::string(Arg(ca_file))).string();
     Result<std::unique_ptr<sync::HttpTransport>> transport =
         core.hooks->Transport(credentials.collector_url, credentials.tls);
     if (!transport.ok()) return Fail(error, transport.status());

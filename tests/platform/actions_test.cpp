@@ -6,13 +6,15 @@
 #include <string>
 
 #include "chosa/chosa.h"
+#include "c_api_support.h"
 #include "temp_dir.h"
 
 using nlohmann::json;
 
-namespace {
+using chosa::testing::FindItem;
+using chosa::testing::kVisitRecord;
 
-const std::string kVisitRecord = std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record.json";
+namespace {
 
 struct Channel {
   chosa::testing::TempDir dir{"chosa-actions"};
@@ -62,17 +64,6 @@ json Op(const std::string& op, json fields = json::object()) {
   return fields;
 }
 
-const json* FindItem(const json& items, const std::string& path) {
-  for (const json& item : items) {
-    if (item.value("path", "") == path) return &item;
-    for (const char* nested : {"children", "instances", "items"}) {
-      if (item.contains(nested)) {
-        if (const json* found = FindItem(item[nested], path)) return found;
-      }
-    }
-  }
-  return nullptr;
-}
 
 std::string ValueIn(const json& reply, const std::string& path) {
   const json* item = FindItem(reply["view"]["items"], path);

@@ -9,15 +9,17 @@
 #include <string>
 
 #include "chosa/chosa.h"
+#include "c_api_support.h"
 #include "temp_dir.h"
 
 extern "C" int32_t chosa_test_c_struct_sizes(size_t* platform_size, size_t* options_size, size_t* error_size);
 
 using nlohmann::json;
 
-namespace {
+using chosa::testing::FindItem;
+using chosa::testing::kVisitRecord;
 
-const std::string kVisitRecord = std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record.json";
+namespace {
 
 // The error record of one call, released at the end of the test.
 struct Error {
@@ -59,18 +61,6 @@ json View(chosa_draft* draft) {
   return json::parse(text);
 }
 
-// The item at `path` in a view model's items (depth first), or null.
-const json* FindItem(const json& items, const std::string& path) {
-  for (const json& item : items) {
-    if (item.value("path", "") == path) return &item;
-    for (const char* nested : {"children", "instances", "items"}) {
-      if (item.contains(nested)) {
-        if (const json* found = FindItem(item[nested], path)) return found;
-      }
-    }
-  }
-  return nullptr;
-}
 
 std::string ValueAt(chosa_draft* draft, const std::string& path) {
   json view = View(draft);

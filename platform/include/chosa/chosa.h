@@ -24,8 +24,14 @@
  * - chosa_store: any thread, concurrently (listings, installs, starting drafts, a sync).
  * - chosa_draft, chosa_actions: one thread at a time each (calls from two threads are
  *   serialised, not interleaved); distinct drafts may be used from distinct threads.
- * - chosa_sync: chosa_sync_run on one thread at a time; chosa_sync_cancel from any thread.
+ * - chosa_sync: chosa_sync_run, chosa_sync_enroll and chosa_sync_is_enrolled one at a time
+ *   (each waits for a run in progress); chosa_sync_cancel from any thread.
  * - chosa_form: read-only, any thread.
+ * - A release call (chosa_draft_close, chosa_sync_close, ...) must not overlap another call on
+ *   the same handle, as with free(). chosa_store_close may: a call on the store from another
+ *   thread either ran first (the close waits for it) or is refused with CHOSA_MISUSE. Calls on a
+ *   store's drafts, syncs and channels may still be running when the store closes:
+ *   chosa_store_close cancels syncs and waits for them.
  * - Callbacks run on the thread of the call that triggers them (a sync's progress: the thread
  *   running chosa_sync_run) and must not release the handle they are called for.
  *
@@ -72,7 +78,7 @@ CHOSA_EXPORT int32_t chosa_version_number(void);
 typedef enum chosa_code {
   CHOSA_OK = 0,
   CHOSA_INVALID_ARGUMENT = 1,  /* a malformed form, answer, message or argument */
-  CHOSA_NOT_FOUND = 2,         /* no such form, draft, submission, page or path */
+  CHOSA_NOT_FOUND = 2,         /* no such form, draft or submission (a page or path: INVALID_ARGUMENT) */
   CHOSA_CORRUPTION = 3,        /* the store file is damaged */
   CHOSA_IO_ERROR = 4,          /* the disk refused (full, read-only, ...): nothing was changed */
   CHOSA_UNSUPPORTED = 5,       /* well-formed, but outside what this version offers */
@@ -98,7 +104,7 @@ typedef struct chosa_error {
   chosa_code code;
   char* message; /* in the draft's language where the fault is an answer's */
   char* path;    /* the answer concerned: "age", "attendees[2]/name" */
-  char* pointer; /* JSON Pointer of the fault in a form ("/items/3/relevant") or a request */
+  char* pointer; /* JSON Pointer of the fault in a form ("/items/3/relevant"); "" for an answer's */
   int32_t column;/* 1-based column inside the expression at `pointer`; 0 when not applicable */
 } chosa_error;
 
@@ -150,7 +156,8 @@ CHOSA_EXPORT chosa_code chosa_secret_set(chosa_secret* secret, const void* data,
  * POSIX default (the system clock and time zone, the kernel's random bytes, stderr, "always worth
  * trying", libcurl with the system's or the given CA, and a 0600 file beside the store for
  * secrets). Give the struct to chosa_store_open; chosa copies it and calls free_user_data(user_data)
- * once, when the store and everything made from it are released.
+ * once, when the store and everything made from it are released (or when chosa_store_open fails
+ * after it took the struct).
  *
  * The hooks may be called from any thread chosa runs on (the UI's, a sync's) and must be safe for
  * that. They must not call back into chosa, except the chosa_http_response_* and
@@ -175,7 +182,8 @@ typedef struct chosa_platform {
   /* Sends one request and fills `response`. Returns CHOSA_OK when an HTTP response arrived,
    * whatever its status; CHOSA_UNAVAILABLE when none did (no route, timeout, connection cut);
    * CHOSA_PERMISSION_DENIED when the collector's identity was refused (certificate, host name,
-   * pin). The implementation must verify the certificate as docs/c-api.md says; `message`
+   * pin); CHOSA_INVALID_ARGUMENT when the request cannot be made (not retried). The
+   * implementation must verify the certificate as docs/c-api.md says; `message`
    * (capacity `message_size`, may be left empty) says why a request failed. */
   chosa_code (*http_send)(void* user_data, const chosa_http_request* request, chosa_http_response* response,
                           char* message, size_t message_size);
@@ -223,7 +231,8 @@ CHOSA_EXPORT void chosa_store_close(chosa_store* store);
 CHOSA_EXPORT chosa_code chosa_store_device_id(chosa_store* store, char** out, chosa_error* error);
 
 /* Installs a form version (from its JSON, or a file whose directory also serves its $refs).
- * `out_info` (may be NULL) receives {"form_id", "version", "sha256", "installed_at"}. */
+ * `out_info` (may be NULL) receives {"form_id", "version", "sha256", "installed_at"}. A broken
+ * form's faults are all in the message, without pointer or column (chosa_form_parse gives them). */
 CHOSA_EXPORT chosa_code chosa_store_install_form(chosa_store* store, const char* json, size_t size, char** out_info,
                                                  chosa_error* error);
 CHOSA_EXPORT chosa_code chosa_store_install_form_file(chosa_store* store, const char* path, char** out_info,
@@ -307,7 +316,7 @@ CHOSA_EXPORT void chosa_actions_close(chosa_actions* actions);
 /* Handles one request {"v":1,"op":...} (schemas/action.schema.json) and writes its reply
  * {"v":1,"ok":...} to `out_reply` (always, when the return is CHOSA_OK: a refused action is a
  * reply with "ok": false and its "error"). Returns an error code only when no reply could be
- * written (a bad handle, out of memory). */
+ * written (a NULL `out_reply`, a bad handle, out of memory). */
 CHOSA_EXPORT chosa_code chosa_actions_handle(chosa_actions* actions, const char* request, size_t size,
                                              char** out_reply, size_t* out_size);
 
@@ -336,18 +345,21 @@ CHOSA_EXPORT chosa_code chosa_sync_open(chosa_store* store, chosa_sync** out, ch
 CHOSA_EXPORT void chosa_sync_close(chosa_sync* sync);
 /* Enrols the device with a one-time code from the collector's operator; keeps the credentials
  * through the secret hooks. `ca_file` (may be NULL: the system's trust) is a PEM file of the CA
- * to trust; with an app's own http_send, the app's stack decides. */
+ * to trust, kept as given (give an absolute path); with an app's own http_send, the app's stack
+ * decides. */
 CHOSA_EXPORT chosa_code chosa_sync_enroll(chosa_sync* sync, const char* collector_url, const char* ca_file,
                                           const char* code, const char* device_name, chosa_error* error);
 /* 1 when the store holds credentials, 0 when not (or on a bad handle). */
 CHOSA_EXPORT int32_t chosa_sync_is_enrolled(chosa_sync* sync);
 /* Pulls new form versions, then sends the outbox. `progress` (may be NULL) is called on this
  * thread as the sync goes; chosa calls free_user_data(user_data) (may be NULL) before returning.
- * `out_report` (may be NULL) receives {"sent", "duplicates", "rejected": [...], "left",
- * "forms_installed": [...], "problems": [...], "bytes_sent", "retries", "complete"}. Returns
- * CHOSA_OK when the sync ran to its end (see "complete" for what the collector refused), else
- * why it stopped: CHOSA_UNAVAILABLE (no network, out of reach), CHOSA_CANCELLED,
- * CHOSA_UNAUTHENTICATED (enrol again), CHOSA_PERMISSION_DENIED, CHOSA_IO_ERROR (the store). */
+ * `out_report` (may be NULL) receives {"complete", "sent", "duplicates", "rejected": [...], "left",
+ * "forms_installed": [...], "problems": [...], "bytes_sent", "retries", "status"} whenever the
+ * sync started, also when it stopped early. Returns CHOSA_OK when the sync ran to its end (see
+ * "complete" for what the collector refused), else why it stopped: CHOSA_UNAVAILABLE (no
+ * network, out of reach), CHOSA_CANCELLED, CHOSA_UNAUTHENTICATED (enrol again),
+ * CHOSA_PERMISSION_DENIED, CHOSA_IO_ERROR (the store), or another code for an answer of the
+ * collector it could not take (docs/c-api.md). */
 CHOSA_EXPORT chosa_code chosa_sync_run(chosa_sync* sync, chosa_sync_progress_fn progress, void* user_data,
                                        void (*free_user_data)(void* user_data), char** out_report,
                                        chosa_error* error);

@@ -1,0 +1,27 @@
+# Writes OUT with the C program of DOC (docs/c-api.md) that stands between the lines
+# <!-- c-example:begin --> and <!-- c-example:end -->, without its ```c fence: the build compiles
+# the program exactly as the documentation shows it. Run as cmake -DDOC=... -DOUT=... -P.
+file(READ "${DOC}" text)
+set(open_mark "<!-- c-example:begin -->")
+string(FIND "${text}" "${open_mark}" begin)
+string(FIND "${text}" "<!-- c-example:end -->" end)
+if(begin EQUAL -1 OR end EQUAL -1 OR end LESS begin)
+  message(FATAL_ERROR "${DOC}: no C example between <!-- c-example:begin --> and <!-- c-example:end -->")
+endif()
+string(LENGTH "${open_mark}" open_length)
+math(EXPR start "${begin} + ${open_length}")
+math(EXPR length "${end} - ${start}")
+string(SUBSTRING "${text}" ${start} ${length} body)
+string(REGEX REPLACE "^[\r\n]*```c[\r\n]+" "" body "${body}")
+string(REGEX REPLACE "```[\r\n]*$" "" body "${body}")
+if(body MATCHES "```")
+  message(FATAL_ERROR "${DOC}: the C example must be one ```c block")
+endif()
+# Rewritten only when it changed, so that an edit elsewhere in the doc rebuilds nothing.
+set(previous "")
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" previous)
+endif()
+if(NOT previous STREQUAL body)
+  file(WRITE "${OUT}" "${body}")
+endif()
