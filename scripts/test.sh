@@ -34,9 +34,10 @@ for variant in build build-asan; do
     failed=$((failed + 1))
     continue
   fi
-  # The browser checks (tests/browser) drive Debian's Chromium with playwright-core from npm,
-  # installed from its package-lock.json once setup.sh has installed node and npm.
-  [ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund
+  # The browser checks (tests/browser) drive Debian's Chromium with playwright-core from npm and
+  # run axe-core in it, installed from its package-lock.json once setup.sh has installed node and npm.
+  [ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] ||
+    npm ci --prefix tests/browser --no-audit --no-fund
   (cd "$variant" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure -j"$(nproc)") 2>&1 | tee "$log"
   count_ctest "$log"

@@ -420,6 +420,9 @@
       h('p', { class: 'rv-counts', text: t('reviewCounts', review.answered, review.questions) }),
       status, ...pages));
     chrome();
+    // The header's title in the review's language (the last page's view may be in another).
+    setText($('app-title'), review.title);
+    document.title = review.title;
     setText($('btn-back'), t('reviewBackToForm'));
     $('btn-back').disabled = false;
     setText($('btn-next'), review.can_finalize ? t('finalize') : t('reviewFixFirst'));
