@@ -113,7 +113,8 @@ class Session {
 
   // --- answers -------------------------------------------------------------------------------
   // Sets the answer at `path` from text as typed: integers and decimals accept full-width digits
-  // and signs (１２３, －, ．); dates YYYY-MM-DD or YYYY/MM/DD; times HH:MM[:SS]; a
+  // and signs (１２３, －, ．); dates YYYY-MM-DD or YYYY/MM/DD (a month-year date also YYYY-MM,
+  // stored as the first day of the month); times HH:MM[:SS]; a
   // select_multiple or rank takes its values separated by spaces; "" clears. On a type or choice
   // fault nothing is stored and the Status (kInvalidArgument, message in the session's language)
   // says why; a constraint that fails does not refuse the answer: it shows as an error.

@@ -217,7 +217,7 @@ Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
     }
     value = Value::String(std::move(joined));
   } else {
-    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_);
+    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_, DateInputOf(item));
     if (parsed.error) return refuse(*parsed.error);
     value = std::move(parsed.value);
   }

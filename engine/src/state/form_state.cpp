@@ -7,6 +7,7 @@
 #include "chosa/engine/datetime.h"
 #include "expr/evaluator.h"
 #include "form/form_internals.h"
+#include "session/answer_text.h"
 
 namespace chosa {
 namespace {
@@ -26,7 +27,8 @@ Value DefaultValueOf(const Item& item, Env* env) {
     }
     case ItemType::kDate: {
       auto parsed = ParseTemporal(text, Value::Type::kDate, env);
-      return parsed ? *parsed : Value();
+      if (!parsed) return Value();
+      return DateInputOf(item) == DateInput::kMonth ? FirstOfMonth(*parsed) : *parsed;
     }
     case ItemType::kTime: {
       auto parsed = ParseTemporal(text, Value::Type::kTime, env);
