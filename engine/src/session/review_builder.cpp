@@ -82,8 +82,12 @@ ReviewItem ReviewBuilder::ItemOf(int32_t item, int32_t instance, Tally* tally) c
       const Value& value = state.StoredValue(item, instance);
       review.value = DisplayText(value);
       review.display = Display(item, value);
-      ++tally->questions;
-      if (!value.is_empty()) ++tally->answered;
+      // Counted as the navigation counts (Session::Progress()): not a question the person
+      // cannot answer, read-only now.
+      if (it.calculation == kNone && !state.IsReadOnly(owner, instance)) {
+        ++tally->questions;
+        if (!value.is_empty()) ++tally->answered;
+      }
       SessionValidator(s_).ItemErrors(item, instance, true, &errors);
       break;
     }

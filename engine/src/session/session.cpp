@@ -379,6 +379,16 @@ Status Session::GoToPage(int32_t page) {
   return Status::Ok();
 }
 
+FillingProgress Session::Progress() const {
+  FillingProgress progress;
+  progress.answered = state_->answered();
+  progress.questions = state_->questions();
+  progress.percent = progress.questions == 0
+                         ? 100
+                         : static_cast<int32_t>(int64_t{progress.answered} * 100 / progress.questions);
+  return progress;
+}
+
 // --- validation and finalize -----------------------------------------------------------------
 
 std::vector<AnswerError> Session::PageErrors(int32_t page) const {

@@ -43,6 +43,19 @@ Value DefaultValueOf(const Item& item, Env* env) {
   }
 }
 
+// Whether an item's answer is a question's that a person gives: every answer type and matrix
+// row, but not one the form computes (a `calculation` makes a question read-only).
+bool TakesAnswer(const Item& item) {
+  bool answer_type = (item.type >= ItemType::kText && item.type <= ItemType::kAcknowledge) ||
+                     item.type == ItemType::kMatrixRow;
+  return answer_type && item.calculation == kNone;
+}
+
+// Value::is_empty, inline: the answer paths ask it on every set.
+bool IsEmptyValue(const Value& value) {
+  return value.is_string() ? value.text().empty() : value.is_nodeset() && value.is_empty();
+}
+
 }  // namespace
 
 // Reads answers for one node evaluation: the item whose expression it is, and its instance.
@@ -180,7 +193,40 @@ void FormState::EvaluateAll() {
     for (int32_t k = 0; k < count; ++k) EvaluateNode(node, k);
   }
   initializing_ = false;
+  // Counted once here; from now on every change keeps the counts (instances that a count
+  // expression created in the pass above are counted as they stand and follow in Propagate).
+  Recount();
+  counting_ = true;
   Propagate();
+}
+
+bool FormState::CountsAsQuestion(int32_t item, int32_t instance) const {
+  const Item& it = form_->item(item);
+  if (it.repeat == kNone) instance = 0;
+  if (!TakesAnswer(it) || !IsRelevant(item, instance)) return false;
+  return !IsReadOnly(it.type == ItemType::kMatrixRow ? it.parent : item, instance);
+}
+
+void FormState::Count(int32_t item, int32_t instance, int32_t sign) {
+  if (!CountsAsQuestion(item, instance)) return;
+  questions_ += sign;
+  if (!IsEmptyValue(StoredValue(item, instance))) answered_ += sign;
+}
+
+void FormState::CountInstance(int32_t repeat, int32_t instance, int32_t sign) {
+  if (!counting_) return;
+  for (int32_t item : repeat_items_[static_cast<size_t>(RepeatIndex(repeat))]) Count(item, instance, sign);
+}
+
+void FormState::Recount() {
+  questions_ = 0;
+  answered_ = 0;
+  for (size_t i = 0; i < form_->items().size(); ++i) {
+    const Item& item = form_->items()[i];
+    if (!TakesAnswer(item)) continue;
+    int32_t count = item.repeat == kNone ? 1 : InstanceCount(item.repeat);
+    for (int32_t k = 0; k < count; ++k) Count(static_cast<int32_t>(i), k, 1);
+  }
 }
 
 void FormState::SetValueQuietly(int32_t item, Value value, int32_t instance) {
@@ -278,7 +324,10 @@ void FormState::SetValue(int32_t item, Value value, int32_t instance) {
   if (form_->item(item).repeat == kNone) instance = 0;
   Value& slot = ValueSlot(item, instance);
   if (slot.SameAs(value)) return;
+  const bool was_empty = IsEmptyValue(slot);
   slot = std::move(value);
+  // Only an answer given or cleared moves the count; relevance and read-only are as they were.
+  if (counting_ && was_empty != IsEmptyValue(slot) && CountsAsQuestion(item, instance)) answered_ += was_empty ? 1 : -1;
   EnqueueReadersOf(item, instance);
   Propagate();
 }
@@ -367,7 +416,21 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
   int32_t repeat = item.repeat;
   Value& cached = BlockOf(repeat, instance).results[static_cast<size_t>(n.slot)];
   if (cached.SameAs(result)) return false;
+  // A relevance or read-only state that flips moves the counts of the item (a matrix's read-only
+  // state: of its rows): their shares are taken away before and added back after.
+  const bool recount = counting_ &&
+                       (n.property == NodeProperty::kRelevant || n.property == NodeProperty::kReadOnly) &&
+                       cached.ToBoolean() != result.ToBoolean();
+  auto count = [&](int32_t sign) {
+    if (item.type == ItemType::kMatrix && n.property == NodeProperty::kReadOnly) {
+      for (int32_t row : item.children) Count(row, instance, sign);
+    } else {
+      Count(n.item, instance, sign);
+    }
+  };
+  if (recount) count(-1);
   cached = result;
+  if (recount) count(1);
   switch (n.property) {
     case NodeProperty::kRelevant:
       EnqueueReadersOf(n.item, instance);
@@ -404,11 +467,13 @@ void FormState::ApplyRepeatCount(int32_t repeat, double wanted) {
   int32_t current = static_cast<int32_t>(blocks.size());
   if (target == current) return;
   if (target < current) {
+    for (int32_t k = target; k < current; ++k) CountInstance(repeat, k, -1);
     blocks.resize(static_cast<size_t>(target));  // a count that shrinks deletes trailing instances
   } else {
     for (int32_t k = current; k < target; ++k) {
       blocks.push_back(NewBlock(repeat));
       SetDefaults(repeat, k);
+      CountInstance(repeat, k, 1);
       for (int32_t node : repeat_nodes_[static_cast<size_t>(RepeatIndex(repeat))]) Enqueue(node, true, repeat, k);
     }
   }
@@ -431,6 +496,7 @@ int32_t FormState::AddInstance(int32_t repeat) {
   int32_t position = static_cast<int32_t>(blocks.size());
   blocks.push_back(NewBlock(repeat));
   SetDefaults(repeat, position);
+  CountInstance(repeat, position, 1);
   for (int32_t node : repeat_nodes_[static_cast<size_t>(RepeatIndex(repeat))]) Enqueue(node, true, repeat, position);
   InstancesChanged(repeat);
   Propagate();
@@ -440,6 +506,7 @@ int32_t FormState::AddInstance(int32_t repeat) {
 void FormState::RemoveInstance(int32_t repeat, int32_t position) {
   auto& blocks = instances_[static_cast<size_t>(RepeatIndex(repeat))];
   if (position < 0 || position >= static_cast<int32_t>(blocks.size())) return;
+  CountInstance(repeat, position, -1);
   blocks.erase(blocks.begin() + position);
   // Later instances moved: what they compute from position() must be recomputed.
   for (int32_t k = position; k < static_cast<int32_t>(blocks.size()); ++k) {

@@ -75,6 +75,17 @@ class FormState {
   // re-evaluates exactly its dependents.
   uint64_t evaluations() const { return evaluations_; }
 
+  // The relevant questions of the whole filling that take an answer — every answer type and
+  // matrix row, in every repeat instance; not notes, calculates, structure, nor questions that
+  // are read-only now (a `calculation` or `read_only`; a row when its matrix is) — and how many
+  // of them hold an answer. Kept where values, relevance, read-only states and instances change
+  // (each change adjusts its own item's share), so reading them is O(1); after a quiet restore,
+  // EvaluateAll counts once.
+  int32_t questions() const { return questions_; }
+  int32_t answered() const { return answered_; }
+  // Whether `item` in `instance` is one of questions() now.
+  bool CountsAsQuestion(int32_t item, int32_t instance = 0) const;
+
  private:
   struct Block {
     std::vector<Value> values;        // by Item::slot
@@ -108,6 +119,13 @@ class FormState {
   void ApplyRepeatCount(int32_t repeat, double wanted);
   void InstancesChanged(int32_t repeat);
   void SetDefaults(int32_t repeat, int32_t instance);
+  // Adds (`sign` 1) or takes away (-1) the share of `item` in `instance` in questions_ and
+  // answered_, as the state is now: a change takes its item's share away before it, and adds it
+  // back after.
+  void Count(int32_t item, int32_t instance, int32_t sign);
+  // The same for every item of one repeat instance.
+  void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
+  void Recount();
 
   std::shared_ptr<const Form> form_;
   const DependencyGraph& graph_;
@@ -120,6 +138,9 @@ class FormState {
   std::priority_queue<Dirty, std::vector<Dirty>, std::greater<Dirty>> dirty_;
   uint64_t evaluations_ = 0;
   bool initializing_ = false;  // the first full pass: readers need no queue, order suffices
+  bool counting_ = false;      // questions_ and answered_ are kept (false until EvaluateAll)
+  int32_t questions_ = 0;
+  int32_t answered_ = 0;
 };
 
 }  // namespace chosa

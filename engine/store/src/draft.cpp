@@ -5,7 +5,6 @@
 
 #include "chosa/env.h"
 #include "chosa/store.h"
-#include "chosa/view_model.h"
 #include "store_database.h"
 #include "store_testing.h"
 
@@ -246,7 +245,7 @@ Status Draft::RemoveRepeatInstance(std::string_view repeat, int32_t position) {
 Status Draft::SavePage() {
   StoreDatabase& db = *store_->db_;
   std::string name = InstanceName();
-  int32_t progress = session_->View().navigation.progress_percent;
+  int32_t progress = session_->Progress().percent;
   int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto update = [&]() -> Status {
