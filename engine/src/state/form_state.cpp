@@ -203,14 +203,45 @@ void FormState::EvaluateAll() {
 bool FormState::CountsAsQuestion(int32_t item, int32_t instance) const {
   const Item& it = form_->item(item);
   if (it.repeat == kNone) instance = 0;
-  if (!TakesAnswer(it) || !IsRelevant(item, instance)) return false;
-  return !IsReadOnly(it.type == ItemType::kMatrixRow ? it.parent : item, instance);
+  return TakesAnswer(it) && IsRelevant(item, instance) && !ReadOnlyNow(it, instance);
 }
 
 void FormState::Count(int32_t item, int32_t instance, int32_t sign) {
   if (!CountsAsQuestion(item, instance)) return;
   questions_ += sign;
   if (!IsEmptyValue(StoredValue(item, instance))) answered_ += sign;
+}
+
+bool FormState::ReadOnlyNow(const Item& item, int32_t instance) const {
+  int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : kNone;
+  const Item& it = owner == kNone ? item : form_->item(owner);
+  if (it.read_only_if == kNone) return it.read_only;
+  return IsReadOnly(owner == kNone ? static_cast<int32_t>(&item - form_->items().data()) : owner, instance);
+}
+
+void FormState::CountFlip(const GraphNode& n, const Item& item, int32_t instance, bool now) {
+  const Block& block = BlockOf(item.repeat, instance);
+  if (n.property == NodeProperty::kRelevant) {
+    // Relevant now or no longer; read-only and the value are as they were.
+    if (!TakesAnswer(item) || ReadOnlyNow(item, instance)) return;
+    const int32_t sign = now ? 1 : -1;
+    questions_ += sign;
+    if (!IsEmptyValue(block.values[static_cast<size_t>(item.slot)])) answered_ += sign;
+    return;
+  }
+  // Read-only now (leaves the count) or no longer (comes back), where relevant.
+  const int32_t sign = now ? -1 : 1;
+  auto flip = [&](int32_t target) {
+    const Item& t = form_->item(target);
+    if (!TakesAnswer(t) || !IsRelevant(target, instance)) return;
+    questions_ += sign;
+    if (!IsEmptyValue(block.values[static_cast<size_t>(t.slot)])) answered_ += sign;
+  };
+  if (item.type == ItemType::kMatrix) {
+    for (int32_t row : item.children) flip(row);
+  } else {
+    flip(n.item);
+  }
 }
 
 void FormState::CountInstance(int32_t repeat, int32_t instance, int32_t sign) {
@@ -416,21 +447,14 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
   int32_t repeat = item.repeat;
   Value& cached = BlockOf(repeat, instance).results[static_cast<size_t>(n.slot)];
   if (cached.SameAs(result)) return false;
-  // A relevance or read-only state that flips moves the counts of the item (a matrix's read-only
-  // state: of its rows): their shares are taken away before and added back after.
-  const bool recount = counting_ &&
-                       (n.property == NodeProperty::kRelevant || n.property == NodeProperty::kReadOnly) &&
-                       cached.ToBoolean() != result.ToBoolean();
-  auto count = [&](int32_t sign) {
-    if (item.type == ItemType::kMatrix && n.property == NodeProperty::kReadOnly) {
-      for (int32_t row : item.children) Count(row, instance, sign);
-    } else {
-      Count(n.item, instance, sign);
-    }
-  };
-  if (recount) count(-1);
+  // A relevance or read-only state that flips moves the counts of its item (a matrix's read-only
+  // state: of its rows). Such results are booleans (the one before the first evaluation is ""):
+  // a boolean that changed flipped.
+  if (counting_ && (n.property == NodeProperty::kRelevant || n.property == NodeProperty::kReadOnly) &&
+      (cached.is_boolean() || result.truth())) {
+    CountFlip(n, item, instance, result.truth());
+  }
   cached = result;
-  if (recount) count(1);
   switch (n.property) {
     case NodeProperty::kRelevant:
       EnqueueReadersOf(n.item, instance);

@@ -120,12 +120,16 @@ class FormState {
   void InstancesChanged(int32_t repeat);
   void SetDefaults(int32_t repeat, int32_t instance);
   // Adds (`sign` 1) or takes away (-1) the share of `item` in `instance` in questions_ and
-  // answered_, as the state is now: a change takes its item's share away before it, and adds it
-  // back after.
+  // answered_, as the state is now: for instances that come and go, and the first count.
   void Count(int32_t item, int32_t instance, int32_t sign);
   // The same for every item of one repeat instance.
   void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
   void Recount();
+  // A relevance (`n`) or read-only state of `item` that became `now` in `instance`: moves its share
+  // (a matrix's read-only state, its rows'). Out of line: EvaluateNode stays small.
+  [[gnu::noinline]] void CountFlip(const GraphNode& n, const Item& item, int32_t instance, bool now);
+  // IsReadOnly of the item (of its matrix, for a row), without the graph when it is static.
+  bool ReadOnlyNow(const Item& item, int32_t instance) const;
 
   std::shared_ptr<const Form> form_;
   const DependencyGraph& graph_;
