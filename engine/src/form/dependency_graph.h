@@ -68,6 +68,8 @@ class DependencyGraph {
   }
   // Node indices in rank order: the order of a full evaluation.
   const std::vector<int32_t>& order() const { return order_; }
+  // Nodes whose expression reads the session's language (jr:choice-name), in rank order.
+  const std::vector<int32_t>& language_nodes() const { return language_nodes_; }
   // Number of cached node results in the root block and in a repeat's instance block.
   int32_t root_node_slots() const { return root_node_slots_; }
   int32_t repeat_node_slots(int32_t repeat) const;
@@ -82,6 +84,7 @@ class DependencyGraph {
   std::vector<int32_t> inheritors_;
   std::vector<uint32_t> inheritors_begin_;
   std::vector<int32_t> order_;
+  std::vector<int32_t> language_nodes_;
   int32_t root_node_slots_ = 0;
   std::vector<std::pair<int32_t, int32_t>> repeat_node_slots_;  // (repeat item, slots)
 };

@@ -160,6 +160,12 @@ void FormCompiler::BuildGraph() {
     std::stable_sort(g.order_.begin(), g.order_.end(), [&](int32_t a, int32_t b) {
       return g.nodes_[static_cast<size_t>(a)].rank < g.nodes_[static_cast<size_t>(b)].rank;
     });
+    for (int32_t n : g.order_) {
+      const GraphNode& node = g.nodes_[static_cast<size_t>(n)];
+      if (node.expression != kNone && form_->expressions_[static_cast<size_t>(node.expression)].reads_language) {
+        g.language_nodes_.push_back(n);
+      }
+    }
     return;
   }
   // Some nodes lie on cycles: report each cycle once, naming its path.

@@ -124,6 +124,21 @@ class FormState::Scope final : public EvalScope {
     return choice.score ? Value::Number(*choice.score) : Value();
   }
 
+  Value ChoiceName(int32_t list, const Value& values) const override {
+    if (list == kNone) return Value();
+    const ChoiceList& choices = form_.choice_lists()[static_cast<size_t>(list)];
+    // A select_multiple's values give their labels joined as the review joins them; a value that
+    // is no choice of the list gives nothing, as in ODK.
+    std::string out;
+    ForEachValue(values.ToString(), [&](std::string_view value) {
+      int32_t index = choices.Find(value);
+      if (index == kNone) return;
+      if (!out.empty()) out += state_.list_separator_;
+      out.append(choices.choices[static_cast<size_t>(index)].label.Get(state_.language_));
+    });
+    return Value::String(std::move(out));
+  }
+
  private:
   // ReadValue into a nodeset, copied once from the stored answer.
   void Append(std::vector<Value>& out, int32_t item, int32_t instance) const {
@@ -155,6 +170,8 @@ class FormState::Scope final : public EvalScope {
 FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
     : form_(std::move(form)), graph_(GraphOf(*form_)) {
   context_.env = env != nullptr ? env : Env::Default();
+  language_ = form_->default_language();
+  list_separator_ = Message(MessageId::kListSeparator, form_->languages()[language_]);
   const auto& repeats = form_->repeats();
   repeat_index_.assign(form_->items().size(), kNone);
   for (size_t r = 0; r < repeats.size(); ++r) repeat_index_[static_cast<size_t>(repeats[r])] = static_cast<int32_t>(r);
@@ -197,6 +214,15 @@ void FormState::EvaluateAll() {
   // expression created in the pass above are counted as they stand and follow in Propagate).
   Recount();
   counting_ = true;
+  Propagate();
+}
+
+void FormState::SetLanguage(size_t language) {
+  if (language == language_ || language >= form_->languages().size()) return;
+  language_ = language;
+  list_separator_ = Message(MessageId::kListSeparator, form_->languages()[language_]);
+  if (!counting_) return;  // not evaluated yet: EvaluateAll will read the language
+  for (int32_t node : graph_.language_nodes()) Enqueue(node, false, kNone, 0);
   Propagate();
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <queue>
+#include <string>
 #include <vector>
 
 #include "chosa/form.h"
@@ -66,6 +67,11 @@ class FormState {
   void SetValueQuietly(int32_t item, Value value, int32_t instance = 0);
   void SetInstanceCountQuietly(int32_t repeat, int32_t count);
   void EvaluateAll();
+
+  // The language (an index into Form::languages()) that jr:choice-name gives labels in; the form's
+  // default until set. Changing it re-evaluates the nodes that read it (and what reads them).
+  void SetLanguage(size_t language);
+  size_t language() const { return language_; }
 
   // Evaluates an expression of the form (a choice filter, a label's ${}, the instance name) in
   // the context of `item` / `instance`; `choice` is the candidate of a choice filter.
@@ -143,6 +149,8 @@ class FormState {
   uint64_t evaluations_ = 0;
   bool initializing_ = false;  // the first full pass: readers need no queue, order suffices
   bool counting_ = false;      // questions_ and answered_ are kept (false until EvaluateAll)
+  size_t language_ = 0;        // for jr:choice-name
+  std::string list_separator_; // what joins the labels of several choices: "、" in Japanese
   int32_t questions_ = 0;
   int32_t answered_ = 0;
 };

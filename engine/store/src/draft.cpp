@@ -277,15 +277,14 @@ template <typename Change>
 Status Draft::ChangeAndSave(Change change) {
   if (closed_) return Status::InvalidArgument("this draft was finalized");
   int32_t page = session_->page_;
-  size_t language = session_->language_;
-  std::string language_code = session_->language_code_;
+  std::string language = session_->language_code_;
   Status changed = change();
   if (!changed.ok()) return changed;
   Status saved = SavePage();
   if (!saved.ok()) {
     session_->page_ = page;
-    session_->language_ = language;
-    session_->language_code_ = language_code;
+    // Through SetLanguage: what reads the language (jr:choice-name) follows it back.
+    IgnoreError(session_->SetLanguage(language), "the session's own language is always one of its form's");
     return Status(saved.code(), "not saved: " + saved.message());
   }
   return Status::Ok();
