@@ -60,7 +60,7 @@ TEST_CASE("Every answer is saved as it is set; a resumed draft is exactly as it 
     REQUIRE(d.SetAnswer("event_date", "２０２４-09-12").ok());
     REQUIRE(d.SetAnswer("block", "east").ok());
     // The drafts list shows the draft's name as soon as the answers it reads are saved.
-    CHECK(store->GetInstance(d.id())->instance_name == "workshop 2024-09-12 east");
+    CHECK(store->GetInstance(d.id())->instance_name == "Multi-professional workshop 2024-09-12 East block");
     REQUIRE(d.SetAnswer("ward", "271098").ok());
     REQUIRE(d.SetAnswer("attendees[1]/attendee_name", "田中 美咲").ok());
     REQUIRE(*d.AddRepeatInstance("attendees") == 2);
@@ -113,13 +113,13 @@ TEST_CASE("Finalize moves a draft to the outbox; sent, rejected and edited submi
   auto errors = d.session().AllErrors();
   for (const auto& e : errors) UNSCOPED_INFO(e.path << ": " << e.message);
   REQUIRE(errors.empty());
-  CHECK(store->GetInstance(d.id())->instance_name == "271276 3m 2024-04-01");
+  CHECK(store->GetInstance(d.id())->instance_name == "北区 2024-04 採用3か月（実践講義・実習）");
   auto submission = d.Finalize();
   REQUIRE(submission.ok());
   CHECK_FALSE(d.SetAnswer("c01", "4").ok());  // a finalized draft is closed
   // The draft's name row (schema 4) is gone; the submission's row has the same name.
-  CHECK(submission->instance_name == "271276 3m 2024-04-01");
-  CHECK(store->GetInstance(d.id())->instance_name == "271276 3m 2024-04-01");
+  CHECK(submission->instance_name == "北区 2024-04 採用3か月（実践講義・実習）");
+  CHECK(store->GetInstance(d.id())->instance_name == "北区 2024-04 採用3か月（実践講義・実習）");
   CHECK(store->GetInstance(d.id())->answer_count == 33);
 
   auto outbox = Must(store->Outbox());
