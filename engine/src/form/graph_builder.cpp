@@ -5,6 +5,7 @@
 
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
+#include "form/form_internals.h"
 
 namespace chosa {
 
@@ -58,6 +59,11 @@ void FormCompiler::BuildGraph() {
     if (item.relevant != kNone || parent_relevance != kNone) {
       int32_t node = add_node(self, NodeProperty::kRelevant, item.relevant);
       if (parent_relevance != kNone) inheritors.emplace_back(item.parent, node);
+      if (TakesAnswer(item)) {
+        // A matrix row is read-only when its matrix is; the matrix precedes its rows.
+        const Item& owner = item.type == ItemType::kMatrixRow ? items[static_cast<size_t>(item.parent)] : item;
+        g.nodes_[static_cast<size_t>(node)].counts = owner.read_only_if != kNone ? 2 : owner.read_only ? 0 : 1;
+      }
     }
     if (item.calculation != kNone) add_node(self, NodeProperty::kCalculation, item.calculation);
     if (item.required_if != kNone) add_node(self, NodeProperty::kRequired, item.required_if);

@@ -43,14 +43,6 @@ Value DefaultValueOf(const Item& item, Env* env) {
   }
 }
 
-// Whether an item's answer is a question's that a person gives: every answer type and matrix
-// row, but not one the form computes (a `calculation` makes a question read-only).
-bool TakesAnswer(const Item& item) {
-  bool answer_type = (item.type >= ItemType::kText && item.type <= ItemType::kAcknowledge) ||
-                     item.type == ItemType::kMatrixRow;
-  return answer_type && item.calculation == kNone;
-}
-
 // Value::is_empty, inline: the answer paths ask it on every set.
 bool IsEmptyValue(const Value& value) {
   return value.is_string() ? value.text().empty() : value.is_nodeset() && value.is_empty();
@@ -245,28 +237,21 @@ bool FormState::ReadOnlyNow(const Item& item, int32_t instance) const {
   return IsReadOnly(owner == kNone ? static_cast<int32_t>(&item - form_->items().data()) : owner, instance);
 }
 
-void FormState::CountFlip(const GraphNode& n, const Item& item, int32_t instance, bool now) {
-  const Block& block = BlockOf(item.repeat, instance);
-  if (n.property == NodeProperty::kRelevant) {
-    // Relevant now or no longer; read-only and the value are as they were.
-    if (!TakesAnswer(item) || ReadOnlyNow(item, instance)) return;
-    const int32_t sign = now ? 1 : -1;
-    questions_ += sign;
-    if (!IsEmptyValue(block.values[static_cast<size_t>(item.slot)])) answered_ += sign;
-    return;
-  }
-  // Read-only now (leaves the count) or no longer (comes back), where relevant.
+void FormState::CountReadOnly(int32_t item, int32_t instance, bool now) {
+  // Read-only now (leaves the count) or no longer (comes back), where relevant; a matrix's
+  // state is its rows'.
   const int32_t sign = now ? -1 : 1;
   auto flip = [&](int32_t target) {
     const Item& t = form_->item(target);
     if (!TakesAnswer(t) || !IsRelevant(target, instance)) return;
     questions_ += sign;
-    if (!IsEmptyValue(block.values[static_cast<size_t>(t.slot)])) answered_ += sign;
+    if (!IsEmptyValue(StoredValue(target, instance))) answered_ += sign;
   };
-  if (item.type == ItemType::kMatrix) {
-    for (int32_t row : item.children) flip(row);
+  const Item& it = form_->item(item);
+  if (it.type == ItemType::kMatrix) {
+    for (int32_t row : it.children) flip(row);
   } else {
-    flip(n.item);
+    flip(item);
   }
 }
 
@@ -471,18 +456,22 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
       break;
   }
   int32_t repeat = item.repeat;
-  Value& cached = BlockOf(repeat, instance).results[static_cast<size_t>(n.slot)];
+  Block& block = BlockOf(repeat, instance);
+  Value& cached = block.results[static_cast<size_t>(n.slot)];
   if (cached.SameAs(result)) return false;
-  // A relevance or read-only state that flips moves the counts of its item (a matrix's read-only
-  // state: of its rows). Such results are booleans (the one before the first evaluation is ""):
-  // a boolean that changed flipped.
-  if (counting_ && (n.property == NodeProperty::kRelevant || n.property == NodeProperty::kReadOnly) &&
-      (cached.is_boolean() || result.truth())) {
-    CountFlip(n, item, instance, result.truth());
-  }
+  // A relevance or read-only result is a boolean (before its first evaluation, ""): one that
+  // changed flipped, and moves the counts of its item (below).
+  const bool was_boolean = cached.is_boolean();
   cached = result;
   switch (n.property) {
     case NodeProperty::kRelevant:
+      // A question relevant now or no longer (its read-only state and value are as they were).
+      if (n.counts != 0 && counting_ && (was_boolean || result.truth()) &&
+          (n.counts == 1 || !ReadOnlyNow(item, instance))) {
+        const int32_t sign = result.truth() ? 1 : -1;
+        questions_ += sign;
+        if (!IsEmptyValue(block.values[static_cast<size_t>(item.slot)])) answered_ += sign;
+      }
       EnqueueReadersOf(n.item, instance);
       if (!initializing_) {
         for (int32_t child : graph_.InheritorsOf(n.item)) Enqueue(child, true, repeat, instance);
@@ -499,6 +488,9 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
       }
       break;
     }
+    case NodeProperty::kReadOnly:
+      if (counting_ && (was_boolean || result.truth())) CountReadOnly(n.item, instance, result.truth());
+      break;
     case NodeProperty::kRepeatCount:
       ApplyRepeatCount(n.item, result.number());
       break;

@@ -131,9 +131,9 @@ class FormState {
   // The same for every item of one repeat instance.
   void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
   void Recount();
-  // A relevance (`n`) or read-only state of `item` that became `now` in `instance`: moves its share
-  // (a matrix's read-only state, its rows'). Out of line: EvaluateNode stays small.
-  [[gnu::noinline]] void CountFlip(const GraphNode& n, const Item& item, int32_t instance, bool now);
+  // The read-only state of `item` (a matrix: of its rows) that became `now` in `instance`: moves
+  // their shares. Out of line: EvaluateNode stays small (a relevance flip is counted there).
+  [[gnu::noinline]] void CountReadOnly(int32_t item, int32_t instance, bool now);
   // IsReadOnly of the item (of its matrix, for a row), without the graph when it is static.
   bool ReadOnlyNow(const Item& item, int32_t instance) const;
 
