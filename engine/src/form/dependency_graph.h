@@ -29,6 +29,18 @@ struct GraphNode {
   uint8_t counts = 0;
 };
 
+// A question the filling's progress counts (TakesAnswer), as the evaluation state reads it in one
+// block (the root, or an instance of its repeat): where its value, its relevance and its
+// read-only state are. Laid out for a count from scratch that walks them in order.
+struct CountedQuestion {
+  static constexpr int32_t kAlways = -1;        // relevance_slot: no node, always relevant
+  static constexpr int32_t kWritable = -1;      // read_only_slot: never read-only
+  static constexpr int32_t kReadOnly = -2;      // read_only_slot: read-only for good
+  int32_t value_slot = 0;                       // Item::slot
+  int32_t relevance_slot = kAlways;             // GraphNode::slot of its relevance node
+  int32_t read_only_slot = kWritable;           // GraphNode::slot of its (matrix's) read-only node
+};
+
 // A node that must be re-evaluated when an item's value (as expressions read it) changes.
 struct Reader {
   int32_t node;
@@ -74,6 +86,11 @@ class DependencyGraph {
   const std::vector<int32_t>& order() const { return order_; }
   // Nodes whose expression reads the session's language (jr:choice-name), in rank order.
   const std::vector<int32_t>& language_nodes() const { return language_nodes_; }
+  // The questions the progress counts in block `block`: 0 the root, r + 1 an instance of the
+  // repeat at position r of Form::repeats().
+  Span<CountedQuestion> CountedIn(size_t block) const {
+    return {counted_.data() + counted_begin_[block], counted_.data() + counted_begin_[block + 1]};
+  }
   // Number of cached node results in the root block and in a repeat's instance block.
   int32_t root_node_slots() const { return root_node_slots_; }
   int32_t repeat_node_slots(int32_t repeat) const;
@@ -89,6 +106,8 @@ class DependencyGraph {
   std::vector<uint32_t> inheritors_begin_;
   std::vector<int32_t> order_;
   std::vector<int32_t> language_nodes_;
+  std::vector<CountedQuestion> counted_;  // by block, back to back
+  std::vector<uint32_t> counted_begin_;
   int32_t root_node_slots_ = 0;
   std::vector<std::pair<int32_t, int32_t>> repeat_node_slots_;  // (repeat item, slots)
 };

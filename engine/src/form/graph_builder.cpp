@@ -71,6 +71,29 @@ void FormCompiler::BuildGraph() {
     if (item.constraint != kNone) add_node(self, NodeProperty::kConstraint, item.constraint);
     if (item.repeat_count != kNone) add_node(self, NodeProperty::kRepeatCount, item.repeat_count);
   }
+  // The questions the progress counts, by block, for a count from scratch.
+  {
+    std::vector<int32_t> block_of_repeat(item_count, 0);
+    for (size_t r = 0; r < form_->repeats_.size(); ++r) block_of_repeat[static_cast<size_t>(form_->repeats_[r])] = static_cast<int32_t>(r + 1);
+    std::vector<std::pair<int32_t, CountedQuestion>> counted;  // (block, question)
+    for (size_t i = 0; i < item_count; ++i) {
+      const Item& item = items[i];
+      if (!TakesAnswer(item)) continue;
+      CountedQuestion q;
+      q.value_slot = item.slot;
+      int32_t relevance = g.NodeOf(static_cast<int32_t>(i), NodeProperty::kRelevant);
+      if (relevance != kNone) q.relevance_slot = g.nodes_[static_cast<size_t>(relevance)].slot;
+      int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : static_cast<int32_t>(i);
+      int32_t read_only = g.NodeOf(owner, NodeProperty::kReadOnly);
+      if (read_only != kNone) {
+        q.read_only_slot = g.nodes_[static_cast<size_t>(read_only)].slot;
+      } else if (items[static_cast<size_t>(owner)].read_only) {
+        q.read_only_slot = CountedQuestion::kReadOnly;
+      }
+      counted.emplace_back(item.repeat == kNone ? 0 : block_of_repeat[static_cast<size_t>(item.repeat)], q);
+    }
+    GroupByKey(counted, form_->repeats_.size() + 1, g.counted_, g.counted_begin_);
+  }
   g.root_node_slots_ = node_slots[0];
   for (int32_t repeat : form_->repeats_) {
     g.repeat_node_slots_.emplace_back(repeat, node_slots[static_cast<size_t>(repeat + 1)]);

@@ -224,12 +224,6 @@ bool FormState::CountsAsQuestion(int32_t item, int32_t instance) const {
   return TakesAnswer(it) && IsRelevant(item, instance) && !ReadOnlyNow(it, instance);
 }
 
-void FormState::Count(int32_t item, int32_t instance, int32_t sign) {
-  if (!CountsAsQuestion(item, instance)) return;
-  questions_ += sign;
-  if (!IsEmptyValue(StoredValue(item, instance))) answered_ += sign;
-}
-
 bool FormState::ReadOnlyNow(const Item& item, int32_t instance) const {
   int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : kNone;
   const Item& it = owner == kNone ? item : form_->item(owner);
@@ -255,19 +249,34 @@ void FormState::CountReadOnly(int32_t item, int32_t instance, bool now) {
   }
 }
 
+void FormState::CountBlock(const Block& block, size_t block_index, int32_t sign) {
+  auto truth = [](const Value& v) { return v.is_boolean() ? v.truth() : v.ToBoolean(); };
+  int32_t questions = 0, answered = 0;  // kept apart from the members: no store per question
+  for (const CountedQuestion& q : graph_.CountedIn(block_index)) {
+    if (q.relevance_slot != CountedQuestion::kAlways && !truth(block.results[static_cast<size_t>(q.relevance_slot)])) continue;
+    if (q.read_only_slot == CountedQuestion::kReadOnly ||
+        (q.read_only_slot >= 0 && truth(block.results[static_cast<size_t>(q.read_only_slot)]))) {
+      continue;
+    }
+    ++questions;
+    if (!IsEmptyValue(block.values[static_cast<size_t>(q.value_slot)])) ++answered;
+  }
+  questions_ += sign * questions;
+  answered_ += sign * answered;
+}
+
 void FormState::CountInstance(int32_t repeat, int32_t instance, int32_t sign) {
   if (!counting_) return;
-  for (int32_t item : repeat_items_[static_cast<size_t>(RepeatIndex(repeat))]) Count(item, instance, sign);
+  const int32_t r = RepeatIndex(repeat);
+  CountBlock(instances_[static_cast<size_t>(r)][static_cast<size_t>(instance)], static_cast<size_t>(r) + 1, sign);
 }
 
 void FormState::Recount() {
   questions_ = 0;
   answered_ = 0;
-  for (size_t i = 0; i < form_->items().size(); ++i) {
-    const Item& item = form_->items()[i];
-    if (!TakesAnswer(item)) continue;
-    int32_t count = item.repeat == kNone ? 1 : InstanceCount(item.repeat);
-    for (int32_t k = 0; k < count; ++k) Count(static_cast<int32_t>(i), k, 1);
+  CountBlock(root_, 0, 1);
+  for (size_t r = 0; r < instances_.size(); ++r) {
+    for (const Block& block : instances_[r]) CountBlock(block, r + 1, 1);
   }
 }
 

@@ -125,10 +125,11 @@ class FormState {
   void ApplyRepeatCount(int32_t repeat, double wanted);
   void InstancesChanged(int32_t repeat);
   void SetDefaults(int32_t repeat, int32_t instance);
-  // Adds (`sign` 1) or takes away (-1) the share of `item` in `instance` in questions_ and
-  // answered_, as the state is now: for instances that come and go, and the first count.
-  void Count(int32_t item, int32_t instance, int32_t sign);
-  // The same for every item of one repeat instance.
+  // Adds (`sign` 1) or takes away (-1) the shares of the questions of one block (its index as in
+  // DependencyGraph::CountedIn) in questions_ and answered_, as the state is now: for instances
+  // that come and go, and the first count.
+  void CountBlock(const Block& block, size_t block_index, int32_t sign);
+  // The same for one repeat instance, while counting.
   void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
   void Recount();
   // The read-only state of `item` (a matrix: of its rows) that became `now` in `instance`: moves
