@@ -20,13 +20,13 @@ const char* NodePropertyName(NodeProperty property);
 struct GraphNode {
   int32_t item = kNone;
   NodeProperty property = NodeProperty::kRelevant;
+  // A relevance node of a question that takes an answer (TakesAnswer), counted by the evaluation
+  // state while relevant: 1 when the question is writable for good, 2 when its read-only state (or
+  // its matrix's) is an expression; 0 otherwise. (Beside `property`: no room added.)
+  uint8_t counts = 0;
   int32_t expression = kNone;  // kNone: a relevance node that only inherits its parent's
   int32_t rank = 0;            // every node reads only nodes of lower rank
   int32_t slot = 0;            // index of its cached result in its item's block
-  // A relevance node of a question that takes an answer (TakesAnswer), counted by the evaluation
-  // state while relevant: 1 when the question is writable for good, 2 when its read-only state (or
-  // its matrix's) is an expression; 0 otherwise.
-  uint8_t counts = 0;
 };
 
 // A question the filling's progress counts (TakesAnswer), as the evaluation state reads it in one
