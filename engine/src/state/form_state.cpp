@@ -239,7 +239,7 @@ void FormState::CountReadOnly(int32_t item, int32_t instance, bool now) {
     const Item& t = form_->item(target);
     if (!TakesAnswer(t) || !IsRelevant(target, instance)) return;
     questions_ += sign;
-    if (!IsEmptyValue(StoredValue(target, instance))) answered_ += sign;
+    if (BlockOf(t.repeat, instance).filled[static_cast<size_t>(t.slot)]) answered_ += sign;
   };
   const Item& it = form_->item(item);
   if (it.type == ItemType::kMatrix) {
@@ -259,7 +259,7 @@ void FormState::CountBlock(const Block& block, size_t block_index, int32_t sign)
       continue;
     }
     ++questions;
-    if (!IsEmptyValue(block.values[static_cast<size_t>(q.value_slot)])) ++answered;
+    answered += block.filled[static_cast<size_t>(q.value_slot)];
   }
   questions_ += sign * questions;
   answered_ += sign * answered;
@@ -281,7 +281,10 @@ void FormState::Recount() {
 }
 
 void FormState::SetValueQuietly(int32_t item, Value value, int32_t instance) {
-  ValueSlot(item, form_->item(item).repeat == kNone ? 0 : instance) = std::move(value);
+  const Item& it = form_->item(item);
+  Block& block = BlockOf(it.repeat, it.repeat == kNone ? 0 : instance);
+  block.filled[static_cast<size_t>(it.slot)] = !IsEmptyValue(value);
+  block.values[static_cast<size_t>(it.slot)] = std::move(value);
 }
 
 void FormState::SetInstanceCountQuietly(int32_t repeat, int32_t count) {
@@ -300,6 +303,7 @@ FormState::Block FormState::NewBlock(int32_t repeat) const {
   int32_t slots = repeat == kNone ? form_->root_slots() : form_->repeat_slots(repeat);
   int32_t node_slots = repeat == kNone ? graph_.root_node_slots() : graph_.repeat_node_slots(repeat);
   block.values.resize(static_cast<size_t>(slots));
+  block.filled.assign(static_cast<size_t>(slots), 0);
   block.results.resize(static_cast<size_t>(node_slots));
   block.queued.assign(static_cast<size_t>(node_slots), 0);
   return block;
@@ -313,11 +317,6 @@ FormState::Block& FormState::BlockOf(int32_t repeat, int32_t instance) {
 const FormState::Block& FormState::BlockOf(int32_t repeat, int32_t instance) const {
   if (repeat == kNone) return root_;
   return instances_[static_cast<size_t>(RepeatIndex(repeat))][static_cast<size_t>(instance)];
-}
-
-Value& FormState::ValueSlot(int32_t item, int32_t instance) {
-  const Item& it = form_->item(item);
-  return BlockOf(it.repeat, instance).values[static_cast<size_t>(it.slot)];
 }
 
 const Value& FormState::StoredValue(int32_t item, int32_t instance) const {
@@ -372,13 +371,19 @@ Value FormState::EvaluateIn(int32_t expression, int32_t item, int32_t instance, 
 }
 
 void FormState::SetValue(int32_t item, Value value, int32_t instance) {
-  if (form_->item(item).repeat == kNone) instance = 0;
-  Value& slot = ValueSlot(item, instance);
+  const Item& it = form_->item(item);
+  if (it.repeat == kNone) instance = 0;
+  Block& block = BlockOf(it.repeat, instance);
+  Value& slot = block.values[static_cast<size_t>(it.slot)];
   if (slot.SameAs(value)) return;
-  const bool was_empty = IsEmptyValue(slot);
   slot = std::move(value);
+  uint8_t& filled = block.filled[static_cast<size_t>(it.slot)];
+  const uint8_t now_filled = !IsEmptyValue(slot);
   // Only an answer given or cleared moves the count; relevance and read-only are as they were.
-  if (counting_ && was_empty != IsEmptyValue(slot) && CountsAsQuestion(item, instance)) answered_ += was_empty ? 1 : -1;
+  if (filled != now_filled) {
+    filled = now_filled;
+    if (counting_ && CountsAsQuestion(item, instance)) answered_ += now_filled ? 1 : -1;
+  }
   EnqueueReadersOf(item, instance);
   Propagate();
 }
@@ -397,7 +402,10 @@ void FormState::SetDefaults(int32_t repeat, int32_t instance) {
   }
   for (int32_t i : *items) {
     const Item& item = form_->item(i);
-    if (!item.default_value.empty()) block.values[static_cast<size_t>(item.slot)] = DefaultValueOf(item, context_.env);
+    if (item.default_value.empty()) continue;
+    Value& value = block.values[static_cast<size_t>(item.slot)];
+    value = DefaultValueOf(item, context_.env);
+    block.filled[static_cast<size_t>(item.slot)] = !IsEmptyValue(value);
   }
 }
 
@@ -479,7 +487,7 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
           (n.counts == 1 || !ReadOnlyNow(item, instance))) {
         const int32_t sign = result.truth() ? 1 : -1;
         questions_ += sign;
-        if (!IsEmptyValue(block.values[static_cast<size_t>(item.slot)])) answered_ += sign;
+        if (block.filled[static_cast<size_t>(item.slot)]) answered_ += sign;
       }
       EnqueueReadersOf(n.item, instance);
       if (!initializing_) {
@@ -490,8 +498,9 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
       // NaN and errors are stored as empty; the node keeps the error for the session to show.
       Value stored = result;
       if (stored.is_error() || (stored.is_number() && std::isnan(stored.number()))) stored = Value();
-      Value& slot = ValueSlot(n.item, instance);
+      Value& slot = block.values[static_cast<size_t>(item.slot)];
       if (!slot.SameAs(stored)) {
+        block.filled[static_cast<size_t>(item.slot)] = !IsEmptyValue(stored);
         slot = std::move(stored);
         EnqueueReadersOf(n.item, instance);
       }

@@ -95,6 +95,9 @@ class FormState {
  private:
   struct Block {
     std::vector<Value> values;        // by Item::slot
+    // By Item::slot: whether the value is not empty. Kept wherever a value is written, so that a
+    // relevance flip counts an answer without reading the (larger, colder) value itself.
+    std::vector<uint8_t> filled;
     std::vector<Value> results;       // by GraphNode::slot
     std::vector<uint8_t> queued;      // by GraphNode::slot: already in the dirty queue
   };
@@ -111,7 +114,6 @@ class FormState {
   Block& BlockOf(int32_t repeat, int32_t instance);
   const Block& BlockOf(int32_t repeat, int32_t instance) const;
   Block NewBlock(int32_t repeat) const;
-  Value& ValueSlot(int32_t item, int32_t instance);
   const Value& NodeResult(int32_t node, int32_t instance) const;
   int32_t RepeatIndex(int32_t repeat) const;
 
