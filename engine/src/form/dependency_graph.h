@@ -91,6 +91,11 @@ class DependencyGraph {
   Span<CountedQuestion> CountedIn(size_t block) const {
     return {counted_.data() + counted_begin_[block], counted_.data() + counted_begin_[block + 1]};
   }
+  // The counts of a block just made, before any evaluation, holding only its defaults: its
+  // questions without a relevance node (unless read-only for good), and those of them with a
+  // default (a default is never empty: one that does not parse fails the form's load).
+  int32_t FreshQuestions(size_t block) const { return fresh_counts_[block].first; }
+  int32_t FreshAnswered(size_t block) const { return fresh_counts_[block].second; }
   // Number of cached node results in the root block and in a repeat's instance block.
   int32_t root_node_slots() const { return root_node_slots_; }
   int32_t repeat_node_slots(int32_t repeat) const;
@@ -108,6 +113,7 @@ class DependencyGraph {
   std::vector<int32_t> language_nodes_;
   std::vector<CountedQuestion> counted_;  // by block, back to back
   std::vector<uint32_t> counted_begin_;
+  std::vector<std::pair<int32_t, int32_t>> fresh_counts_;  // by block: (questions, answered)
   int32_t root_node_slots_ = 0;
   std::vector<std::pair<int32_t, int32_t>> repeat_node_slots_;  // (repeat item, slots)
 };

@@ -76,6 +76,7 @@ void FormCompiler::BuildGraph() {
     std::vector<int32_t> block_of_repeat(item_count, 0);
     for (size_t r = 0; r < form_->repeats_.size(); ++r) block_of_repeat[static_cast<size_t>(form_->repeats_[r])] = static_cast<int32_t>(r + 1);
     std::vector<std::pair<int32_t, CountedQuestion>> counted;  // (block, question)
+    g.fresh_counts_.assign(form_->repeats_.size() + 1, {0, 0});
     for (size_t i = 0; i < item_count; ++i) {
       const Item& item = items[i];
       if (!TakesAnswer(item)) continue;
@@ -90,7 +91,12 @@ void FormCompiler::BuildGraph() {
       } else if (items[static_cast<size_t>(owner)].read_only) {
         q.read_only_slot = CountedQuestion::kReadOnly;
       }
-      counted.emplace_back(item.repeat == kNone ? 0 : block_of_repeat[static_cast<size_t>(item.repeat)], q);
+      const int32_t block = item.repeat == kNone ? 0 : block_of_repeat[static_cast<size_t>(item.repeat)];
+      counted.emplace_back(block, q);
+      if (q.relevance_slot == CountedQuestion::kAlways && q.read_only_slot != CountedQuestion::kReadOnly) {
+        ++g.fresh_counts_[static_cast<size_t>(block)].first;
+        if (!item.default_value.empty()) ++g.fresh_counts_[static_cast<size_t>(block)].second;
+      }
     }
     GroupByKey(counted, form_->repeats_.size() + 1, g.counted_, g.counted_begin_);
   }

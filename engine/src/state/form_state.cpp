@@ -193,6 +193,29 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
 }
 
 void FormState::EvaluateAll() {
+  // The progress counts. Before the first evaluation no node has a result (no relevance node
+  // holds, no read-only node either): the counts of that state are those of the questions without
+  // a relevance node, and the pass below moves them as its nodes flip, as any change does. A state
+  // evaluated before is counted from scratch after the pass instead.
+  const bool first = !counting_;
+  if (first && !restored_) {
+    // Only defaults: the counts the graph knows for a fresh block.
+    questions_ = graph_.FreshQuestions(0);
+    answered_ = graph_.FreshAnswered(0);
+    for (size_t r = 0; r < instances_.size(); ++r) {
+      const int32_t instances = static_cast<int32_t>(instances_[r].size());
+      questions_ += instances * graph_.FreshQuestions(r + 1);
+      answered_ += instances * graph_.FreshAnswered(r + 1);
+    }
+  } else if (first) {
+    questions_ = 0;
+    answered_ = 0;
+    CountUnevaluated(root_, 0);
+    for (size_t r = 0; r < instances_.size(); ++r) {
+      for (const Block& block : instances_[r]) CountUnevaluated(block, r + 1);
+    }
+  }
+  counting_ = first;
   // Every node once, in rank order: each sees its inputs final, so no queue is needed. Only
   // instances that a count expression creates meanwhile go through the queue afterwards.
   initializing_ = true;
@@ -202,9 +225,7 @@ void FormState::EvaluateAll() {
     for (int32_t k = 0; k < count; ++k) EvaluateNode(node, k);
   }
   initializing_ = false;
-  // Counted once here; from now on every change keeps the counts (instances that a count
-  // expression created in the pass above are counted as they stand and follow in Propagate).
-  Recount();
+  if (!first) Recount();
   counting_ = true;
   Propagate();
 }
@@ -265,6 +286,17 @@ void FormState::CountBlock(const Block& block, size_t block_index, int32_t sign)
   answered_ += sign * answered;
 }
 
+void FormState::CountUnevaluated(const Block& block, size_t block_index) {
+  int32_t questions = 0, answered = 0;
+  for (const CountedQuestion& q : graph_.CountedIn(block_index)) {
+    if (q.relevance_slot != CountedQuestion::kAlways || q.read_only_slot == CountedQuestion::kReadOnly) continue;
+    ++questions;
+    answered += block.filled[static_cast<size_t>(q.value_slot)];
+  }
+  questions_ += questions;
+  answered_ += answered;
+}
+
 void FormState::CountInstance(int32_t repeat, int32_t instance, int32_t sign) {
   if (!counting_) return;
   const int32_t r = RepeatIndex(repeat);
@@ -283,6 +315,7 @@ void FormState::Recount() {
 void FormState::SetValueQuietly(int32_t item, Value value, int32_t instance) {
   const Item& it = form_->item(item);
   Block& block = BlockOf(it.repeat, it.repeat == kNone ? 0 : instance);
+  restored_ = true;
   block.filled[static_cast<size_t>(it.slot)] = !IsEmptyValue(value);
   block.values[static_cast<size_t>(it.slot)] = std::move(value);
 }

@@ -131,7 +131,10 @@ class FormState {
   // DependencyGraph::CountedIn) in questions_ and answered_, as the state is now: for instances
   // that come and go, and the first count.
   void CountBlock(const Block& block, size_t block_index, int32_t sign);
-  // The same for one repeat instance, while counting.
+  // Adds the shares of the questions of a block none of whose nodes was evaluated yet: those
+  // without a relevance node, unless read-only for good.
+  void CountUnevaluated(const Block& block, size_t block_index);
+  // The same as CountBlock for one repeat instance, while counting.
   void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
   void Recount();
   // The read-only state of `item` (a matrix: of its rows) that became `now` in `instance`: moves
@@ -151,7 +154,8 @@ class FormState {
   std::priority_queue<Dirty, std::vector<Dirty>, std::greater<Dirty>> dirty_;
   uint64_t evaluations_ = 0;
   bool initializing_ = false;  // the first full pass: readers need no queue, order suffices
-  bool counting_ = false;      // questions_ and answered_ are kept (false until EvaluateAll)
+  bool counting_ = false;      // questions_ and answered_ are kept (from EvaluateAll on)
+  bool restored_ = false;      // SetValueQuietly put values beside the defaults
   size_t language_ = 0;        // for jr:choice-name
   std::string list_separator_; // what joins the labels of several choices: "、" in Japanese
   int32_t questions_ = 0;
