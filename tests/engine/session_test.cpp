@@ -161,11 +161,18 @@ TEST_CASE("The view model follows the language and interpolates labels") {
   CHECK(view.items[1].label == "Aged 70: where?");
   CHECK(view.items[0].choices.at(0).label == "Yes");
   CHECK(view.navigation.page_number == 2);
-  CHECK(view.navigation.progress_percent == 33);
+  // Progress counts answered questions of the whole filling: 2 of block, ward, age, visit,
+  // knows_acp, acp_where (shown now), needs and hours (page 3 shown now).
+  CHECK(view.navigation.answered == 2);
+  CHECK(view.navigation.questions == 8);
+  CHECK(view.navigation.progress_percent == 25);
 
   auto json = nlohmann::json::parse(s.ViewJson());
   CHECK(json["items"][1]["label"] == "Aged 70: where?");
   CHECK(json["navigation"]["page_count"] == 3);
+  CHECK(json["navigation"]["answered"] == 2);
+  CHECK(json["navigation"]["questions"] == 8);
+  CHECK(json["navigation"]["progress_percent"] == 25);
   CHECK(json["items"][2]["choices"].size() == 3);
 }
 

@@ -330,7 +330,8 @@ TEST_CASE("A tampered workshop submission is refused at the JSON Pointer of the 
     s = base;
     s["instance_name"] = "workshop 2024-09-12 west";
     ExpectFault(Check(form, s), "/instance_name",
-                "instance name \"workshop 2024-09-12 west\" differs from the engine's \"workshop 2024-09-12 east\"");
+                "instance name \"workshop 2024-09-12 west\" differs from the engine's \"Multi-professional workshop "
+                "2024-09-12 East block\"");
     s = InsertAfter(base, "device_id", "enumerator_id", "");
     ExpectFault(Check(form, s), "/enumerator_id", "must not be empty");
     s = InsertAfter(base, "device_id", "enumerator_id", "staff-0042");

@@ -82,6 +82,15 @@ struct SessionSnapshot {
   std::vector<std::pair<std::string, std::string>> answers;    // path -> Session::AnswerText()
 };
 
+// How far a filling is: the relevant questions of the whole filling that take an answer (every
+// answer type and matrix row, in every repeat instance; not notes, calculates, groups, pages,
+// nor questions that are read-only now) and how many of them are answered.
+struct FillingProgress {
+  int32_t answered = 0;
+  int32_t questions = 0;
+  int32_t percent = 100;  // answered * 100 / questions, rounded down; 100 when there are none
+};
+
 // One change of an answer, for the audit trail a form may ask for (settings.audit).
 struct AuditEntry {
   int64_t at_millis = 0;
@@ -113,7 +122,8 @@ class Session {
 
   // --- answers -------------------------------------------------------------------------------
   // Sets the answer at `path` from text as typed: integers and decimals accept full-width digits
-  // and signs (１２３, －, ．); dates YYYY-MM-DD or YYYY/MM/DD; times HH:MM[:SS]; a
+  // and signs (１２３, －, ．); dates YYYY-MM-DD or YYYY/MM/DD (a month-year date also YYYY-MM,
+  // stored as the first day of the month); times HH:MM[:SS]; a
   // select_multiple or rank takes its values separated by spaces; "" clears. On a type or choice
   // fault nothing is stored and the Status (kInvalidArgument, message in the session's language)
   // says why; a constraint that fails does not refuse the answer: it shows as an error.
@@ -152,6 +162,11 @@ class Session {
   Status GoToPage(int32_t page);
   bool CanGoBack() const;
   bool CanGoNext() const;  // there is a later relevant page
+
+  // What share of the questions is answered. Kept by the evaluation state as answers,
+  // relevance and repeat instances change, so this is O(1): the view model's navigation and the
+  // drafts list read it.
+  FillingProgress Progress() const;
 
   // --- validation ----------------------------------------------------------------------------
   std::vector<AnswerError> PageErrors(int32_t page) const;

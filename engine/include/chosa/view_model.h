@@ -64,7 +64,11 @@ struct NavigationView {
   bool can_back = false;
   bool can_next = false;    // a later relevant page exists
   bool is_last = true;      // the current page is the last relevant one: offer "finalize"
-  int32_t progress_percent = 0;  // share of relevant pages before this one
+  int32_t answered = 0;     // of `questions`, those answered (Session::Progress())
+  int32_t questions = 0;    // the relevant questions of the whole filling that take an answer:
+                            // answer types and matrix rows in every repeat instance; not notes,
+                            // calculates, groups, pages, nor read-only questions
+  int32_t progress_percent = 100;  // answered * 100 / questions, rounded down; 100 when none
 };
 
 struct ViewModel {
@@ -113,7 +117,8 @@ struct Review {
   int32_t error_count = 0;        // Session::AllErrors().size()
   int32_t answered = 0;           // of `questions`, those answered
   int32_t questions = 0;          // relevant questions: answer types and matrix rows (not notes,
-                                  // groups, matrices, repeats nor calculates)
+                                  // groups, matrices, repeats, calculates nor read-only
+                                  // questions): the navigation's counts (Session::Progress())
   bool can_finalize = true;       // no error anywhere
 };
 

@@ -35,7 +35,7 @@ struct Node {
   // Where the node's token starts: its byte offset + 1 (counting code points costs a scan, so
   // the 1-based column is computed only for a fault: ColumnOfOffset(source, position - 1)).
   int32_t position = 0;
-  int32_t target = -1;       // kRef/kRefAll: item index once resolved
+  int32_t target = -1;       // kRef/kRefAll: item index once resolved; jr:choice-name: its list
   uint32_t first_child = 0;  // index into Expression::children
   uint32_t child_count = 0;
   // kConstant: index into Expression::constants; kRef/kRefAll/kAttribute/kCall: into names.
@@ -50,6 +50,9 @@ struct Expression {
   std::vector<std::string> names;   // as written: "ward" for ${ward}, "block", "concat"
   std::vector<Value> constants;
   uint32_t root = 0;
+  // Its value depends on the session's language (jr:choice-name): set when the form compiles,
+  // after folding; the evaluation state re-evaluates such nodes when the language changes.
+  bool reads_language = false;
 
   const Node& node(uint32_t i) const { return nodes[i]; }
   uint32_t child(const Node& n, uint32_t k) const { return children[n.first_child + k]; }

@@ -116,6 +116,12 @@ class Evaluation {
       if (arg.kind != NodeKind::kRef) return Value::Error("score() needs ${question}");
       return scope_.Score(arg.target);
     }
+    if (name == "jr:choice-name") {
+      // The list was resolved from the second argument when the form compiled (Node::target).
+      Value value = Eval(e_.child(n, 0));
+      if (value.is_error()) return value;
+      return scope_.ChoiceName(n.target, value);
+    }
     if (name == "indexed-repeat") {
       // One level of repeats: indexed-repeat(${name}, ${repeat}, index).
       const Node& arg = e_.node(e_.child(n, 0));

@@ -33,6 +33,13 @@ class EvalScope {
   virtual int64_t Position() const = 0;
   // score(${q}): the score of the choice selected in `item` ("" if none or no score).
   virtual Value Score(int32_t item) const = 0;
+  // jr:choice-name(value, '${q}'): the labels of the choices `values` names (several separated by
+  // spaces) in choice list `list`, in the session's language; "" when there is no form or list.
+  virtual Value ChoiceName(int32_t list, const Value& values) const {
+    (void)list;
+    (void)values;
+    return Value();
+  }
 };
 
 // A scope that has no answers: for expressions over literals only (and constant folding).

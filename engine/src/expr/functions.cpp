@@ -860,6 +860,8 @@ std::vector<FunctionSpec> BuildTable() {
       {"position", 0, 1, kEvaluatorHandled, nullptr},
       {"score", 1, 1, kEvaluatorHandled | kReadsSelect, nullptr},
       {"indexed-repeat", 3, -1, kEvaluatorHandled, nullptr},
+      // ODK's spelling: the label of a choice of a question's list, in the session's language.
+      {"jr:choice-name", 2, 2, kEvaluatorHandled, nullptr},
       // coalesce has an implementation on evaluated arguments; the evaluator calls it lazily
       // (the second argument only when the first is empty).
       {"coalesce", 2, 2, kPure | kLazy | kEvaluatorHandled, Guarded<FnCoalesce>},

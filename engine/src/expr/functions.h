@@ -1,7 +1,7 @@
 // The library of XForms / XLSForm functions that expressions may call, looked up by name once at
 // compile time. The evaluator calls an implementation with already evaluated arguments; the
 // few functions that need the form or the evaluation state (if, once, position, score,
-// indexed-repeat, and the aggregates' nodesets) are handled by the evaluator itself, and are
+// indexed-repeat, jr:choice-name, and the aggregates' nodesets) are handled by the evaluator itself, and are
 // still listed here so that name lookup, arity checks and "did you mean" see one table.
 #ifndef CHOSA_ENGINE_EXPR_FUNCTIONS_H_
 #define CHOSA_ENGINE_EXPR_FUNCTIONS_H_

@@ -57,6 +57,7 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
   auto in_aggregate = [&argument_of](uint32_t node) { return (argument_of[node] & kInAggregate) != 0; };
   auto indexed_value = [&argument_of](uint32_t node) { return (argument_of[node] & kIndexedValue) != 0; };
   auto repeat_position = [&argument_of](uint32_t node) { return (argument_of[node] & kRepeatPosition) != 0; };
+  bool reads_language = false;
 
   for (uint32_t i = 0; i < e.nodes.size(); ++i) {
     Node& n = e.nodes[i];
@@ -187,6 +188,10 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
         if (f.name == "indexed-repeat" && (n.child_count % 2) == 0) {
           fault(n, "indexed-repeat() takes ${name}, then pairs of ${repeat} and position");
         }
+        if (f.name == "jr:choice-name" && n.child_count == 2) {
+          reads_language = true;
+          n.target = ChoiceNameList(pending, e, e.node(e.child(n, 1)));
+        }
         break;
       }
       default:
@@ -199,9 +204,37 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
     Fault(PointerOf(pending), folded.message(), ColumnOfOffset(pending.source, static_cast<size_t>(folded.column() - 1)));
     return;
   }
+  e.reads_language = reads_language;
   int32_t* field = ExpressionField(pending);
   *field = static_cast<int32_t>(form_->expressions_.size());
   form_->expressions_.push_back(std::move(e));
+}
+
+// jr:choice-name(value, '${question}'): the question is named in a text, as XLSForm writes it
+// (pyxform turns the ${} into the question's path). The choice list of that question, or kNone
+// after a fault.
+int32_t FormCompiler::ChoiceNameList(const PendingExpression& pending, const Expression& e, const Node& named) {
+  auto fault = [&](const std::string& message) {
+    Fault(PointerOf(pending), message, ColumnOfOffset(pending.source, static_cast<size_t>(named.position - 1)));
+    return kNone;
+  };
+  std::string text = named.kind == NodeKind::kConstant && e.constant(named).is_string() ? e.constant(named).text() : "";
+  size_t begin = text.find_first_not_of(' '), end = text.find_last_not_of(' ');
+  text = begin == std::string::npos ? std::string() : text.substr(begin, end - begin + 1);
+  if (text.size() < 4 || text.compare(0, 2, "${") != 0 || text.back() != '}') {
+    return fault("jr:choice-name() names its question in quotes as its second argument: jr:choice-name(${ward}, '${ward}')");
+  }
+  const std::string name = text.substr(2, text.size() - 3);
+  int32_t target = form_->Find(name);
+  if (target == kNone) {
+    std::vector<std::string_view> names(ItemNames().begin(), ItemNames().end());
+    return fault("unknown name " + Ref(name) + DidYouMean(name, names, "${", "}"));
+  }
+  const Item& t = form_->item(target);
+  if (t.list == kNone) {
+    return fault("jr:choice-name() needs a question with choices; " + Ref(name) + " is a " + ItemTypeName(t.type));
+  }
+  return t.list;
 }
 
 void FormCompiler::CheckChoiceLiteral(const PendingExpression& pending, const Expression& e, const Node& reference,

@@ -71,6 +71,7 @@ class FormCompiler {
   void CompileOne(PendingExpression& pending);
   void CheckChoiceLiteral(const PendingExpression& pending, const Expression& e, const Node& reference,
                           const Node& literal);
+  int32_t ChoiceNameList(const PendingExpression& pending, const Expression& e, const Node& named);
   void CheckDefaults();
   void CheckLabels();
   void AssignSlots();

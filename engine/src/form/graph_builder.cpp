@@ -5,6 +5,7 @@
 
 #include "form/compiler_support.h"
 #include "form/form_compiler.h"
+#include "form/form_internals.h"
 
 namespace chosa {
 
@@ -58,12 +59,46 @@ void FormCompiler::BuildGraph() {
     if (item.relevant != kNone || parent_relevance != kNone) {
       int32_t node = add_node(self, NodeProperty::kRelevant, item.relevant);
       if (parent_relevance != kNone) inheritors.emplace_back(item.parent, node);
+      if (TakesAnswer(item)) {
+        // A matrix row is read-only when its matrix is; the matrix precedes its rows.
+        const Item& owner = item.type == ItemType::kMatrixRow ? items[static_cast<size_t>(item.parent)] : item;
+        g.nodes_[static_cast<size_t>(node)].counts = owner.read_only_if != kNone ? 2 : owner.read_only ? 0 : 1;
+      }
     }
     if (item.calculation != kNone) add_node(self, NodeProperty::kCalculation, item.calculation);
     if (item.required_if != kNone) add_node(self, NodeProperty::kRequired, item.required_if);
     if (item.read_only_if != kNone) add_node(self, NodeProperty::kReadOnly, item.read_only_if);
     if (item.constraint != kNone) add_node(self, NodeProperty::kConstraint, item.constraint);
     if (item.repeat_count != kNone) add_node(self, NodeProperty::kRepeatCount, item.repeat_count);
+  }
+  // The questions the progress counts, by block, for a count from scratch.
+  {
+    std::vector<int32_t> block_of_repeat(item_count, 0);
+    for (size_t r = 0; r < form_->repeats_.size(); ++r) block_of_repeat[static_cast<size_t>(form_->repeats_[r])] = static_cast<int32_t>(r + 1);
+    std::vector<std::pair<int32_t, CountedQuestion>> counted;  // (block, question)
+    g.fresh_counts_.assign(form_->repeats_.size() + 1, {0, 0});
+    for (size_t i = 0; i < item_count; ++i) {
+      const Item& item = items[i];
+      if (!TakesAnswer(item)) continue;
+      CountedQuestion q;
+      q.value_slot = item.slot;
+      int32_t relevance = g.NodeOf(static_cast<int32_t>(i), NodeProperty::kRelevant);
+      if (relevance != kNone) q.relevance_slot = g.nodes_[static_cast<size_t>(relevance)].slot;
+      int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : static_cast<int32_t>(i);
+      int32_t read_only = g.NodeOf(owner, NodeProperty::kReadOnly);
+      if (read_only != kNone) {
+        q.read_only_slot = g.nodes_[static_cast<size_t>(read_only)].slot;
+      } else if (items[static_cast<size_t>(owner)].read_only) {
+        q.read_only_slot = CountedQuestion::kReadOnly;
+      }
+      const int32_t block = item.repeat == kNone ? 0 : block_of_repeat[static_cast<size_t>(item.repeat)];
+      counted.emplace_back(block, q);
+      if (q.relevance_slot == CountedQuestion::kAlways && q.read_only_slot != CountedQuestion::kReadOnly) {
+        ++g.fresh_counts_[static_cast<size_t>(block)].first;
+        if (!item.default_value.empty()) ++g.fresh_counts_[static_cast<size_t>(block)].second;
+      }
+    }
+    GroupByKey(counted, form_->repeats_.size() + 1, g.counted_, g.counted_begin_);
   }
   g.root_node_slots_ = node_slots[0];
   for (int32_t repeat : form_->repeats_) {
@@ -160,6 +195,12 @@ void FormCompiler::BuildGraph() {
     std::stable_sort(g.order_.begin(), g.order_.end(), [&](int32_t a, int32_t b) {
       return g.nodes_[static_cast<size_t>(a)].rank < g.nodes_[static_cast<size_t>(b)].rank;
     });
+    for (int32_t n : g.order_) {
+      const GraphNode& node = g.nodes_[static_cast<size_t>(n)];
+      if (node.expression != kNone && form_->expressions_[static_cast<size_t>(node.expression)].reads_language) {
+        g.language_nodes_.push_back(n);
+      }
+    }
     return;
   }
   // Some nodes lie on cycles: report each cycle once, naming its path.

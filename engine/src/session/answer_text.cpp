@@ -14,8 +14,9 @@ bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // Largest integer a double holds exactly: beyond it an integer answer would silently change.
 constexpr double kMaxExactInteger = 9007199254740992.0;
 
-std::optional<Value> ParseDateText(std::string_view s) {
-  // YYYY-MM-DD or YYYY/MM/DD, month and day with one or two digits.
+std::optional<Value> ParseDateText(std::string_view s, DateInput input) {
+  // YYYY-MM-DD or YYYY/MM/DD, month and day with one or two digits; for a month, also YYYY-MM
+  // and YYYY/MM, and the day of a whole date becomes the 1st.
   size_t i = 0;
   auto digits = [&](int min, int max, int64_t* out) {
     size_t start = i;
@@ -27,14 +28,40 @@ std::optional<Value> ParseDateText(std::string_view s) {
   int64_t year, month, day;
   if (!digits(4, 4, &year) || i >= s.size() || (s[i] != '-' && s[i] != '/')) return std::nullopt;
   char separator = s[i++];
-  if (!digits(1, 2, &month) || i >= s.size() || s[i] != separator) return std::nullopt;
-  ++i;
-  if (!digits(1, 2, &day) || i != s.size()) return std::nullopt;
+  if (!digits(1, 2, &month)) return std::nullopt;
+  if (input == DateInput::kMonth && i == s.size()) {
+    day = 1;
+  } else {
+    if (i >= s.size() || s[i] != separator) return std::nullopt;
+    ++i;
+    if (!digits(1, 2, &day) || i != s.size()) return std::nullopt;
+  }
   if (year < 1 || !IsValidCivil(year, static_cast<int>(month), static_cast<int>(day))) return std::nullopt;
+  if (input == DateInput::kMonth) day = 1;
   return Value::Date(DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)));
 }
 
 }  // namespace
+
+DateInput DateInputOf(const Item& item) {
+  if (item.type != ItemType::kDate) return DateInput::kDay;
+  // The appearance is one word or several separated by spaces, as in XLSForm.
+  std::string_view words = item.appearance;
+  while (!words.empty()) {
+    size_t end = words.find(' ');
+    std::string_view word = words.substr(0, end);
+    if (word == "month-year") return DateInput::kMonth;
+    if (end == std::string_view::npos) break;
+    words.remove_prefix(end + 1);
+  }
+  return DateInput::kDay;
+}
+
+Value FirstOfMonth(const Value& date) {
+  if (date.type() != Value::Type::kDate) return date;
+  CivilDate civil = CivilFromDays(static_cast<int64_t>(date.number()));
+  return Value::Date(DaysFromCivil(civil.year, civil.month, 1));
+}
 
 std::string NormalizeTyped(std::string_view text) {
   std::string out;
@@ -86,7 +113,7 @@ std::vector<std::string> SplitValues(std::string_view text) {
 }
 
 
-ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env) {
+ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env, DateInput date_input) {
   ParsedAnswer out;
   if (!IsValidUtf8(text)) {
     out.error = MessageId::kText;
@@ -127,9 +154,9 @@ ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env) {
       return out;
     }
     case ItemType::kDate: {
-      auto date = ParseDateText(s);
+      auto date = ParseDateText(s, date_input);
       if (!date) {
-        out.error = MessageId::kDate;
+        out.error = date_input == DateInput::kMonth ? MessageId::kMonth : MessageId::kDate;
         return out;
       }
       out.value = *date;

@@ -51,9 +51,19 @@ struct ParsedAnswer {
   std::optional<MessageId> error;
 };
 
+// How a `date` question takes its answer: a day (YYYY-MM-DD), or a month (appearance
+// `month-year`: YYYY-MM, stored as the first day of that month, as ODK stores it).
+enum class DateInput : uint8_t { kDay, kMonth };
+// kMonth for a date question whose appearance has the word `month-year`; else kDay.
+DateInput DateInputOf(const Item& item);
+
 // Parses `text` for a question of `type` (not selects: the session checks those against their
-// list). "" gives the empty value.
-ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env);
+// list). "" gives the empty value. With DateInput::kMonth a date takes YYYY-MM or YYYY/MM (or a
+// whole date) and is stored as the first day of its month.
+ParsedAnswer ParseTypedAnswer(ItemType type, std::string_view text, Env* env, DateInput date_input = DateInput::kDay);
+
+// The first day of the month of a date value (other values as they are).
+Value FirstOfMonth(const Value& date);
 
 // The answer as a person reads it: dates 2024-04-01, times 09:30, date-times 2024-04-01 09:30,
 // numbers without a trailing .0.

@@ -19,6 +19,7 @@ constexpr Text kTexts[] = {
     {MessageId::kThousandsSeparator, "桁区切りのカンマを付けずに入力してください（例: 1000）。",
      "Enter the number without thousands separators (for example 1000)."},
     {MessageId::kDate, "日付を 2024-04-01 の形で入力してください。", "Enter a date as 2024-04-01."},
+    {MessageId::kMonth, "年月を 2024-04 の形で入力してください。", "Enter a month as 2024-04."},
     {MessageId::kTime, "時刻を 09:30 の形で入力してください。", "Enter a time as 09:30."},
     {MessageId::kDateTime, "日時を 2024-04-01 09:30 の形で入力してください。", "Enter a date and time as 2024-04-01 09:30."},
     {MessageId::kText, "文字が正しく読み取れません（UTF-8 ではありません）。", "The text cannot be read (it is not UTF-8)."},

@@ -9,7 +9,7 @@
 namespace chosa {
 
 enum class MessageId {
-  kRequired, kConstraint, kInteger, kDecimal, kNumberTooLarge, kThousandsSeparator, kDate, kTime, kDateTime,
+  kRequired, kConstraint, kInteger, kDecimal, kNumberTooLarge, kThousandsSeparator, kDate, kMonth, kTime, kDateTime,
   kText, kAcknowledge, kNotAChoice, kChoiceFiltered, kChoiceTwice, kOneChoiceOnly, kMinChoices, kMaxChoices,
   kRankIncomplete, kReadOnly, kNoAnswer, kRepeatMin, kRepeatMax, kRepeatFixed, kEvaluation, kPageHasErrors,
   kLastPage, kFirstPage, kPageNotRelevant, kFormHasErrors, kUnknownLanguage, kUnknownPath,

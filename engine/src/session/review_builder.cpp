@@ -14,6 +14,10 @@ std::string ReviewBuilder::Display(int32_t item, const Value& value) const {
   const Item& it = s_.form().item(item);
   if (it.type == ItemType::kAcknowledge) return Message(MessageId::kAcknowledged, s_.language_code_);
   std::string text = DisplayText(value);
+  // A month-year question reads as its month: 2024-04.
+  if (DateInputOf(it) == DateInput::kMonth && value.type() == Value::Type::kDate && text.size() > 3) {
+    return text.substr(0, text.size() - 3);
+  }
   if (!IsSelect(it.type)) return text;
   // Each value's label, found by the list's index (a value no longer in the list shows as is).
   const ChoiceList& list = s_.form().choice_lists()[static_cast<size_t>(it.list)];
@@ -78,8 +82,12 @@ ReviewItem ReviewBuilder::ItemOf(int32_t item, int32_t instance, Tally* tally) c
       const Value& value = state.StoredValue(item, instance);
       review.value = DisplayText(value);
       review.display = Display(item, value);
-      ++tally->questions;
-      if (!value.is_empty()) ++tally->answered;
+      // Counted as the navigation counts (Session::Progress()): not a question the person
+      // cannot answer, read-only now.
+      if (it.calculation == kNone && !state.IsReadOnly(owner, instance)) {
+        ++tally->questions;
+        if (!value.is_empty()) ++tally->answered;
+      }
       SessionValidator(s_).ItemErrors(item, instance, true, &errors);
       break;
     }

@@ -55,7 +55,10 @@ Result<std::unique_ptr<Session>> Session::Create(std::shared_ptr<const Form> for
   session->language_code_ = f.languages()[session->language_];
   session->started_at_ = session->env_->NowMillis();
   session->started_offset_ = session->env_->UtcOffsetMinutes(session->started_at_);
-  session->state_ = std::make_unique<FormState>(session->form_, session->env_, evaluate);
+  // Evaluated once the state knows the language (jr:choice-name reads it).
+  session->state_ = std::make_unique<FormState>(session->form_, session->env_, false);
+  session->state_->SetLanguage(session->language_);
+  if (evaluate) session->state_->EvaluateAll();
   session->show_required_.assign(static_cast<size_t>(session->page_count()), 0);
   session->page_ = 0;
   if (evaluate && !session->form_->pages().empty() && !session->state_->IsRelevant(f.pages()[0])) {
@@ -217,7 +220,7 @@ Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
     }
     value = Value::String(std::move(joined));
   } else {
-    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_);
+    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_, DateInputOf(item));
     if (parsed.error) return refuse(*parsed.error);
     value = std::move(parsed.value);
   }
@@ -303,6 +306,8 @@ Status Session::SetLanguage(std::string_view language) {
   }
   language_ = static_cast<size_t>(it - languages.begin());
   language_code_ = *it;
+  // Calculations and relevance that read labels (jr:choice-name) follow the language.
+  if (state_ != nullptr) state_->SetLanguage(language_);
   return Status::Ok();
 }
 
@@ -377,6 +382,16 @@ Status Session::GoToPage(int32_t page) {
   }
   page_ = page;
   return Status::Ok();
+}
+
+FillingProgress Session::Progress() const {
+  FillingProgress progress;
+  progress.answered = state_->answered();
+  progress.questions = state_->questions();
+  progress.percent = progress.questions == 0
+                         ? 100
+                         : static_cast<int32_t>(int64_t{progress.answered} * 100 / progress.questions);
+  return progress;
 }
 
 // --- validation and finalize -----------------------------------------------------------------

@@ -134,7 +134,10 @@ ViewModel ViewBuilder::Build() const {
   nav.can_back = s_.CanGoBack();
   nav.can_next = s_.CanGoNext();
   nav.is_last = !nav.can_next;
-  nav.progress_percent = relevant == 0 ? 100 : before * 100 / relevant;
+  const FillingProgress progress = s_.Progress();
+  nav.answered = progress.answered;
+  nav.questions = progress.questions;
+  nav.progress_percent = progress.percent;
   bool show_required = s_.show_required_[static_cast<size_t>(s_.page_)] != 0;
   AddItems(PageItems(form, s_.page_), 0, show_required, &view.items);
   return view;
@@ -193,7 +196,8 @@ std::string ViewBuilder::ToJson(const ViewModel& view) {
   j["navigation"] = {{"page", n.page},           {"page_count", n.page_count},
                      {"page_number", n.page_number}, {"relevant_pages", n.relevant_pages},
                      {"can_back", n.can_back},   {"can_next", n.can_next},
-                     {"is_last", n.is_last},     {"progress_percent", n.progress_percent}};
+                     {"is_last", n.is_last},     {"answered", n.answered},
+                     {"questions", n.questions}, {"progress_percent", n.progress_percent}};
   auto& items = j["items"] = nlohmann::ordered_json::array();
   for (const ItemView& item : view.items) items.push_back(ItemJson(item));
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -7,6 +7,7 @@
 #include "chosa/engine/datetime.h"
 #include "expr/evaluator.h"
 #include "form/form_internals.h"
+#include "session/answer_text.h"
 
 namespace chosa {
 namespace {
@@ -26,7 +27,8 @@ Value DefaultValueOf(const Item& item, Env* env) {
     }
     case ItemType::kDate: {
       auto parsed = ParseTemporal(text, Value::Type::kDate, env);
-      return parsed ? *parsed : Value();
+      if (!parsed) return Value();
+      return DateInputOf(item) == DateInput::kMonth ? FirstOfMonth(*parsed) : *parsed;
     }
     case ItemType::kTime: {
       auto parsed = ParseTemporal(text, Value::Type::kTime, env);
@@ -39,6 +41,11 @@ Value DefaultValueOf(const Item& item, Env* env) {
     default:
       return Value::String(text);
   }
+}
+
+// Value::is_empty, inline: the answer paths ask it on every set.
+bool IsEmptyValue(const Value& value) {
+  return value.is_string() ? value.text().empty() : value.is_nodeset() && value.is_empty();
 }
 
 }  // namespace
@@ -109,6 +116,21 @@ class FormState::Scope final : public EvalScope {
     return choice.score ? Value::Number(*choice.score) : Value();
   }
 
+  Value ChoiceName(int32_t list, const Value& values) const override {
+    if (list == kNone) return Value();
+    const ChoiceList& choices = form_.choice_lists()[static_cast<size_t>(list)];
+    // A select_multiple's values give their labels joined as the review joins them; a value that
+    // is no choice of the list gives nothing, as in ODK.
+    std::string out;
+    ForEachValue(values.ToString(), [&](std::string_view value) {
+      int32_t index = choices.Find(value);
+      if (index == kNone) return;
+      if (!out.empty()) out += state_.list_separator_;
+      out.append(choices.choices[static_cast<size_t>(index)].label.Get(state_.language_));
+    });
+    return Value::String(std::move(out));
+  }
+
  private:
   // ReadValue into a nodeset, copied once from the stored answer.
   void Append(std::vector<Value>& out, int32_t item, int32_t instance) const {
@@ -140,6 +162,8 @@ class FormState::Scope final : public EvalScope {
 FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
     : form_(std::move(form)), graph_(GraphOf(*form_)) {
   context_.env = env != nullptr ? env : Env::Default();
+  language_ = form_->default_language();
+  list_separator_ = Message(MessageId::kListSeparator, form_->languages()[language_]);
   const auto& repeats = form_->repeats();
   repeat_index_.assign(form_->items().size(), kNone);
   for (size_t r = 0; r < repeats.size(); ++r) repeat_index_[static_cast<size_t>(repeats[r])] = static_cast<int32_t>(r);
@@ -169,6 +193,29 @@ FormState::FormState(std::shared_ptr<const Form> form, Env* env, bool evaluate)
 }
 
 void FormState::EvaluateAll() {
+  // The progress counts. Before the first evaluation no node has a result (no relevance node
+  // holds, no read-only node either): the counts of that state are those of the questions without
+  // a relevance node, and the pass below moves them as its nodes flip, as any change does. A state
+  // evaluated before is counted from scratch after the pass instead.
+  const bool first = !counting_;
+  if (first && !restored_) {
+    // Only defaults: the counts the graph knows for a fresh block.
+    questions_ = graph_.FreshQuestions(0);
+    answered_ = graph_.FreshAnswered(0);
+    for (size_t r = 0; r < instances_.size(); ++r) {
+      const int32_t instances = static_cast<int32_t>(instances_[r].size());
+      questions_ += instances * graph_.FreshQuestions(r + 1);
+      answered_ += instances * graph_.FreshAnswered(r + 1);
+    }
+  } else if (first) {
+    questions_ = 0;
+    answered_ = 0;
+    CountUnevaluated(root_, 0);
+    for (size_t r = 0; r < instances_.size(); ++r) {
+      for (const Block& block : instances_[r]) CountUnevaluated(block, r + 1);
+    }
+  }
+  counting_ = first;
   // Every node once, in rank order: each sees its inputs final, so no queue is needed. Only
   // instances that a count expression creates meanwhile go through the queue afterwards.
   initializing_ = true;
@@ -178,11 +225,99 @@ void FormState::EvaluateAll() {
     for (int32_t k = 0; k < count; ++k) EvaluateNode(node, k);
   }
   initializing_ = false;
+  if (!first) Recount();
+  counting_ = true;
   Propagate();
 }
 
+void FormState::SetLanguage(size_t language) {
+  if (language == language_ || language >= form_->languages().size()) return;
+  language_ = language;
+  list_separator_ = Message(MessageId::kListSeparator, form_->languages()[language_]);
+  if (!counting_) return;  // not evaluated yet: EvaluateAll will read the language
+  for (int32_t node : graph_.language_nodes()) Enqueue(node, false, kNone, 0);
+  Propagate();
+}
+
+bool FormState::CountsAsQuestion(int32_t item, int32_t instance) const {
+  const Item& it = form_->item(item);
+  if (it.repeat == kNone) instance = 0;
+  return TakesAnswer(it) && IsRelevant(item, instance) && !ReadOnlyNow(it, instance);
+}
+
+bool FormState::ReadOnlyNow(const Item& item, int32_t instance) const {
+  int32_t owner = item.type == ItemType::kMatrixRow ? item.parent : kNone;
+  const Item& it = owner == kNone ? item : form_->item(owner);
+  if (it.read_only_if == kNone) return it.read_only;
+  return IsReadOnly(owner == kNone ? static_cast<int32_t>(&item - form_->items().data()) : owner, instance);
+}
+
+void FormState::CountReadOnly(int32_t item, int32_t instance, bool now) {
+  // Read-only now (leaves the count) or no longer (comes back), where relevant; a matrix's
+  // state is its rows'.
+  const int32_t sign = now ? -1 : 1;
+  auto flip = [&](int32_t target) {
+    const Item& t = form_->item(target);
+    if (!TakesAnswer(t) || !IsRelevant(target, instance)) return;
+    questions_ += sign;
+    if (BlockOf(t.repeat, instance).filled[static_cast<size_t>(t.slot)]) answered_ += sign;
+  };
+  const Item& it = form_->item(item);
+  if (it.type == ItemType::kMatrix) {
+    for (int32_t row : it.children) flip(row);
+  } else {
+    flip(item);
+  }
+}
+
+void FormState::CountBlock(const Block& block, size_t block_index, int32_t sign) {
+  auto truth = [](const Value& v) { return v.is_boolean() ? v.truth() : v.ToBoolean(); };
+  int32_t questions = 0, answered = 0;  // kept apart from the members: no store per question
+  for (const CountedQuestion& q : graph_.CountedIn(block_index)) {
+    if (q.relevance_slot != CountedQuestion::kAlways && !truth(block.results[static_cast<size_t>(q.relevance_slot)])) continue;
+    if (q.read_only_slot == CountedQuestion::kReadOnly ||
+        (q.read_only_slot >= 0 && truth(block.results[static_cast<size_t>(q.read_only_slot)]))) {
+      continue;
+    }
+    ++questions;
+    answered += block.filled[static_cast<size_t>(q.value_slot)];
+  }
+  questions_ += sign * questions;
+  answered_ += sign * answered;
+}
+
+void FormState::CountUnevaluated(const Block& block, size_t block_index) {
+  int32_t questions = 0, answered = 0;
+  for (const CountedQuestion& q : graph_.CountedIn(block_index)) {
+    if (q.relevance_slot != CountedQuestion::kAlways || q.read_only_slot == CountedQuestion::kReadOnly) continue;
+    ++questions;
+    answered += block.filled[static_cast<size_t>(q.value_slot)];
+  }
+  questions_ += questions;
+  answered_ += answered;
+}
+
+void FormState::CountInstance(int32_t repeat, int32_t instance, int32_t sign) {
+  if (!counting_) return;
+  const int32_t r = RepeatIndex(repeat);
+  CountBlock(instances_[static_cast<size_t>(r)][static_cast<size_t>(instance)], static_cast<size_t>(r) + 1, sign);
+}
+
+void FormState::Recount() {
+  questions_ = 0;
+  answered_ = 0;
+  CountBlock(root_, 0, 1);
+  for (size_t r = 0; r < instances_.size(); ++r) {
+    for (const Block& block : instances_[r]) CountBlock(block, r + 1, 1);
+  }
+}
+
 void FormState::SetValueQuietly(int32_t item, Value value, int32_t instance) {
-  ValueSlot(item, form_->item(item).repeat == kNone ? 0 : instance) = std::move(value);
+  const Item& it = form_->item(item);
+  Block& block = BlockOf(it.repeat, it.repeat == kNone ? 0 : instance);
+  restored_ = true;
+  block.filled[static_cast<size_t>(it.slot)] = !IsEmptyValue(value);
+  block.values[static_cast<size_t>(it.slot)] = std::move(value);
 }
 
 void FormState::SetInstanceCountQuietly(int32_t repeat, int32_t count) {
@@ -201,6 +336,7 @@ FormState::Block FormState::NewBlock(int32_t repeat) const {
   int32_t slots = repeat == kNone ? form_->root_slots() : form_->repeat_slots(repeat);
   int32_t node_slots = repeat == kNone ? graph_.root_node_slots() : graph_.repeat_node_slots(repeat);
   block.values.resize(static_cast<size_t>(slots));
+  block.filled.assign(static_cast<size_t>(slots), 0);
   block.results.resize(static_cast<size_t>(node_slots));
   block.queued.assign(static_cast<size_t>(node_slots), 0);
   return block;
@@ -214,11 +350,6 @@ FormState::Block& FormState::BlockOf(int32_t repeat, int32_t instance) {
 const FormState::Block& FormState::BlockOf(int32_t repeat, int32_t instance) const {
   if (repeat == kNone) return root_;
   return instances_[static_cast<size_t>(RepeatIndex(repeat))][static_cast<size_t>(instance)];
-}
-
-Value& FormState::ValueSlot(int32_t item, int32_t instance) {
-  const Item& it = form_->item(item);
-  return BlockOf(it.repeat, instance).values[static_cast<size_t>(it.slot)];
 }
 
 const Value& FormState::StoredValue(int32_t item, int32_t instance) const {
@@ -273,10 +404,19 @@ Value FormState::EvaluateIn(int32_t expression, int32_t item, int32_t instance, 
 }
 
 void FormState::SetValue(int32_t item, Value value, int32_t instance) {
-  if (form_->item(item).repeat == kNone) instance = 0;
-  Value& slot = ValueSlot(item, instance);
+  const Item& it = form_->item(item);
+  if (it.repeat == kNone) instance = 0;
+  Block& block = BlockOf(it.repeat, instance);
+  Value& slot = block.values[static_cast<size_t>(it.slot)];
   if (slot.SameAs(value)) return;
   slot = std::move(value);
+  uint8_t& filled = block.filled[static_cast<size_t>(it.slot)];
+  const uint8_t now_filled = !IsEmptyValue(slot);
+  // Only an answer given or cleared moves the count; relevance and read-only are as they were.
+  if (filled != now_filled) {
+    filled = now_filled;
+    if (counting_ && CountsAsQuestion(item, instance)) answered_ += now_filled ? 1 : -1;
+  }
   EnqueueReadersOf(item, instance);
   Propagate();
 }
@@ -295,7 +435,10 @@ void FormState::SetDefaults(int32_t repeat, int32_t instance) {
   }
   for (int32_t i : *items) {
     const Item& item = form_->item(i);
-    if (!item.default_value.empty()) block.values[static_cast<size_t>(item.slot)] = DefaultValueOf(item, context_.env);
+    if (item.default_value.empty()) continue;
+    Value& value = block.values[static_cast<size_t>(item.slot)];
+    value = DefaultValueOf(item, context_.env);
+    block.filled[static_cast<size_t>(item.slot)] = !IsEmptyValue(value);
   }
 }
 
@@ -363,11 +506,22 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
       break;
   }
   int32_t repeat = item.repeat;
-  Value& cached = BlockOf(repeat, instance).results[static_cast<size_t>(n.slot)];
+  Block& block = BlockOf(repeat, instance);
+  Value& cached = block.results[static_cast<size_t>(n.slot)];
   if (cached.SameAs(result)) return false;
+  // A relevance or read-only result is a boolean (before its first evaluation, ""): one that
+  // changed flipped, and moves the counts of its item (below).
+  const bool was_boolean = cached.is_boolean();
   cached = result;
   switch (n.property) {
     case NodeProperty::kRelevant:
+      // A question relevant now or no longer (its read-only state and value are as they were).
+      if (n.counts != 0 && counting_ && (was_boolean || result.truth()) &&
+          (n.counts == 1 || !ReadOnlyNow(item, instance))) {
+        const int32_t sign = result.truth() ? 1 : -1;
+        questions_ += sign;
+        if (block.filled[static_cast<size_t>(item.slot)]) answered_ += sign;
+      }
       EnqueueReadersOf(n.item, instance);
       if (!initializing_) {
         for (int32_t child : graph_.InheritorsOf(n.item)) Enqueue(child, true, repeat, instance);
@@ -377,13 +531,17 @@ bool FormState::EvaluateNode(int32_t node, int32_t instance) {
       // NaN and errors are stored as empty; the node keeps the error for the session to show.
       Value stored = result;
       if (stored.is_error() || (stored.is_number() && std::isnan(stored.number()))) stored = Value();
-      Value& slot = ValueSlot(n.item, instance);
+      Value& slot = block.values[static_cast<size_t>(item.slot)];
       if (!slot.SameAs(stored)) {
+        block.filled[static_cast<size_t>(item.slot)] = !IsEmptyValue(stored);
         slot = std::move(stored);
         EnqueueReadersOf(n.item, instance);
       }
       break;
     }
+    case NodeProperty::kReadOnly:
+      if (counting_ && (was_boolean || result.truth())) CountReadOnly(n.item, instance, result.truth());
+      break;
     case NodeProperty::kRepeatCount:
       ApplyRepeatCount(n.item, result.number());
       break;
@@ -402,11 +560,13 @@ void FormState::ApplyRepeatCount(int32_t repeat, double wanted) {
   int32_t current = static_cast<int32_t>(blocks.size());
   if (target == current) return;
   if (target < current) {
+    for (int32_t k = target; k < current; ++k) CountInstance(repeat, k, -1);
     blocks.resize(static_cast<size_t>(target));  // a count that shrinks deletes trailing instances
   } else {
     for (int32_t k = current; k < target; ++k) {
       blocks.push_back(NewBlock(repeat));
       SetDefaults(repeat, k);
+      CountInstance(repeat, k, 1);
       for (int32_t node : repeat_nodes_[static_cast<size_t>(RepeatIndex(repeat))]) Enqueue(node, true, repeat, k);
     }
   }
@@ -429,6 +589,7 @@ int32_t FormState::AddInstance(int32_t repeat) {
   int32_t position = static_cast<int32_t>(blocks.size());
   blocks.push_back(NewBlock(repeat));
   SetDefaults(repeat, position);
+  CountInstance(repeat, position, 1);
   for (int32_t node : repeat_nodes_[static_cast<size_t>(RepeatIndex(repeat))]) Enqueue(node, true, repeat, position);
   InstancesChanged(repeat);
   Propagate();
@@ -438,6 +599,7 @@ int32_t FormState::AddInstance(int32_t repeat) {
 void FormState::RemoveInstance(int32_t repeat, int32_t position) {
   auto& blocks = instances_[static_cast<size_t>(RepeatIndex(repeat))];
   if (position < 0 || position >= static_cast<int32_t>(blocks.size())) return;
+  CountInstance(repeat, position, -1);
   blocks.erase(blocks.begin() + position);
   // Later instances moved: what they compute from position() must be recomputed.
   for (int32_t k = position; k < static_cast<int32_t>(blocks.size()); ++k) {

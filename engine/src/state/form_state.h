@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <queue>
+#include <string>
 #include <vector>
 
 #include "chosa/form.h"
@@ -67,6 +68,11 @@ class FormState {
   void SetInstanceCountQuietly(int32_t repeat, int32_t count);
   void EvaluateAll();
 
+  // The language (an index into Form::languages()) that jr:choice-name gives labels in; the form's
+  // default until set. Changing it re-evaluates the nodes that read it (and what reads them).
+  void SetLanguage(size_t language);
+  size_t language() const { return language_; }
+
   // Evaluates an expression of the form (a choice filter, a label's ${}, the instance name) in
   // the context of `item` / `instance`; `choice` is the candidate of a choice filter.
   Value EvaluateIn(int32_t expression, int32_t item, int32_t instance, const Choice* choice = nullptr) const;
@@ -75,9 +81,23 @@ class FormState {
   // re-evaluates exactly its dependents.
   uint64_t evaluations() const { return evaluations_; }
 
+  // The relevant questions of the whole filling that take an answer — every answer type and
+  // matrix row, in every repeat instance; not notes, calculates, structure, nor questions that
+  // are read-only now (a `calculation` or `read_only`; a row when its matrix is) — and how many
+  // of them hold an answer. Kept where values, relevance, read-only states and instances change
+  // (each change adjusts its own item's share), so reading them is O(1); after a quiet restore,
+  // EvaluateAll counts once.
+  int32_t questions() const { return questions_; }
+  int32_t answered() const { return answered_; }
+  // Whether `item` in `instance` is one of questions() now.
+  bool CountsAsQuestion(int32_t item, int32_t instance = 0) const;
+
  private:
   struct Block {
     std::vector<Value> values;        // by Item::slot
+    // By Item::slot: whether the value is not empty. Kept wherever a value is written, so that a
+    // relevance flip counts an answer without reading the (larger, colder) value itself.
+    std::vector<uint8_t> filled;
     std::vector<Value> results;       // by GraphNode::slot
     std::vector<uint8_t> queued;      // by GraphNode::slot: already in the dirty queue
   };
@@ -94,7 +114,6 @@ class FormState {
   Block& BlockOf(int32_t repeat, int32_t instance);
   const Block& BlockOf(int32_t repeat, int32_t instance) const;
   Block NewBlock(int32_t repeat) const;
-  Value& ValueSlot(int32_t item, int32_t instance);
   const Value& NodeResult(int32_t node, int32_t instance) const;
   int32_t RepeatIndex(int32_t repeat) const;
 
@@ -108,6 +127,21 @@ class FormState {
   void ApplyRepeatCount(int32_t repeat, double wanted);
   void InstancesChanged(int32_t repeat);
   void SetDefaults(int32_t repeat, int32_t instance);
+  // Adds (`sign` 1) or takes away (-1) the shares of the questions of one block (its index as in
+  // DependencyGraph::CountedIn) in questions_ and answered_, as the state is now: for instances
+  // that come and go, and the first count.
+  void CountBlock(const Block& block, size_t block_index, int32_t sign);
+  // Adds the shares of the questions of a block none of whose nodes was evaluated yet: those
+  // without a relevance node, unless read-only for good.
+  void CountUnevaluated(const Block& block, size_t block_index);
+  // The same as CountBlock for one repeat instance, while counting.
+  void CountInstance(int32_t repeat, int32_t instance, int32_t sign);
+  void Recount();
+  // The read-only state of `item` (a matrix: of its rows) that became `now` in `instance`: moves
+  // their shares. Out of line: EvaluateNode stays small (a relevance flip is counted there).
+  [[gnu::noinline]] void CountReadOnly(int32_t item, int32_t instance, bool now);
+  // IsReadOnly of the item (of its matrix, for a row), without the graph when it is static.
+  bool ReadOnlyNow(const Item& item, int32_t instance) const;
 
   std::shared_ptr<const Form> form_;
   const DependencyGraph& graph_;
@@ -120,6 +154,12 @@ class FormState {
   std::priority_queue<Dirty, std::vector<Dirty>, std::greater<Dirty>> dirty_;
   uint64_t evaluations_ = 0;
   bool initializing_ = false;  // the first full pass: readers need no queue, order suffices
+  bool counting_ = false;      // questions_ and answered_ are kept (from EvaluateAll on)
+  bool restored_ = false;      // SetValueQuietly put values beside the defaults
+  size_t language_ = 0;        // for jr:choice-name
+  std::string list_separator_; // what joins the labels of several choices: "、" in Japanese
+  int32_t questions_ = 0;
+  int32_t answered_ = 0;
 };
 
 }  // namespace chosa

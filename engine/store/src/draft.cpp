@@ -5,7 +5,6 @@
 
 #include "chosa/env.h"
 #include "chosa/store.h"
-#include "chosa/view_model.h"
 #include "store_database.h"
 #include "store_testing.h"
 
@@ -246,7 +245,7 @@ Status Draft::RemoveRepeatInstance(std::string_view repeat, int32_t position) {
 Status Draft::SavePage() {
   StoreDatabase& db = *store_->db_;
   std::string name = InstanceName();
-  int32_t progress = session_->View().navigation.progress_percent;
+  int32_t progress = session_->Progress().percent;
   int64_t now = db.env()->NowMillis();
   std::lock_guard<std::mutex> lock(db.write_mutex);
   auto update = [&]() -> Status {
@@ -278,15 +277,14 @@ template <typename Change>
 Status Draft::ChangeAndSave(Change change) {
   if (closed_) return Status::InvalidArgument("this draft was finalized");
   int32_t page = session_->page_;
-  size_t language = session_->language_;
-  std::string language_code = session_->language_code_;
+  std::string language = session_->language_code_;
   Status changed = change();
   if (!changed.ok()) return changed;
   Status saved = SavePage();
   if (!saved.ok()) {
     session_->page_ = page;
-    session_->language_ = language;
-    session_->language_code_ = language_code;
+    // Through SetLanguage: what reads the language (jr:choice-name) follows it back.
+    IgnoreError(session_->SetLanguage(language), "the session's own language is always one of its form's");
     return Status(saved.code(), "not saved: " + saved.message());
   }
   return Status::Ok();
