@@ -129,9 +129,19 @@ constexpr size_t Count(const T (&)[N]) {
   return N;
 }
 
+// The directory of the input running, removed by Broken too (the input itself is what to keep).
+std::string& InputDirectory() {
+  static std::string dir;
+  return dir;
+}
+
 [[noreturn]] void Broken(const std::string& what) {
   std::fprintf(stderr, "c_api_fuzz: a promise of chosa.h is broken: %s\n", what.c_str());
   std::fflush(stderr);
+  if (!InputDirectory().empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(InputDirectory(), ignored);
+  }
   std::abort();
 }
 
@@ -299,7 +309,7 @@ class Session {
   ~Session() { ReleaseAll(); }
 
   bool Open() {
-    dir_ = NewDirectory();
+    dir_ = InputDirectory() = NewDirectory();
     if (dir_.empty()) return false;
     std::error_code copied;
     std::filesystem::copy_file(TemplateStore(), dir_ + "/s.sqlite", copied);
@@ -717,6 +727,7 @@ class Session {
     if (!dir_.empty()) {
       std::error_code ignored;
       std::filesystem::remove_all(dir_, ignored);
+      InputDirectory().clear();
     }
   }
 
