@@ -2,6 +2,7 @@
 #include "action_channel.h"
 #include "c_boundary.h"
 #include "c_handles.h"
+#include "chosa/base/utf8.h"
 
 using namespace chosa;
 using namespace chosa::capi;
@@ -23,6 +24,10 @@ chosa_code chosa_actions_open(chosa_store* store, const char* enumerator_id, cho
   if (out == nullptr) return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_actions_open: `out` is NULL");
   *out = nullptr;
   return WithStore(store, error, [&](const std::shared_ptr<StoreCore>& core) {
+    // Stamped on every draft the channel starts (chosa_draft_start says why it must be UTF-8).
+    if (!IsValidUtf8(Arg(enumerator_id))) {
+      return Fail(error, CHOSA_INVALID_ARGUMENT, "chosa_actions_open: the enumerator id is not UTF-8");
+    }
     auto handle = std::make_unique<chosa_actions>(core->store.get(), std::string(Arg(enumerator_id)));
     return GiveChild(std::move(handle), HandleKind::kActions, core, out);
   });

@@ -3,6 +3,7 @@
 
 #include "c_boundary.h"
 #include "c_handles.h"
+#include "chosa/base/utf8.h"
 #include "platform_json.h"
 
 using namespace chosa;
@@ -55,7 +56,10 @@ extern "C" {
 
 chosa_code chosa_draft_start(chosa_store* store, const char* form_id, const char* enumerator_id, const char* language,
                              chosa_draft** out, chosa_error* error) {
-  return NewDraft(store, out, error, [&](DeviceStore& s) {
+  return NewDraft(store, out, error, [&](DeviceStore& s) -> Result<std::unique_ptr<Draft>> {
+    // Kept with the draft, listed as JSON and stamped on the submission: bytes that are not
+    // UTF-8 would make all three unreadable.
+    if (!IsValidUtf8(Arg(enumerator_id))) return Status::InvalidArgument("the enumerator id is not UTF-8");
     return s.StartDraft(Arg(form_id), Arg(enumerator_id), Arg(language));
   });
 }

@@ -260,7 +260,7 @@ CHOSA_EXPORT chosa_code chosa_store_read_submission(chosa_store* store, const ch
 typedef struct chosa_draft chosa_draft;
 
 /* Starts a new draft on the newest version of `form_id`; `enumerator_id` (who fills it) and
- * `language` may be NULL. */
+ * `language` may be NULL. An `enumerator_id` that is not UTF-8 is refused (CHOSA_INVALID_ARGUMENT). */
 CHOSA_EXPORT chosa_code chosa_draft_start(chosa_store* store, const char* form_id, const char* enumerator_id,
                                           const char* language, chosa_draft** out, chosa_error* error);
 /* Resumes a draft (or a rejected submission) exactly as it was left. */
@@ -309,7 +309,7 @@ CHOSA_EXPORT chosa_code chosa_draft_finalize(chosa_draft* draft, char** out_uuid
 typedef struct chosa_actions chosa_actions;
 
 /* A channel for a renderer in a web view: it holds at most one open draft at a time.
- * `enumerator_id` (may be NULL) is stamped on the drafts it starts. */
+ * `enumerator_id` (may be NULL; UTF-8, as for chosa_draft_start) is stamped on the drafts it starts. */
 CHOSA_EXPORT chosa_code chosa_actions_open(chosa_store* store, const char* enumerator_id, chosa_actions** out,
                                            chosa_error* error);
 CHOSA_EXPORT void chosa_actions_close(chosa_actions* actions);
