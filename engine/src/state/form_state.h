@@ -85,8 +85,9 @@ class FormState {
   // matrix row, in every repeat instance; not notes, calculates, structure, nor questions that
   // are read-only now (a `calculation` or `read_only`; a row when its matrix is) — and how many
   // of them hold an answer. Kept where values, relevance, read-only states and instances change
-  // (each change adjusts its own item's share), so reading them is O(1); after a quiet restore,
-  // EvaluateAll counts once.
+  // (each change adjusts its own item's share), so reading them is O(1). The first EvaluateAll
+  // starts from what the graph knows of blocks holding only defaults (after a quiet restore, from
+  // one walk over the questions) and moves the counts as its nodes flip. Valid from EvaluateAll on.
   int32_t questions() const { return questions_; }
   int32_t answered() const { return answered_; }
   // Whether `item` in `instance` is one of questions() now.
