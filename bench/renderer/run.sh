@@ -13,7 +13,8 @@
 # Raw figures: OUT/taps.json, OUT/meta.json (default OUT: BUILD_DIR/renderer-bench).
 #   --chosa-alt BIN  a third side: the same pages served by another chosa build (a candidate fix)
 #   --phases         diagnostics: marks when chosa's page parses each reply and redraws the form
-# About 20 minutes with the defaults on 2 cores (SurveyJS's 2,000-question page is most of it).
+# About 11 minutes with the defaults on 2 cores, 14 with --chosa-alt (SurveyJS's 2,000-question page
+# is most of it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --chosa-alt) alt=$2; shift 2 ;;
     --phases) phases=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench/renderer/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
