@@ -23,9 +23,10 @@
 //               frame's rAF callback runs once its style, layout and paint are done. The headline.
 //   raf         the first requestAnimationFrame timestamp at or after the last mutation - start
 //               (the issue's words taken literally). A rAF timestamp is the frame's scheduled
-//               time: when a long task holds the main thread, the frame that finally draws runs
-//               with a timestamp from before the task, so this can undercount a busy page by the
-//               length of its own work (SurveyJS at 2,000 questions) - hence `drawn`.
+//               time, not when the frame ran: the frame that draws a mutation made after a long
+//               task, or inside the frame's own rendering, carries a timestamp from before it, so
+//               this takes the next frame there; and it leaves out the frame's own rendering.
+//               Hence `drawn`.
 //   ran         when that frame's rAF callbacks ran - start
 //   work        the last mutation - start (the DOM is updated; the frame is still to come)
 //   mutations   how many mutation records; inFrame: the last one was made inside a frame's rendering
