@@ -36,7 +36,7 @@ const SIDE = {
 const ACTION = {
   'control tap': 'one text node changed in the click handler',
   'checklist cell': 'checklist: a cell of the 25-row matrix',
-  'form2000 hub': '2,000 questions, page 1: a hub tile (11 questions on the page show or hide)',
+  'form2000 hub': '2,000 questions, page 1: a hub tile (9 questions of the page show or hide by it)',
   'form2000 tile': '2,000 questions, page 1: a scale tile (1 question shows or hides)',
   'form2000 type': '2,000 questions, page 1: "40" typed in an integer, committed by Tab',
 };

@@ -13,7 +13,7 @@
 //                     of the clock itself, what waiting for the next frame costs any page
 //   checklist: cell   a cell of the 25-row matrix (rows in turn, the column moving one each pass,
 //                     so that every tap changes that row's answer and the total)
-//   form2000:  hub    a tile of the hub, a select_one that 11 questions of page 1 (and 373 of the
+//   form2000:  hub    a tile of the hub, a select_one that 9 questions of page 1 (and 373 of the
 //                     form) show or hide by (a, b, c in turn)
 //              tile   a tile of q00008, a 4-point scale that shows or hides q00025 (4 and 1 in turn)
 //              type   "40" typed into the empty integer q00006, committed by Tab (start: the Tab's
