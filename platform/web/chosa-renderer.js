@@ -83,16 +83,14 @@
   const busy = (path) => typing.has(path) || (inflight && inflight.request.path === path) ||
     queue.some((job) => job.request.path === path);
 
-  // `alt`: a second form of the same answer, sent when the engine refuses the first (a month
-  // "2024-04" as "2024-04-01", for an engine that does not take a month yet).
-  function answer(path, text, later, alt) {
+  function answer(path, text, later) {
     const pending = typing.get(path);
     if (pending) clearTimeout(pending.timer);
     typing.delete(path);
     if (later) {
       typing.set(path, { text, timer: setTimeout(() => { typing.delete(path); sendAnswer(path, text); }, 400) });
     } else {
-      sendAnswer(path, text, alt);
+      sendAnswer(path, text);
     }
   }
 
@@ -104,11 +102,10 @@
     }
   }
 
-  async function sendAnswer(path, text, alt) {
+  async function sendAnswer(path, text) {
     let reply;
     try {
       reply = await send('answer', { path, text });
-      if (!reply.ok && alt && reply.error && reply.error.path === path) reply = await send('answer', { path, text: alt });
     } catch (error) {
       return failed(error);
     }
@@ -224,16 +221,14 @@
       setText($('btn-back'), t('back'));
       $('btn-back').disabled = !nav.can_back;
       setText($('btn-next'), nav.is_last ? t('toReview') : t('next'));
-      let percent = nav.progress_percent;
-      let text = t('page', nav.page_number, nav.relevant_pages);
-      if (typeof nav.questions === 'number' && nav.questions > 0) {
-        percent = Math.round((100 * nav.answered) / nav.questions);
-        text += '　' + t('answered', nav.answered, nav.questions);
-      }
+      // The bar counts the questions answered of the relevant ones (the engine's counts).
+      const counted = nav.questions > 0;
+      const text = t('page', nav.page_number, nav.relevant_pages) + (counted ? '　' + t('answered', nav.answered, nav.questions) : '');
       setText($('progress-text'), text);
-      $('progress-fill').style.width = percent + '%';
+      $('progress-fill').style.width = nav.progress_percent + '%';
       const bar = $('progress-bar');
-      setAttr(bar, 'aria-valuenow', percent);
+      setAttr(bar, 'aria-valuemax', counted ? nav.questions : 100);
+      setAttr(bar, 'aria-valuenow', counted ? nav.answered : nav.progress_percent);
       setAttr(bar, 'aria-valuetext', text);
       setAttr(bar, 'aria-label', t('progress'));
     }
@@ -545,10 +540,7 @@
     const drafts = reply.drafts.slice().sort((a, b) => b.updated_at - a.updated_at);
     const cards = drafts.map((draft, i) => {
       const id = 'dr-' + i;
-      // An instance name made of codes ("care_manager 271276") is not for people: left out
-      // until the engine names instances by labels.
-      const coded = /\b[a-z0-9]+_[a-z0-9_]+\b|\b\d{5,}\b/.test(draft.instance_name);
-      const name = draft.instance_name && !coded ? draft.instance_name : '';
+      const name = draft.instance_name || '';  // made of labels (jr:choice-name); "" shows the title alone
       const resume = button(t('resume'), 'primary', async () => {
         const opened = await send('resume', { draft_id: draft.id }).catch(failed);
         if (!opened) return;

@@ -137,10 +137,7 @@
       this.kind = kind;
       const typed = kind === 'text' || kind === 'multiline' || kind === 'integer' || kind === 'decimal';
       if (typed) this.input.addEventListener('input', () => ctx.answer(this.path, this.out(), true));
-      this.input.addEventListener('change', () => {
-        const text = this.out();
-        ctx.answer(this.path, text, false, kind === 'month' && /^\d{4}-\d{2}$/.test(text) ? text + '-01' : undefined);
-      });
+      this.input.addEventListener('change', () => ctx.answer(this.path, this.out(), false));
       this.el.append(this.input, this.errEl);
     }
     // The answer as the engine takes it.
@@ -179,6 +176,7 @@
     update(item) {
       this.common(item);
       let text = item.value;
+      if (kindOf(item) === 'month-ro') text = text.slice(0, 7);  // a month: YYYY-MM
       if (item.choices) {
         const labels = item.choices.filter((c) => c.selected).map((c) => c.label);
         if (labels.length) text = labels.join(this.ctx.t('listSep'));
@@ -215,6 +213,8 @@
       const app = item.appearance || '';
       this.tiles = h('div', { class: 'tiles' + (/\b(horizontal|likert)\b/.test(app) ? ' row' : '') + (/\blikert\b/.test(app) ? ' likert' : '') });
       this.countEl = multiple ? h('p', { class: 'count', 'aria-live': 'polite' }) : null;
+      this.ruleEl = h('p', { class: 'hint rule', id: this.id + '-r', hidden: true });  // "choose up to 3"
+      this.el.append(this.ruleEl);
       this.clearBtn = h('button', { type: 'button', class: 'link clear', hidden: true, onclick: () => ctx.answer(this.path, '', false) });
       this.el.append(this.tiles);
       if (this.countEl) this.el.append(this.countEl);
@@ -238,7 +238,7 @@
       this.showCount(values.length);
     }
     showCount(n) {
-      if (this.countEl) setText(this.countEl, n ? this.ctx.t('selectedCount', n) : this.ctx.t('chooseAny'));
+      if (this.countEl) setText(this.countEl, n ? this.ctx.t('selectedCount', n) : this.rule ? '' : this.ctx.t('chooseAny'));
     }
     describedInputs() { return []; }
     update(item) {
@@ -249,7 +249,11 @@
         this.shownKey = key;
       }
       const errors = this.common(item);
-      const described = [item.hint ? this.hintEl.id : '', errors.length ? this.errEl.id : ''].filter(Boolean).join(' ');
+      const lo = item.min_choices || 0, hi = item.max_choices === undefined ? -1 : item.max_choices, t = this.ctx.t;
+      this.rule = hi < 0 ? (lo ? t('choicesMin', lo) : '') : lo === hi ? t('choicesExact', hi) : lo ? t('choicesRange', lo, hi) : t('choicesMax', hi);
+      setText(this.ruleEl, this.rule);
+      this.ruleEl.hidden = !this.rule;
+      const described = [item.hint ? this.hintEl.id : '', this.rule ? this.ruleEl.id : '', errors.length ? this.errEl.id : ''].filter(Boolean).join(' ');
       setAttr(this.el, 'aria-describedby', described || null);
       const busy = this.ctx.busy(this.path);
       (item.choices || []).forEach((choice, i) => {

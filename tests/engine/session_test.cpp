@@ -174,6 +174,14 @@ TEST_CASE("The view model follows the language and interpolates labels") {
   CHECK(json["navigation"]["questions"] == 8);
   CHECK(json["navigation"]["progress_percent"] == 25);
   CHECK(json["items"][2]["choices"].size() == 3);
+  // A select_multiple's count rule: its max_choices 2, no minimum; other items carry neither.
+  CHECK(view.items[2].name == "needs");
+  CHECK(view.items[2].min_choices == 0);
+  CHECK(view.items[2].max_choices == 2);
+  CHECK(json["items"][2]["max_choices"] == 2);
+  CHECK_FALSE(json["items"][2].contains("min_choices"));
+  CHECK_FALSE(json["items"][0].contains("max_choices"));
+  CHECK_FALSE(json["items"][0].contains("min_choices"));
 }
 
 TEST_CASE("Finalize writes the canonical submission: only relevant answers, fixed key order") {

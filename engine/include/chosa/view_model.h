@@ -49,6 +49,8 @@ struct ItemView {
   std::vector<RepeatInstanceView> instances;  // repeat
   bool can_add = false;     // repeat: another instance may be added
   bool can_remove = false;  // repeat: an instance may be removed
+  int32_t min_choices = 0;  // select_multiple: choose at least this many (0: no minimum)
+  int32_t max_choices = -1; // select_multiple: choose at most this many (-1: no limit)
 };
 
 struct RepeatInstanceView {

@@ -50,6 +50,10 @@ ItemView ViewBuilder::ViewOf(int32_t item, int32_t instance, bool show_required)
   view.read_only = it.calculation != kNone || state.IsReadOnly(owner, instance);
   if (HoldsAnswer(it.type)) view.value = DisplayText(state.StoredValue(item, instance));
 
+  if (it.type == ItemType::kSelectMultiple) {
+    view.min_choices = it.min;
+    view.max_choices = it.max;
+  }
   SessionValidator validator(s_);
   if (IsSelect(it.type)) {
     const ChoiceList& list = form.choice_lists()[static_cast<size_t>(it.list)];
@@ -162,6 +166,8 @@ nlohmann::ordered_json ItemJson(const ItemView& item) {
       choices.push_back({{"value", c.value}, {"label", c.label}, {"selected", c.selected}});
     }
   }
+  if (item.min_choices > 0) j["min_choices"] = item.min_choices;
+  if (item.max_choices >= 0) j["max_choices"] = item.max_choices;
   auto& errors = j["errors"] = nlohmann::ordered_json::array();
   for (const ErrorView& e : item.errors) errors.push_back({{"kind", e.kind}, {"message", e.message}});
   if (!item.children.empty()) {
