@@ -220,7 +220,9 @@ Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
     }
     value = Value::String(std::move(joined));
   } else {
-    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_, DateInputOf(item));
+    // Only a date asks its appearance how it takes its answer (a month for month-year).
+    const DateInput date_input = item.type == ItemType::kDate ? DateInputOf(item) : DateInput::kDay;
+    ParsedAnswer parsed = ParseTypedAnswer(item.type, text, env_, date_input);
     if (parsed.error) return refuse(*parsed.error);
     value = std::move(parsed.value);
   }

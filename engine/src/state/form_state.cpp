@@ -409,13 +409,12 @@ void FormState::SetValue(int32_t item, Value value, int32_t instance) {
   Block& block = BlockOf(it.repeat, instance);
   Value& slot = block.values[static_cast<size_t>(it.slot)];
   if (slot.SameAs(value)) return;
+  const bool was_empty = IsEmptyValue(slot);
   slot = std::move(value);
-  uint8_t& filled = block.filled[static_cast<size_t>(it.slot)];
-  const uint8_t now_filled = !IsEmptyValue(slot);
   // Only an answer given or cleared moves the count; relevance and read-only are as they were.
-  if (filled != now_filled) {
-    filled = now_filled;
-    if (counting_ && CountsAsQuestion(item, instance)) answered_ += now_filled ? 1 : -1;
+  if (was_empty != IsEmptyValue(slot)) {
+    block.filled[static_cast<size_t>(it.slot)] = was_empty;
+    if (counting_ && CountsAsQuestion(item, instance)) answered_ += was_empty ? 1 : -1;
   }
   EnqueueReadersOf(item, instance);
   Propagate();
