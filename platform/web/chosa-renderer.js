@@ -684,9 +684,16 @@
     showStart();
   }
 
-  window.addEventListener('pagehide', flushTyping);
-  document.addEventListener('visibilitychange', () => { if (document.hidden) flushTyping(); });
+  // What is being typed is sent when the page goes or is hidden; the transport is told, as a
+  // page being dismissed cannot make synchronous requests.
+  const leaving = (yes) => { if (transport.leaving) transport.leaving(yes); };
+  window.addEventListener('pagehide', () => { leaving(true); flushTyping(); });
+  window.addEventListener('pageshow', () => leaving(false));
+  document.addEventListener('visibilitychange', () => {
+    leaving(document.hidden);
+    if (document.hidden) flushTyping();
+  });
   // For tests and the app: the mode, the transport, and how many actions are still on their way.
-  window.chosaRenderer = { mode, transport: transport.kind, pending: () => waiting() };
+  window.chosaRenderer = { mode, transport: transport.kind, synchronous: () => transport.synchronous, pending: () => waiting() };
   boot();
 })();

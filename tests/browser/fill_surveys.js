@@ -272,6 +272,7 @@ class Person {
     const { kind, item, loc } = await this.control(p);
     const text = value === null ? '' : Array.isArray(value) ? value.join(' ') : String(value);
     if (kind === 'row' || kind === 'tiles') {
+      if (kind === 'row') await this.probeFirstFrame();
       if (text === '') await loc.getByRole('button', { name: this.t('clearAnswer'), exact: true }).click();
       else await this.tap(loc.getByRole('radio', { name: this.form.choiceLabel(item, text, this.lang), exact: true }));
     } else if (kind === 'checks') {
@@ -320,7 +321,19 @@ class Person {
     if (kind === 'row') await this.liveTotal(item, p, text);
   }
 
-  // The matrix's total, drawn from the engine's note, follows each row tapped.
+  // What the page holds when the first animation frame after the next tap starts: the kiosk's
+  // transport is synchronous, so the engine's reply is drawn in the tap's own task and that frame
+  // already shows everything the answer changed (docs/web-renderer.md "Transport").
+  async probeFirstFrame() {
+    await this.page.evaluate(() => {
+      window.__firstFrameText = null;
+      window.addEventListener('click', () => requestAnimationFrame(() => {
+        window.__firstFrameText = document.querySelector('main').innerText;
+      }), { capture: true, once: true });
+    });
+  }
+
+  // The matrix's total, drawn from the engine's note, follows each row tapped, in the first frame.
   async liveTotal(item, p, value) {
     this.rows.set(p, value);
     const total = this.form.totalOf(item.matrix);
@@ -331,6 +344,9 @@ class Person {
     const shown = this.page.getByText(expected, { exact: true });
     check((await shown.count()) === 1 && (await shown.isVisible()), `${this.where()}: after ${p} the total reads "${expected}"`,
       await this.page.locator('main').innerText().then((t) => t.match(/.*\d+ \/ \d+.*/g)));
+    const firstFrame = await this.page.evaluate(() => window.__firstFrameText);
+    check(firstFrame !== null && firstFrame.includes(expected), `${this.where()}: after ${p} the first frame shows "${expected}"`,
+      firstFrame === null ? 'no frame' : firstFrame.match(/.*\d+ \/ \d+.*/g));
   }
 
   // What the page shows as answered: checked values and field texts by item path.

@@ -99,6 +99,15 @@ with tempfile.TemporaryDirectory(prefix="chosa-kiosk-") as directory:
     status, text = kiosk.request("POST", "/api/action", b"x" * (2 << 20),
                                  {"Content-Type": "application/json", "X-Chosa-Token": kiosk.token})
     check("a 2 MiB message: 413", status == 413, text[:200])
+    # The renderer's files go as they are (loopback: compressing them only costs time), whole.
+    raw = urllib.request.urlopen(urllib.request.Request(
+        "http://127.0.0.1:%d/chosa-widgets.js" % kiosk.port, headers={"Accept-Encoding": "gzip, deflate, br"}),
+        timeout=10)
+    widgets = raw.read()
+    with open(os.path.join(SOURCE, "platform", "web", "chosa-widgets.js"), "rb") as f:
+        check("a script is served uncompressed and whole, with its length",
+              raw.headers.get("Content-Encoding") is None and widgets == f.read()
+              and raw.headers.get("Content-Length") == str(len(widgets)), dict(raw.headers))
     status, text = kiosk.get("/no-such-file.js")
     check("an unknown file: 404", status == 404, text)
     status, text = kiosk.get("/../../etc/passwd")
