@@ -250,6 +250,16 @@ public final class ChosaJniTest {
     expectChosa(ChosaException.MISUSE, "a released form", () -> small.info(null));
     small.close();  // twice: harmless
 
+    // A store that fails to open gives its platform back, whether chosa took it (a missing
+    // directory) or refused the call first (no path): released once, never twice (-Xcheck:jni).
+    AtomicReference<WeakReference<ChosaPlatform>> refusedRef = new AtomicReference<>();
+    expectChosa(ChosaException.IO_ERROR, "a store in a missing directory",
+        () -> openStore(work.resolve("missing/device.sqlite"), new PlatformState(), refusedRef));
+    check(collected(refusedRef.get()), "the platform of a store that failed to open is collected");
+    expectChosa(ChosaException.INVALID_ARGUMENT, "a store without a path",
+        () -> openStore(Paths.get(""), new PlatformState(), refusedRef));
+    check(collected(refusedRef.get()), "the platform of a store refused at once is collected");
+
     PlatformState platformState = new PlatformState();
     AtomicReference<WeakReference<ChosaPlatform>> platformRef = new AtomicReference<>();
     ChosaStore store = openStore(work.resolve("device.sqlite"), platformState, platformRef);
