@@ -29,7 +29,8 @@ MODULES = {
     "protocol": (["sync/protocol"], ["chosa_protocol"], ["base"]),
     "sync_client": (["sync/client"], ["chosa_sync_client"], ["protocol", "store"]),
     "collector": (["sync/collector"], ["chosa_collector"], ["engine", "protocol", "analysis", "sqlite"]),
-    "platform": (["platform"], ["chosa_c", "chosa_shared", "chosa_web_assets"], ["store", "sync_client"]),
+    "platform": (["platform", "platform/android/jni"], ["chosa_c", "chosa_shared", "chosa_web_assets", "chosa_jni"],
+                 ["store", "sync_client"]),
     "scenario": (["scenario"], ["chosa_scenario", "chosa_respondent"], ["engine", "store"]),
     "tools": (["tools"], ["chosa", "chosa-collector", "chosa_cli"],
               ["store", "analysis", "sync_client", "collector", "scenario", "platform"]),
@@ -47,6 +48,8 @@ TESTS_MAY_REACH = {
     "tests": [],
     "bench": [],
 }
+# Folders of sources with no include/ and src/ of their own: the programs, the JNI glue.
+FLAT_FOLDERS = {"tools", "platform/android/jni"}
 SOURCE_SUFFIXES = (".cpp", ".h", ".c")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -70,8 +73,8 @@ def module_dirs(name):
             includes.append(d)
         elif d.endswith("/src"):
             sources.append(d)
-        elif name == "tools":
-            sources.append(d)  # the programs: their folder is their src/
+        elif d in FLAT_FOLDERS:
+            sources.append(d)  # their folder is their src/
         else:
             includes.append(d + "/include")
             sources.append(d + "/src")
