@@ -29,6 +29,7 @@
 //               Hence `drawn`.
 //   ran         when that frame's rAF callbacks ran - start
 //   work        the last mutation - start (the DOM is updated; the frame is still to come)
+//   frame       which frame after the tap draws it (1: the first frame that ran after the event)
 //   mutations   how many mutation records; inFrame: the last one was made inside a frame's rendering
 //   requests    fetches made after the start, from Resource Timing: start, requestStart,
 //               responseStart, responseEnd (chosa's kiosk: one POST /api/action per action)
@@ -176,6 +177,8 @@
       raf: after ? after.ts - t0 : null,
       ran: draw ? draw.ran - t0 : null,
       work: rel(st.lastMut),
+      // Which frame after the tap draws it: 1 = the first frame whose rendering ran after the event.
+      frame: draw && t0 !== null ? st.frames.filter((f) => f.ran > t0 && f.ran <= draw.ran).length : null,
       firstMutation: rel(st.firstMut),
       mutations: st.nMut,
       inFrame: st.lastMutFrameTs !== null,
