@@ -16,7 +16,8 @@ Every byte of the stripped file is counted once:
   - otherwise (chosa::, anonymous namespaces, static functions, the C API's extern "C" names) by
     the object that defines the same name in the static libraries libchosa.so is made of (nm of
     each --part archive or object file); a name defined in several (inline functions) goes to the
-    first --part given. Suffixes the optimiser adds (.constprop.0, .isra.0, .part.0, .cold,
+    first --part given; a lambda or static local that only the linked library has on its own goes
+    to its enclosing function's part. Suffixes the optimiser adds (.constprop.0, .isra.0, .part.0, .cold,
     .lto_priv.0) are dropped before the look-up, so a build with link-time optimisation is
     attributed with the archives of a build without it (same sources) when --part points there.
   Code inlined into a function counts for the function's part: the standard library's or
@@ -59,7 +60,7 @@ LIBRARY_SCOPES = [
 ]
 RTTI = "RTTI (typeinfo objects and names)"
 UNNAMED_RODATA = "string literals, switch tables, other unnamed constants (.rodata)"
-OTHER_NAMED = "other named symbols (start-up code, not attributed)"
+OTHER_NAMED = "other named symbols (start-up code; chosa functions found in no object: outlined by LTO)"
 
 
 def run(*cmd):
@@ -153,6 +154,37 @@ def definitions(nm, parts):
     return owner
 
 
+def enclosing_owner(mangled, owner):
+    """The part of the function a local entity (a lambda, a static local) belongs to: its
+    enclosing function, when the optimiser outlined the entity that was inlined in the objects."""
+    if not mangled.startswith("_ZZ"):
+        return None
+    rest = mangled[3:]
+    m = re.match(r"(\d+)", rest)
+    if m:  # an extern "C" function: _ZZ17chosa_sync_enrollE...
+        length = int(m.group(1))
+        return owner.get(rest[len(m.group(1)):len(m.group(1)) + length])
+    candidate = "_Z" + rest
+    for cut in range(len(candidate), 4, -1):
+        if candidate[:cut] in owner:
+            return owner[candidate[:cut]]
+    return None
+
+
+# chosa's namespaces that belong to one part each (the --part whose name starts with the word).
+NAMESPACE_PARTS = [("_ZN5chosa4capi", "C API"), ("_ZN5chosa4sync", "sync client"),
+                   ("_ZN5chosa8protocol", "sync protocol")]
+
+
+def namespace_part(mangled, parts):
+    for prefix, word in NAMESPACE_PARTS:
+        if mangled.startswith(prefix) or mangled.startswith(prefix.replace("_ZN", "_ZNK")):
+            for name, _ in parts:
+                if name.startswith(word):
+                    return name
+    return None
+
+
 def demangle(names):
     if not names:
         return []
@@ -189,7 +221,9 @@ def main():
         sec = by_index.get(ndx, "?")
         if sec in NOBITS or sec not in stripped_sections:
             continue
-        part = scope_part(base_name(name)) or owner.get(base_name(name)) or OTHER_NAMED
+        part = (scope_part(base_name(name)) or owner.get(base_name(name))
+                or enclosing_owner(base_name(name), owner) or namespace_part(base_name(name), parts)
+                or OTHER_NAMED)
         if part == OTHER_NAMED and name.startswith("CSWTCH."):  # a switch's lookup table: unnamed
             continue
         sizes[part] += size
