@@ -114,8 +114,10 @@ for v in "${vs[@]}"; do
 done
 
 cache() { sed -n "s/^$1:[A-Z]*=//p" "$build_dir/${vs[0]}/CMakeCache.txt"; }
-cxx=$(cache CMAKE_CXX_COMPILER)
-sysroot=$(cache CMAKE_SYSROOT)
+# What a toolchain file sets is not in the cache: CMake's record of the compiler has it.
+compiler() { sed -n "s/^set($1 \"\(.*\)\")$/\1/p" "$build_dir/${vs[0]}"/CMakeFiles/*/CMakeCXXCompiler.cmake | head -n 1; }
+cxx=$(compiler CMAKE_CXX_COMPILER)
+sysroot=$(compiler CMAKE_CXX_COMPILER_SYSROOT)
 strip_tool=$(cache CMAKE_STRIP); [ -n "$strip_tool" ] || strip_tool=strip
 nm_tool=$(cache CMAKE_NM); [ -n "$nm_tool" ] || nm_tool=nm
 readelf_tool=$(cache CMAKE_READELF); [ -n "$readelf_tool" ] || readelf_tool=readelf
