@@ -27,7 +27,7 @@ void PrintUsage(std::FILE* out) {
                "  reopen FORM_ID           list a closed or archived form to devices again\n"
                "  enrol-code --forms ID,... [--valid-days N]\n"
                "                           a one-time code that enrols one device for these forms\n"
-               "  devices                  list the enrolled devices\n"
+               "  devices [link OLD NEW]   list the enrolled devices; link a re-enrolled tablet to its former enrolment\n"
                "  revoke DEVICE_ID         refuse a device's token from now on\n"
                "  analyst-token NAME       a token for an analyst (exports), shown once\n"
                "  analyst-tokens           list the analyst tokens\n"

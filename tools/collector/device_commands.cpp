@@ -1,5 +1,9 @@
 // chosa-collector enrol-code, devices, revoke: the devices that push submissions, each enrolled
-// once with a one-time code (commands.h, admin_common.h).
+// once with a one-time code, and the links from a re-enrolled tablet's former enrolment to its
+// new one (commands.h, admin_common.h).
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -66,15 +70,51 @@ int EnrolCode(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
 
 const AdminSpec& DevicesSpec() {
   static const AdminSpec spec = MakeAdminSpec(
-      "devices", "", "Lists the enrolled devices: name, forms, enrolment, last push, revoked or not.\n", 0, 0, {}, {});
+      "devices", "[link OLD NEW]",
+        "Lists the enrolled devices (name, forms, enrolment, last push, revoked or not) and the links\n"
+        "between enrolments. link: NEW is the same tablet as OLD, enrolled again (its store made\n"
+        "anew): NEW may then correct the submissions OLD sent. A device corrects (`replaces`) only\n"
+        "its own submissions otherwise. OLD must be revoked first; links are kept for good and\n"
+        "chain (OLD -> NEW -> NEWER lets NEWER correct both).\n",
+        0, 3, {}, {});
   return spec;
 }
 
+// Who ran the command, for the record of a link: the account, and who used sudo to become it.
+std::string Administrator() {
+  const struct passwd* account = getpwuid(geteuid());
+  std::string who = account != nullptr ? account->pw_name : "uid " + std::to_string(geteuid());
+  const char* sudo_user = std::getenv("SUDO_USER");
+  if (sudo_user != nullptr && *sudo_user != '\0' && who != sudo_user) who += " (sudo by " + std::string(sudo_user) + ")";
+  return who;
+}
+
+int Link(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  if (parsed.positionals.size() != 3) {
+    return UsageError(spec, "link takes two device ids: the former enrolment, then the new one");
+  }
+  const std::string& old_id = parsed.positionals[1];
+  const std::string& new_id = parsed.positionals[2];
+  auto storage = OpenStorage(spec, DataDir(parsed), false);
+  if (!storage) return 1;
+  Status linked = storage->LinkDevices(old_id, new_id, Administrator(), Now());
+  if (!linked.ok()) return Fail(spec, linked.message());
+  std::printf("Linked %s to %s: %s may now correct the submissions %s sent.\n", tools::Printable(old_id).c_str(),
+              tools::Printable(new_id).c_str(), tools::Printable(new_id).c_str(), tools::Printable(old_id).c_str());
+  return 0;
+}
+
 int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  if (!parsed.positionals.empty()) {
+    if (parsed.positionals[0] != "link") return UsageError(spec, "unknown action \"" + parsed.positionals[0] + "\" (link)");
+    return Link(spec, parsed);
+  }
   auto storage = OpenStorage(spec, DataDir(parsed), false);
   if (!storage) return 1;
   Result<std::vector<collector::Device>> listed = storage->ListDevices();
   if (!listed.ok()) return Fail(spec, listed.status().ToString());
+  Result<std::vector<collector::DeviceLink>> links = storage->ListDeviceLinks();
+  if (!links.ok()) return Fail(spec, links.status().ToString());
   const std::vector<collector::Device>& devices = *listed;
   if (devices.empty()) {
     std::printf("No devices enrolled yet: chosa-collector enrol-code --forms FORM_ID makes a code for one.\n");
@@ -90,6 +130,15 @@ int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   }
   tools::PrintTable(stdout, rows, 0);
   std::printf("%zu device%s, %zu revoked.\n", devices.size(), devices.size() == 1 ? "" : "s", revoked);
+  if (!links->empty()) {
+    std::printf("\nLinked enrolments (NEW may correct what FORMER sent):\n");
+    std::vector<std::vector<std::string>> link_rows{{"FORMER", "NEW", "LINKED", "BY"}};
+    for (const auto& link : *links) {
+      link_rows.push_back({link.old_device_id, link.new_device_id, tools::LocalTime(link.linked_at),
+                           tools::Printable(link.linked_by)});
+    }
+    tools::PrintTable(stdout, link_rows, 0);
+  }
   return 0;
 }
 

@@ -54,6 +54,8 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   Result<protocol::Envelope> read = protocol::ReadEnvelopeInto(line, limits_, kSubmissionMaxDepth, document);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
   *envelope = *read;
+  // It would hide itself from every export that keeps only the latest of a correction chain.
+  if (envelope->replaces == envelope->uuid) return "replaces names the submission itself";
   const std::vector<std::string>& assigned = device.forms;
   if (std::find(assigned.begin(), assigned.end(), envelope->form_id) == assigned.end()) {
     return "form " + envelope->form_id + " is not assigned to this device";

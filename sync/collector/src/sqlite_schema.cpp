@@ -103,7 +103,25 @@ UPDATE submissions SET revalidated = 0
 CREATE INDEX submissions_not_revalidated ON submissions (seq) WHERE revalidated = 0;
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
+// Version 4: ownership of corrections (issue 19). A submission's `replaces` is honoured only when
+// the submission it names came from the same device, or from a former enrolment of the same
+// tablet that the bureau linked to it (chosa-collector devices link OLD NEW): the links, each
+// made once and never removed (who and when, for the record). Who sent each submission was
+// recorded from version 1 (submissions.device_id, the authenticated device, never the
+// self-declared one), so existing rows need nothing: from now on an export ignores an existing
+// correction of another device's submission. No foreign keys to devices: a revoked device's row
+// is replaced when the same tablet enrols again under its id, and its links stay.
+constexpr const char* kVersion4 = R"SQL(
+CREATE TABLE device_links (
+  old_device_id TEXT PRIMARY KEY,         -- a device has at most one successor...
+  new_device_id TEXT NOT NULL UNIQUE,     -- ...and continues at most one former enrolment
+  linked_at INTEGER NOT NULL,
+  linked_by TEXT NOT NULL,
+  CHECK (old_device_id <> new_device_id)
+);
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
 
 }  // namespace
 

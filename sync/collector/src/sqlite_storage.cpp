@@ -56,6 +56,14 @@ Status SqliteStorage::Prepare() {
                                  kept);
   submission_sha_ = Statement(db, "SELECT sha256 FROM submissions WHERE uuid = ?", kept);
   submission_body_ = Statement(db, "SELECT body FROM submissions WHERE uuid = ?", kept);
+  submission_owner_ = Statement(db, "SELECT device_id FROM submissions WHERE uuid = ?", kept);
+  // Whether ?1 is ?2 or continues it, through any number of links (UNION: a loop, which
+  // LinkDevices refuses anyway, would end).
+  continues_ = Statement(db,
+                         "WITH RECURSIVE former (device_id) AS (SELECT ?1 UNION SELECT l.old_device_id "
+                         "FROM device_links l JOIN former f ON l.new_device_id = f.device_id) "
+                         "SELECT EXISTS (SELECT 1 FROM former WHERE device_id = ?2)",
+                         kept);
   find_quarantined_ = Statement(db,
                                 "SELECT id FROM quarantine WHERE body_sha256 = ? AND device_id = ? AND reason = ? "
                                 "AND released_at IS NULL LIMIT 1",
@@ -66,7 +74,8 @@ Status SqliteStorage::Prepare() {
                                   kept);
   touch_device_ = Statement(db, "UPDATE devices SET last_seen_at = MAX(last_seen_at, ?) WHERE device_id = ?", kept);
   for (Statement* statement : {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_, &submission_body_,
-                               &find_quarantined_, &insert_quarantined_, &touch_device_}) {
+                               &submission_owner_, &continues_, &find_quarantined_, &insert_quarantined_,
+                               &touch_device_}) {
     if (!statement->ok()) return SqliteStatus(db, statement->prepare_code(), "preparing the collector's statements");
   }
   sqlite3* reading = reader_.db.get();

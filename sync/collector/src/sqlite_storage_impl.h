@@ -1,7 +1,9 @@
 // SqliteStorage, the SQLite backend of CollectorStorage (sqlite_storage.h), declared for the files
 // that define its methods by concern: sqlite_storage.cpp (opening it, its kept statements,
 // backups), sqlite_storage_forms.cpp, sqlite_storage_devices.cpp (enrolment, devices and tokens),
-// sqlite_storage_submissions.cpp (storing batches, export reads) and sqlite_storage_quarantine.cpp.
+// sqlite_storage_submissions.cpp (storing batches, export reads), sqlite_storage_quarantine.cpp
+// and sqlite_storage_ownership.cpp (who may correct which submission: device links, the
+// corrections an export honours).
 // The schema is in sqlite_schema.cpp, the database file's creation, checks and copies in
 // sqlite_database_file.cpp. Internal to the collector: OpenSqliteStorage makes one.
 #ifndef CHOSA_SYNC_COLLECTOR_SQLITE_STORAGE_IMPL_H_
@@ -75,6 +77,16 @@ class SqliteStorage final : public CollectorStorage {
 
   Status RevokeDevice(std::string_view device_id) override;
 
+  // --- ownership of corrections (sqlite_storage_ownership.cpp) ------------------------------
+  Status LinkDevices(std::string_view old_device_id, std::string_view new_device_id, std::string_view linked_by,
+                     int64_t now) override;
+
+  Result<std::vector<DeviceLink>> ListDeviceLinks() override;
+
+  Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) override;
+
+  Result<std::vector<StoredSubmission>> UnappliedCorrections() override;
+
   // --- submissions ---------------------------------------------------------------------------
   using CollectorStorage::StoreBatch;
   Result<std::vector<protocol::PushResult>> StoreBatch(const Principal& device, size_t count,
@@ -87,8 +99,6 @@ class SqliteStorage final : public CollectorStorage {
   Result<int64_t> LastPosition(std::string_view form_id) override;
 
   Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) override;
-
-  Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) override;
 
   Result<std::vector<StoredSubmission>> NotRevalidated() override;
 
@@ -162,6 +172,15 @@ class SqliteStorage final : public CollectorStorage {
 
   Status UnknownForm(std::string_view form_id);
 
+  // REQUIRES: mutex_ held. Whether a submission with this UUID is stored.
+  Result<bool> IsStored(std::string_view uuid);
+  // REQUIRES: mutex_ held. Whether `device_id` may correct submission `uuid`: yes when it sent
+  // it, when a device it continues sent it (links), or when `uuid` is not stored (yet: the
+  // export decides once it arrives). `owner` gets the sender of a stored one.
+  Result<bool> MayCorrect(const std::string& device_id, std::string_view uuid, std::string* owner = nullptr);
+  // The rejection reason of a correction of `uuid` by a device that may not correct it.
+  static std::string NotYoursReason(std::string_view uuid);
+
   // REQUIRES: inside a transaction. A retried push of the same rejected line is kept once.
   Status Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
                     const std::string& body_sha256, int64_t received_at);
@@ -170,7 +189,7 @@ class SqliteStorage final : public CollectorStorage {
   std::mutex mutex_;  // guards db_ and every statement below
   Connection db_;
   Statement begin_, commit_, rollback_;
-  Statement insert_submission_, submission_sha_, submission_body_;
+  Statement insert_submission_, submission_sha_, submission_body_, submission_owner_, continues_;
   Statement find_quarantined_, insert_quarantined_, touch_device_;
   // The reads of every request (tokens, forms and their states) on a connection of their own:
   // in WAL mode they never wait for a push's transaction, and the ingest pipeline may read a

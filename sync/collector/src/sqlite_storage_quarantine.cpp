@@ -79,6 +79,24 @@ Status SqliteStorage::ReleaseQuarantined(int64_t id, int64_t now) {
     }
     if (code != SQLITE_DONE) return Fail(code, "reading submission " + envelope->uuid);
   }
+  if (!envelope->replaces.empty()) {
+    // The bureau's decision does not reach past ownership: a correction of another device's
+    // submission would hide it from the exports. Linking the devices first lets it through.
+    std::string owner;
+    Result<bool> allowed = MayCorrect(item.device_id, envelope->replaces, &owner);
+    if (!allowed.ok()) {
+      Rollback();
+      return allowed.status();
+    }
+    if (!*allowed) {
+      Rollback();
+      return Status::PermissionDenied("quarantined item " + std::to_string(id) + " from device " + item.device_id +
+                                      " corrects submission " + envelope->replaces + ", which device " + owner +
+                                      " sent; if " + item.device_id + " is the same tablet enrolled again, link them "
+                                      "first (chosa-collector devices link " + owner + " " + item.device_id +
+                                      "); the item stays where it is");
+    }
+  }
   {
     Running insert(insert_submission_);
     insert->Bind(1, envelope->uuid).Bind(2, envelope->form_id).Bind(3, envelope->form_version);

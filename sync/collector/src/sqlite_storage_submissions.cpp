@@ -20,6 +20,16 @@ constexpr char kDifferentContent[] = "uuid already stored with different content
 
 }  // namespace
 
+Result<bool> SqliteStorage::IsStored(std::string_view uuid) {
+  Running stored(submission_sha_);
+  stored->Bind(1, uuid);
+  const int code = stored->Step();
+  if (code != SQLITE_ROW && code != SQLITE_DONE) {
+    return SqliteStatus(db_.get(), code, "reading submission " + std::string(uuid));
+  }
+  return code == SQLITE_ROW;
+}
+
 Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Principal& device, size_t count,
                                                                     const IngestItemAt& item_at, int64_t received_at) {
   std::vector<protocol::PushResult> results;
@@ -39,7 +49,18 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
     result.uuid = item.envelope.uuid;
     std::string reason;
     std::string sha256 = item.envelope.sha256;
-    if (item.valid) {
+    if (item.valid && !item.envelope.replaces.empty()) {
+      // A correction of another device's submission is refused; checked for a new UUID only, so
+      // that a retried push of a correction accepted before stays a duplicate.
+      Result<bool> allowed = IsStored(item.envelope.uuid);
+      if (allowed.ok() && !*allowed) allowed = MayCorrect(device.id, item.envelope.replaces);
+      if (!allowed.ok()) {
+        Rollback();
+        return allowed.status();
+      }
+      if (!*allowed) reason = NotYoursReason(item.envelope.replaces);
+    }
+    if (item.valid && reason.empty()) {
       if (sha256.empty()) sha256 = Sha256Hex(item.body);
       Running insert(insert_submission_);
       insert->BindStatic(1, item.envelope.uuid).BindStatic(2, item.envelope.form_id);
@@ -64,8 +85,10 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
         continue;
       }
       reason = kDifferentContent;
-    } else {
+    } else if (!item.valid) {
       reason = item.reason.empty() ? "not a valid submission" : item.reason;
+      sha256 = Sha256Hex(item.body);
+    } else if (sha256.empty()) {
       sha256 = Sha256Hex(item.body);
     }
     status = Quarantine(device.id, item, reason, sha256, received_at);
@@ -133,17 +156,6 @@ Result<int64_t> SqliteStorage::PositionAfter(std::string_view form_id, int64_t a
   const int code = nth.ok() ? nth.Step() : nth.prepare_code();
   if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the submissions of " + std::string(form_id));
   return std::max(after, nth.Int(0));
-}
-
-Result<std::vector<std::string>> SqliteStorage::ReplacedUuids(std::string_view form_id) {
-  std::vector<std::string> out;
-  std::lock_guard<std::mutex> lock(mutex_);
-  Statement rows(db_.get(), "SELECT replaces FROM submissions WHERE form_id = ? AND replaces <> ''");
-  rows.Bind(1, form_id);
-  Status status =
-      EachRow(rows, "reading the corrections of form " + std::string(form_id), [&] { out.push_back(rows.Text(0)); });
-  if (!status.ok()) return status;
-  return out;
 }
 
 Result<std::vector<StoredSubmission>> SqliteStorage::NotRevalidated() {

@@ -58,6 +58,16 @@ struct Device {
   bool revoked = false;
 };
 
+// A re-enrolled tablet's new enrolment linked to its former one by the bureau
+// (`chosa-collector devices link OLD NEW`): the new device may correct (`replaces`) what the old
+// one sent. Links are never removed; A -> B -> C lets C correct A's and B's submissions.
+struct DeviceLink {
+  std::string old_device_id;
+  std::string new_device_id;
+  int64_t linked_at = 0;  // ms since the epoch
+  std::string linked_by;  // the administrator: the account that ran the command
+};
+
 // A token for an analyst (exports), by the name the bureau gave it.
 struct AnalystToken {
   std::string name;
@@ -106,6 +116,9 @@ struct QuarantinedItem {
   bool released = false;
 };
 
+// The start of the reason a correction naming another device's submission is rejected with.
+extern const char kReplacesNotYours[];  // "replaces_not_yours"
+
 class CollectorStorage {
  public:
   virtual ~CollectorStorage() = default;
@@ -136,10 +149,22 @@ class CollectorStorage {
   virtual Result<std::vector<Device>> ListDevices() = 0;
   virtual Status RevokeDevice(std::string_view device_id) = 0;
 
+  // Ownership of corrections: a submission's `replaces` is honoured only when the submission it
+  // names was sent by the same device, or by a former enrolment the device continues (a link).
+  // Links `new_device_id` to its former enrolment `old_device_id`. NotFound: either id is not an
+  // enrolled device. InvalidArgument: the same id twice. PermissionDenied: OLD is still active
+  // (revoke it first: two live tokens would speak for one tablet). AlreadyExists: OLD already
+  // has a successor, NEW already continues a former enrolment, or NEW precedes OLD (a loop).
+  virtual Status LinkDevices(std::string_view old_device_id, std::string_view new_device_id,
+                             std::string_view linked_by, int64_t now) = 0;
+  virtual Result<std::vector<DeviceLink>> ListDeviceLinks() = 0;  // in the order they were made
+
   // Stores a batch in one transaction: each valid item whose UUID is new is stored (accepted);
   // one whose UUID exists with the same SHA-256 is a duplicate; with another SHA-256 it is
-  // rejected ("uuid already stored with different content"); every invalid or rejected item
-  // goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
+  // rejected ("uuid already stored with different content"); one whose `replaces` names a stored
+  // submission the device may not correct (above) is rejected (kReplacesNotYours...); a
+  // `replaces` naming a UUID not stored yet is accepted, and the export decides once the original
+  // arrives (ReplacedUuids). Every invalid or rejected item goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
   // nothing of the batch is stored.
   //
   // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
@@ -170,9 +195,16 @@ class CollectorStorage {
   // The position of the `count`-th submission of the form after `after`, or the last position
   // when fewer follow (never less than `after`): where an export limited to `count` ends.
   virtual Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) = 0;
-  // The UUIDs that a later submission of the form `replaces`: an export that keeps the latest
-  // of each correction chain leaves these out.
+  // The UUIDs of the form's submissions that a stored submission of the same form `replaces`,
+  // sent by the same device or one continuing it (links), in the corrections' commit order: an
+  // export that keeps the latest of each correction chain leaves these out. A correction naming
+  // another device's submission (stored before the original arrived, or before this rule) hides
+  // nothing.
   virtual Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) = 0;
+  // The stored corrections that hide nothing because the submission they name came from a
+  // device they may not correct (or is themselves), in commit order, without their bodies:
+  // `chosa-collector check` lists them.
+  virtual Result<std::vector<StoredSubmission>> UnappliedCorrections() = 0;
   // The submissions stored without being re-validated against their form version (released from
   // quarantine by the bureau, or stored before re-validation was kept track of: schema 3), in
   // commit order, without their bodies.
@@ -183,7 +215,8 @@ class CollectorStorage {
   virtual Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) = 0;
   virtual Result<QuarantinedItem> GetQuarantined(int64_t id) = 0;
   // Moves a quarantined item into the submissions (the bureau decided to keep it); its UUID must
-  // not be stored already.
+  // not be stored already, and a correction must name a submission its device may correct
+  // (PermissionDenied otherwise: link the devices first).
   virtual Status ReleaseQuarantined(int64_t id, int64_t now) = 0;
 
   // An online, consistent copy of everything into `path` (a new file).
