@@ -53,7 +53,7 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, line.size(), own);
   Result<protocol::Envelope> read = protocol::ReadEnvelopeInto(line, limits_, kSubmissionMaxDepth, document);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
-  *envelope = *read;
+  *envelope = *read;  // readable from here on: a rejected line is kept whole (QuarantineLimits)
   const std::vector<std::string>& assigned = device.forms;
   if (std::find(assigned.begin(), assigned.end(), envelope->form_id) == assigned.end()) {
     return "form " + envelope->form_id + " is not assigned to this device";
@@ -88,6 +88,7 @@ Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
       failed = true;
     }
     item.valid = item.reason.empty();
+    item.readable = !item.envelope.uuid.empty();
   });
   auto stored = storage_.StoreBatch(
       device, lines.size(),

@@ -92,6 +92,9 @@ struct IngestItem {
   std::string_view body;        // the line's exact bytes
   bool valid = false;           // passed every check; store it unless its UUID is already taken
   std::string reason;           // why it is not valid (quarantined with this reason)
+  // Its envelope was read: a submission within max_submission_bytes, kept whole if rejected
+  // (QuarantineLimits). A valid item is readable whatever this says.
+  bool readable = false;
 };
 
 struct QuarantinedItem {
@@ -101,10 +104,30 @@ struct QuarantinedItem {
   std::string form_id;
   std::string form_version;
   std::string reason;
-  std::string body;
+  std::string body;         // the line as kept: whole, or its first QuarantineLimits::head_bytes
+  int64_t size = 0;         // the whole line's size in bytes, as received
+  std::string body_sha256;  // of the whole line, as received
   int64_t received_at = 0;
   bool released = false;
+  // Only the head of the line was kept: it can be inspected, not released.
+  bool cut() const { return static_cast<int64_t>(body.size()) < size; }
 };
+
+// What the quarantine keeps, so that no device can fill the collector's disk with rejected
+// lines (docs/operations.md). A line whose envelope was read (a submission within the size
+// limit, rejected for its form, its version, its answers or a UUID clash) is kept whole: the
+// bureau may release it. Any other line (not a submission, or over max_submission_bytes) keeps
+// only its first `head_bytes`, with its size and SHA-256. The quotas count the bytes kept of the
+// items still held (released ones no longer count); a line that would pass either quota is
+// rejected with kQuarantineFull and nothing of it is kept.
+struct QuarantineLimits {
+  size_t head_bytes = 4096;
+  int64_t device_bytes = int64_t{16} << 20;  // per device
+  int64_t form_bytes = int64_t{256} << 20;   // per form (lines that name a form)
+};
+
+// The reason, or the beginning of the reason, of a line refused because the quarantine is full.
+inline constexpr char kQuarantineFull[] = "quarantine_full";
 
 class CollectorStorage {
  public:
@@ -139,8 +162,9 @@ class CollectorStorage {
   // Stores a batch in one transaction: each valid item whose UUID is new is stored (accepted);
   // one whose UUID exists with the same SHA-256 is a duplicate; with another SHA-256 it is
   // rejected ("uuid already stored with different content"); every invalid or rejected item
-  // goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
-  // nothing of the batch is stored.
+  // goes to the quarantine (QuarantineLimits: what is kept, and the quotas past which a rejected
+  // item is answered kQuarantineFull and not kept). Returns one result per item, in order. All
+  // or nothing: on an error nothing of the batch is stored.
   //
   // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
   // transaction: the ingest pipeline hands over each item as soon as its checks are done, so
@@ -183,7 +207,7 @@ class CollectorStorage {
   virtual Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) = 0;
   virtual Result<QuarantinedItem> GetQuarantined(int64_t id) = 0;
   // Moves a quarantined item into the submissions (the bureau decided to keep it); its UUID must
-  // not be stored already.
+  // not be stored already, and the item must have been kept whole.
   virtual Status ReleaseQuarantined(int64_t id, int64_t now) = 0;
 
   // An online, consistent copy of everything into `path` (a new file).
@@ -191,7 +215,8 @@ class CollectorStorage {
 };
 
 // The SQLite backend: `data_dir`/collector.sqlite, created with its schema when missing.
-Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir);
+Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir,
+                                                            const QuarantineLimits& quarantine = {});
 
 }  // namespace chosa::collector
 
