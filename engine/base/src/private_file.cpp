@@ -16,34 +16,38 @@ constexpr mode_t kLoose = S_IRWXG | S_IRWXO;
 
 Status Errno(const std::string& what, int error) { return Status::IOError(what + ": " + std::strerror(error)); }
 
-// Clears the group and other bits of an open regular file or directory when it has any.
-bool TightenFd(int fd) {
-  struct stat info;
-  if (::fstat(fd, &info) != 0) return false;
-  if (!(S_ISREG(info.st_mode) || S_ISDIR(info.st_mode)) || (info.st_mode & kLoose) == 0) return true;
-  return ::fchmod(fd, info.st_mode & 07700) == 0;
-}
-
 std::string Parent(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Clears the group and other bits of the regular file or directory `path` has: by its path,
+// never through a descriptor of its own. Closing any descriptor of a file drops every POSIX lock
+// this process holds on it, and SQLite's locks on a database this process has open are such locks.
+Status Tighten(const std::string& path, const struct stat& info) {
+  if (!(S_ISREG(info.st_mode) || S_ISDIR(info.st_mode)) || (info.st_mode & kLoose) == 0) return Status::Ok();
+  if (::chmod(path.c_str(), info.st_mode & 07700) != 0) {
+    return Errno("cannot make " + path + " readable by its owner only", errno);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status PreparePrivateFile(const std::string& path) {
-  // A device, a pipe or a terminal (an access log to /dev/stderr) is not ours to change.
   struct stat info;
-  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) return Status::Ok();
-  // O_CREAT with 0600 gives at most 0600 whatever the umask; an existing file keeps its mode,
-  // so it is tightened through the same descriptor (no window between a check and a chmod).
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
-  if (fd < 0) return Errno("cannot create " + path, errno);
-  const bool tightened = TightenFd(fd);
-  const int error = errno;
+  if (::stat(path.c_str(), &info) == 0) {
+    // A device, a pipe or a terminal (an access log to /dev/stderr) is not ours to change.
+    return S_ISREG(info.st_mode) ? Tighten(path, info) : Status::Ok();
+  }
+  // O_EXCL with 0600: the file is born private whatever the umask (the umask only takes bits off).
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    if (errno == EEXIST) return PreparePrivateFile(path);  // made meanwhile
+    return Errno("cannot create " + path, errno);
+  }
   ::close(fd);
-  if (!tightened) return Errno("cannot make " + path + " readable by its owner only", error);
   return Status::Ok();
 }
 
@@ -53,13 +57,9 @@ std::FILE* OpenPrivateFile(const std::string& path, const char* mode) {
 }
 
 Status TightenIfPresent(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return errno == ENOENT ? Status::Ok() : Errno("cannot open " + path, errno);
-  const bool tightened = TightenFd(fd);
-  const int error = errno;
-  ::close(fd);
-  if (!tightened) return Errno("cannot make " + path + " readable by its owner only", error);
-  return Status::Ok();
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return errno == ENOENT ? Status::Ok() : Errno("cannot read " + path, errno);
+  return Tighten(path, info);
 }
 
 Status CreatePrivateDirectories(const std::string& dir) {

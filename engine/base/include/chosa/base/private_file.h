@@ -3,6 +3,10 @@
 // database and data directory, exports, datasets, backups, reports, the access log). Files are
 // 0600 and directories 0700 whatever the umask; one that exists with group or other bits is
 // tightened when the program opens it to write (docs/operations.md, "Private files").
+//
+// None of these opens a descriptor on a file that exists (modes are changed by path): closing
+// one would drop every POSIX lock this process holds on the file, SQLite's on a database the
+// process has open among them.
 #ifndef CHOSA_BASE_PRIVATE_FILE_H_
 #define CHOSA_BASE_PRIVATE_FILE_H_
 
