@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "chosa/store.h"
+#include "chosa/base/private_file.h"
 #include "filler.h"
 #include "store_cli.h"
 #include "terminal_ui.h"
@@ -20,7 +21,7 @@ bool DeliverSubmission(const Submission& submission, const std::string& out_path
   bool to_stdout = out_path == "-";
   if (!to_stdout) {
     // The file holds exactly the canonical bytes, so `sha256sum FILE` prints the same hash.
-    std::FILE* file = std::fopen(out_path.c_str(), "wb");
+    std::FILE* file = OpenPrivateFile(out_path, "wb");  // the answers: the owner's only
     bool written = file != nullptr;
     int error = errno;
     if (file != nullptr) {

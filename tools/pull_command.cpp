@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "chosa/analysis_dataset.h"
+#include "chosa/base/private_file.h"
 #include "chosa/export_client.h"
 #include "chosa/http_transport.h"
 #include "chosa/protocol.h"
@@ -37,19 +38,6 @@ std::string DefaultDatasetDir() {
   const char* home = std::getenv("HOME");
   if (home != nullptr && *home != '\0') return std::string(home) + "/.local/share/chosa/datasets";
   return "";
-}
-
-// mkdir -p, each directory it makes readable by the user only: the datasets hold personal data.
-bool MakeDirectories(const std::string& dir, std::string* error) {
-  struct stat st;
-  if (dir.empty() || ::stat(dir.c_str(), &st) == 0) return true;
-  const size_t slash = dir.find_last_of('/');
-  if (slash != std::string::npos && slash > 0 && !MakeDirectories(dir.substr(0, slash), error)) return false;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    *error = dir + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
 }
 
 const cli::CommandSpec& PullSpec() {
@@ -201,8 +189,9 @@ int RunPull(int argc, char** argv) {
     dataset_dir = DefaultDatasetDir();
     if (dataset_dir.empty()) return Fail("neither XDG_DATA_HOME nor HOME is set: give --dataset DIR");
   }
-  std::string error;
-  if (!MakeDirectories(dataset_dir, &error)) return Fail("cannot make the dataset directory " + error);
+  // mkdir -p, each directory it makes readable by the user only: the datasets hold personal data.
+  Status made = CreatePrivateDirectories(dataset_dir);
+  if (!made.ok()) return Fail(made.message());
   const std::string path = dataset_dir + "/" + form_id + ".sqlite";
   auto dataset = analysis::AnalysisDataset::Open(path, form_id, all_versions);
   if (!dataset.ok()) return Fail(dataset.status().message());

@@ -101,9 +101,6 @@ int RunReport(int argc, char** argv) {
     return builder->Add(rows);
   });
   if (!status.ok()) return Fail(status.message());
-  std::error_code made;
-  std::filesystem::create_directories(out_dir, made);
-  if (made) return Fail("cannot make " + out_dir + ": " + made.message());
   const analysis::Report report = builder->Finish();
   status = analysis::WriteReport(report, out_dir);
   if (!status.ok()) return Fail(status.message());

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <utility>
 
+#include "chosa/base/private_file.h"
+
 
 namespace chosa {
 namespace tools {
@@ -37,17 +39,6 @@ std::string Parent(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// mkdir -p, each directory made readable by the user only: a tablet's store holds personal data.
-bool MakeDirectories(const std::string& dir, std::string* error) {
-  if (dir.empty() || FileExists(dir)) return true;
-  if (!MakeDirectories(Parent(dir), error)) return false;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    *error = dir + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::unique_ptr<DeviceStore> OpenStoreOrSay(const char* command, const std::string& path, bool create,
@@ -60,9 +51,10 @@ std::unique_ptr<DeviceStore> OpenStoreOrSay(const char* command, const std::stri
     }
     std::string dir = Parent(path);
     if (path == DeviceStore::DefaultPath()) {
-      std::string error;
-      if (!MakeDirectories(dir, &error)) {
-        std::fprintf(stderr, "chosa %s: cannot create the store's directory %s\n", command, error.c_str());
+      // mkdir -p, each directory made readable by the user only: a tablet's store holds personal data.
+      Status made = CreatePrivateDirectories(dir);
+      if (!made.ok()) {
+        std::fprintf(stderr, "chosa %s: %s\n", command, made.message().c_str());
         return nullptr;
       }
     } else if (!FileExists(dir)) {

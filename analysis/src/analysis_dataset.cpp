@@ -1,5 +1,6 @@
 #include "chosa/analysis_dataset.h"
 
+#include "chosa/base/private_file.h"
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -381,7 +382,7 @@ Result<std::vector<std::string>> AnalysisDataset::WriteCsvFiles(const std::strin
     Output& output = outputs[t];
     output.path = dir + "/" + form_id_ + (t == 0 ? "" : "-" + tables[t].name) + ".csv";
     output.partial = output.path + ".partial";
-    output.file = std::fopen(output.partial.c_str(), "wb");
+    output.file = OpenPrivateFile(output.partial, "wb");  // people's answers: the owner's only
     if (output.file == nullptr) {
       close_all();
       return Status::IOError("cannot write " + output.partial);

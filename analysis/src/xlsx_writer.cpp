@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "excel_limits.h"
+#include "chosa/base/private_file.h"
 
 namespace chosa::analysis {
 namespace {
@@ -139,8 +140,9 @@ Result<std::unique_ptr<XlsxWorkbook>> XlsxWorkbook::Create(const std::string& pa
                                  " columns; an Excel sheet holds 16384 (export it as CSV)");
     }
   }
-  // libxlsxwriter opens the file only at the end; an unwritable path is better known now.
-  std::FILE* probe = std::fopen(path.c_str(), "wb");
+  // libxlsxwriter opens the file only at the end; an unwritable path is better known now. Made
+  // private here, it stays so: libxlsxwriter truncates and rewrites the same file.
+  std::FILE* probe = OpenPrivateFile(path, "wb");
   if (probe == nullptr) return Status::IOError("cannot write the workbook " + path + ": " + std::strerror(errno));
   std::fclose(probe);
 

@@ -87,6 +87,7 @@ IngestItem Invalid(const std::string& body, const std::string& reason) {
   IngestItem item;
   Result<protocol::Envelope> envelope = protocol::ReadEnvelope(body);
   if (envelope.ok()) item.envelope = *envelope;
+  item.readable = envelope.ok();  // as the ingest pipeline says
   item.body = body;
   item.reason = reason;
   return item;
@@ -519,6 +520,131 @@ TEST_CASE("a quarantined submission can be released into the submissions, once")
   CHECK(storage->ReleaseQuarantined(held[2].id, kNow).code() == StatusCode::kInvalidArgument);
   CHECK(storage->ReleaseQuarantined(12345, kNow).code() == StatusCode::kNotFound);
   CHECK(Must(storage->ListQuarantine(false)).size() == 2);
+}
+
+// Bounded quarantine (issue 19): what is kept of a rejected line, and the quotas.
+TEST_CASE("the quarantine keeps the head of a line that is no submission, a readable one whole, within its quotas") {
+  TempDir temp;
+  QuarantineLimits limits;
+  limits.device_bytes = 16384;
+  limits.form_bytes = 10000;
+  auto opened = OpenSqliteStorage(temp.path(), limits);
+  REQUIRE(opened.ok());
+  CollectorStorage& storage = **opened;
+  Enrolled tablet = Enrol(storage, {"survey"});
+  Enrolled other = Enrol(storage, {"survey"});
+  Principal device{Role::kDevice, tablet.device.device_id, {"survey"}};
+  Principal second{Role::kDevice, other.device.device_id, {"survey"}};
+  using protocol::PushStatus;
+
+  const std::string garbage(10000, 'x'), garbage2(10000, 'y'), garbage3(10000, 'z'), small(100, 's');
+  const std::string readable = Submission(Uuid(1), std::string(6000, 'a'));  // an unknown version, say
+  auto results = storage.StoreBatch(device,
+                                    {Invalid(garbage, "not a submission: /: not JSON"),
+                                     Invalid(readable, "unknown form version survey 1"),
+                                     Invalid(garbage2, "not a submission: /: not JSON")},
+                                    kNow);
+  REQUIRE(results.ok());
+  for (const protocol::PushResult& result : *results) CHECK(result.status == PushStatus::kRejected);
+  CHECK((*results)[0].reason == "not a submission: /: not JSON");
+  std::vector<QuarantinedItem> held = Must(storage.ListQuarantine(false));
+  REQUIRE(held.size() == 3);
+  CHECK(held[0].body == garbage.substr(0, 4096));
+  CHECK(held[0].size == 10000);
+  CHECK(held[0].body_sha256 == Sha256Hex(garbage));
+  CHECK(held[0].cut());
+  CHECK(held[1].body == readable);  // the bureau may release it: whole
+  CHECK(held[1].size == static_cast<int64_t>(readable.size()));
+  CHECK(held[1].body_sha256 == Sha256Hex(readable));
+  CHECK_FALSE(held[1].cut());
+
+  // Two heads and the readable line (about 14300 bytes) are held for the device: one more head
+  // passes its 16384.
+  results = storage.StoreBatch(device,
+                               {Invalid(garbage3, "not a submission: /: not JSON"),
+                                Invalid(small, "not a submission: /: not JSON"),
+                                Invalid(garbage, "not a submission: /: not JSON")},
+                               kNow + 1);
+  REQUIRE(results.ok());
+  CHECK((*results)[0].status == PushStatus::kRejected);
+  CHECK((*results)[0].reason == "quarantine_full: the collector's quarantine for this device or form is full, so this "
+                                "line was not kept; it was rejected because not a submission: /: not JSON");
+  CHECK((*results)[1].reason == "not a submission: /: not JSON");  // a small line still fits
+  CHECK((*results)[2].reason == "not a submission: /: not JSON");  // kept already, by the first push
+  CHECK(Must(storage.ListQuarantine(false)).size() == 4);
+
+  // A cut line cannot be released; releasing the readable one frees its share of the quota.
+  Status cut = storage.ReleaseQuarantined(held[0].id, kNow + 2);
+  CHECK(cut.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(cut.message(), Catch::Contains("keeps only the first 4096 of its 10000 bytes"));
+  REQUIRE(storage.ReleaseQuarantined(held[1].id, kNow + 2).ok());
+  CHECK(*storage.SubmissionBody(Uuid(1)) == readable);
+  results = storage.StoreBatch(device, {Invalid(garbage3, "not a submission: /: not JSON")}, kNow + 3);
+  REQUIRE(results.ok());
+  CHECK((*results)[0].reason == "not a submission: /: not JSON");
+
+  // The form's quota counts every device's items of the form; a line of no form is not counted.
+  const std::string first = Submission(Uuid(2), std::string(6000, 'b'));
+  const std::string next = Submission(Uuid(3), std::string(6000, 'c'));
+  results = storage.StoreBatch(second,
+                               {Invalid(first, "unknown form version survey 1"),
+                                Invalid(next, "unknown form version survey 1"), Invalid(garbage, "not JSON")},
+                               kNow + 4);
+  REQUIRE(results.ok());
+  CHECK((*results)[0].reason == "unknown form version survey 1");
+  CHECK_THAT((*results)[1].reason, Catch::StartsWith("quarantine_full: "));
+  CHECK((*results)[2].reason == "not JSON");
+  CHECK(Must(storage.ListQuarantine(false)).size() == 6);
+
+  SECTION("no quota keeps nothing: every rejected line is refused as quarantine_full") {
+    TempDir none;
+    QuarantineLimits zero;
+    zero.device_bytes = 0;
+    auto closed = OpenSqliteStorage(none.path(), zero);
+    REQUIRE(closed.ok());
+    Enrolled lone = Enrol(**closed, {"survey"});
+    auto refused = (*closed)->StoreBatch({Role::kDevice, lone.device.device_id, {"survey"}},
+                                         {Invalid(small, "not JSON")}, kNow);
+    REQUIRE(refused.ok());
+    CHECK_THAT((*refused)[0].reason, Catch::StartsWith("quarantine_full: "));
+    CHECK(Must((*closed)->ListQuarantine(true)).empty());
+  }
+}
+
+TEST_CASE("items quarantined before the quarantine was bounded stay readable, whole, and count in its quotas") {
+  TempDir temp;
+  const std::string body(20000, 'q');  // kept whole by the older collector
+  {
+    auto storage = MustOpen(temp.path());
+    Enrolled tablet = Enrol(*storage, {"survey"});
+    IngestItem item = Invalid(Submission(Uuid(1), "a"), "unknown form version survey 1");
+    item.body = body;
+    item.readable = true;
+    REQUIRE(storage->StoreBatch({Role::kDevice, tablet.device.device_id, {"survey"}}, {item}, kNow).ok());
+  }
+  // The database as the schema before this one left it: no sizes, no quota indexes.
+  const std::string path = SqliteDatabasePath(temp.path());
+  ExecSql(path,
+          "DROP INDEX quarantine_held_by_device; DROP INDEX quarantine_held_by_form; "
+          "ALTER TABLE quarantine DROP COLUMN size_bytes; ALTER TABLE quarantine DROP COLUMN kept_bytes; "
+          "PRAGMA user_version = " + std::to_string(SqliteSchemaVersion() - 1));
+  QuarantineLimits limits;
+  limits.device_bytes = 20000;
+  auto reopened = OpenSqliteStorage(temp.path(), limits);
+  INFO(reopened.status().ToString());
+  REQUIRE(reopened.ok());
+  CHECK(QueryInt(path, "PRAGMA user_version") == SqliteSchemaVersion());
+  std::vector<QuarantinedItem> held = Must((*reopened)->ListQuarantine(false));
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].body == body);
+  CHECK(held[0].size == 20000);
+  CHECK(held[0].body_sha256 == Sha256Hex(body));
+  CHECK_FALSE(held[0].cut());
+  const std::vector<Device> devices = Must((*reopened)->ListDevices());
+  auto refused = (*reopened)->StoreBatch({Role::kDevice, devices.at(0).device_id, {"survey"}},
+                                         {Invalid("x", "not JSON")}, kNow + 1);
+  REQUIRE(refused.ok());
+  CHECK_THAT((*refused)[0].reason, Catch::StartsWith("quarantine_full: "));  // 20000 held already
 }
 
 TEST_CASE("a backup is a new, checked file holding the same data, taken while the storage is in use") {

@@ -11,6 +11,7 @@
 
 #include "admin_common.h"
 #include "chosa/collector_storage.h"
+#include "chosa/base/private_file.h"
 #include "chosa/csv_writer.h"
 #include "chosa/protocol.h"
 #include "chosa/collector/export.h"
@@ -22,7 +23,7 @@ namespace {
 class OutputFile {
  public:
   explicit OutputFile(std::string path) : path_(std::move(path)), partial_(path_ + ".partial") {
-    file_ = std::fopen(partial_.c_str(), "wb");
+    file_ = OpenPrivateFile(partial_, "wb");  // people's answers: the owner's only
   }
   ~OutputFile() {
     if (file_ != nullptr) std::fclose(file_);

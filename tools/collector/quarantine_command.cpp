@@ -14,12 +14,20 @@
 namespace chosa::collector_tool {
 namespace {
 
+// "812 bytes", or "4096 of 1101004 bytes" when only the head of the line was kept.
+std::string KeptBytes(const collector::QuarantinedItem& item) {
+  const std::string kept = std::to_string(item.body.size());
+  return item.cut() ? kept + " of " + std::to_string(item.size) + " bytes" : kept + " bytes";
+}
+
 const AdminSpec& QuarantineSpec() {
   static const AdminSpec spec = MakeAdminSpec(
       "quarantine", "[list [--all] | show ID [--body] | release ID]",
-        "Rejected submissions are kept in the quarantine, never dropped. list: those held (--all: the\n"
-        "released ones too); show: one, with its reason and body (--body: the exact bytes only);\n"
-        "release: store it as a submission after all (its UUID must not be stored already).\n",
+        "Rejected submissions are kept in the quarantine within its quotas (docs/operations.md). A\n"
+        "line that is not a readable submission keeps only its first 4 KiB, with its size and SHA-256.\n"
+        "list: those held (--all: the released ones too), with the bytes kept of each line's size;\n"
+        "show: one, with its reason and body (--body: the exact bytes kept only); release: store it as\n"
+        "a submission after all (its UUID must not be stored already; a cut line cannot be).\n",
         0, 2, {}, {"--all", "--body"});
   return spec;
 }
@@ -50,12 +58,13 @@ int Quarantine(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
       std::printf(all ? "The quarantine is empty.\n" : "No submissions are held in quarantine.\n");
       return 0;
     }
-    std::vector<std::vector<std::string>> rows{{"ID", "RECEIVED", "DEVICE", "FORM", "UUID", "STATE", "REASON"}};
+    std::vector<std::vector<std::string>> rows{
+        {"ID", "RECEIVED", "DEVICE", "FORM", "UUID", "STATE", "KEPT", "SHA-256", "REASON"}};
     for (const auto& item : items) {
       std::string form = item.form_id.empty() ? "-" : tools::Printable(item.form_id + " " + item.form_version);
       rows.push_back({std::to_string(item.id), tools::LocalTime(item.received_at), item.device_id, form,
                       item.uuid.empty() ? "-" : tools::Printable(item.uuid), item.released ? "released" : "held",
-                      tools::Printable(item.reason)});
+                      KeptBytes(item), item.body_sha256, tools::Printable(item.reason)});
     }
     tools::PrintTable(stdout, rows, 0);
     std::printf("`chosa-collector quarantine show ID` prints one; `release ID` keeps it as a submission.\n");
@@ -66,7 +75,7 @@ int Quarantine(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
     Result<collector::QuarantinedItem> item = storage->GetQuarantined(id);
     if (!item.ok()) return Fail(spec, item.status().message());
     if (parsed.Has("--body")) {
-      std::fwrite(item->body.data(), 1, item->body.size(), stdout);  // the exact bytes received
+      std::fwrite(item->body.data(), 1, item->body.size(), stdout);  // the exact bytes kept
       return 0;
     }
     std::printf("Quarantined item %lld\n", static_cast<long long>(item->id));
@@ -77,7 +86,9 @@ int Quarantine(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
     std::printf("  uuid      %s\n", item->uuid.empty() ? "- (unreadable)" : tools::Printable(item->uuid).c_str());
     std::printf("  reason    %s\n", tools::Printable(item->reason).c_str());
     std::printf("  state     %s\n", item->released ? "released (stored as a submission)" : "held");
-    std::printf("  body      %zu bytes (--body prints them exactly):\n%s\n", item->body.size(),
+    std::printf("  sha256    %s (of the whole line)\n", item->body_sha256.c_str());
+    std::printf("  body      %s%s (--body prints them exactly):\n%s\n", KeptBytes(*item).c_str(),
+                item->cut() ? ": only the first bytes were kept, the line was not a readable submission" : "",
                 tools::Printable(item->body).c_str());
     return 0;
   }

@@ -28,6 +28,8 @@ const std::pair<const char*, const char*> kFlags[] = {
     {"--threads", "threads"},       {"--keep-alive-requests", "keep_alive_requests"},
     {"--keep-alive-seconds", "keep_alive_seconds"}, {"--access-log", "access_log"},
     {"--rate", "rate_per_second"},  {"--burst", "rate_burst"},
+    {"--quarantine-device-bytes", "quarantine_device_bytes"},
+    {"--quarantine-form-bytes", "quarantine_form_bytes"},
 };
 
 const cli::CommandSpec& ServeSpec() {
@@ -37,6 +39,7 @@ const cli::CommandSpec& ServeSpec() {
         "[--config FILE] [--listen HOST:PORT] [--cert FILE] [--key FILE]\n"
         "                             [--data DIR] [--threads N] [--keep-alive-requests N]\n"
         "                             [--keep-alive-seconds N] [--access-log PATH|-] [--rate R] [--burst B]\n"
+        "                             [--quarantine-device-bytes N] [--quarantine-form-bytes N]\n"
         "                             [--port-file PATH]",
         "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or newer, until SIGTERM or SIGINT.\n"
         "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
@@ -47,6 +50,9 @@ const cli::CommandSpec& ServeSpec() {
         "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
         "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
         "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
+        "  --quarantine-device-bytes N, --quarantine-form-bytes N   bytes of rejected lines kept per\n"
+        "                    device and per form (16 MiB, 256 MiB); past them a line is refused as\n"
+        "                    quarantine_full and not kept\n"
         "  --port-file PATH  write the port listened on to PATH once listening\n"
         "  Exit: 0 stopped by SIGTERM or SIGINT, 1 cannot serve, 2 usage.\n",
         {{"--config", true}, {"--port-file", true}}};
@@ -114,7 +120,8 @@ int ServeCommand(const Args& args) {
 
   // Workbooks are built on the data's disk (a temporary directory may live in memory).
   if (config.server.scratch_dir.empty()) config.server.scratch_dir = config.data_dir;
-  Result<std::unique_ptr<collector::CollectorStorage>> storage = collector::OpenSqliteStorage(config.data_dir);
+  Result<std::unique_ptr<collector::CollectorStorage>> storage =
+      collector::OpenSqliteStorage(config.data_dir, config.quarantine);
   if (!storage.ok()) {
     std::cerr << "chosa-collector serve: " << storage.status().ToString() << "\n";
     return 1;

@@ -1,5 +1,9 @@
 #include "chosa/sqlite/sqlite_handle.h"
 
+#include <unistd.h>
+
+#include "chosa/base/private_file.h"
+
 namespace chosa {
 namespace {
 
@@ -87,6 +91,21 @@ Connection::~Connection() { Close(); }
 
 Status Connection::Open(const std::string& path, int flags) {
   Close();
+  // Every database chosa writes holds answers or tokens: its owner's only. SQLite gives the
+  // -wal, -shm and -journal files it creates the main file's mode, so a main file made 0600
+  // before SQLite opens it keeps them all private whatever the umask.
+  const bool on_disk = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+  if (on_disk && (flags & SQLITE_OPEN_CREATE) != 0 && ::access(path.c_str(), F_OK) != 0) {
+    Status made = PreparePrivateFile(path);
+    if (!made.ok()) return made;
+  }
+  if (on_disk && (flags & SQLITE_OPEN_READWRITE) != 0) {
+    // Files left looser by an older chosa are tightened when opened to write; best effort: a
+    // database someone else owns and shares with us stays usable.
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      IgnoreError(TightenIfPresent(path + suffix), "a file we do not own keeps the mode its owner gave it");
+    }
+  }
   int code = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
     Status status = SqliteStatus(db_, code, "opening " + path);

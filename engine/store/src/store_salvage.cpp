@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "chosa/store.h"
+#include "chosa/base/private_file.h"
 #include "schema.h"
 #include "store_database.h"
 
@@ -77,6 +78,8 @@ std::string ReadAll(const std::string& path, bool* found) {
 }
 
 Status WriteAll(const std::string& path, const std::string& bytes) {
+  Status made = PreparePrivateFile(path);  // a copy of a tablet's answers
+  if (!made.ok()) return made;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return out ? Status::Ok() : Status::IOError("cannot write " + path);

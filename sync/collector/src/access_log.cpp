@@ -7,13 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "chosa/engine/datetime.h"
+#include "chosa/base/private_file.h"
 
 namespace chosa::collector {
 
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path) {
   if (path.empty()) return std::unique_ptr<AccessLog>();
   if (path == "-") return std::unique_ptr<AccessLog>(new AccessLog(stderr, false));
-  std::FILE* out = std::fopen(path.c_str(), "a");
+  std::FILE* out = OpenPrivateFile(path, "a");  // device ids and addresses: the owner's only
   if (out == nullptr) return Status::IOError("cannot open the access log " + path + ": " + std::strerror(errno));
   return std::unique_ptr<AccessLog>(new AccessLog(out, true));
 }

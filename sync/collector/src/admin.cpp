@@ -17,6 +17,7 @@
 #include "credentials.h"
 #include "chosa/collector/sqlite_storage.h"
 #include "chosa/base/hex_digest.h"
+#include "chosa/base/private_file.h"
 
 namespace chosa::collector {
 namespace {
@@ -324,10 +325,8 @@ Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const st
   Status status = CheckSqliteDatabase(backup_path);
   if (!status.ok()) return Status(status.code(), "the backup cannot be restored: " + status.message());
   const std::string dir = data_dir.empty() ? "." : data_dir;
-  if (!fs::exists(dir, error)) {
-    if (!fs::create_directories(dir, error)) return Status::IOError("cannot create " + dir + ": " + error.message());
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
-  }
+  status = CreatePrivateDirectories(dir);
+  if (!status.ok()) return status;
   const std::string database = SqliteDatabasePath(dir);
   status = CheckSqliteNotInUse(database);
   if (!status.ok()) return status;
@@ -349,7 +348,12 @@ Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const st
   if (!fs::copy_file(backup_path, temporary, error)) {
     return Status::IOError("cannot copy " + backup_path + " into " + dir + ": " + error.message());
   }
-  ::chmod(temporary.c_str(), S_IRUSR | S_IWUSR);
+  // copy_file gives the copy the backup's mode: the database is its owner's only whatever that was.
+  if (::chmod(temporary.c_str(), S_IRUSR | S_IWUSR) != 0) {
+    const int failure = errno;
+    fs::remove(temporary, error);
+    return Status::IOError("cannot make " + temporary + " readable by its owner only: " + std::strerror(failure));
+  }
   if (FILE* file = std::fopen(temporary.c_str(), "rb+")) {
     ::fsync(::fileno(file));
     std::fclose(file);

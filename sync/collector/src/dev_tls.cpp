@@ -14,6 +14,9 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <string>
+
+#include "chosa/base/private_file.h"
 
 namespace chosa::collector {
 
@@ -109,9 +112,9 @@ std::string PinOfKey(EVP_PKEY* key) {
 }  // namespace
 
 Result<DevTlsFiles> MakeDevTls(const std::string& dir, const DevTlsOptions& options) {
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::IOError("cannot create " + dir + ": " + std::strerror(errno));
-  }
+  // It holds private keys: its owner's only (the certificates in it are copied out to devices).
+  Status made = CreatePrivateDirectories(dir);
+  if (!made.ok()) return made;
   KeyPtr ca_key = NewP256Key(), server_key = NewP256Key();
   if (!ca_key || !server_key) return Status::Internal(OpenSslError("cannot make a P-256 key"));
 

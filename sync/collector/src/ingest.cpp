@@ -53,7 +53,7 @@ std::string Ingest::Check(const Principal& device, std::string_view line, protoc
   JsonDocument& document = ThreadDocumentFor(ThreadDocumentSlot::kSubmission, line.size(), own);
   Result<protocol::Envelope> read = protocol::ReadEnvelopeInto(line, limits_, kSubmissionMaxDepth, document);
   if (!read.ok()) return "not a submission: " + read.status().ToString();
-  *envelope = *read;
+  *envelope = *read;  // readable from here on: a rejected line is kept whole (QuarantineLimits)
   // It would hide itself from every export that keeps only the latest of a correction chain.
   if (envelope->replaces == envelope->uuid) return "replaces names the submission itself";
   const std::vector<std::string>& assigned = device.forms;
@@ -90,6 +90,7 @@ Result<std::vector<protocol::PushResult>> Ingest::Push(const Principal& device,
       failed = true;
     }
     item.valid = item.reason.empty();
+    item.readable = !item.envelope.uuid.empty();
   });
   auto stored = storage_.StoreBatch(
       device, lines.size(),

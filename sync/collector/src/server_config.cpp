@@ -100,6 +100,11 @@ const std::map<std::string, Setter, std::less<>>& Settings() {
       {"max_submission_bytes", Whole(1024, int64_t{1} << 30, [](CollectorConfig* c, int64_t n) {
          c->server.limits.max_submission_bytes = static_cast<size_t>(n);
        })},
+      // 0 keeps nothing more in quarantine: every rejected line is refused as quarantine_full.
+      {"quarantine_device_bytes",
+       Whole(0, int64_t{1} << 40, [](CollectorConfig* c, int64_t n) { c->quarantine.device_bytes = n; })},
+      {"quarantine_form_bytes",
+       Whole(0, int64_t{1} << 40, [](CollectorConfig* c, int64_t n) { c->quarantine.form_bytes = n; })},
   };
   return *settings;
 }

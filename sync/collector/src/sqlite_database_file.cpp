@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,9 +40,8 @@ Status CopyDatabase(const std::string& path, const std::string& temporary) {
   Status status = source.Open(path, SQLITE_OPEN_READONLY);
   if (!status.ok()) return status;
   Connection target;
-  status = target.Open(temporary, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  status = target.Open(temporary, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);  // created 0600
   if (!status.ok()) return status;
-  ::chmod(temporary.c_str(), S_IRUSR | S_IWUSR);  // token hashes and people's answers
   sqlite3_backup* backup = sqlite3_backup_init(target.get(), "main", source.get(), "main");
   if (backup == nullptr) return SqliteStatus(target.get(), sqlite3_errcode(target.get()), "starting the backup");
   int code;
@@ -103,9 +101,9 @@ Status CreateSqliteDatabase(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((temporary + suffix).c_str());
   {
     Connection db;
+    // Token hashes and people's answers: Connection creates it 0600 (and SQLite gives -wal and
+    // -shm the same mode).
     Status status = db.Open(temporary, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    // Token hashes and people's answers: its owner only (SQLite gives -wal and -shm the same mode).
-    if (status.ok()) ::chmod(temporary.c_str(), S_IRUSR | S_IWUSR);
     if (status.ok()) status = SetUpSqliteConnection(db);
     if (status.ok()) status = MigrateSqliteDatabase(db);
     if (!status.ok()) {

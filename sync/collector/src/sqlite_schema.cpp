@@ -121,7 +121,19 @@ CREATE TABLE device_links (
 );
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
+// Version 5: bounded quarantine (issue 19): a rejected line that is not a readable submission keeps only
+// its head (QuarantineLimits::head_bytes), so each item records the whole line's size beside
+// the bytes kept; the per-device and per-form quotas add up kept_bytes of the items held. Items
+// quarantined before this version were kept whole: both sizes are the body's length in bytes.
+constexpr const char* kBoundedQuarantine = R"SQL(
+ALTER TABLE quarantine ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;  -- the whole line, as received
+ALTER TABLE quarantine ADD COLUMN kept_bytes INTEGER NOT NULL DEFAULT 0;  -- length of body
+UPDATE quarantine SET size_bytes = length(CAST(body AS BLOB)), kept_bytes = length(CAST(body AS BLOB));
+CREATE INDEX quarantine_held_by_device ON quarantine (device_id, kept_bytes) WHERE released_at IS NULL;
+CREATE INDEX quarantine_held_by_form ON quarantine (form_id, kept_bytes) WHERE released_at IS NULL;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kBoundedQuarantine};
 
 }  // namespace
 

@@ -7,26 +7,19 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include "chosa/env.h"
 #include "credentials.h"
 #include "chosa/base/hex_digest.h"
+#include "chosa/base/private_file.h"
 #include "chosa/sqlite/sqlite_handle.h"
 #include "sqlite_database_file.h"
 #include "sqlite_schema.h"
 #include "sqlite_storage_impl.h"
 
 namespace chosa::collector {
-namespace {
-
-namespace fs = std::filesystem;
-
-}  // namespace
-
 Status SqliteStorage::Open() {
   Status status = ProbeSqliteDatabase(path_);
   if (!status.ok()) return status;
@@ -70,12 +63,18 @@ Status SqliteStorage::Prepare() {
                                 kept);
   insert_quarantined_ = Statement(db,
                                   "INSERT INTO quarantine (uuid, device_id, form_id, form_version, reason, body, "
-                                  "body_sha256, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                  "body_sha256, received_at, size_bytes, kept_bytes) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   kept);
+  quarantine_device_bytes_ = Statement(
+      db, "SELECT COALESCE(SUM(kept_bytes), 0) FROM quarantine WHERE device_id = ? AND released_at IS NULL", kept);
+  quarantine_form_bytes_ = Statement(
+      db, "SELECT COALESCE(SUM(kept_bytes), 0) FROM quarantine WHERE form_id = ? AND released_at IS NULL", kept);
   touch_device_ = Statement(db, "UPDATE devices SET last_seen_at = MAX(last_seen_at, ?) WHERE device_id = ?", kept);
-  for (Statement* statement : {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_, &submission_body_,
-                               &submission_owner_, &continues_, &find_quarantined_, &insert_quarantined_,
-                               &touch_device_}) {
+  for (Statement* statement :
+       {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_, &submission_body_, &submission_owner_,
+        &continues_, &find_quarantined_, &insert_quarantined_, &touch_device_, &quarantine_device_bytes_,
+        &quarantine_form_bytes_}) {
     if (!statement->ok()) return SqliteStatus(db, statement->prepare_code(), "preparing the collector's statements");
   }
   sqlite3* reading = reader_.db.get();
@@ -97,24 +96,21 @@ Status SqliteStorage::Prepare() {
 
 Status SqliteStorage::Backup(const std::string& path) { return BackupSqliteDatabase(path_, path); }
 
-Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir) {
+Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir,
+                                                            const QuarantineLimits& quarantine) {
   const std::string dir = data_dir.empty() ? "." : data_dir;
-  std::error_code error;
-  if (!fs::exists(dir, error)) {
-    if (!fs::create_directories(dir, error)) {
-      return Status::IOError("cannot create the data directory " + dir + ": " + error.message());
-    }
-    // It will hold token hashes and people's answers: its owner only.
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
-  } else if (!fs::is_directory(dir, error)) {
-    return Status::InvalidArgument(dir + " is not a directory");
-  }
+  // It holds token hashes and people's answers: its owner only, also when an older collector
+  // made it looser ("." is the operator's own directory, left as it is). Best effort on an
+  // existing directory: one that another user owns and shares with us stays usable.
+  Status made = CreatePrivateDirectories(dir);
+  if (!made.ok()) return made;
+  if (dir != ".") IgnoreError(TightenIfPresent(dir), "a directory we do not own keeps the mode its owner gave it");
   const std::string path = SqliteDatabasePath(dir);
   if (::access(path.c_str(), F_OK) != 0) {
     Status created = CreateSqliteDatabase(path);
     if (!created.ok()) return created;
   }
-  auto storage = std::make_unique<SqliteStorage>(path);
+  auto storage = std::make_unique<SqliteStorage>(path, quarantine);
   Status opened = storage->Open();
   if (!opened.ok()) return opened;
   return std::unique_ptr<CollectorStorage>(std::move(storage));

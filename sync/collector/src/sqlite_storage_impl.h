@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -42,7 +44,7 @@ class Running {
 
 class SqliteStorage final : public CollectorStorage {
  public:
-  explicit SqliteStorage(std::string path) : path_(std::move(path)) {}
+  SqliteStorage(std::string path, QuarantineLimits quarantine) : path_(std::move(path)), quarantine_(quarantine) {}
 
   Status Open();
 
@@ -116,8 +118,8 @@ class SqliteStorage final : public CollectorStorage {
 
  private:
   static constexpr const char* kQuarantineColumns =
-      "SELECT id, uuid, device_id, form_id, form_version, reason, body, received_at, released_at IS NOT NULL "
-      "FROM quarantine";
+      "SELECT id, uuid, device_id, form_id, form_version, reason, body, received_at, released_at IS NOT NULL, "
+      "size_bytes, body_sha256 FROM quarantine";
 
   static QuarantinedItem ReadQuarantined(const Statement& row);
 
@@ -181,16 +183,27 @@ class SqliteStorage final : public CollectorStorage {
   // The rejection reason of a correction of `uuid` by a device that may not correct it.
   static std::string NotYoursReason(std::string_view uuid);
 
-  // REQUIRES: inside a transaction. A retried push of the same rejected line is kept once.
-  Status Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
-                    const std::string& body_sha256, int64_t received_at);
+  // The bytes the quarantine holds for each device and form, as one batch reads and adds to
+  // them: each read once per batch (inside its transaction, so no other writer changes them).
+  struct QuarantineUsage {
+    std::map<std::string, int64_t, std::less<>> by_device, by_form;
+  };
+  Result<int64_t> HeldBytes(Statement& sum, std::string_view key, std::map<std::string, int64_t, std::less<>>& known);
+
+  // REQUIRES: inside a transaction. Keeps `item` in the quarantine (whole, or its head: see
+  // QuarantineLimits) unless a quota would be passed: then returns false and keeps nothing. A
+  // retried push of the same rejected line is kept once.
+  Result<bool> Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
+                          const std::string& body_sha256, int64_t received_at, QuarantineUsage& usage);
 
   std::string path_;
+  const QuarantineLimits quarantine_;
   std::mutex mutex_;  // guards db_ and every statement below
   Connection db_;
   Statement begin_, commit_, rollback_;
   Statement insert_submission_, submission_sha_, submission_body_, submission_owner_, continues_;
   Statement find_quarantined_, insert_quarantined_, touch_device_;
+  Statement quarantine_device_bytes_, quarantine_form_bytes_;
   // The reads of every request (tokens, forms and their states) on a connection of their own:
   // in WAL mode they never wait for a push's transaction, and the ingest pipeline may read a
   // form while its batch is being stored (CollectorStorage::StoreBatch).

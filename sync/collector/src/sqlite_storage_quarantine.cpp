@@ -54,6 +54,12 @@ Status SqliteStorage::ReleaseQuarantined(int64_t id, int64_t now) {
     Rollback();
     return Status::AlreadyExists("quarantined item " + std::to_string(id) + " was released already");
   }
+  if (item.cut()) {
+    Rollback();
+    return Status::InvalidArgument("quarantined item " + std::to_string(id) + " keeps only the first " +
+                                   std::to_string(item.body.size()) + " of its " + std::to_string(item.size) +
+                                   " bytes (it was not a readable submission) and cannot be released");
+  }
   // Only a readable submission can join the others (exports read its envelope and answers);
   // the size limit that may have quarantined it does not apply to the bureau's decision.
   protocol::Limits limits;
@@ -123,26 +129,60 @@ QuarantinedItem SqliteStorage::ReadQuarantined(const Statement& row) {
   item.body = row.Text(6);
   item.received_at = row.Int(7);
   item.released = row.Int(8) != 0;
+  item.size = row.Int(9);
+  item.body_sha256 = row.Text(10);
   return item;
 }
 
-// REQUIRES: inside a transaction. A retried push of the same rejected line is kept once.
-Status SqliteStorage::Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
-                                 const std::string& body_sha256, int64_t received_at) {
+Result<int64_t> SqliteStorage::HeldBytes(Statement& sum, std::string_view key,
+                                         std::map<std::string, int64_t, std::less<>>& known) {
+  auto found = known.find(key);
+  if (found != known.end()) return found->second;
+  Running query(sum);
+  query->BindStatic(1, key);
+  const int code = query->Step();
+  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the size of the quarantine");
+  const int64_t held = query->Int(0);
+  known.emplace(std::string(key), held);
+  return held;
+}
+
+// REQUIRES: inside a transaction.
+Result<bool> SqliteStorage::Quarantine(const std::string& device_id, const IngestItem& item, const std::string& reason,
+                                       const std::string& body_sha256, int64_t received_at, QuarantineUsage& usage) {
   {
     Running find(find_quarantined_);
     find->BindStatic(1, body_sha256).BindStatic(2, device_id).BindStatic(3, reason);
     const int code = find->Step();
-    if (code == SQLITE_ROW) return Status::Ok();
+    if (code == SQLITE_ROW) return true;  // kept already, by an earlier push of the same line
     if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "reading the quarantine");
   }
+  // A submission the bureau might release is kept whole (the ingest pipeline bounded it by
+  // max_submission_bytes); anything else only as far as an administrator needs to see what it was.
+  const bool whole = item.valid || item.readable;
+  const std::string_view kept = whole ? item.body : item.body.substr(0, quarantine_.head_bytes);
+  const int64_t bytes = static_cast<int64_t>(kept.size());
+
+  Result<int64_t> by_device = HeldBytes(quarantine_device_bytes_, device_id, usage.by_device);
+  if (!by_device.ok()) return by_device.status();
+  if (*by_device + bytes > quarantine_.device_bytes) return false;
+  const std::string& form_id = item.envelope.form_id;
+  if (!form_id.empty()) {  // an unreadable line belongs to no form: its device's quota bounds it
+    Result<int64_t> by_form = HeldBytes(quarantine_form_bytes_, form_id, usage.by_form);
+    if (!by_form.ok()) return by_form.status();
+    if (*by_form + bytes > quarantine_.form_bytes) return false;
+    usage.by_form[form_id] += bytes;
+  }
+  usage.by_device[device_id] += bytes;
+
   Running insert(insert_quarantined_);
-  insert->BindStatic(1, item.envelope.uuid).BindStatic(2, device_id).BindStatic(3, item.envelope.form_id);
-  insert->BindStatic(4, item.envelope.form_version).BindStatic(5, reason).BindStatic(6, item.body);
+  insert->BindStatic(1, item.envelope.uuid).BindStatic(2, device_id).BindStatic(3, form_id);
+  insert->BindStatic(4, item.envelope.form_version).BindStatic(5, reason).BindStatic(6, kept);
   insert->BindStatic(7, body_sha256).Bind(8, received_at);
+  insert->Bind(9, static_cast<int64_t>(item.body.size())).Bind(10, bytes);
   const int code = insert->Step();
   if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "quarantining a rejected submission");
-  return Status::Ok();
+  return true;
 }
 
 }  // namespace chosa::collector

@@ -38,6 +38,7 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
   std::lock_guard<std::mutex> lock(mutex_);
   Status status = Begin();
   if (!status.ok()) return status;
+  QuarantineUsage usage;
   for (size_t index = 0; index < count; ++index) {
     const IngestItem* next = item_at(index);
     if (next == nullptr) {
@@ -91,13 +92,16 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
     } else if (sha256.empty()) {
       sha256 = Sha256Hex(item.body);
     }
-    status = Quarantine(device.id, item, reason, sha256, received_at);
-    if (!status.ok()) {
+    Result<bool> kept = Quarantine(device.id, item, reason, sha256, received_at, usage);
+    if (!kept.ok()) {
       Rollback();
-      return status;
+      return kept.status();
     }
     result.status = protocol::PushStatus::kRejected;
-    result.reason = std::move(reason);
+    result.reason = *kept ? std::move(reason)
+                          : std::string(kQuarantineFull) +
+                                ": the collector's quarantine for this device or form is full, so this line was not "
+                                "kept; it was rejected because " + reason;
     results.push_back(std::move(result));
   }
   {

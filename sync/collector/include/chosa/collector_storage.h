@@ -102,6 +102,9 @@ struct IngestItem {
   std::string_view body;        // the line's exact bytes
   bool valid = false;           // passed every check; store it unless its UUID is already taken
   std::string reason;           // why it is not valid (quarantined with this reason)
+  // Its envelope was read: a submission within max_submission_bytes, kept whole if rejected
+  // (QuarantineLimits). A valid item is readable whatever this says.
+  bool readable = false;
 };
 
 struct QuarantinedItem {
@@ -111,13 +114,33 @@ struct QuarantinedItem {
   std::string form_id;
   std::string form_version;
   std::string reason;
-  std::string body;
+  std::string body;         // the line as kept: whole, or its first QuarantineLimits::head_bytes
+  int64_t size = 0;         // the whole line's size in bytes, as received
+  std::string body_sha256;  // of the whole line, as received
   int64_t received_at = 0;
   bool released = false;
+  // Only the head of the line was kept: it can be inspected, not released.
+  bool cut() const { return static_cast<int64_t>(body.size()) < size; }
 };
 
 // The start of the reason a correction naming another device's submission is rejected with.
 extern const char kReplacesNotYours[];  // "replaces_not_yours"
+
+// What the quarantine keeps, so that no device can fill the collector's disk with rejected
+// lines (docs/operations.md). A line whose envelope was read (a submission within the size
+// limit, rejected for its form, its version, its answers or a UUID clash) is kept whole: the
+// bureau may release it. Any other line (not a submission, or over max_submission_bytes) keeps
+// only its first `head_bytes`, with its size and SHA-256. The quotas count the bytes kept of the
+// items still held (released ones no longer count); a line that would pass either quota is
+// rejected with kQuarantineFull and nothing of it is kept.
+struct QuarantineLimits {
+  size_t head_bytes = 4096;
+  int64_t device_bytes = int64_t{16} << 20;  // per device
+  int64_t form_bytes = int64_t{256} << 20;   // per form (lines that name a form)
+};
+
+// The reason, or the beginning of the reason, of a line refused because the quarantine is full.
+inline constexpr char kQuarantineFull[] = "quarantine_full";
 
 class CollectorStorage {
  public:
@@ -166,6 +189,11 @@ class CollectorStorage {
   // `replaces` naming a UUID not stored yet is accepted, and the export decides once the original
   // arrives (ReplacedUuids). Every invalid or rejected item goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
   // nothing of the batch is stored.
+
+  // rejected ("uuid already stored with different content"); every invalid or rejected item
+  // goes to the quarantine (QuarantineLimits: what is kept, and the quotas past which a rejected
+  // item is answered kQuarantineFull and not kept). Returns one result per item, in order. All
+  // or nothing: on an error nothing of the batch is stored.
   //
   // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
   // transaction: the ingest pipeline hands over each item as soon as its checks are done, so
@@ -216,7 +244,8 @@ class CollectorStorage {
   virtual Result<QuarantinedItem> GetQuarantined(int64_t id) = 0;
   // Moves a quarantined item into the submissions (the bureau decided to keep it); its UUID must
   // not be stored already, and a correction must name a submission its device may correct
-  // (PermissionDenied otherwise: link the devices first).
+  // (PermissionDenied otherwise: link the devices first), and the
+  // item must have been kept whole.
   virtual Status ReleaseQuarantined(int64_t id, int64_t now) = 0;
 
   // An online, consistent copy of everything into `path` (a new file).
@@ -224,7 +253,8 @@ class CollectorStorage {
 };
 
 // The SQLite backend: `data_dir`/collector.sqlite, created with its schema when missing.
-Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir);
+Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& data_dir,
+                                                            const QuarantineLimits& quarantine = {});
 
 }  // namespace chosa::collector
 

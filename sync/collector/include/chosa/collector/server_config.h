@@ -14,6 +14,7 @@ namespace chosa::collector {
 struct CollectorConfig {
   ServerOptions server;
   std::string data_dir = "collector-data";
+  QuarantineLimits quarantine;  // the storage's: what rejected lines may take of the disk
 };
 
 // Applies the settings of a configuration file's text to `config`. Unknown keys and wrong types
