@@ -297,9 +297,12 @@ TEST_CASE("ownership: a database of schema 3 migrates; its corrections of other 
     Push(*storage, "tablet-a", {Body(1), Body(3)});
     REQUIRE(PushOne(*storage, "tablet-a", Body(4, 3)) == protocol::PushStatus::kAccepted);
   }
-  // As an older collector left it: no links table, and tablet-b's correction of tablet-a's
-  // submission stored (the sending device was recorded then as now).
-  ExecSql(path, "DROP TABLE device_links; PRAGMA user_version = 3;"
+  // As an older collector left it: no links table nor quarantine sizes (versions 4 and 5), and
+  // tablet-b's correction of tablet-a's submission stored (the sending device was recorded then
+  // as now).
+  ExecSql(path, "DROP TABLE device_links; DROP INDEX quarantine_held_by_device; DROP INDEX quarantine_held_by_form; "
+                "ALTER TABLE quarantine DROP COLUMN size_bytes; ALTER TABLE quarantine DROP COLUMN kept_bytes; "
+                "PRAGMA user_version = 3;"
                 "INSERT INTO submissions (uuid, form_id, form_version, device_id, replaces, sha256, received_at, body) "
                 "VALUES ('" + Uuid(2) + "', 'mini', '1', 'tablet-b', '" + Uuid(1) + "', '" +
                 protocol::Sha256Hex(Body(2, 1)) + "', " + std::to_string(kNow) + ", '" + Body(2, 1) + "')");
