@@ -12,8 +12,8 @@ if ! command -v clang++-14 >/dev/null || ! dpkg-query -W libclang-rt-14-dev >/de
 fi
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCHOSA_FUZZ=ON -DCHOSA_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_form_loader fuzz_expression fuzz_c_api >/dev/null
-for target in form_loader expression c_api; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_form_loader fuzz_expression fuzz_c_api fuzz_http_request >/dev/null
+for target in form_loader expression c_api http_request; do
   mkdir -p "build-fuzz/new-corpus/$target"
   echo "fuzz: $target for ${seconds}s"
   "build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

@@ -4,7 +4,7 @@
 # benchmarks. The one list of them: scripts/setup.sh and the bench/*_run.sh scripts call this.
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev libutf8proc-dev openssl catch2 python3 python3-jsonschema python3-openpyxl nodejs chromium fonts-noto-cjk)
+packages=(g++ cmake make pkg-config nlohmann-json3-dev libsimdjson-dev libre2-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev libboost-dev libcurl4-openssl-dev zlib1g-dev libxlsxwriter-dev libutf8proc-dev openssl catch2 python3 python3-jsonschema python3-openpyxl nodejs chromium fonts-noto-cjk)
 # The JDK for the JNI binding (platform/android/) and its Java test, which never skips for want of it.
 packages+=(openjdk-17-jdk-headless)
 missing=()

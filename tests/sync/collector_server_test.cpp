@@ -1,6 +1,8 @@
 // The collector's HTTPS server (sync/collector/include/chosa/collector/server.h) over real TLS on loopback, with a
 // real SQLite storage: routes, authentication, limits, streaming of push bodies, TLS 1.2.
 #include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/ssl.h>
 #include <zlib.h>
 
@@ -18,6 +20,7 @@
 #include "chosa/session.h"
 #include "chosa/collector/dev_tls.h"
 #include "chosa/collector/server.h"
+#include "fuzz_replay.h"
 #include "must.h"
 #include "temp_dir.h"
 
@@ -77,8 +80,10 @@ class RunningServer {
     REQUIRE(storage_->PublishForm(version).ok());
     options.host = "127.0.0.1";
     options.port = 0;
-    options.cert_file = tls_.server_cert;
-    options.key_file = tls_.server_key;
+    if (options.cert_file.empty()) {  // else a certificate of the test's own
+      options.cert_file = tls_.server_cert;
+      options.key_file = tls_.server_key;
+    }
     options.access_log = dir_.path() + "/access.log";
     auto server = CollectorServer::Create(options, *storage_, nullptr, Env::Default());
     REQUIRE(server.ok());
@@ -137,9 +142,9 @@ std::string ErrorOf(const httplib::Result& res) {
   return body.ok() ? body->error : "(not an error body: " + res->body + ")";
 }
 
-// Sends `request` as raw bytes over TLS and returns what the server answers before closing or
-// within a second: for requests no well-behaved client library would send.
-std::string RawExchange(const RunningServer& server, const std::string& request) {
+// Sends `request` as raw bytes over TLS and returns what the server answers: its head, or all
+// it sends until it closes when `whole`. For requests no well-behaved client library would send.
+std::string RawExchange(const RunningServer& server, const std::string& request, bool whole = false) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_load_verify_locations(ctx, server.tls().ca_cert.c_str(), nullptr);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
@@ -153,7 +158,7 @@ std::string RawExchange(const RunningServer& server, const std::string& request)
     int n;
     while ((n = BIO_read(bio, buffer, sizeof buffer)) > 0) {
       response.append(buffer, static_cast<size_t>(n));
-      if (response.find("\r\n\r\n") != std::string::npos) break;  // the head is enough
+      if (!whole && response.find("\r\n\r\n") != std::string::npos) break;  // the head is enough
     }
   }
   BIO_free_all(bio);
@@ -331,16 +336,16 @@ TEST_CASE("push bodies: type, encoding and length are required; sizes are bounde
   CHECK(too_many->status == 413);
   CHECK(ErrorOf(too_many) == "a batch holds at most 3 submissions");
 
-  // A gzip bomb: 64 MiB of zeros in about 64 KiB. Its first 4 KiB already inflate past the
-  // 256 KiB limit: the server answers 413 from those and closes, whatever follows.
+  // A gzip bomb: 64 MiB of zeros in about 64 KiB, within the body limit. Inflating it stops at
+  // the 256 KiB limit: 413, and the server never holds more.
   const std::string bomb = Gzip(std::string(64u << 20, '0'));
   REQUIRE(bomb.size() < options.limits.max_body_bytes);
   const std::string bomb_request = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                                    token + "\r\nContent-Type: application/x-ndjson\r\nContent-Encoding: gzip\r\n"
-                                   "Content-Length: " + std::to_string(bomb.size()) + "\r\n\r\n" + bomb.substr(0, 4096);
+                                   "Content-Length: " + std::to_string(bomb.size()) + "\r\n\r\n" + bomb;
   const std::string refused = RawExchange(server, bomb_request);
   CHECK(refused.rfind("HTTP/1.1 413", 0) == 0);
-  CHECK(refused.find("Connection: close") != std::string::npos);
+  CHECK(refused.find("inflates past 262144 bytes") != std::string::npos);
 
   // Over the body limit by its Content-Length: refused before any of the body is read (none
   // is sent here: the answer comes from the head alone).
@@ -414,6 +419,188 @@ TEST_CASE("the access log has one JSON line per request") {
     CHECK(first.find(R"("method":"GET","route":"/healthz","status":200)") != std::string::npos);
     CHECK(second.find(R"("route":"/api/v1/forms","status":401)") != std::string::npos);
     CHECK(second.find(R"("error":"missing \"Authorization: Bearer <token>\"")") != std::string::npos);
+  }
+}
+
+
+// The status line's code and the error message of a raw exchange read to the end.
+std::pair<int, std::string> StatusAndError(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0) return {0, "(no response: " + response + ")"};
+  const int status = std::atoi(response.c_str() + 9);
+  const size_t body = response.find("\r\n\r\n");
+  auto error = protocol::ParseErrorBody(body == std::string::npos ? "" : response.substr(body + 4));
+  return {status, error.ok() ? error->error : ""};
+}
+
+TEST_CASE("framing: ambiguous lengths and repeated or overflowing parameters are 400 before authentication") {
+  RunningServer server;
+  const std::string push = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-ndjson\r\n";
+  struct Case {
+    std::string name, request, reason;
+  };
+  const std::vector<Case> cases = {
+      {"two different Content-Length", push + "Content-Length: 10\r\nContent-Length: 20\r\n\r\n0123456789",
+       "Content-Length"},
+      {"two equal Content-Length", push + "Content-Length: 10\r\nContent-Length: 10\r\n\r\n0123456789", "Content-Length"},
+      {"a list in Content-Length", push + "Content-Length: 10, 10\r\n\r\n0123456789", "Content-Length"},
+      {"Content-Length then Transfer-Encoding", push + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n0\r\n\r\n",
+       "Transfer-Encoding"},
+      {"Transfer-Encoding then Content-Length", push + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nabcde\r\n0\r\n\r\n",
+       "Content-Length"},
+      {"a Content-Length that is not a number", push + "Content-Length: ten\r\n\r\n", "Content-Length"},
+      {"an overflowing Content-Length", push + "Content-Length: 99999999999999999999999\r\n\r\n", "Content-Length"},
+      {"a repeated parameter",
+       "GET /api/v1/forms/health_check/submissions?limit=1&limit=2 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+       "query parameter \"limit\" given more than once"},
+      {"an overflowing number",
+       "GET /api/v1/forms/health_check/submissions?limit=99999999999999999999999 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+       "limit must be a positive number"},
+      {"a malformed escape", "GET /api/v1/forms?x=%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", "percent escape"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const auto [status, error] = StatusAndError(RawExchange(server, c.request, true));
+    CHECK(status == 400);
+    CHECK(error.find(c.reason) != std::string::npos);
+  }
+  server.Stop();
+  // None of them reached authentication or storage: the access log has their 400s and no 401.
+  const std::string log = chosa::testing::Slurp(server.dir() + "/access.log");
+  CHECK(log.find("\"status\":401") == std::string::npos);
+  CHECK(server.storage().SubmissionCount("health_check") == 0);
+}
+
+TEST_CASE("a body over its route's limit is refused by its Content-Length before it is read, on every route") {
+  ServerOptions options;
+  RunningServer server(options);
+  // 40 MB announced on enrol (no token needed) and none of it sent: answered from the head alone.
+  const auto enrol = StatusAndError(RawExchange(
+      server, "POST /api/v1/enroll HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+              "Content-Length: 40000000\r\n\r\n", true));
+  CHECK(enrol.first == 413);
+  CHECK(enrol.second == "the body is 40000000 bytes; this route accepts at most " +
+                            std::to_string(options.max_enrol_body_bytes));
+  // Routes that take no body take none.
+  const auto health = StatusAndError(RawExchange(server, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello", true));
+  CHECK(health.first == 413);
+  // Push: over max_body_bytes by its length, before authentication.
+  const auto push = StatusAndError(RawExchange(
+      server, "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                  std::to_string(options.limits.max_body_bytes + 1) + "\r\n\r\n", true));
+  CHECK(push.first == 413);
+}
+
+TEST_CASE("the Bearer scheme is read in any case") {
+  RunningServer server;
+  const std::string token = server.EnrolDevice();
+  for (const std::string scheme : {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+    INFO(scheme);
+    auto res = server.Client()->Get("/api/v1/forms", {{"Authorization", scheme + " " + token}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+  }
+  auto wrong = server.Client()->Get("/api/v1/forms", {{"Authorization", "Basic " + token}});
+  REQUIRE(wrong);
+  CHECK(wrong->status == 401);
+}
+
+TEST_CASE("enrolment is rate-limited per client address") {
+  ServerOptions options;
+  options.enrol_requests_per_second = 0.01;  // one per 100 s after the burst
+  options.enrol_burst = 2;
+  RunningServer server(options);
+  auto client = server.Client();
+  const std::string body = protocol::ToJson(protocol::EnrollRequest{"NO-SUCH-CODE", "t", ""});
+  for (int i = 0; i < 2; ++i) {
+    auto refused = client->Post(std::string(protocol::kEnrollPath), body, "application/json");
+    REQUIRE(refused);
+    CHECK(refused->status != 429);  // a wrong code, answered as such
+  }
+  auto limited = client->Post(std::string(protocol::kEnrollPath), body, "application/json");
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  CHECK(std::atoi(limited->get_header_value("Retry-After").c_str()) >= 1);
+  CHECK(ErrorOf(limited).find("too many enrolments from this address") == 0);
+}
+
+// A self-signed RSA 2048 certificate and its key, written as PEM into `dir`.
+std::pair<std::string, std::string> MakeRsaCertificate(const std::string& dir) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  REQUIRE(key != nullptr);
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(cert, X509_get_subject_name(cert));
+  X509_set_pubkey(cert, key);
+  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
+  const std::string cert_path = dir + "/rsa.pem", key_path = dir + "/rsa-key.pem";
+  FILE* out = std::fopen(cert_path.c_str(), "w");
+  PEM_write_X509(out, cert);
+  std::fclose(out);
+  out = std::fopen(key_path.c_str(), "w");
+  PEM_write_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(out);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return {cert_path, key_path};
+}
+
+// The suite a TLS handshake agreed on with the server, or "" when it was refused. `suites`
+// (TLS 1.2's list) is what the client offers, between the versions given.
+std::string Negotiate(int port, int min_version, int max_version, const std::string& suites) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_security_level(ctx, 0);  // let this client offer what the server must refuse
+  SSL_CTX_set_min_proto_version(ctx, min_version);
+  SSL_CTX_set_max_proto_version(ctx, max_version);
+  if (!suites.empty()) SSL_CTX_set_cipher_list(ctx, suites.c_str());
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  BIO_set_conn_hostname(bio, address.c_str());
+  std::string agreed;
+  if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1) {
+    SSL* ssl = nullptr;
+    BIO_get_ssl(bio, &ssl);
+    agreed = SSL_get_cipher_name(ssl);
+  }
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
+  ERR_clear_error();
+  return agreed;
+}
+
+TEST_CASE("TLS policy: 1.2 with ECDHE and AEAD suites only, 1.3; for RSA and ECDSA certificates alike") {
+  testing::TempDir dir("chosa-tls-policy");
+  const auto [rsa_cert, rsa_key] = MakeRsaCertificate(dir.path());
+  for (const bool rsa : {true, false}) {
+    ServerOptions options;
+    if (rsa) {
+      options.cert_file = rsa_cert;
+      options.key_file = rsa_key;
+    }  // else dev-tls's P-256 (ECDSA) certificate
+    RunningServer server(options);
+    const std::string kind = rsa ? "RSA" : "ECDSA";
+    const std::vector<std::string> refused = {"AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES256-SHA", "AES128-SHA",
+                                              "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES128-SHA",
+                                              "ECDHE-RSA-AES256-SHA384", "ECDHE-ECDSA-AES256-SHA384",
+                                              "DHE-RSA-AES128-GCM-SHA256"};
+    for (const std::string& suite : refused) {
+      INFO(kind << " certificate, TLS 1.2 offering only " << suite);
+      CHECK(Negotiate(server.port(), TLS1_2_VERSION, TLS1_2_VERSION, suite).empty());
+    }
+    for (const int version : {TLS1_VERSION, TLS1_1_VERSION}) {
+      INFO(kind << " certificate, TLS version " << version);
+      CHECK(Negotiate(server.port(), version, version, "DEFAULT:@SECLEVEL=0").empty());
+    }
+    const std::string prefix = rsa ? "ECDHE-RSA-" : "ECDHE-ECDSA-";
+    for (const std::string aead : {"AES128-GCM-SHA256", "AES256-GCM-SHA384", "CHACHA20-POLY1305"}) {
+      INFO(kind << " certificate, TLS 1.2 offering " << prefix + aead);
+      CHECK(Negotiate(server.port(), TLS1_2_VERSION, TLS1_2_VERSION, prefix + aead) == prefix + aead);
+    }
+    INFO(kind << " certificate, TLS 1.3");
+    CHECK(Negotiate(server.port(), TLS1_3_VERSION, TLS1_3_VERSION, "").rfind("TLS_", 0) == 0);
   }
 }
 

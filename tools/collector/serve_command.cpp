@@ -2,6 +2,7 @@
 // stops it; requests in flight finish (a batch is stored whole or not at all) before it exits.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cstdio>
@@ -30,6 +31,14 @@ const std::pair<const char*, const char*> kFlags[] = {
     {"--rate", "rate_per_second"},  {"--burst", "rate_burst"},
     {"--quarantine-device-bytes", "quarantine_device_bytes"},
     {"--quarantine-form-bytes", "quarantine_form_bytes"},
+    {"--io-threads", "io_threads"}, {"--listen-backlog", "listen_backlog"},
+    {"--handshake-timeout", "handshake_timeout_seconds"}, {"--header-timeout", "header_timeout_seconds"},
+    {"--body-grace", "body_grace_seconds"}, {"--body-min-rate", "body_min_bytes_per_second"},
+    {"--write-timeout", "write_timeout_seconds"},
+    {"--max-unfinished-per-address", "max_unfinished_per_address"},
+    {"--max-unfinished", "max_unfinished_connections"},
+    {"--trusted-proxy", "trusted_proxy"},
+    {"--enrol-rate", "enrol_rate_per_second"}, {"--enrol-burst", "enrol_burst"},
 };
 
 const cli::CommandSpec& ServeSpec() {
@@ -40,13 +49,28 @@ const cli::CommandSpec& ServeSpec() {
         "                             [--data DIR] [--threads N] [--keep-alive-requests N]\n"
         "                             [--keep-alive-seconds N] [--access-log PATH|-] [--rate R] [--burst B]\n"
         "                             [--quarantine-device-bytes N] [--quarantine-form-bytes N]\n"
-        "                             [--port-file PATH]",
-        "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or newer, until SIGTERM or SIGINT.\n"
+        "                             [--io-threads N] [--listen-backlog N] [--handshake-timeout S]\n"
+        "                             [--header-timeout S] [--body-grace S] [--body-min-rate B]\n"
+        "                             [--write-timeout S] [--max-unfinished-per-address N]\n"
+        "                             [--max-unfinished N] [--trusted-proxy ADDR] [--enrol-rate R]\n"
+        "                             [--enrol-burst B] [--port-file PATH]",
+        "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or 1.3, until SIGTERM or SIGINT.\n"
         "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
         "  --listen          address and port (default 0.0.0.0:8443; port 0: any free port)\n"
         "  --cert, --key     the server's certificate chain and private key (PEM)\n"
         "  --data DIR        where collector.sqlite lives (default ./collector-data)\n"
-        "  --threads N       connections served at once (default 16)\n"
+        "  --threads N       requests handled at once (default 16)\n"
+        "  --io-threads N    threads doing TLS and the connections' reads and writes (2)\n"
+        "  --listen-backlog N   connections queued by the kernel before they are accepted (1024)\n"
+        "  --handshake-timeout S, --header-timeout S   to finish the TLS handshake, and each\n"
+        "                    request's head (10, 10)\n"
+        "  --body-grace S, --body-min-rate B   a body's average rate must stay above B bytes/s\n"
+        "                    once S seconds have passed (10, 8192)\n"
+        "  --write-timeout S each write of a response (30)\n"
+        "  --max-unfinished-per-address N, --max-unfinished N   connections that have not sent a\n"
+        "                    complete request head, per address and in all (32, 1024)\n"
+        "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For names the client (repeatable)\n"
+        "  --enrol-rate R, --enrol-burst B   enrolments per second per client address (1, 100)\n"
         "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
         "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
         "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
@@ -109,6 +133,14 @@ int ServeCommand(const Args& args) {
     std::cerr << "chosa-collector serve: --cert and --key are required (chosa-collector dev-tls makes a pair "
                  "for trying it out)\n";
     return 2;
+  }
+
+  // Every connection is a descriptor, and a slow client's costs no thread: take all the
+  // descriptors the system allows this process (the soft limit is often 1,024).
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
 
   // Block the stop signals in every thread; one thread waits for them.

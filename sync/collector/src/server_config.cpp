@@ -1,5 +1,6 @@
 #include "chosa/collector/server_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -83,10 +84,43 @@ const std::map<std::string, Setter, std::less<>>& Settings() {
        Whole(1, 1000000, [](CollectorConfig* c, int64_t n) { c->server.keep_alive_max_requests = static_cast<size_t>(n); })},
       {"keep_alive_seconds",
        Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.keep_alive_timeout_seconds = static_cast<int>(n); })},
-      {"read_timeout_seconds",
-       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.read_timeout_seconds = static_cast<int>(n); })},
       {"write_timeout_seconds",
        Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.write_timeout_seconds = static_cast<int>(n); })},
+      {"io_threads", Whole(1, 64, [](CollectorConfig* c, int64_t n) { c->server.io_threads = static_cast<int>(n); })},
+      {"listen_backlog",
+       Whole(1, 65535, [](CollectorConfig* c, int64_t n) { c->server.listen_backlog = static_cast<int>(n); })},
+      {"handshake_timeout_seconds",
+       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.handshake_timeout_seconds = static_cast<int>(n); })},
+      {"header_timeout_seconds",
+       Whole(1, 3600, [](CollectorConfig* c, int64_t n) { c->server.header_timeout_seconds = static_cast<int>(n); })},
+      {"body_grace_seconds",
+       Whole(0, 3600, [](CollectorConfig* c, int64_t n) { c->server.body_grace_seconds = static_cast<int>(n); })},
+      {"body_min_bytes_per_second", Whole(1, int64_t{1} << 30, [](CollectorConfig* c, int64_t n) {
+         c->server.body_min_bytes_per_second = static_cast<uint64_t>(n);
+       })},
+      {"max_unfinished_per_address", Whole(1, 1000000, [](CollectorConfig* c, int64_t n) {
+         c->server.max_unfinished_per_address = static_cast<size_t>(n);
+       })},
+      {"max_unfinished_connections", Whole(1, 1000000, [](CollectorConfig* c, int64_t n) {
+         c->server.max_unfinished_connections = static_cast<size_t>(n);
+       })},
+      {"trusted_proxy", [](std::string_view key, std::string_view value, CollectorConfig* c) {
+         // One address, or several separated by commas; given again, they add up.
+         size_t at = 0;
+         while (at <= value.size()) {
+           const size_t comma = std::min(value.find(',', at), value.size());
+           const std::string_view one = value.substr(at, comma - at);
+           if (one.empty() || one.find_first_not_of("0123456789abcdefABCDEF.:") != std::string_view::npos) {
+             return Status::InvalidArgument(std::string(key) + " is an IP address (or several, with commas), not \"" +
+                                            std::string(value) + "\"");
+           }
+           c->server.trusted_proxies.emplace_back(one);
+           at = comma + 1;
+         }
+         return Status::Ok();
+       }},
+      {"enrol_rate_per_second", Number([](CollectorConfig* c, double n) { c->server.enrol_requests_per_second = n; })},
+      {"enrol_burst", Number([](CollectorConfig* c, double n) { c->server.enrol_burst = n; })},
       {"rate_per_second", Number([](CollectorConfig* c, double n) { c->server.device_requests_per_second = n; })},
       {"rate_burst", Number([](CollectorConfig* c, double n) { c->server.device_request_burst = n; })},
       {"max_body_bytes", Whole(1024, int64_t{1} << 34, [](CollectorConfig* c, int64_t n) {
