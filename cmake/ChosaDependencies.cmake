@@ -9,7 +9,9 @@ find_package(SQLite3 REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # 0.11: a compiled library
 find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
-pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # Excel workbooks (exports)
+if(NOT CHOSA_DEVICE_ONLY)  # the analysis module's, not a device's
+  pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # Excel workbooks (exports)
+endif()
 if(CHOSA_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
 endif()
