@@ -9,9 +9,11 @@ find_package(SQLite3 REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # 0.11: a compiled library
 find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
-# The collector's HTTPS server: Boost.Beast over Asio, header-only (libboost-dev).
-find_package(Boost 1.74 REQUIRED)
-pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # Excel workbooks (exports)
+if(NOT CHOSA_DEVICE_ONLY)  # the collector's and the analysis module's, not a device's
+  # The collector's HTTPS server: Boost.Beast over Asio, header-only (libboost-dev).
+  find_package(Boost 1.74 REQUIRED)
+  pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # Excel workbooks (exports)
+endif()
 if(CHOSA_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
 endif()

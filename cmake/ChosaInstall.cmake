@@ -60,7 +60,9 @@ foreach(include_dir engine/base/include engine/include engine/store/include sync
 endforeach()
 
 # ---- the programs ------------------------------------------------------------------------------
-install(TARGETS chosa RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET chosa)  # not in a device-only build (CHOSA_DEVICE_ONLY)
+  install(TARGETS chosa RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 if(TARGET chosa-collector)
   install(TARGETS chosa-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -4,12 +4,15 @@
 # waits in the outbox); then, given the collector program, it enrols with a one-time code of a
 # collector over TLS on a free port, fills a second record and syncs both.
 # usage: c_api_doc_example.sh EXAMPLE FORM [CHOSA_COLLECTOR]
+# In a cross build, CHOSA_EMULATOR in the environment is the command EXAMPLE runs under
+# (qemu-aarch64 -L SYSROOT); the collector is one for this machine.
 set -euo pipefail
 example=$1 form=$2 collector=${3:-}
+read -ra emulator <<< "${CHOSA_EMULATOR:-}"
 T=$(mktemp -d)
 SERVER=
 trap '[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
-"$example" "$T/s.sqlite" "$form" | tee "$T/first"
+"${emulator[@]}" "$example" "$T/s.sqlite" "$form" | tee "$T/first"
 grep -q "^finalized [0-9a-f-]\{36\}$" "$T/first"
 grep -q "^not enrolled: the submission waits in the outbox$" "$T/first"
 if [ -z "$collector" ]; then
@@ -23,7 +26,7 @@ code=$("$collector" enrol-code --forms visit_record --data "$T/col" 2> /dev/null
   --listen 127.0.0.1:0 --port-file "$T/port" --access-log "$T/access.log" > "$T/serve.log" 2>&1 &
 SERVER=$!
 while kill -0 "$SERVER" && [ ! -s "$T/port" ]; do sleep 0.1; done
-"$example" "$T/s.sqlite" "$form" "https://127.0.0.1:$(cat "$T/port")" "$code" "$T/tls/ca.pem" | tee "$T/second"
+"${emulator[@]}" "$example" "$T/s.sqlite" "$form" "https://127.0.0.1:$(cat "$T/port")" "$code" "$T/tls/ca.pem" | tee "$T/second"
 grep -q '"complete":true' "$T/second"
 grep -q '"sent":2' "$T/second"
 grep -q '"left":0' "$T/second"

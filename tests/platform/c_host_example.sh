@@ -12,9 +12,16 @@
 #     into the prefix), run with LD_LIBRARY_PATH as a second device with a second code.
 #
 # usage: c_host_example.sh SOURCE_DIR BUILD_DIR
+#
+# A cross build (the arm64 one: tests/platform/CMakeLists.txt) sets, in the environment:
+#   CHOSA_COLLECTOR       a chosa-collector that runs on this machine (the arm64 package has none)
+#   CHOSA_TOOLCHAIN_FILE  the toolchain the example is configured with (and CHOSA_SYSROOT, its sysroot)
+#   CHOSA_EMULATOR        the command the example's programs run under (qemu-aarch64 -L SYSROOT)
+#   CC, LDFLAGS           the compiler and link flags of the pkg-config build
 set -euo pipefail
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
+read -ra emulator <<< "${CHOSA_EMULATOR:-}"
 
 T=$(mktemp -d)
 SERVER=
@@ -33,20 +40,29 @@ step() { echo "== $*"; }
 step "install into \$T/prefix"
 cmake --install "$build" --prefix "$T/prefix" > "$T/install.log"
 prefix=$T/prefix
-bin=$prefix/bin
+collector_tool=${CHOSA_COLLECTOR:-$prefix/bin/chosa-collector}
+cross_args=()
+if [ -n "${CHOSA_TOOLCHAIN_FILE:-}" ]; then
+  # The prefix holds a package for another machine: a cross build finds packages only in its
+  # sysroot and in the staging prefix (CMAKE_STAGING_PREFIX), where it was installed. CMake
+  # rewrites run paths under the staging prefix to the install prefix, where the package would
+  # be on the device; under qemu-user the device sees this machine's files: the same place.
+  cross_args=(-DCMAKE_TOOLCHAIN_FILE="$CHOSA_TOOLCHAIN_FILE" -DCHOSA_SYSROOT="$CHOSA_SYSROOT"
+    -DCMAKE_STAGING_PREFIX="$prefix" -DCMAKE_INSTALL_PREFIX="$prefix")
+fi
 
 step "the example against the installed package (find_package(chosa), chosa::c)"
 cmake -S "$src/examples/c_host" -B "$T/host-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS=-Werror \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$T/host-configure.log"
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cross_args[@]}" > "$T/host-configure.log"
 cmake --build "$T/host-build" > "$T/host-build.log"
 grep -q "chosa_DIR:PATH=$prefix/" "$T/host-build/CMakeCache.txt" || { echo "find_package(chosa) did not find the prefix"; exit 1; }
 
-step "the collector (installed chosa-collector) on loopback TLS"
-"$bin/chosa-collector" dev-tls "$T/tls" > /dev/null
-"$bin/chosa-collector" publish "$src/schemas/examples/workshop_attendee_survey.json" --data "$T/col" > /dev/null
-code1=$("$bin/chosa-collector" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
-code2=$("$bin/chosa-collector" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
-"$bin/chosa-collector" serve --cert "$T/tls/server.pem" --key "$T/tls/server-key.pem" --data "$T/col" \
+step "the collector on loopback TLS (${CHOSA_COLLECTOR:-the installed chosa-collector})"
+"$collector_tool" dev-tls "$T/tls" > /dev/null
+"$collector_tool" publish "$src/schemas/examples/workshop_attendee_survey.json" --data "$T/col" > /dev/null
+code1=$("$collector_tool" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
+code2=$("$collector_tool" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
+"$collector_tool" serve --cert "$T/tls/server.pem" --key "$T/tls/server-key.pem" --data "$T/col" \
   --listen 127.0.0.1:0 --port-file "$T/port" --access-log "$T/access.log" 2> "$T/collector.log" &
 SERVER=$!
 while kill -0 "$SERVER" 2> /dev/null && [ ! -s "$T/port" ]; do sleep 0.1; done
@@ -59,7 +75,7 @@ run_host() {
   local host=$1 store=$2 code=$3
   local out=$T/${store##*/}.out
   local status=0
-  "$host" "$store" "$src/schemas/examples/workshop_attendee_survey.json" "$collector" "$T/tls/ca.pem" "$code" \
+  "${emulator[@]}" "$host" "$store" "$src/schemas/examples/workshop_attendee_survey.json" "$collector" "$T/tls/ca.pem" "$code" \
     > "$out" || status=$?
   cat "$out"
   [ "$status" -eq 0 ] || { echo "the host failed (status $status)"; exit 1; }
@@ -76,13 +92,14 @@ uuid1=$uuid device1=$device
 step "host.c with pkg-config"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 pkg-config --modversion chosa
-# shellcheck disable=SC2046  # the flags are words
-cc -std=c99 -Wall -Wextra -Wpedantic -Werror -o "$T/host-pc" "$src/examples/c_host/host.c" $(pkg-config --cflags --libs chosa)
+# shellcheck disable=SC2046,SC2086  # the flags are words
+"${CC:-cc}" -std=c99 -Wall -Wextra -Wpedantic -Werror -o "$T/host-pc" "$src/examples/c_host/host.c" $(pkg-config --cflags --libs chosa) \
+  ${LDFLAGS:-}
 LD_LIBRARY_PATH=$(pkg-config --variable=libdir chosa) run_host "$T/host-pc" "$T/device2.sqlite" "$code2"
 uuid2=$uuid device2=$device
 
 step "the collector's side: both submissions arrived, each from its device"
-"$bin/chosa-collector" export workshop_attendee_survey --data "$T/col" > "$T/export.jsonl" 2> /dev/null
+"$collector_tool" export workshop_attendee_survey --data "$T/col" > "$T/export.jsonl" 2> /dev/null
 python3 - "$T/export.jsonl" "$uuid1" "$device1" "$uuid2" "$device2" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
