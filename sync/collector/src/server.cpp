@@ -158,6 +158,16 @@ struct CollectorServer::Impl {
         limiter(o.device_requests_per_second, o.device_request_burst),
         server(o.cert_file.c_str(), o.key_file.c_str()) {}
 
+  // The free SendError functions, and damage logged: a damaged database or submission is the
+  // bureau's to act on, not only the client's to read.
+  void SendError(httplib::Response& res, int http_status, const std::string& message, const std::string& pointer = "") {
+    collector::SendError(res, http_status, message, pointer);
+  }
+  void SendError(httplib::Response& res, const Status& status) {
+    if (status.code() == StatusCode::kCorruption) env->Log(LogLevel::kError, status.message());
+    collector::SendError(res, status);
+  }
+
   // The principal of the request's bearer token, or the status to answer with.
   Result<Principal> Authenticate(const httplib::Request& req, std::optional<Role> role) {
     const std::string header = req.get_header_value("Authorization");
@@ -266,13 +276,15 @@ struct CollectorServer::Impl {
       if (!dataset.ok()) return SendError(res, dataset.status());
       res.set_header(std::string(protocol::kCursorHeader), protocol::EncodeCursor(dataset->end()));
       auto shared = std::make_shared<SubmissionExport>(std::move(dataset).value());
-      return Stream(res, std::string(protocol::kBatchContentType), [shared](httplib::DataSink& sink) {
-        bool more = shared->NextPage([&sink](const StoredSubmission& stored) {
-          const std::string line = ExportLine(stored);
-          return sink.write(line.data(), line.size());
-        });
-        return more ? Page::kMore : shared->status().ok() ? Page::kDone : Page::kFailed;
-      });
+      return Stream(res, std::string(protocol::kBatchContentType), "the export of form " + form_id,
+                    [shared](std::string& out, Status* cause) {
+                      bool more = shared->NextPage([&out](const StoredSubmission& stored) {
+                        out += ExportLine(stored);
+                        return true;
+                      });
+                      *cause = shared->status();
+                      return more ? Page::kMore : cause->ok() ? Page::kDone : Page::kFailed;
+                    });
     }
     Result<std::unique_ptr<TablesExport>> tables = TablesExport::Begin(storage, form_id, request->options, request->labels);
     if (!tables.ok()) return SendError(res, tables.status());
@@ -285,27 +297,33 @@ struct CollectorServer::Impl {
                                               (table == 0 ? "" : "-" + request->table) + ".csv\"");
     struct CsvStream {
       std::unique_ptr<TablesExport> tables;
-      std::string pending;
+      std::string* out = nullptr;  // the page being made
       analysis::CsvWriter csv{[this](std::string_view bytes) {
-        pending.append(bytes);
+        out->append(bytes);
         return true;
       }};
     };
     auto shared = std::make_shared<CsvStream>();
     shared->tables = std::move(tables).value();
+    std::string header;
+    shared->out = &header;
     shared->csv.WriteHeader(shared->tables->layout().tables()[static_cast<size_t>(table)]);
-    return Stream(res, "text/csv; charset=utf-8", [shared, table](httplib::DataSink& sink) {
-      const bool more = shared->tables->NextPage([&](const analysis::SubmissionRows& rows) {
-        if (table == 0) return shared->csv.WriteRow(rows.main);
-        const auto& repeat = rows.repeats[static_cast<size_t>(table)];
-        for (size_t i = 0; i < repeat.count; ++i) shared->csv.WriteRow(repeat.rows[i]);
-        return true;
-      });
-      shared->csv.Flush();
-      if (!shared->pending.empty() && !sink.write(shared->pending.data(), shared->pending.size())) return Page::kFailed;
-      shared->pending.clear();
-      return more ? Page::kMore : shared->tables->status().ok() ? Page::kDone : Page::kFailed;
-    });
+    shared->csv.Flush();
+    return Stream(res, "text/csv; charset=utf-8", "the CSV export of form " + form_id,
+                  [shared, table, header = std::move(header)](std::string& out, Status* cause) mutable {
+                    out = std::move(header);
+                    header.clear();
+                    shared->out = &out;
+                    const bool more = shared->tables->NextPage([&](const analysis::SubmissionRows& rows) {
+                      if (table == 0) return shared->csv.WriteRow(rows.main);
+                      const auto& repeat = rows.repeats[static_cast<size_t>(table)];
+                      for (size_t i = 0; i < repeat.count; ++i) shared->csv.WriteRow(repeat.rows[i]);
+                      return true;
+                    });
+                    shared->csv.Flush();
+                    *cause = shared->tables->status();
+                    return more ? Page::kMore : cause->ok() ? Page::kDone : Page::kFailed;
+                  });
   }
 
   // A workbook cannot stream (its sheets are zipped at the end): it is built in a temporary
@@ -387,15 +405,49 @@ struct CollectorServer::Impl {
   }
 
   enum class Page { kMore, kDone, kFailed };
-  // Streams a body written a page at a time by `page`. A failure part-way ends the stream short,
-  // so the client sees a body cut off (no final chunk) rather than a complete-looking export.
-  static void Stream(httplib::Response& res, const std::string& content_type,
-                     std::function<Page(httplib::DataSink&)> page) {
-    res.set_chunked_content_provider(content_type, [page = std::move(page)](size_t, httplib::DataSink& sink) {
-      const Page result = page(sink);
-      if (result == Page::kDone) sink.done();
-      return result != Page::kFailed;
-    });
+  // Streams a body made a page at a time by `page` (which appends the page's bytes to its string
+  // and says why it failed). The first page is made before the answer begins, so that a failure
+  // there (a damaged submission, a damaged file) is a 5xx with its reason. Past it the status is
+  // sent: a failure ends the body short (no final chunk, which a client sees as cut off) and is
+  // logged with its cause, and the access log's line carries it.
+  void Stream(httplib::Response& res, const std::string& content_type, std::string what,
+              std::function<Page(std::string&, Status*)> page) {
+    struct State {
+      std::string pending;
+      Page last = Page::kMore;
+      uint64_t sent = 0;
+    };
+    auto state = std::make_shared<State>();
+    Status cause;
+    state->last = page(state->pending, &cause);
+    if (state->last == Page::kFailed) return SendError(res, cause);
+    res.set_chunked_content_provider(
+        content_type, [this, state, what = std::move(what), page = std::move(page)](size_t, httplib::DataSink& sink) {
+          if (!state->pending.empty()) {
+            if (!sink.write(state->pending.data(), state->pending.size())) {
+              CutShort(LogLevel::kWarning, what, state->sent, "the client stopped reading");
+              return false;
+            }
+            state->sent += state->pending.size();
+            state->pending.clear();
+          }
+          if (state->last == Page::kDone) {
+            sink.done();
+            return true;
+          }
+          Status failed;
+          state->last = page(state->pending, &failed);
+          if (state->last == Page::kFailed) {
+            CutShort(LogLevel::kError, what, state->sent, failed.message());
+            return false;
+          }
+          return true;
+        });
+  }
+
+  void CutShort(LogLevel level, const std::string& what, uint64_t sent, const std::string& cause) {
+    current.error = what + " was cut short after " + std::to_string(sent) + " bytes: " + cause;
+    env->Log(level, current.error);
   }
 
   // The push route: the body is read here, as a stream, so that its size is bounded before it
@@ -451,8 +503,12 @@ struct CollectorServer::Impl {
     }
     Result<std::vector<protocol::PushResult>> results = ingest.Push(*device, *lines, env->NowMillis());
     if (!results.ok()) {
-      env->Log(LogLevel::kError, "storing a batch failed: " + results.status().ToString());
-      return SendError(res, Status::Unavailable("the batch could not be stored; nothing of it was kept"));
+      const Status& failed = results.status();
+      env->Log(LogLevel::kError, "storing a batch failed: " + failed.ToString());
+      if (failed.code() == StatusCode::kCorruption) return collector::SendError(res, 500, failed.message());
+      const bool stored = failed.message().rfind(kNotAcknowledged, 0) == 0;
+      return SendError(res, Status::Unavailable(stored ? kNotAcknowledged
+                                                       : "the batch could not be stored; nothing of it was kept"));
     }
     SendJson(res, protocol::ToJson(protocol::PushResponse{std::move(*results)}));
   }
@@ -509,9 +565,9 @@ struct CollectorServer::Impl {
                 });
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
-      if (res.status == 404) return SendError(res, 404, "no route " + req.method + " " + req.path);
-      if (res.status == 413) return SendError(res, 413, "the body is larger than the collector accepts");
-      SendError(res, res.status, "HTTP " + std::to_string(res.status));
+      if (res.status == 404) return collector::SendError(res, 404, "no route " + req.method + " " + req.path);
+      if (res.status == 413) return collector::SendError(res, 413, "the body is larger than the collector accepts");
+      collector::SendError(res, res.status, "HTTP " + std::to_string(res.status));
     });
     server.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
       std::string what = "unknown";

@@ -28,6 +28,19 @@ namespace fs = std::filesystem;
 }  // namespace
 
 Status SqliteStorage::Open() {
+  // Damage found while opening is named as such (a damaged schema page reads as "no such column").
+  Status status = NamedDamage(OpenConnections());
+  if (!status.ok()) return status;
+  status = Prepare();
+  if (!status.ok()) {
+    // The schema is the collector's own and was just migrated: a statement that no longer
+    // compiles against it means the schema in the file is damaged.
+    return status.code() == StatusCode::kCorruption ? status : DamagedDatabase(status.message());
+  }
+  return acknowledged_.Open(acknowledged_path_);
+}
+
+Status SqliteStorage::OpenConnections() {
   Status status = ProbeSqliteDatabase(path_);
   if (!status.ok()) return status;
   status = db_.Open(path_, SQLITE_OPEN_READWRITE);
@@ -38,9 +51,7 @@ Status SqliteStorage::Open() {
   if (!status.ok()) return status;
   status = reader_.db.Open(path_, SQLITE_OPEN_READWRITE);
   if (!status.ok()) return status;
-  status = reader_.db.Exec("PRAGMA query_only=ON", "setting up the collector's reading connection");
-  if (!status.ok()) return status;
-  return Prepare();
+  return reader_.db.Exec("PRAGMA query_only=ON", "setting up the collector's reading connection");
 }
 
 Status SqliteStorage::Prepare() {
@@ -54,8 +65,8 @@ Status SqliteStorage::Prepare() {
                                  "received_at, body, revalidated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (uuid) DO NOTHING",
                                  kept);
-  submission_sha_ = Statement(db, "SELECT sha256 FROM submissions WHERE uuid = ?", kept);
-  submission_body_ = Statement(db, "SELECT body FROM submissions WHERE uuid = ?", kept);
+  submission_sha_ = Statement(db, "SELECT sha256, seq FROM submissions WHERE uuid = ?", kept);
+  submission_body_ = Statement(db, "SELECT body, sha256 FROM submissions WHERE uuid = ?", kept);
   find_quarantined_ = Statement(db,
                                 "SELECT id FROM quarantine WHERE body_sha256 = ? AND device_id = ? AND reason = ? "
                                 "AND released_at IS NULL LIMIT 1",
@@ -67,7 +78,7 @@ Status SqliteStorage::Prepare() {
   touch_device_ = Statement(db, "UPDATE devices SET last_seen_at = MAX(last_seen_at, ?) WHERE device_id = ?", kept);
   for (Statement* statement : {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_, &submission_body_,
                                &find_quarantined_, &insert_quarantined_, &touch_device_}) {
-    if (!statement->ok()) return SqliteStatus(db, statement->prepare_code(), "preparing the collector's statements");
+    if (!statement->ok()) return StorageStatus(db, statement->prepare_code(), "preparing the collector's statements");
   }
   sqlite3* reading = reader_.db.get();
   reader_.device_by_token =
@@ -80,7 +91,7 @@ Status SqliteStorage::Prepare() {
   for (Statement* statement :
        {&reader_.device_by_token, &reader_.analyst_by_token, &reader_.get_form_version, &reader_.get_form_state}) {
     if (!statement->ok()) {
-      return SqliteStatus(reading, statement->prepare_code(), "preparing the collector's statements");
+      return StorageStatus(reading, statement->prepare_code(), "preparing the collector's statements");
     }
   }
   return Status::Ok();
@@ -105,7 +116,7 @@ Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& d
     Status created = CreateSqliteDatabase(path);
     if (!created.ok()) return created;
   }
-  auto storage = std::make_unique<SqliteStorage>(path);
+  auto storage = std::make_unique<SqliteStorage>(path, AcknowledgedPath(dir));
   Status opened = storage->Open();
   if (!opened.ok()) return opened;
   return std::unique_ptr<CollectorStorage>(std::move(storage));

@@ -30,7 +30,7 @@ Result<QuarantinedItem> SqliteStorage::GetQuarantined(int64_t id) {
   row.Bind(1, id);
   const int code = row.ok() ? row.Step() : row.prepare_code();
   if (code == SQLITE_DONE) return Status::NotFound("no quarantined item " + std::to_string(id));
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the quarantine");
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading the quarantine");
   return ReadQuarantined(row);
 }
 
@@ -116,14 +116,14 @@ Status SqliteStorage::Quarantine(const std::string& device_id, const IngestItem&
     find->BindStatic(1, body_sha256).BindStatic(2, device_id).BindStatic(3, reason);
     const int code = find->Step();
     if (code == SQLITE_ROW) return Status::Ok();
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "reading the quarantine");
+    if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "reading the quarantine");
   }
   Running insert(insert_quarantined_);
   insert->BindStatic(1, item.envelope.uuid).BindStatic(2, device_id).BindStatic(3, item.envelope.form_id);
   insert->BindStatic(4, item.envelope.form_version).BindStatic(5, reason).BindStatic(6, item.body);
   insert->BindStatic(7, body_sha256).Bind(8, received_at);
   const int code = insert->Step();
-  if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "quarantining a rejected submission");
+  if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "quarantining a rejected submission");
   return Status::Ok();
 }
 
