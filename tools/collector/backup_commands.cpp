@@ -1,5 +1,6 @@
 // chosa-collector backup, restore: an online copy of the collector's database, and putting one
 // back in place with the collector stopped (commands.h, admin_common.h).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -42,10 +43,24 @@ const AdminSpec& RestoreSpec() {
 
 int Restore(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   const std::string& backup = parsed.positionals[0];
-  Result<std::string> aside = collector::RestoreSqliteBackup(backup, DataDir(parsed), Now());
+  collector::RestoredPosition position;
+  Result<std::string> aside = collector::RestoreSqliteBackup(backup, DataDir(parsed), Now(), &position);
   if (!aside.ok()) return Fail(spec, aside.status().message());
   std::printf("Restored %s as %s.\n", backup.c_str(), collector::SqliteDatabasePath(DataDir(parsed)).c_str());
   if (!aside->empty()) std::printf("The database it replaced is kept as %s.\n", aside->c_str());
+  const collector::Acknowledged& before = position.before;
+  const collector::Acknowledged& restored = position.restored;
+  if (before.position > restored.position || before.count > restored.count) {
+    // Said, not refused: restoring is how the bureau chooses this database knowingly.
+    std::printf("Devices had been told up to position %lld (%lld submissions) is stored; this backup holds up to "
+                "%lld (%lld submissions): at least %lld acknowledged submissions are not in it, and their devices "
+                "will not send them again.\n",
+                static_cast<long long>(before.position), static_cast<long long>(before.count),
+                static_cast<long long>(restored.position), static_cast<long long>(restored.count),
+                static_cast<long long>(std::max(before.position - restored.position, before.count - restored.count)));
+  }
+  std::printf("The acknowledged position is now the restored database's (position %lld).\n",
+              static_cast<long long>(restored.position));
   std::printf("Start the collector again.\n");
   return 0;
 }

@@ -18,7 +18,6 @@ int DevTlsCommand(const Args& args);  // dev_tls_command.cpp: a local CA and ser
 // form_commands.cpp: the forms and their state.
 int PublishCommand(const Args& args);
 int FormsCommand(const Args& args);
-int CheckCommand(const Args& args);
 int CloseCommand(const Args& args);
 int ArchiveCommand(const Args& args);
 int ReopenCommand(const Args& args);
@@ -30,6 +29,7 @@ int RevokeCommand(const Args& args);
 int AnalystTokenCommand(const Args& args);
 int AnalystTokensCommand(const Args& args);
 int RevokeAnalystCommand(const Args& args);
+int CheckCommand(const Args& args);       // check_command.cpp: damage, loss, submissions not re-validated
 int QuarantineCommand(const Args& args);  // quarantine_command.cpp
 int ExportCommand(const Args& args);      // export_command.cpp
 // backup_commands.cpp: an online backup, and restoring one.

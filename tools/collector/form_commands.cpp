@@ -1,4 +1,4 @@
-// chosa-collector publish, forms, check, close, archive, reopen: the forms the collector holds and
+// chosa-collector publish, forms, close, archive, reopen: the forms the collector holds and
 // their state (commands.h, admin_common.h).
 #include <cstdio>
 #include <string>
@@ -6,9 +6,7 @@
 
 #include "admin_common.h"
 #include "chosa/collector_storage.h"
-#include "cli_values.h"
 #include "chosa/collector/admin.h"
-#include "display_text.h"
 #include "text_table.h"
 
 namespace chosa::collector_tool {
@@ -77,58 +75,6 @@ int Forms(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   return 0;
 }
 
-const AdminSpec& CheckSpec() {
-  static const AdminSpec spec = MakeAdminSpec(
-      "check", "",
-        "Lists the stored submissions that were never re-validated against their form version\n"
-        "(released from quarantine, or stored unchecked by an older collector), and the stored\n"
-        "corrections that hide nothing because they name another device's submission. Exit status 1\n"
-        "if any.\n",
-        0, 0, {}, {});
-  return spec;
-}
-
-// The corrections that name another device's submission (stored before it arrived, or by an
-// older collector): listed with what they name, since the exports ignore their `replaces`.
-void PrintUnappliedCorrections(const std::vector<collector::StoredSubmission>& corrections) {
-  std::vector<std::vector<std::string>> rows{{"UUID", "FORM", "DEVICE", "RECEIVED", "REPLACES"}};
-  for (const auto& stored : corrections) {
-    rows.push_back({stored.uuid, stored.form_id, stored.device_id, tools::LocalTime(stored.received_at),
-                    stored.replaces});
-  }
-  tools::PrintTable(stdout, rows, 0);
-  std::printf("%zu stored correction%s not applied: %s a submission that another device sent (and that it does\n"
-              "not continue: chosa-collector devices link), or %s; the exports list both.\n",
-              corrections.size(), corrections.size() == 1 ? " is" : "s are",
-              corrections.size() == 1 ? "it replaces" : "they replace", corrections.size() == 1 ? "itself" : "themselves");
-}
-
-// Lists the stored submissions that were never re-validated against their form version, and
-// the corrections not applied; exit status 1 when there are any, so that a script notices.
-int Check(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
-  auto storage = OpenStorage(spec, DataDir(parsed), false);
-  if (!storage) return 1;
-  Result<std::vector<collector::StoredSubmission>> unchecked = storage->NotRevalidated();
-  if (!unchecked.ok()) return Fail(spec, unchecked.status().ToString());
-  Result<std::vector<collector::StoredSubmission>> unapplied = storage->UnappliedCorrections();
-  if (!unapplied.ok()) return Fail(spec, unapplied.status().ToString());
-  if (unchecked->empty()) {
-    std::printf("Every stored submission was re-validated against its form version when it was stored.\n");
-  } else {
-    std::vector<std::vector<std::string>> rows{{"UUID", "FORM", "VERSION", "DEVICE", "RECEIVED"}};
-    for (const auto& stored : *unchecked) {
-      rows.push_back({stored.uuid, stored.form_id, tools::Printable(stored.form_version), stored.device_id,
-                      tools::LocalTime(stored.received_at)});
-    }
-    tools::PrintTable(stdout, rows, 0);
-    std::printf("%zu stored submission%s never re-validated against %s form version: released from quarantine by\n"
-                "the bureau, or stored unchecked by an older collector (a form with settings.public_key).\n",
-                unchecked->size(), unchecked->size() == 1 ? " was" : "s were", unchecked->size() == 1 ? "its" : "their");
-  }
-  if (!unapplied->empty()) PrintUnappliedCorrections(*unapplied);
-  return unchecked->empty() && unapplied->empty() ? 0 : 1;
-}
-
 int SetState(const AdminSpec& spec, const cli::ParsedArgs& parsed, collector::FormState state) {
   const std::string& form_id = parsed.positionals[0];
   auto storage = OpenStorage(spec, DataDir(parsed), false);
@@ -192,7 +138,6 @@ int Reopen(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
 
 int PublishCommand(const Args& args) { return RunAdmin(PublishSpec(), args, Publish); }
 int FormsCommand(const Args& args) { return RunAdmin(FormsSpec(), args, Forms); }
-int CheckCommand(const Args& args) { return RunAdmin(CheckSpec(), args, Check); }
 int CloseCommand(const Args& args) { return RunAdmin(CloseSpec(), args, Close); }
 int ArchiveCommand(const Args& args) { return RunAdmin(ArchiveSpec(), args, Archive); }
 int ReopenCommand(const Args& args) { return RunAdmin(ReopenSpec(), args, Reopen); }

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,7 @@
 
 #include "chosa/collector_storage.h"
 #include "chosa/collector/server.h"
+#include "chosa/collector/sqlite_storage.h"
 #include "chosa/collector/server_config.h"
 #include "cli_args.h"
 #include "commands.h"
@@ -53,7 +55,7 @@ const cli::CommandSpec& ServeSpec() {
         "                             [--header-timeout S] [--body-grace S] [--body-min-rate B]\n"
         "                             [--write-timeout S] [--max-unfinished-per-address N]\n"
         "                             [--max-unfinished N] [--trusted-proxy ADDR] [--enrol-rate R]\n"
-        "                             [--enrol-burst B] [--port-file PATH]",
+        "                             [--enrol-burst B] [--port-file PATH] [--accept-loss]",
         "  Serves API v1 (docs/protocol.md) over HTTPS, TLS 1.2 or 1.3, until SIGTERM or SIGINT.\n"
         "  --config FILE     a JSON object of settings (docs/operations.md); flags override it\n"
         "  --listen          address and port (default 0.0.0.0:8443; port 0: any free port)\n"
@@ -78,8 +80,13 @@ const cli::CommandSpec& ServeSpec() {
         "                    device and per form (16 MiB, 256 MiB); past them a line is refused as\n"
         "                    quarantine_full and not kept\n"
         "  --port-file PATH  write the port listened on to PATH once listening\n"
+        "  --accept-loss     serve a database that is behind what was acknowledged to devices (a lost\n"
+        "                    collector.sqlite-wal, an older file put back), knowingly: logged, and\n"
+        "                    the record of what was acknowledged is set to the database\n"
+        "  Before serving, the database is checked (PRAGMA quick_check, its schema, the acknowledged\n"
+        "  position): a damaged one is refused (docs/operations.md, \"Damage and loss\").\n"
         "  Exit: 0 stopped by SIGTERM or SIGINT, 1 cannot serve, 2 usage.\n",
-        {{"--config", true}, {"--port-file", true}}};
+        {{"--config", true}, {"--port-file", true}, {"--accept-loss", false}}};
     for (const auto& [flag, key] : kFlags) made.options.push_back({flag, true});
     return made;
   }();
@@ -152,8 +159,15 @@ int ServeCommand(const Args& args) {
 
   // Workbooks are built on the data's disk (a temporary directory may live in memory).
   if (config.server.scratch_dir.empty()) config.server.scratch_dir = config.data_dir;
-  Result<std::unique_ptr<collector::CollectorStorage>> storage =
-      collector::OpenSqliteStorage(config.data_dir, config.quarantine);
+  // Before anything writes to the database: damage and lost acknowledged submissions stop here.
+  std::string accepted;
+  Status checked = collector::CheckSqliteBeforeServing(config.data_dir, parsed.Has("--accept-loss"), &accepted);
+  if (!checked.ok()) {
+    std::cerr << "chosa-collector serve: " << checked.message() << "\n";
+    return 1;
+  }
+  if (!accepted.empty()) std::cerr << "chosa-collector serve: " << accepted << "\n";
+  Result<std::unique_ptr<collector::CollectorStorage>> storage = collector::OpenSqliteStorage(config.data_dir, config.quarantine);
   if (!storage.ok()) {
     std::cerr << "chosa-collector serve: " << storage.status().ToString() << "\n";
     return 1;
@@ -178,19 +192,25 @@ int ServeCommand(const Args& args) {
   std::cerr << "chosa-collector: listening on https://" << config.server.host << ":" << port << " (data "
             << config.data_dir << ")\n";
 
-  std::atomic<bool> ended_on_its_own{false};
-  std::thread stopper([&stop_signals, &server, &ended_on_its_own] {
+  std::atomic<bool> ran_out{false};  // Run() has returned
+  std::thread stopper([&stop_signals, &server, &ran_out] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    if (!ended_on_its_own) {
+    if (!ran_out) {
       std::cerr << "chosa-collector: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
                 << ": finishing requests in flight\n";
     }
-    (*server)->Stop();
+    // A stop that arrives before the library has begun to listen (a signal right after the port
+    // file appears) is lost by it, and the server would then listen for ever: asked again until
+    // Run() returns.
+    while (!ran_out) {
+      (*server)->Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   });
   Status ran = (*server)->Run();
   // Wake the stopper if the server ended on its own (it is waiting for a signal).
-  ended_on_its_own = true;
+  ran_out = true;
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
   if (!ran.ok()) {

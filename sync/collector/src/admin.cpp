@@ -314,7 +314,8 @@ Result<std::string> CreateAnalystToken(CollectorStorage& storage, std::string_vi
   return token;
 }
 
-Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const std::string& data_dir, int64_t now) {
+Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const std::string& data_dir, int64_t now,
+                                        RestoredPosition* position) {
   // Only the main file is copied: a backup with a WAL beside it would lose what the WAL holds.
   std::error_code error;
   if (fs::exists(backup_path + "-wal", error)) {
@@ -365,6 +366,14 @@ Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const st
   }
   status = CheckSqliteDatabase(database);
   if (!status.ok()) return status;
+  // What was acknowledged before is the old database's: the restored one starts its own record.
+  RestoredPosition reset;
+  status = ResetSqliteAcknowledged(dir, &reset.before, &reset.restored);
+  if (!status.ok()) {
+    return Status(status.code(), "the backup is in place, but the acknowledged position could not be set to it (" +
+                                     status.message() + "): run the restore again");
+  }
+  if (position != nullptr) *position = reset;
   return aside;
 }
 
@@ -374,10 +383,13 @@ const char kRestoreInstructions[] =
     "  2. chosa-collector restore BACKUP --data DIR\n"
     "     It checks the backup, refuses while anything has DIR/collector.sqlite open, moves the\n"
     "     current database aside as DIR/collector.sqlite.replaced-YYYYMMDD-HHMMSS (with its -wal),\n"
-    "     copies the backup in as DIR/collector.sqlite and removes stale -wal and -shm files.\n"
+    "     copies the backup in as DIR/collector.sqlite, removes stale -wal and -shm files, and sets\n"
+    "     the acknowledged position (DIR/collector.acknowledged) to the backup's, saying how many\n"
+    "     submissions acknowledged to devices the backup lacks.\n"
     "     By hand, the same: mv DIR/collector.sqlite DIR/collector.sqlite.old;\n"
     "     mv DIR/collector.sqlite-wal DIR/collector.sqlite.old-wal (if present);\n"
-    "     rm -f DIR/collector.sqlite-shm; cp BACKUP DIR/collector.sqlite\n"
+    "     rm -f DIR/collector.sqlite-shm; cp BACKUP DIR/collector.sqlite; then start the collector\n"
+    "     once with --accept-loss (it refuses a database behind what was acknowledged)\n"
     "  3. Start the collector.\n"
     "Submissions received after the backup was taken are not in it, and the devices that sent them\n"
     "have marked them sent: back up often, and keep the devices' retention of sent submissions\n"

@@ -117,6 +117,13 @@ bool CollectorRoutes::Admit(HttpRequest& head, HttpResponse& response) {
 }
 
 void CollectorRoutes::Handle(HttpRequest& req, HttpResponse& res) {
+  Route(req, res);
+  // A 500 is the bureau's to act on (a damaged database or submission among them), not only the
+  // client's to read: said on the collector's log too.
+  if (res.status == 500) env_->Log(LogLevel::kError, req.method + " " + req.path + " answered 500: " + res.error);
+}
+
+void CollectorRoutes::Route(HttpRequest& req, HttpResponse& res) {
   if (req.method == "GET" && req.path == protocol::kHealthPath) return SendJson(res, R"({"status":"ok"})");
   if (req.method == "POST" && req.path == protocol::kEnrollPath) return Enrol(req, res);
   if (req.method == "POST" && req.path == protocol::kSubmissionsPath) return Push(req, res);
@@ -275,14 +282,14 @@ void CollectorRoutes::ExportSubmissions(const HttpRequest& req, HttpResponse& re
     res.SetHeader(std::string(protocol::kCursorHeader), protocol::EncodeCursor(dataset->end()));
     res.content_type = std::string(protocol::kBatchContentType);
     auto shared = std::make_shared<SubmissionExport>(std::move(dataset).value());
-    res.stream = [shared](std::string* out) {
+    return StreamPages(res, "the export of form " + form_id, [shared](std::string* out, Status* cause) {
       const bool more = shared->NextPage([out](const StoredSubmission& stored) {
         out->append(ExportLine(stored));
         return true;
       });
-      return more ? Piece::kMore : shared->status().ok() ? Piece::kDone : Piece::kFailed;
-    };
-    return;
+      *cause = shared->status();
+      return more ? Piece::kMore : cause->ok() ? Piece::kDone : Piece::kFailed;
+    });
   }
   Result<std::unique_ptr<TablesExport>> tables = TablesExport::Begin(storage_, form_id, request->options, request->labels);
   if (!tables.ok()) return SendError(res, tables.status());
@@ -305,7 +312,7 @@ void CollectorRoutes::ExportSubmissions(const HttpRequest& req, HttpResponse& re
   shared->tables = std::move(tables).value();
   shared->csv.WriteHeader(shared->tables->layout().tables()[static_cast<size_t>(table)]);
   res.content_type = "text/csv; charset=utf-8";
-  res.stream = [shared, table](std::string* out) {
+  StreamPages(res, "the CSV export of form " + form_id, [shared, table](std::string* out, Status* cause) {
     const bool more = shared->tables->NextPage([&](const analysis::SubmissionRows& rows) {
       if (table == 0) return shared->csv.WriteRow(rows.main);
       const auto& repeat = rows.repeats[static_cast<size_t>(table)];
@@ -315,7 +322,45 @@ void CollectorRoutes::ExportSubmissions(const HttpRequest& req, HttpResponse& re
     shared->csv.Flush();
     out->append(shared->pending);
     shared->pending.clear();
-    return more ? Piece::kMore : shared->tables->status().ok() ? Piece::kDone : Piece::kFailed;
+    *cause = shared->tables->status();
+    return more ? Piece::kMore : cause->ok() ? Piece::kDone : Piece::kFailed;
+  });
+}
+
+// A body made a page at a time by `page` (appending the page's bytes, saying why it failed). The
+// first page is made before the answer begins, so that a failure there (a damaged submission, a
+// damaged file) is a 5xx with its reason. Past it the status is sent: a failure ends the body
+// short (no final chunk, which a client sees as cut off) and is logged with its cause, which the
+// access log's line carries too. The server calls the stream on the response the route filled,
+// which outlives it: `res` is safe to keep.
+void CollectorRoutes::StreamPages(HttpResponse& res, std::string what,
+                                  std::function<HttpResponse::Piece(std::string*, Status*)> page) {
+  using Piece = HttpResponse::Piece;
+  struct State {
+    std::string first;
+    Piece last = Piece::kMore;
+    bool first_sent = false;
+    uint64_t sent = 0;
+  };
+  auto state = std::make_shared<State>();
+  Status cause;
+  state->last = page(&state->first, &cause);
+  if (state->last == Piece::kFailed) return SendError(res, cause);
+  res.stream = [this, &res, state, what = std::move(what), page = std::move(page)](std::string* out) {
+    if (!state->first_sent) {
+      state->first_sent = true;
+      *out = std::move(state->first);
+      state->sent += out->size();
+      return state->last;
+    }
+    Status failed;
+    const Piece piece = page(out, &failed);
+    if (piece == Piece::kFailed) {
+      res.error = what + " was cut short after " + std::to_string(state->sent) + " bytes: " + failed.message();
+      env_->Log(LogLevel::kError, res.error);
+    }
+    state->sent += out->size();
+    return piece;
   };
 }
 
@@ -444,8 +489,13 @@ void CollectorRoutes::Push(HttpRequest& req, HttpResponse& res) {
   }
   Result<std::vector<protocol::PushResult>> results = ingest_.Push(device, *lines, env_->NowMillis());
   if (!results.ok()) {
-    env_->Log(LogLevel::kError, "storing a batch failed: " + results.status().ToString());
-    return SendError(res, Status::Unavailable("the batch could not be stored; nothing of it was kept"));
+    const Status& failed = results.status();
+    env_->Log(LogLevel::kError, "storing a batch failed: " + failed.ToString());
+    if (failed.code() == StatusCode::kCorruption) return SendError(res, 500, failed.message());
+    // Stored but its acknowledgement not recorded on disk: the retry will answer duplicate.
+    const bool stored = failed.message().rfind(kNotAcknowledged, 0) == 0;
+    return SendError(res, Status::Unavailable(stored ? kNotAcknowledged
+                                                     : "the batch could not be stored; nothing of it was kept"));
   }
   SendJson(res, protocol::ToJson(protocol::PushResponse{std::move(*results)}));
 }

@@ -5,6 +5,7 @@
 #ifndef CHOSA_SYNC_COLLECTOR_COLLECTOR_ROUTES_H_
 #define CHOSA_SYNC_COLLECTOR_COLLECTOR_ROUTES_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +40,9 @@ class CollectorRoutes final : public HttpService {
   void ListForms(const HttpRequest& req, HttpResponse& res);
   void GetFormVersion(const HttpRequest& req, HttpResponse& res, const std::string& form_id, const std::string& version);
   void ListFormVersions(const HttpRequest& req, HttpResponse& res, const std::string& form_id);
+  void Route(HttpRequest& req, HttpResponse& res);
   void ExportSubmissions(const HttpRequest& req, HttpResponse& res, const std::string& form_id);
+  void StreamPages(HttpResponse& res, std::string what, std::function<HttpResponse::Piece(std::string*, Status*)> page);
   void SendWorkbook(const std::string& form_id, TablesExport& tables, HttpResponse& res);
   void Push(HttpRequest& req, HttpResponse& res);
 

@@ -21,6 +21,19 @@
 
 namespace chosa::collector {
 Status SqliteStorage::Open() {
+  // Damage found while opening is named as such (a damaged schema page reads as "no such column").
+  Status status = NamedDamage(OpenConnections());
+  if (!status.ok()) return status;
+  status = Prepare();
+  if (!status.ok()) {
+    // The schema is the collector's own and was just migrated: a statement that no longer
+    // compiles against it means the schema in the file is damaged.
+    return status.code() == StatusCode::kCorruption ? status : DamagedDatabase(status.message());
+  }
+  return acknowledged_.Open(acknowledged_path_);
+}
+
+Status SqliteStorage::OpenConnections() {
   Status status = ProbeSqliteDatabase(path_);
   if (!status.ok()) return status;
   status = db_.Open(path_, SQLITE_OPEN_READWRITE);
@@ -31,9 +44,7 @@ Status SqliteStorage::Open() {
   if (!status.ok()) return status;
   status = reader_.db.Open(path_, SQLITE_OPEN_READWRITE);
   if (!status.ok()) return status;
-  status = reader_.db.Exec("PRAGMA query_only=ON", "setting up the collector's reading connection");
-  if (!status.ok()) return status;
-  return Prepare();
+  return reader_.db.Exec("PRAGMA query_only=ON", "setting up the collector's reading connection");
 }
 
 Status SqliteStorage::Prepare() {
@@ -47,8 +58,8 @@ Status SqliteStorage::Prepare() {
                                  "received_at, body, revalidated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (uuid) DO NOTHING",
                                  kept);
-  submission_sha_ = Statement(db, "SELECT sha256 FROM submissions WHERE uuid = ?", kept);
-  submission_body_ = Statement(db, "SELECT body FROM submissions WHERE uuid = ?", kept);
+  submission_sha_ = Statement(db, "SELECT sha256, seq FROM submissions WHERE uuid = ?", kept);
+  submission_body_ = Statement(db, "SELECT body, sha256 FROM submissions WHERE uuid = ?", kept);
   submission_owner_ = Statement(db, "SELECT device_id FROM submissions WHERE uuid = ?", kept);
   // Whether ?1 is ?2 or continues it, through any number of links (UNION: a loop, which
   // LinkDevices refuses anyway, would end).
@@ -75,7 +86,7 @@ Status SqliteStorage::Prepare() {
        {&begin_, &commit_, &rollback_, &insert_submission_, &submission_sha_, &submission_body_, &submission_owner_,
         &continues_, &find_quarantined_, &insert_quarantined_, &touch_device_, &quarantine_device_bytes_,
         &quarantine_form_bytes_}) {
-    if (!statement->ok()) return SqliteStatus(db, statement->prepare_code(), "preparing the collector's statements");
+    if (!statement->ok()) return StorageStatus(db, statement->prepare_code(), "preparing the collector's statements");
   }
   sqlite3* reading = reader_.db.get();
   reader_.device_by_token =
@@ -88,7 +99,7 @@ Status SqliteStorage::Prepare() {
   for (Statement* statement :
        {&reader_.device_by_token, &reader_.analyst_by_token, &reader_.get_form_version, &reader_.get_form_state}) {
     if (!statement->ok()) {
-      return SqliteStatus(reading, statement->prepare_code(), "preparing the collector's statements");
+      return StorageStatus(reading, statement->prepare_code(), "preparing the collector's statements");
     }
   }
   return Status::Ok();
@@ -110,7 +121,7 @@ Result<std::unique_ptr<CollectorStorage>> OpenSqliteStorage(const std::string& d
     Status created = CreateSqliteDatabase(path);
     if (!created.ok()) return created;
   }
-  auto storage = std::make_unique<SqliteStorage>(path, quarantine);
+  auto storage = std::make_unique<SqliteStorage>(path, quarantine, AcknowledgedPath(dir));
   Status opened = storage->Open();
   if (!opened.ok()) return opened;
   return std::unique_ptr<CollectorStorage>(std::move(storage));

@@ -48,7 +48,7 @@ Status SqliteStorage::AddEnrolmentCode(std::string_view code, const std::vector<
   insert.Bind(4, expires_at);
   const int step = insert.ok() ? insert.Step() : insert.prepare_code();
   if (IsConstraintError(step)) return Status::AlreadyExists("this enrolment code exists already");
-  if (step != SQLITE_DONE) return SqliteStatus(db_.get(), step, "adding an enrolment code");
+  if (step != SQLITE_DONE) return StorageStatus(db_.get(), step, "adding an enrolment code");
   return Status::Ok();
 }
 
@@ -143,7 +143,7 @@ Result<Principal> SqliteStorage::Authenticate(std::string_view token) {
       if (!device->IsNull(3)) return Status::Unauthenticated("this device's token was revoked");
       return Principal{Role::kDevice, device->Text(0), FormsFromJson(device->Text(1))};
     }
-    if (code != SQLITE_DONE) return SqliteStatus(reader_.db.get(), code, "checking a token");
+    if (code != SQLITE_DONE) return StorageStatus(reader_.db.get(), code, "checking a token");
   }
   Running analyst(reader_.analyst_by_token);
   analyst->Bind(1, parts->id);
@@ -153,7 +153,7 @@ Result<Principal> SqliteStorage::Authenticate(std::string_view token) {
     if (!analyst->IsNull(2)) return Status::Unauthenticated("this analyst token was revoked");
     return Principal{Role::kAnalyst, analyst->Text(0), {}};
   }
-  if (code != SQLITE_DONE) return SqliteStatus(reader_.db.get(), code, "checking a token");
+  if (code != SQLITE_DONE) return StorageStatus(reader_.db.get(), code, "checking a token");
   // The same work as a found id, so that timing does not tell ids that exist.
   ConstantTimeEquals(hash, Sha256Hex(token));
   return Status::Unauthenticated("unknown token");
@@ -171,7 +171,7 @@ Status SqliteStorage::AddAnalystToken(std::string_view name, std::string_view to
   if (IsConstraintError(code)) {
     return Status::AlreadyExists("an analyst token named \"" + std::string(name) + "\" exists already");
   }
-  if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "adding an analyst token");
+  if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "adding an analyst token");
   return Status::Ok();
 }
 
@@ -218,7 +218,7 @@ Status SqliteStorage::Revoke(const char* update_sql, std::string_view key, const
   Statement update(db_.get(), update_sql);
   update.Bind(1, Env::Default()->NowMillis()).Bind(2, key);
   const int code = update.ok() ? update.Step() : update.prepare_code();
-  if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "revoking " + what);
+  if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "revoking " + what);
   if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(missing);
   return Status::Ok();
 }

@@ -79,7 +79,7 @@ Result<FormVersion> SqliteStorage::GetFormVersion(std::string_view form_id, std:
   if (code == SQLITE_DONE) {
     return Status::NotFound("form " + std::string(form_id) + " has no published version " + std::string(version));
   }
-  if (code != SQLITE_ROW) return SqliteStatus(reader_.db.get(), code, "reading a form version");
+  if (code != SQLITE_ROW) return StorageStatus(reader_.db.get(), code, "reading a form version");
   return FormVersion{std::string(form_id), std::string(version), query->Text(0), query->Text(1), query->Int(2)};
 }
 
@@ -129,7 +129,7 @@ Status SqliteStorage::SetFormState(std::string_view form_id, FormState state) {
   Statement update(db_.get(), "UPDATE forms SET state = ? WHERE form_id = ?");
   update.Bind(1, std::string_view(FormStateName(state))).Bind(2, form_id);
   const int code = update.ok() ? update.Step() : update.prepare_code();
-  if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "changing the state of form " + std::string(form_id));
+  if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "changing the state of form " + std::string(form_id));
   if (sqlite3_changes(db_.get()) == 0) return UnknownForm(form_id);
   return Status::Ok();
 }
@@ -141,7 +141,7 @@ Result<FormState> SqliteStorage::GetFormState(std::string_view form_id) {
   const int code = query->Step();
   if (code == SQLITE_DONE) return UnknownForm(form_id);
   if (code != SQLITE_ROW) {
-    return SqliteStatus(reader_.db.get(), code, "reading the state of form " + std::string(form_id));
+    return StorageStatus(reader_.db.get(), code, "reading the state of form " + std::string(form_id));
   }
   FormState state = FormState::kOpen;
   if (!ParseState(query->Text(0), &state)) {

@@ -21,6 +21,8 @@
 
 #include "chosa/collector_storage.h"
 #include "chosa/sqlite/sqlite_handle.h"
+#include "acknowledged_record.h"
+#include "sqlite_damage.h"
 
 namespace chosa::collector {
 
@@ -42,9 +44,17 @@ class Running {
   Statement& statement_;
 };
 
+// A text column without a copy: valid until the statement steps or resets.
+inline std::string_view ColumnText(const Statement& row, int column) {
+  const unsigned char* text = sqlite3_column_text(row.get(), column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(row.get(), column))};
+}
+
 class SqliteStorage final : public CollectorStorage {
  public:
-  SqliteStorage(std::string path, QuarantineLimits quarantine) : path_(std::move(path)), quarantine_(quarantine) {}
+  SqliteStorage(std::string path, QuarantineLimits quarantine, std::string acknowledged_path)
+      : path_(std::move(path)), quarantine_(quarantine), acknowledged_path_(std::move(acknowledged_path)) {}
 
   Status Open();
 
@@ -123,16 +133,27 @@ class SqliteStorage final : public CollectorStorage {
 
   static QuarantinedItem ReadQuarantined(const Statement& row);
 
+  Status OpenConnections();
   Status Prepare();
+
+  // What StoreBatch's transaction stored, for the acknowledged position.
+  struct Stored {
+    std::vector<protocol::PushResult> results;
+    int64_t position = 0;  // the highest position of its accepted and duplicate submissions
+    int64_t accepted = 0;
+  };
+  // REQUIRES: mutex_ not held (takes it).
+  Result<Stored> StoreBatchTransaction(const Principal& device, size_t count, const IngestItemAt& item_at,
+                                       int64_t received_at);
 
   // Calls row() for each row `rows` gives; an error preparing or stepping it is returned (a
   // listing never passes a failure off as an empty list).
   template <typename Row>
   Status EachRow(Statement& rows, std::string_view doing, Row row) {
-    if (!rows.ok()) return SqliteStatus(db_.get(), rows.prepare_code(), doing);
+    if (!rows.ok()) return StorageStatus(db_.get(), rows.prepare_code(), doing);
     int code;
     while ((code = rows.Step()) == SQLITE_ROW) row();
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, doing);
+    if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, doing);
     return Status::Ok();
   }
 
@@ -144,7 +165,7 @@ class SqliteStorage final : public CollectorStorage {
   Status Begin() {
     Running begin(begin_);
     const int code = begin->Step();
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "starting a transaction");
+    if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "starting a transaction");
     return Status::Ok();
   }
 
@@ -167,7 +188,7 @@ class SqliteStorage final : public CollectorStorage {
 
   // The error `code` as a Status, after rolling back: on any error nothing of the transaction stays.
   Status Fail(int code, std::string_view doing) {
-    Status status = SqliteStatus(db_.get(), code, doing);
+    Status status = StorageStatus(db_.get(), code, doing);
     Rollback();
     return status;
   }
@@ -198,6 +219,10 @@ class SqliteStorage final : public CollectorStorage {
 
   std::string path_;
   const QuarantineLimits quarantine_;
+  std::string acknowledged_path_;
+  // Written after each batch's commit, outside mutex_: the next batch's transaction proceeds while
+  // this one's record is flushed.
+  AcknowledgedRecord acknowledged_;
   std::mutex mutex_;  // guards db_ and every statement below
   Connection db_;
   Statement begin_, commit_, rollback_;

@@ -47,7 +47,7 @@ Result<bool> SqliteStorage::MayCorrect(const std::string& device_id, std::string
     find->Bind(1, uuid);
     const int code = find->Step();
     if (code == SQLITE_DONE) return true;  // not received yet: ReplacedUuids decides once it is
-    if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading who sent submission " + std::string(uuid));
+    if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading who sent submission " + std::string(uuid));
     sender = find->Text(0);
   }
   if (owner != nullptr) *owner = sender;
@@ -55,7 +55,7 @@ Result<bool> SqliteStorage::MayCorrect(const std::string& device_id, std::string
   Running continues(continues_);
   continues->Bind(1, device_id).Bind(2, sender);
   const int code = continues->Step();
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the links of device " + device_id);
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading the links of device " + device_id);
   return continues->Int(0) != 0;
 }
 

@@ -30,7 +30,7 @@ Result<QuarantinedItem> SqliteStorage::GetQuarantined(int64_t id) {
   row.Bind(1, id);
   const int code = row.ok() ? row.Step() : row.prepare_code();
   if (code == SQLITE_DONE) return Status::NotFound("no quarantined item " + std::to_string(id));
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the quarantine");
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading the quarantine");
   return ReadQuarantined(row);
 }
 
@@ -141,7 +141,7 @@ Result<int64_t> SqliteStorage::HeldBytes(Statement& sum, std::string_view key,
   Running query(sum);
   query->BindStatic(1, key);
   const int code = query->Step();
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the size of the quarantine");
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading the size of the quarantine");
   const int64_t held = query->Int(0);
   known.emplace(std::string(key), held);
   return held;
@@ -155,7 +155,7 @@ Result<bool> SqliteStorage::Quarantine(const std::string& device_id, const Inges
     find->BindStatic(1, body_sha256).BindStatic(2, device_id).BindStatic(3, reason);
     const int code = find->Step();
     if (code == SQLITE_ROW) return true;  // kept already, by an earlier push of the same line
-    if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "reading the quarantine");
+    if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "reading the quarantine");
   }
   // A submission the bureau might release is kept whole (the ingest pipeline bounded it by
   // max_submission_bytes); anything else only as far as an administrator needs to see what it was.
@@ -181,7 +181,7 @@ Result<bool> SqliteStorage::Quarantine(const std::string& device_id, const Inges
   insert->BindStatic(7, body_sha256).Bind(8, received_at);
   insert->Bind(9, static_cast<int64_t>(item.body.size())).Bind(10, bytes);
   const int code = insert->Step();
-  if (code != SQLITE_DONE) return SqliteStatus(db_.get(), code, "quarantining a rejected submission");
+  if (code != SQLITE_DONE) return StorageStatus(db_.get(), code, "quarantining a rejected submission");
   return true;
 }
 

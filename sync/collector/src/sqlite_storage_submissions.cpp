@@ -32,9 +32,20 @@ Result<bool> SqliteStorage::IsStored(std::string_view uuid) {
 
 Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Principal& device, size_t count,
                                                                     const IngestItemAt& item_at, int64_t received_at) {
-  std::vector<protocol::PushResult> results;
+  Result<Stored> stored = StoreBatchTransaction(device, count, item_at, received_at);
+  if (!stored.ok()) return stored.status();
+  // Before the answer leaves: a database later found behind this record is refused at start.
+  Status recorded = acknowledged_.Advance(stored->position, stored->accepted);
+  if (!recorded.ok()) return Status::Unavailable(std::string(kNotAcknowledged) + " (" + recorded.message() + ")");
+  return std::move(stored->results);
+}
+
+Result<SqliteStorage::Stored> SqliteStorage::StoreBatchTransaction(const Principal& device, size_t count,
+                                                                   const IngestItemAt& item_at, int64_t received_at) {
+  Stored out;
+  std::vector<protocol::PushResult>& results = out.results;
   results.reserve(count);
-  if (count == 0) return results;
+  if (count == 0) return out;
   std::lock_guard<std::mutex> lock(mutex_);
   Status status = Begin();
   if (!status.ok()) return status;
@@ -71,6 +82,8 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
       const int code = insert->Step();
       if (code != SQLITE_DONE) return Fail(code, "storing submission " + item.envelope.uuid);
       if (sqlite3_changes(db_.get()) == 1) {
+        out.position = std::max<int64_t>(out.position, sqlite3_last_insert_rowid(db_.get()));
+        ++out.accepted;
         result.status = protocol::PushStatus::kAccepted;
         results.push_back(std::move(result));
         continue;
@@ -81,6 +94,8 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
       const int found = stored->Step();
       if (found != SQLITE_ROW) return Fail(found, "reading submission " + item.envelope.uuid);
       if (stored->Text(0) == sha256) {
+        // Acknowledged now, maybe for the first time (the answer to its first push was lost).
+        out.position = std::max(out.position, stored->Int(1));
         result.status = protocol::PushStatus::kDuplicate;
         results.push_back(std::move(result));
         continue;
@@ -112,7 +127,7 @@ Result<std::vector<protocol::PushResult>> SqliteStorage::StoreBatch(const Princi
   }
   status = Commit();
   if (!status.ok()) return status;
-  return results;
+  return out;
 }
 
 int64_t SqliteStorage::SubmissionCount(std::string_view form_id) {
@@ -128,14 +143,19 @@ Result<std::vector<StoredSubmission>> SqliteStorage::ReadSubmissions(std::string
   std::vector<StoredSubmission> out;
   std::lock_guard<std::mutex> lock(mutex_);
   Statement rows(db_.get(),
-                 "SELECT seq, uuid, form_version, device_id, replaces, received_at, body FROM submissions "
+                 "SELECT seq, uuid, form_version, device_id, replaces, received_at, body, sha256 FROM submissions "
                  "WHERE form_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   rows.Bind(1, form_id).Bind(2, after).Bind(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  Status damaged;
   Status status = EachRow(rows, "reading the submissions of form " + std::string(form_id), [&] {
+    if (!damaged.ok()) return;
     out.push_back({rows.Int(0), rows.Text(1), std::string(form_id), rows.Text(2), rows.Text(3), rows.Text(4),
                    rows.Int(5), rows.Text(6)});
+    // Only bytes that are still those received leave the storage.
+    damaged = VerifySubmissionBytes(out.back().uuid, out.back().body, ColumnText(rows, 7));
   });
   if (!status.ok()) return status;
+  if (!damaged.ok()) return damaged;
   return out;
 }
 
@@ -145,7 +165,7 @@ Result<int64_t> SqliteStorage::LastPosition(std::string_view form_id) {
   last.Bind(1, form_id);
   const int code = last.ok() ? last.Step() : last.prepare_code();
   if (code != SQLITE_ROW)
-    return SqliteStatus(db_.get(), code, "reading the last submission of " + std::string(form_id));
+    return StorageStatus(db_.get(), code, "reading the last submission of " + std::string(form_id));
   return last.Int(0);
 }
 
@@ -158,7 +178,7 @@ Result<int64_t> SqliteStorage::PositionAfter(std::string_view form_id, int64_t a
                 "LIMIT 1 OFFSET ?3), (SELECT MAX(seq) FROM submissions WHERE form_id = ?1), 0)");
   nth.Bind(1, form_id).Bind(2, after).Bind(3, static_cast<int64_t>(std::min<size_t>(count - 1, INT64_MAX)));
   const int code = nth.ok() ? nth.Step() : nth.prepare_code();
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading the submissions of " + std::string(form_id));
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading the submissions of " + std::string(form_id));
   return std::max(after, nth.Int(0));
 }
 
@@ -181,8 +201,11 @@ Result<std::string> SqliteStorage::SubmissionBody(std::string_view uuid) {
   query->Bind(1, uuid);
   const int code = query->Step();
   if (code == SQLITE_DONE) return Status::NotFound("no submission " + std::string(uuid));
-  if (code != SQLITE_ROW) return SqliteStatus(db_.get(), code, "reading submission " + std::string(uuid));
-  return query->Text(0);
+  if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading submission " + std::string(uuid));
+  std::string body = query->Text(0);
+  Status verified = VerifySubmissionBytes(uuid, body, ColumnText(*query, 1));
+  if (!verified.ok()) return verified;
+  return body;
 }
 
 }  // namespace chosa::collector

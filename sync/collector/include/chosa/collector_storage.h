@@ -107,6 +107,24 @@ struct IngestItem {
   bool readable = false;
 };
 
+// Damage and loss: what every backend promises (docs/operations.md, "Damage and loss").
+// - A submission's bytes leave the storage (ReadSubmissions, SubmissionBody) only while they still
+//   match the SHA-256 they were stored with; otherwise Corruption naming the UUID
+//   (DamagedSubmission), and none of its bytes.
+// - Any read or write that finds the database damaged fails with Corruption whose message begins
+//   with kDamagedDatabase.
+// - StoreBatch records durably how far it acknowledged before it returns, so that a database
+//   found behind that record (lost writes, an older copy put back) is refused before serving.
+inline constexpr char kDamagedDatabase[] = "the database file is damaged: restore a backup";
+// StoreBatch's error (Unavailable, this message first) when the batch was committed but the record
+// of its acknowledgement could not be written: it must not be acknowledged; sent again, its
+// submissions are answered duplicate.
+inline constexpr char kNotAcknowledged[] =
+    "the batch was stored but its acknowledgement could not be recorded; send it again";
+Status DamagedSubmission(std::string_view uuid);
+// OK when `body` hashes to `sha256`, else DamagedSubmission(uuid).
+Status VerifySubmissionBytes(std::string_view uuid, std::string_view body, std::string_view sha256);
+
 struct QuarantinedItem {
   int64_t id = 0;
   std::string uuid;  // "" when unreadable
@@ -187,13 +205,11 @@ class CollectorStorage {
   // rejected ("uuid already stored with different content"); one whose `replaces` names a stored
   // submission the device may not correct (above) is rejected (kReplacesNotYours...); a
   // `replaces` naming a UUID not stored yet is accepted, and the export decides once the original
-  // arrives (ReplacedUuids). Every invalid or rejected item goes to the quarantine. Returns one result per item, in order. All or nothing: on an error
-  // nothing of the batch is stored.
-
-  // rejected ("uuid already stored with different content"); every invalid or rejected item
-  // goes to the quarantine (QuarantineLimits: what is kept, and the quotas past which a rejected
-  // item is answered kQuarantineFull and not kept). Returns one result per item, in order. All
-  // or nothing: on an error nothing of the batch is stored.
+  // arrives (ReplacedUuids). Every invalid or rejected item goes to the quarantine
+  // (QuarantineLimits: what is kept, and the quotas past which a rejected item is answered
+  // kQuarantineFull and not kept). Returns one result per item, in order. All or nothing: on an
+  // error nothing of the batch is stored, but for kNotAcknowledged. The results are returned only
+  // once the acknowledged position covers the accepted and duplicate submissions, on disk.
   //
   // The items come from `item_at(i)`, called once for each i in [0, count) in order, inside the
   // transaction: the ingest pipeline hands over each item as soon as its checks are done, so
@@ -212,7 +228,8 @@ class CollectorStorage {
   }
   virtual int64_t SubmissionCount(std::string_view form_id) = 0;
   // The submissions of `form_id` at positions after `after` (0: from the first), in commit order,
-  // at most `limit`: one page of an export. A submission that commits later always gets a later
+  // at most `limit`: one page of an export. Each body is checked against its SHA-256 (a damaged
+  // one fails the page: DamagedSubmission). A submission that commits later always gets a later
   // position (SQLite: assigned inside the one write transaction), so an export that goes on from
   // the last position it saw never skips one.
   virtual Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after,
@@ -237,7 +254,7 @@ class CollectorStorage {
   // quarantine by the bureau, or stored before re-validation was kept track of: schema 3), in
   // commit order, without their bodies.
   virtual Result<std::vector<StoredSubmission>> NotRevalidated() = 0;
-  // The stored body of a submission, or NotFound.
+  // The stored body of a submission (checked against its SHA-256), or NotFound.
   virtual Result<std::string> SubmissionBody(std::string_view uuid) = 0;
 
   virtual Result<std::vector<QuarantinedItem>> ListQuarantine(bool include_released) = 0;

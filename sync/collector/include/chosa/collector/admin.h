@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "chosa/collector_storage.h"
+#include "chosa/collector/sqlite_storage.h"
 #include "chosa/form.h"
 #include "chosa/status.h"
 
@@ -69,9 +70,17 @@ Result<std::string> CreateAnalystToken(CollectorStorage& storage, std::string_vi
 // Restores a backup (CollectorStorage::Backup) of the SQLite backend into `data_dir`, with the
 // collector stopped: checks the backup, refuses while anything has the database open, moves the
 // current database aside to collector.sqlite.replaced-YYYYMMDD-HHMMSS (never deleted), puts the
-// backup in its place and removes stale -wal and -shm files. Returns where the old database went
-// ("" when there was none).
-Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const std::string& data_dir, int64_t now);
+// backup in its place and removes stale -wal and -shm files, and sets the acknowledged position
+// (collector.acknowledged) to the restored database, so that the collector starts on it. Returns
+// where the old database went ("" when there was none); `position`, when given, gets what had been
+// acknowledged before and what the restored database holds (the difference: what devices were
+// told is stored and the backup lacks).
+struct RestoredPosition {
+  Acknowledged before;
+  Acknowledged restored;
+};
+Result<std::string> RestoreSqliteBackup(const std::string& backup_path, const std::string& data_dir, int64_t now,
+                                        RestoredPosition* position = nullptr);
 
 // How to restore a backup, by the command and by hand (for --help and docs).
 extern const char kRestoreInstructions[];
