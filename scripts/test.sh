@@ -54,8 +54,8 @@ arm64_args=(-DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/aarch64-linux-gnu.cmake" -DCHOSA_
   -DCHOSA_HOST_COLLECTOR="$PWD/build/tools/chosa-collector")
 # Compiling is most of the stage (about 6 CPU-minutes cold, seconds from ccache): with ccache,
 # its paths taken relative to the checkout and the working directory left out of its hashes, so
-# that another clone finds the same entries (their debug information then names the first
-# clone's directory: these builds are for the tests).
+# that another clone finds the libraries' entries (their debug information then names the first
+# clone's directory: these builds are for the tests); test programs embed the checkout's path.
 if command -v ccache > /dev/null 2>&1; then
   arm64_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
