@@ -170,7 +170,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Between two requests: the next one's first bytes may be a keep-alive timeout away; from
   // them on, its head is under the head deadline and the connection counts as unfinished.
+  // A stop that came while the last response was being written found this connection busy;
+  // it is closed here instead (the strand orders this check before any later StopIfIdle).
   void AwaitNext() {
+    if (server_->stopping) return ShutdownThenClose();
     if (buffer_.size() > 0) return BeginNext();
     state_ = State::kIdle;
     Lowest().expires_after(std::chrono::seconds(server_->options.keep_alive_seconds));
