@@ -115,7 +115,7 @@ class Puller {
       std::vector<analysis::ReceivedSubmission> page;
       page.reserve(got->submissions.size());
       for (sync::ExportedSubmission& s : got->submissions) {
-        page.push_back({std::move(s.body), s.received_at_millis, std::move(s.device_id)});
+        page.push_back({std::move(s.body), s.received_at_millis, std::move(s.device_id), std::move(s.corrects)});
       }
       const bool moved = got->cursor != dataset.cursor();
       Result<int64_t> before = dataset.SubmissionCount();

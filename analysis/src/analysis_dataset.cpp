@@ -290,7 +290,9 @@ Status AnalysisDataset::AddPage(const std::vector<ReceivedSubmission>& page, std
     status = flattener.Flatten(received.body, Receipt{received.received_at_millis, received.received_from}, &rows);
     if (!status.ok()) break;
     const std::string& uuid = rows.main[kUuidColumn].text;
-    const std::string& replaces = rows.main[kReplacesColumn].text;
+    // Only a correction the collector applies hides what it names: never another device's
+    // submission (docs/protocol.md, "Who may correct a submission").
+    const std::string& replaces = received.corrects ? *received.corrects : rows.main[kReplacesColumn].text;
     if (!replaces.empty()) {
       mark_replaced.Bind(1, replaces);
       status = run(mark_replaced, "recording a correction");

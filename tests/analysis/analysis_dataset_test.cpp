@@ -39,7 +39,7 @@ std::string Visit(int n, const std::string& replaces = "") {
 
 std::vector<ReceivedSubmission> Page(std::vector<std::string> bodies) {
   std::vector<ReceivedSubmission> out;
-  for (std::string& body : bodies) out.push_back({std::move(body), 1732500000000, "d-0001"});
+  for (std::string& body : bodies) out.push_back({std::move(body), 1732500000000, "d-0001", std::nullopt});
   return out;
 }
 
@@ -145,6 +145,24 @@ TEST_CASE("Corrections: the latest of each chain unless the dataset keeps all ve
                             Uuid(3) + "')") == Rows{{"0"}});
     }
   }
+}
+
+TEST_CASE("Corrections: only what the collector applies hides a submission, not what a body declares") {
+  TempDir dir;
+  const std::string path = dir.path() + "/latest.sqlite";
+  auto dataset = AnalysisDataset::Open(path, "visit_record", /*all_versions=*/false);
+  REQUIRE(dataset.ok());
+  REQUIRE((*dataset)->AddFormVersion({"2024.1", "abc"}, kForm).ok());
+  // 2 (another device's) names 1 before 1 arrives: its line says it corrects nothing (null).
+  // 4 names 3 and its line says so. 6's line comes from an older collector (no "corrects"):
+  // its own `replaces` is taken.
+  std::vector<ReceivedSubmission> first = Page({Visit(2, Uuid(1)), Visit(3), Visit(4, Uuid(3)), Visit(5), Visit(6, Uuid(5))});
+  first[0].corrects = std::string();
+  first[2].corrects = Uuid(3);
+  REQUIRE((*dataset)->AddPage(first, "e1.5").ok());
+  REQUIRE((*dataset)->AddPage(Page({Visit(1)}), "e1.6").ok());
+  CHECK(Query(path, "SELECT \"_uuid\" FROM submissions ORDER BY _seq") ==
+        Rows{{Uuid(2)}, {Uuid(4)}, {Uuid(6)}, {Uuid(1)}});
 }
 
 TEST_CASE("A new form version adds its columns; the CSV files hold every table") {

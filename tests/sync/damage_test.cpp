@@ -124,12 +124,6 @@ int RefusedStart(CollectorProcess& collector, std::vector<std::string> flags = {
 // What serve.log gained since `before` bytes.
 std::string LogSince(const CollectorProcess& collector, size_t before) { return collector.serve_log().substr(before); }
 
-std::string AnalystToken(CollectorProcess& collector) {
-  ToolRun made = collector.Tool({"analyst-token", "kenko"});
-  REQUIRE(made.exit_status == 0);
-  return made.out.substr(0, made.out.find('\n'));
-}
-
 struct Fetched {
   int status = 0;
   bool complete = false;  // the body ended as HTTP says a body ends
@@ -184,7 +178,7 @@ TEST_CASE("damage: one byte changed inside a stored submission is named by its U
   // SQLite sees nothing wrong with the file: the start's quick check passes.
   const size_t logged = run.collector.serve_log().size();
   run.collector.Restart();
-  const std::string token = AnalystToken(run.collector);
+  const std::string token = e2e::AnalystToken(run.collector);
   const std::string route = std::string("/api/v1/forms/") + kForm + "/submissions";
 
   // Over HTTPS, as JSON Lines and as CSV: a 500 naming the UUID, none of the changed bytes.
@@ -346,7 +340,7 @@ TEST_CASE("damage: an export cut short mid-stream is logged with its cause, not 
   WriteFile(path, file);
 
   collector.Start();
-  const std::string token = AnalystToken(collector);
+  const std::string token = e2e::AnalystToken(collector);
   const size_t logged = collector.serve_log().size();
   const Fetched fetched = Get(collector, "/api/v1/forms/workshop_attendee_survey/submissions", token);
   CHECK(fetched.status == 200);  // sent before the second page was read

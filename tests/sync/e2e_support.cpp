@@ -16,6 +16,7 @@
 
 #include "chosa/collector_storage.h"
 #include "must.h"
+#include "run_command.h"
 #include "chosa/scenario/scenario.h"
 
 namespace chosa::e2e {
@@ -391,6 +392,22 @@ size_t AccessLogCount(const std::string& log, int status, const std::string& rou
     ++count;
   }
   return count;
+}
+
+std::string AnalystToken(CollectorProcess& collector) {
+  ToolRun made = collector.Tool({"analyst-token", "kenko"});
+  REQUIRE(made.exit_status == 0);
+  return made.out.substr(0, made.out.find('\n'));
+}
+
+ToolRun Pull(const CollectorProcess& collector, const std::string& token, const std::string& form,
+             const std::string& dataset_dir, const std::string& extra, const std::string& url) {
+  const std::string chosa = std::string(CHOSA_BINARY_DIR) + "/tools/chosa";
+  const std::string command = "CHOSA_ANALYST_TOKEN='" + token + "' " + chosa + " pull --collector " +
+                              (url.empty() ? collector.url() : url) + " --ca '" + collector.ca_file() +
+                              "' --dataset '" + dataset_dir + "' " + extra + " " + form + " 2>>'" + dataset_dir + ".log'";
+  const testing::CommandRun run = testing::RunCommand(command);
+  return {run.exit_status, run.out};
 }
 
 }  // namespace chosa::e2e

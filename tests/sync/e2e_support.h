@@ -122,6 +122,14 @@ void RequireCollectorHolds(const std::string& data_dir, const std::map<std::stri
 // Access log lines whose status is `status` (on route `route` when given).
 size_t AccessLogCount(const std::string& log, int status, const std::string& route = "");
 
+// A new analyst token of the collector (`analyst-token kenko`).
+std::string AnalystToken(CollectorProcess& collector);
+
+// Runs `chosa pull` for `form` into `dataset_dir` with `token` against `url` (default: the
+// collector's), `extra` added to its arguments; its standard error goes to DATASET_DIR.log.
+ToolRun Pull(const CollectorProcess& collector, const std::string& token, const std::string& form,
+             const std::string& dataset_dir, const std::string& extra = "", const std::string& url = "");
+
 }  // namespace chosa::e2e
 
 #endif  // CHOSA_TESTS_SYNC_E2E_SUPPORT_H_

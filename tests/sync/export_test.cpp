@@ -171,9 +171,7 @@ TEST_CASE("An analyst exports a form over HTTPS: every submission's bytes, then 
   REQUIRE(e2e::FillSubmissions(*device->store, "workshop_attendee_survey", 30).ok());
   const std::map<std::string, std::string> sent = e2e::OutboxBytes(*device->store);
   REQUIRE(device->client->Sync().Complete());
-  e2e::ToolRun made = collector.Tool({"analyst-token", "kenko"});
-  REQUIRE(made.exit_status == 0);
-  const std::string token = made.out.substr(0, made.out.find('\n'));
+  const std::string token = e2e::AnalystToken(collector);
 
   const std::string path = "/api/v1/forms/workshop_attendee_survey/submissions";
   sync::HttpResponse all = Get(collector, path, token);
@@ -243,8 +241,9 @@ TEST_CASE("An export keeps the latest of each correction chain unless all versio
   // 1 is corrected by 3, which is corrected by 5 (a chain); 2 and 4 stand alone.
   Store(*storage, {Submission(1), Submission(2), Correction(Submission(3), 3, Uuid(1))}, kNow);
   Store(*storage, {Submission(4), Correction(Submission(5), 5, Uuid(3))}, kNow + 1000);
-  CHECK(Must(storage->ReplacedUuids("workshop_attendee_survey")) == std::vector<std::string>{Uuid(1), Uuid(3)});
-  CHECK(Must(storage->ReplacedUuids("other")).empty());
+  CHECK(Must(storage->AppliedCorrections("workshop_attendee_survey")) ==
+        std::vector<AppliedCorrection>{{Uuid(3), Uuid(1)}, {Uuid(5), Uuid(3)}});
+  CHECK(Must(storage->AppliedCorrections("other")).empty());
   CHECK(Exported(*storage, {}) == std::vector<std::string>{Uuid(2), Uuid(4), Uuid(5)});
   ExportOptions all;
   all.all_versions = true;
@@ -409,9 +408,7 @@ TEST_CASE("The dataset as CSV and Excel, by the CLI and over HTTPS: every answer
   CHECK(std::count(csv[facility].header.begin(), csv[facility].header.end(), "needs/other") == 1);
 
   // The API gives the same bytes per table; labels in Japanese on request.
-  e2e::ToolRun made = collector.Tool({"analyst-token", "kenko"});
-  REQUIRE(made.exit_status == 0);
-  const std::string token = made.out.substr(0, made.out.find('\n'));
+  const std::string token = e2e::AnalystToken(collector);
   const std::string path = "/api/v1/forms/workshop_attendee_survey/submissions";
   sync::HttpResponse main = Get(collector, path + "?format=csv", token);
   REQUIRE(main.status == 200);

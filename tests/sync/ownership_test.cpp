@@ -130,7 +130,7 @@ TEST_CASE("ownership: a correction of another device's submission is refused int
   CHECK(quarantined[0].device_id == "tablet-b");
   CHECK(quarantined[0].reason == reason);
   CHECK(quarantined[0].body == Body(2, 1, "tablet-a"));
-  CHECK(Must(storage->ReplacedUuids(kFormId)).empty());
+  CHECK(Must(storage->AppliedCorrections(kFormId)).empty());
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(1)});
   // The same line again is answered the same and kept once.
   CHECK(PushOne(*storage, "tablet-b", Body(2, 1, "tablet-a")) == protocol::PushStatus::kRejected);
@@ -156,7 +156,8 @@ TEST_CASE("ownership: a device corrects its own submissions, in a batch or later
   }
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2), Uuid(4), Uuid(6)});
   REQUIRE(PushOne(*storage, "tablet-a", Body(5)) == protocol::PushStatus::kAccepted);
-  CHECK(Must(storage->ReplacedUuids(kFormId)) == std::vector<std::string>{Uuid(1), Uuid(3), Uuid(5)});
+  CHECK(Must(storage->AppliedCorrections(kFormId)) ==
+        std::vector<AppliedCorrection>{{Uuid(2), Uuid(1)}, {Uuid(4), Uuid(3)}, {Uuid(6), Uuid(5)}});
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2), Uuid(4), Uuid(6)});
   CHECK(Exported(*storage, true).size() == 6);
   CHECK(Must(storage->UnappliedCorrections()).empty());
@@ -174,7 +175,7 @@ TEST_CASE("ownership: a correction that arrives before another device's original
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2)});
   // The original arrives from tablet-a: accepted and exported; the correction corrects nothing.
   REQUIRE(PushOne(*storage, "tablet-a", Body(1)) == protocol::PushStatus::kAccepted);
-  CHECK(Must(storage->ReplacedUuids(kFormId)).empty());
+  CHECK(Must(storage->AppliedCorrections(kFormId)).empty());
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2), Uuid(1)});
   const auto unapplied = Must(storage->UnappliedCorrections());
   REQUIRE(unapplied.size() == 1);
@@ -308,7 +309,7 @@ TEST_CASE("ownership: a database of schema 3 migrates; its corrections of other 
                 protocol::Sha256Hex(Body(2, 1)) + "', " + std::to_string(kNow) + ", '" + Body(2, 1) + "')");
   auto storage = Must(OpenSqliteStorage(temp.path()));
   CHECK(Must(storage->ListDeviceLinks()).empty());
-  CHECK(Must(storage->ReplacedUuids(kFormId)) == std::vector<std::string>{Uuid(3)});
+  CHECK(Must(storage->AppliedCorrections(kFormId)) == std::vector<AppliedCorrection>{{Uuid(4), Uuid(3)}});
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(1), Uuid(4), Uuid(2)});
   CHECK(UuidsOf(Must(storage->UnappliedCorrections())) == std::vector<std::string>{Uuid(2)});
 }
@@ -377,6 +378,35 @@ std::vector<std::pair<std::string, std::string>> ExportedOverCli(e2e::CollectorP
   return out;
 }
 
+// What the lines of the CLI's export say of their corrections: (uuid, the UUID it corrects or
+// "null"), for the lines that have "corrects".
+std::vector<std::pair<std::string, std::string>> CorrectsOverCli(e2e::CollectorProcess& collector) {
+  e2e::ToolRun run = collector.Tool({"export", kFormId});
+  REQUIRE(run.exit_status == 0);
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json parsed = nlohmann::json::parse(line);
+    if (!parsed.contains("corrects")) continue;
+    out.emplace_back(parsed["submission"]["uuid"], parsed["corrects"].is_null() ? "null" : parsed["corrects"]);
+  }
+  return out;
+}
+
+// The UUIDs in an analysis dataset made by `chosa pull`, in the order it added them.
+std::vector<std::string> DatasetUuids(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT \"_uuid\" FROM submissions ORDER BY _seq", -1, &statement, nullptr) ==
+          SQLITE_OK);
+  std::vector<std::string> out;
+  while (sqlite3_step(statement) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return out;
+}
+
 // An admin command: its exit status and what it wrote on standard error (tool.log gets it).
 struct AdminRun {
   int exit_status;
@@ -426,12 +456,23 @@ TEST_CASE("ownership over HTTPS: no device hides another's submission; its own c
   const std::string o4 = Filled("tablet-a", "four"), c4 = Filled("tablet-b", "four?", UuidOf(o4));
   CHECK(PushOverHttps(collector, a, {c3})[0].status == protocol::PushStatus::kAccepted);
   CHECK(PushOverHttps(collector, b, {c4})[0].status == protocol::PushStatus::kAccepted);
+  // The bureau's analysis dataset, pulled now and after the originals arrive: it must agree with
+  // the collector's export, so tablet-b's correction, which reached it first, hides nothing.
+  const std::string token = e2e::AnalystToken(collector);
+  TempDir analyst;
+  const std::string datasets = analyst.path() + "/datasets";
+  REQUIRE(e2e::Pull(collector, token, kFormId, datasets).exit_status == 0);
   for (const auto& result : PushOverHttps(collector, a, {o3, o4})) CHECK(result.status == protocol::PushStatus::kAccepted);
   CHECK(ExportedOverCli(collector) == Listed{{UuidOf(o1), "tablet-a"},
                                              {UuidOf(c2), "tablet-a"},
                                              {UuidOf(c3), "tablet-a"},
                                              {UuidOf(c4), "tablet-b"},
                                              {UuidOf(o4), "tablet-a"}});
+  CHECK(CorrectsOverCli(collector) == Listed{{UuidOf(c2), UuidOf(o2)}, {UuidOf(c3), UuidOf(o3)}, {UuidOf(c4), "null"}});
+  INFO(e2e::ReadFile(datasets + ".log"));
+  REQUIRE(e2e::Pull(collector, token, kFormId, datasets).exit_status == 0);
+  CHECK(DatasetUuids(datasets + "/" + kFormId + ".sqlite") ==
+        std::vector<std::string>{UuidOf(o1), UuidOf(c2), UuidOf(c3), UuidOf(c4), UuidOf(o4)});
   CHECK(PushOverHttps(collector, b, {c4})[0].status == protocol::PushStatus::kDuplicate);
   // `check` names the correction that corrects nothing.
   const AdminRun check = Admin(collector, {"check"});

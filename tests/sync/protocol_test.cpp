@@ -222,11 +222,28 @@ TEST_CASE("an export line is written and read in one format, the submission's by
   CHECK(read->received_at == "2024-11-03T01:30:30.000+00:00");
   CHECK(read->device_id == "tablet-1");
   CHECK(read->submission == submission);
+  CHECK_FALSE(read->corrects.has_value());
+  // A correction's line says what it corrects: a UUID, or null when it applies to nothing.
+  for (const std::string corrects : {"4f1c0d6e-0000-4000-8000-000000000001", ""}) {
+    const std::string with = chosa::protocol::ExportLineJson("2024-11-03T01:30:30.000+00:00", "tablet-1", submission,
+                                                             std::string_view(corrects));
+    CHECK(with == "{\"received_at\":\"2024-11-03T01:30:30.000+00:00\",\"device_id\":\"tablet-1\",\"corrects\":" +
+                      (corrects.empty() ? std::string("null") : "\"" + corrects + "\"") + ",\"submission\":" +
+                      submission + "}\n");
+    auto back = chosa::protocol::ParseExportLine(std::string_view(with).substr(0, with.size() - 1));
+    REQUIRE(back.ok());
+    REQUIRE(back->corrects.has_value());
+    CHECK(*back->corrects == corrects);
+    CHECK(back->submission == submission);
+  }
   // Not the writer's format: refused, whatever else it holds.
   for (const char* bad : {"", "not json", "[]", R"({"received_at":"t","device_id":"d"})",
                           R"({"device_id":"d","received_at":"t","submission":{}})",
                           R"({"received_at":"t","device_id":"d","submission":"text"})",
-                          R"({"received_at": "t","device_id":"d","submission":{}})"}) {
+                          R"({"received_at": "t","device_id":"d","submission":{}})",
+                          R"({"received_at":"t","device_id":"d","corrects":5,"submission":{}})",
+                          R"({"received_at":"t","device_id":"d","corrects":"","submission":{}})",
+                          R"({"received_at":"t","device_id":"d","submission":{},"corrects":null})"}) {
     INFO(bad);
     CHECK_FALSE(chosa::protocol::ParseExportLine(bad).ok());
   }

@@ -24,17 +24,8 @@ using chosa::testing::TempDir;
 
 const std::string kChosa = std::string(CHOSA_BINARY_DIR) + "/tools/chosa";
 
-using PullRun = testing::CommandRun;
-
-// Runs `chosa pull` for `form` into `dataset_dir` against `url` (default: the collector's);
-// its standard error goes to DATASET_DIR.log.
-PullRun Pull(const e2e::CollectorProcess& collector, const std::string& token, const std::string& form,
-             const std::string& dataset_dir, const std::string& extra = "", const std::string& url = "") {
-  const std::string command = "CHOSA_ANALYST_TOKEN='" + token + "' " + kChosa + " pull --collector " +
-                              (url.empty() ? collector.url() : url) + " --ca '" + collector.ca_file() +
-                              "' --dataset '" + dataset_dir + "' " + extra + " " + form + " 2>>'" + dataset_dir + ".log'";
-  return testing::RunCommand(command);
-}
+using PullRun = e2e::ToolRun;
+using e2e::Pull;
 
 // uuid -> _body of the dataset's submissions (each UUID once: the column is UNIQUE, and the
 // count of rows is compared too).
@@ -68,11 +59,7 @@ std::unique_ptr<e2e::Device> ServingWithDevice(e2e::CollectorProcess& collector,
   return device;
 }
 
-std::string AnalystToken(e2e::CollectorProcess& collector) {
-  e2e::ToolRun made = collector.Tool({"analyst-token", "kenko"});
-  REQUIRE(made.exit_status == 0);
-  return made.out.substr(0, made.out.find('\n'));
-}
+using e2e::AnalystToken;
 
 TEST_CASE("chosa pull: every answer arrives unchanged, then only what is new", "[export][pull]") {
   e2e::CollectorProcess collector;
@@ -383,7 +370,7 @@ TEST_CASE("chosa pull without --dataset keeps the datasets in ${XDG_DATA_HOME:-~
 
   // XDG_DATA_HOME first: the directories pull makes are its user's only; it says where it wrote.
   const std::string xdg = work.path() + "/xdg";
-  PullRun with_xdg = pull("XDG_DATA_HOME='" + xdg + "' HOME='" + home + "'");
+  testing::CommandRun with_xdg = pull("XDG_DATA_HOME='" + xdg + "' HOME='" + home + "'");
   INFO(e2e::ReadFile(log));
   REQUIRE(with_xdg.exit_status == 0);
   const std::string datasets = xdg + "/chosa/datasets";
@@ -397,7 +384,7 @@ TEST_CASE("chosa pull without --dataset keeps the datasets in ${XDG_DATA_HOME:-~
   CHECK(Mode(datasets) == "700");
 
   // Else HOME's ~/.local/share, made as well.
-  PullRun with_home = pull("HOME='" + home + "'");
+  testing::CommandRun with_home = pull("HOME='" + home + "'");
   REQUIRE(with_home.exit_status == 0);
   const std::string home_datasets = home + "/.local/share/chosa/datasets";
   CHECK_THAT(with_home.out, Catch::Contains("3 in the dataset " + home_datasets + "/" + form + ".sqlite\n"));

@@ -111,7 +111,7 @@ int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
       if (!file->ok()) return Fail(spec, "cannot write " + file->path());
     }
     auto write = [&](std::string_view bytes) { return file ? file->Write(bytes) : write_stdout(bytes); };
-    while (dataset->NextPage([&](const collector::StoredSubmission& stored) { return write(collector::ExportLine(stored)); })) {
+    while (dataset->NextPage([&](const collector::StoredSubmission& stored) { return write(dataset->Line(stored)); })) {
     }
     const bool written = file ? file->Commit() : std::fflush(stdout) == 0;
     if (!dataset->status().ok() || !written) {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@ struct ReceivedSubmission {
   std::string body;  // the canonical bytes
   int64_t received_at_millis = 0;
   std::string received_from;
+  // What the collector applies the submission's correction to (its line's "corrects"): absent
+  // when the line says nothing (then the submission's own `replaces` is taken, as an older
+  // collector's lines were read), empty when the correction applies to nothing.
+  std::optional<std::string> corrects;
 };
 
 struct DatasetVersion {

@@ -77,7 +77,7 @@ Result<ExportPage> ExportClient::GetPage(std::string_view form_id, std::string_v
     if (!received || !received->offset_minutes) return Status::InvalidArgument("an export line's received_at is no time");
     page.submissions.push_back({std::move(line->submission),
                                 received->wall_millis - int64_t{*received->offset_minutes} * 60000,
-                                std::move(line->device_id)});
+                                std::move(line->device_id), std::move(line->corrects)});
   }
   return page;
 }

@@ -283,8 +283,8 @@ void CollectorRoutes::ExportSubmissions(const HttpRequest& req, HttpResponse& re
     res.content_type = std::string(protocol::kBatchContentType);
     auto shared = std::make_shared<SubmissionExport>(std::move(dataset).value());
     return StreamPages(res, "the export of form " + form_id, [shared](std::string* out, Status* cause) {
-      const bool more = shared->NextPage([out](const StoredSubmission& stored) {
-        out->append(ExportLine(stored));
+      const bool more = shared->NextPage([out, lines = shared.get()](const StoredSubmission& stored) {
+        out->append(lines->Line(stored));
         return true;
       });
       *cause = shared->status();

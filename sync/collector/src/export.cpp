@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "chosa/protocol.h"
@@ -18,10 +20,11 @@ Result<SubmissionExport> SubmissionExport::Begin(CollectorStorage& storage, std:
                                            : storage.PositionAfter(form_id, options.after, options.limit);
   if (!end.ok()) return end.status();
   SubmissionExport out(storage, std::string(form_id), options.after, std::max(options.after, *end));
-  if (!options.all_versions) {
-    Result<std::vector<std::string>> replaced = storage.ReplacedUuids(form_id);
-    if (!replaced.ok()) return replaced.status();
-    out.replaced_.insert(replaced->begin(), replaced->end());
+  Result<std::vector<AppliedCorrection>> corrections = storage.AppliedCorrections(form_id);
+  if (!corrections.ok()) return corrections.status();
+  for (const AppliedCorrection& correction : *corrections) {
+    out.applied_.insert(correction.uuid);
+    if (!options.all_versions) out.replaced_.insert(correction.replaces);
   }
   return out;
 }
@@ -50,9 +53,13 @@ bool SubmissionExport::NextPage(const std::function<bool(const StoredSubmission&
   return next_after_ < end_;
 }
 
-std::string ExportLine(const StoredSubmission& stored) {
+std::string SubmissionExport::Line(const StoredSubmission& stored) const {
+  std::optional<std::string_view> corrects;
+  if (!stored.replaces.empty()) {
+    corrects = applied_.count(stored.uuid) != 0 ? std::string_view(stored.replaces) : std::string_view();
+  }
   return protocol::ExportLineJson(FormatIsoDateTime(static_cast<double>(stored.received_at), 0), stored.device_id,
-                                  stored.body);
+                                  stored.body, corrects);
 }
 
 Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::string_view form_id) {

@@ -95,7 +95,7 @@ class SqliteStorage final : public CollectorStorage {
 
   Result<std::vector<DeviceLink>> ListDeviceLinks() override;
 
-  Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) override;
+  Result<std::vector<AppliedCorrection>> AppliedCorrections(std::string_view form_id) override;
 
   Result<std::vector<StoredSubmission>> UnappliedCorrections() override;
 

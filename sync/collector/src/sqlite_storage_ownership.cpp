@@ -46,7 +46,7 @@ Result<bool> SqliteStorage::MayCorrect(const std::string& device_id, std::string
     Running find(submission_owner_);
     find->Bind(1, uuid);
     const int code = find->Step();
-    if (code == SQLITE_DONE) return true;  // not received yet: ReplacedUuids decides once it is
+    if (code == SQLITE_DONE) return true;  // not received yet: AppliedCorrections decides once it is
     if (code != SQLITE_ROW) return StorageStatus(db_.get(), code, "reading who sent submission " + std::string(uuid));
     sender = find->Text(0);
   }
@@ -144,14 +144,14 @@ Result<std::vector<DeviceLink>> SqliteStorage::ListDeviceLinks() {
   return out;
 }
 
-Result<std::vector<std::string>> SqliteStorage::ReplacedUuids(std::string_view form_id) {
-  std::vector<std::string> out;
+Result<std::vector<AppliedCorrection>> SqliteStorage::AppliedCorrections(std::string_view form_id) {
+  std::vector<AppliedCorrection> out;
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement rows(db_.get(), std::string(kContinuesCte) + "SELECT replaces FROM (" + kCorrectionsSql +
+  Statement rows(db_.get(), std::string(kContinuesCte) + "SELECT uuid, replaces FROM (" + kCorrectionsSql +
                                 "AND c.form_id = ?) WHERE honoured ORDER BY seq");
   rows.Bind(1, form_id);
-  Status status =
-      EachRow(rows, "reading the corrections of form " + std::string(form_id), [&] { out.push_back(rows.Text(0)); });
+  Status status = EachRow(rows, "reading the corrections of form " + std::string(form_id),
+                          [&] { out.push_back({rows.Text(0), rows.Text(1)}); });
   if (!status.ok()) return status;
   return out;
 }

@@ -220,9 +220,12 @@ std::string ToJson(const PushResponse& response) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission) {
-  return "{\"received_at\":" + nlohmann::json(received_at).dump() + ",\"device_id\":" + nlohmann::json(device_id).dump() +
-         ",\"submission\":" + std::string(submission) + "}\n";
+std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission,
+                           std::optional<std::string_view> corrects) {
+  std::string line = "{\"received_at\":" + nlohmann::json(received_at).dump() +
+                     ",\"device_id\":" + nlohmann::json(device_id).dump();
+  if (corrects) line += ",\"corrects\":" + (corrects->empty() ? std::string("null") : nlohmann::json(*corrects).dump());
+  return line + ",\"submission\":" + std::string(submission) + "}\n";
 }
 
 Result<ExportLine> ParseExportLine(std::string_view line) {
@@ -232,9 +235,20 @@ Result<ExportLine> ParseExportLine(std::string_view line) {
       !parsed["submission"].is_object()) {
     return Status::InvalidArgument("an export line lacks received_at, device_id or submission");
   }
-  ExportLine out{parsed["received_at"].get<std::string>(), parsed["device_id"].get<std::string>(), ""};
+  ExportLine out{parsed["received_at"].get<std::string>(), parsed["device_id"].get<std::string>(), std::nullopt, ""};
+  if (parsed.contains("corrects")) {
+    const nlohmann::json& corrects = parsed["corrects"];
+    if (corrects.is_string() && !corrects.get<std::string>().empty()) {
+      out.corrects = corrects.get<std::string>();
+    } else if (corrects.is_null()) {
+      out.corrects = std::string();
+    } else {
+      return Status::InvalidArgument("an export line's corrects is neither a UUID nor null");
+    }
+  }
   // The submission's exact bytes: what the writer put between its prefix and the final brace.
-  const std::string prefix = ExportLineJson(out.received_at, out.device_id, "");
+  const std::string prefix = ExportLineJson(out.received_at, out.device_id, "",
+                                            out.corrects ? std::optional<std::string_view>(*out.corrects) : std::nullopt);
   const std::string_view head = std::string_view(prefix).substr(0, prefix.size() - 2);  // without "}\n"
   if (line.substr(0, head.size()) != head || line.size() < head.size() + 1 || line.back() != '}') {
     return Status::InvalidArgument("an export line is not in the export's format");

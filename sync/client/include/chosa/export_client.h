@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ struct ExportedSubmission {
   std::string body;                 // the canonical bytes, as the device sent them
   int64_t received_at_millis = 0;   // ms since the epoch (UTC)
   std::string device_id;            // the enrolled device that pushed it
+  // Its line's "corrects" (protocol::ExportLine): absent, a UUID, or empty for null.
+  std::optional<std::string> corrects;
 };
 
 struct ExportPage {

@@ -96,6 +96,13 @@ struct StoredSubmission {
   std::string body;  // the canonical bytes, exactly as received
 };
 
+// A correction an export applies: submission `uuid` corrects, and so hides, `replaces`.
+struct AppliedCorrection {
+  std::string uuid;
+  std::string replaces;
+  bool operator==(const AppliedCorrection& other) const { return uuid == other.uuid && replaces == other.replaces; }
+};
+
 // One line of a push, checked by the ingest pipeline before it reaches the storage.
 struct IngestItem {
   protocol::Envelope envelope;  // uuid may be "" when the line was not readable at all
@@ -205,7 +212,7 @@ class CollectorStorage {
   // rejected ("uuid already stored with different content"); one whose `replaces` names a stored
   // submission the device may not correct (above) is rejected (kReplacesNotYours...); a
   // `replaces` naming a UUID not stored yet is accepted, and the export decides once the original
-  // arrives (ReplacedUuids). Every invalid or rejected item goes to the quarantine
+  // arrives (AppliedCorrections). Every invalid or rejected item goes to the quarantine
   // (QuarantineLimits: what is kept, and the quotas past which a rejected item is answered
   // kQuarantineFull and not kept). Returns one result per item, in order. All or nothing: on an
   // error nothing of the batch is stored, but for kNotAcknowledged. The results are returned only
@@ -240,12 +247,13 @@ class CollectorStorage {
   // The position of the `count`-th submission of the form after `after`, or the last position
   // when fewer follow (never less than `after`): where an export limited to `count` ends.
   virtual Result<int64_t> PositionAfter(std::string_view form_id, int64_t after, size_t count) = 0;
-  // The UUIDs of the form's submissions that a stored submission of the same form `replaces`,
-  // sent by the same device or one continuing it (links), in the corrections' commit order: an
-  // export that keeps the latest of each correction chain leaves these out. A correction naming
-  // another device's submission (stored before the original arrived, or before this rule) hides
+  // The form's corrections that apply: a stored submission whose `replaces` names a stored
+  // submission of the same form sent by the same device or one it continues (links), in the
+  // corrections' commit order. An export that keeps the latest of each correction chain leaves
+  // out what they replace, and its lines say what each corrects. A correction naming another
+  // device's submission (stored before the original arrived, or before this rule) applies to
   // nothing.
-  virtual Result<std::vector<std::string>> ReplacedUuids(std::string_view form_id) = 0;
+  virtual Result<std::vector<AppliedCorrection>> AppliedCorrections(std::string_view form_id) = 0;
   // The stored corrections that hide nothing because the submission they name came from a
   // device they may not correct (or is themselves), in commit order, without their bodies:
   // `chosa-collector check` lists them.

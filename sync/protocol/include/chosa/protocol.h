@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,15 +133,22 @@ std::string JoinBatch(const std::vector<std::string_view>& submissions);
 
 // One line of an export (GET /api/v1/forms/{id}/submissions, JSON Lines, docs/protocol.md):
 //   {"received_at":"2024-11-03T01:30:30.000+00:00","device_id":"…","submission":{…}}
-// with the submission byte for byte as the device sent it. The collector writes it, `chosa pull`
-// reads it: one format, here.
+// with the submission byte for byte as the device sent it; a submission that declares `replaces`
+// has "corrects" before it: the UUID the collector applies the correction to, or null when it
+// applies it to nothing (another device's submission, or one not received yet). The collector
+// writes it, `chosa pull` reads it: one format, here.
 struct ExportLine {
   std::string received_at;  // RFC 3339 with its offset, as the collector wrote it
   std::string device_id;    // the enrolled device that pushed it
-  std::string submission;   // the stored bytes
+  // Absent: the line has no "corrects" (its submission corrects nothing, or an older collector
+  // wrote it); empty: null.
+  std::optional<std::string> corrects;
+  std::string submission;  // the stored bytes
 };
 // The line with its final "\n". Takes views: the collector writes a million of them in an export.
-std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission);
+// `corrects` as ExportLine's (an engaged empty view writes null).
+std::string ExportLineJson(std::string_view received_at, std::string_view device_id, std::string_view submission,
+                           std::optional<std::string_view> corrects = std::nullopt);
 // One line without its "\n": exactly the writer's format, else InvalidArgument saying what is wrong.
 Result<ExportLine> ParseExportLine(std::string_view line);
 

@@ -35,6 +35,10 @@ class SubmissionExport {
   // Hands the next page's submissions to `each`; false once all were handed over, on an error
   // (status() says which) or when `each` returns false.
   bool NextPage(const std::function<bool(const StoredSubmission&)>& each);
+  // One exported submission as a JSON Lines line (with its "\n"): when and from which device it
+  // arrived, what it corrects when it declares `replaces` (the UUID, or null when the correction
+  // applies to nothing: AppliedCorrections), and the submission's bytes exactly as stored.
+  std::string Line(const StoredSubmission& stored) const;
   // The position this export ends at: the cursor of the next one.
   int64_t end() const { return end_; }
   int64_t exported() const { return exported_; }
@@ -51,12 +55,9 @@ class SubmissionExport {
   int64_t end_;
   int64_t exported_ = 0;
   std::unordered_set<std::string> replaced_;  // left out unless all versions are kept
+  std::unordered_set<std::string> applied_;   // the corrections that apply (their UUIDs)
   Status status_;
 };
-
-// One exported submission as a JSON Lines line (with its "\n"): when and from which device it
-// arrived, and the submission's bytes exactly as stored.
-std::string ExportLine(const StoredSubmission& stored);
 
 // The tables of every published version of the form (chosa/dataset_layout.h).
 Result<analysis::DatasetLayout> DatasetLayoutOf(CollectorStorage& storage, std::string_view form_id);
