@@ -233,6 +233,17 @@ TEST_CASE("an enrolment code is made for known, unarchived forms and enrols one 
   REQUIRE(short_lived.ok());
   CHECK(storage->Enroll(short_lived->code, "dev-3", "", *NewToken(), kNow + 1000).status().code() ==
         StatusCode::kPermissionDenied);
+
+  // A code for one identity names one that has enrolled (a typo is caught here, not at the tablet).
+  Result<EnrolmentCode> for_nobody = CreateEnrolmentCode(*storage, {"mini"}, 1000, kNow, "dev-9");
+  REQUIRE_FALSE(for_nobody.ok());
+  CHECK(for_nobody.status().code() == StatusCode::kNotFound);
+  CHECK_THAT(for_nobody.status().message(), Catch::Contains("no device dev-9 has enrolled"));
+  REQUIRE(storage->RevokeDevice("dev-1").ok());
+  Result<EnrolmentCode> for_dev1 = CreateEnrolmentCode(*storage, {"mini"}, 1000, kNow, "dev-1");
+  REQUIRE(for_dev1.ok());
+  CHECK(for_dev1->for_device == "dev-1");
+  CHECK(storage->Enroll(for_dev1->code, "dev-1", "tablet", *NewToken(), kNow + 10).ok());
 }
 
 TEST_CASE("an analyst token is shown once and authenticates as an analyst") {

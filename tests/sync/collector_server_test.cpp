@@ -114,7 +114,7 @@ class RunningServer {
   // Enrols a device for the form; returns its token.
   std::string EnrolDevice() {
     const std::string code = "CODE-" + std::to_string(++codes_);
-    REQUIRE(storage_->AddEnrolmentCode(code, {"health_check"}, Env::Default()->NowMillis() + 3600000).ok());
+    REQUIRE(storage_->AddEnrolmentCode(code, {"health_check"}, Env::Default()->NowMillis() + 3600000, "").ok());
     auto res = Client()->Post(std::string(protocol::kEnrollPath), protocol::ToJson(protocol::EnrollRequest{code, "t", ""}),
                               "application/json");
     REQUIRE(res);
@@ -206,7 +206,7 @@ TEST_CASE("the collector answers health checks and names unknown routes") {
 
 TEST_CASE("a device enrols once with a code, then lists and downloads its forms") {
   RunningServer server;
-  REQUIRE(server.storage().AddEnrolmentCode("ABCD-EFGH", {"health_check"}, Env::Default()->NowMillis() + 60000).ok());
+  REQUIRE(server.storage().AddEnrolmentCode("ABCD-EFGH", {"health_check"}, Env::Default()->NowMillis() + 60000, "").ok());
   auto client = server.Client();
   const std::string request = protocol::ToJson(protocol::EnrollRequest{"ABCD-EFGH", "ward tablet", ""});
   auto first = client->Post("/api/v1/enroll", request, "application/json");

@@ -108,7 +108,7 @@ Enrolled Enrol(CollectorStorage& storage, const std::vector<std::string>& forms,
   Result<std::string> token = NewToken();
   Result<std::string> device_id = NewDeviceId();
   REQUIRE((code.ok() && token.ok() && device_id.ok()));
-  REQUIRE(storage.AddEnrolmentCode(*code, forms, kNow + 60000).ok());
+  REQUIRE(storage.AddEnrolmentCode(*code, forms, kNow + 60000, "").ok());
   Result<Device> device = storage.Enroll(*code, *device_id, name, *token, kNow);
   INFO(device.status().ToString());
   REQUIRE(device.ok());
@@ -268,7 +268,7 @@ TEST_CASE("an enrolment code enrols one device, once, before it expires") {
   auto storage = MustOpen(temp.path());
   const std::string code = *NewEnrolmentCode();
   const std::string token = *NewToken();
-  REQUIRE(storage->AddEnrolmentCode(code, {"survey", "other"}, kNow + 1000).ok());
+  REQUIRE(storage->AddEnrolmentCode(code, {"survey", "other"}, kNow + 1000, "").ok());
   CHECK(QueryInt(SqliteDatabasePath(temp.path()),
                  "SELECT COUNT(*) FROM enrolment_codes WHERE code_hash = '" + HashEnrolmentCode(code) + "'") == 1);
 
@@ -622,12 +622,12 @@ TEST_CASE("items quarantined before the quarantine was bounded stay readable, wh
     item.readable = true;
     REQUIRE(storage->StoreBatch({Role::kDevice, tablet.device.device_id, {"survey"}}, {item}, kNow).ok());
   }
-  // The database as the schema before this one left it: no sizes, no quota indexes.
+  // The database as schema 4 left it: no sizes, no quota indexes (nor codes for one device).
   const std::string path = SqliteDatabasePath(temp.path());
   ExecSql(path,
           "DROP INDEX quarantine_held_by_device; DROP INDEX quarantine_held_by_form; "
           "ALTER TABLE quarantine DROP COLUMN size_bytes; ALTER TABLE quarantine DROP COLUMN kept_bytes; "
-          "PRAGMA user_version = " + std::to_string(SqliteSchemaVersion() - 1));
+          "ALTER TABLE enrolment_codes DROP COLUMN for_device; PRAGMA user_version = 4");
   QuarantineLimits limits;
   limits.device_bytes = 20000;
   auto reopened = OpenSqliteStorage(temp.path(), limits);

@@ -106,7 +106,7 @@ std::unique_ptr<CollectorStorage> OpenWithDevices(const std::string& dir, const 
   REQUIRE(storage->PublishForm(FormVersion{kFormId, "1", kForm, protocol::Sha256Hex(kForm), kNow}).ok());
   for (const std::string& id : devices) {
     const std::string code = Must(NewEnrolmentCode());
-    REQUIRE(storage->AddEnrolmentCode(code, {kFormId}, kNow + 60000).ok());
+    REQUIRE(storage->AddEnrolmentCode(code, {kFormId}, kNow + 60000, "").ok());
     REQUIRE(storage->Enroll(code, id, "", Must(NewToken()), kNow).ok());
   }
   return storage;
@@ -192,6 +192,44 @@ TEST_CASE("ownership: a correction that arrives before another device's original
   REQUIRE(storage->LinkDevices("tablet-a", "tablet-b", "admin", kNow).ok());
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2)});
   CHECK(Must(storage->UnappliedCorrections()).empty());
+}
+
+TEST_CASE("ownership: a revoked identity enrols again only with a code made for it, and then corrects its own",
+          "[ownership]") {
+  TempDir temp;
+  auto storage = OpenWithDevices(temp.path(), {"tablet-a"});
+  REQUIRE(PushOne(*storage, "tablet-a", Body(1)) == protocol::PushStatus::kAccepted);
+  REQUIRE(storage->RevokeDevice("tablet-a").ok());
+  auto code = [&](const std::string& for_device) {
+    const std::string made = Must(NewEnrolmentCode());
+    REQUIRE(storage->AddEnrolmentCode(made, {kFormId}, kNow + 60000, for_device).ok());
+    return made;
+  };
+  // Whoever holds an ordinary code cannot take the revoked identity (and with it the right to
+  // correct what tablet-a sent); nor can a code made for another identity. Each refusal leaves
+  // the code unused.
+  const std::string ordinary = code("");
+  Result<Device> taken = storage->Enroll(ordinary, "tablet-a", "", Must(NewToken()), kNow);
+  REQUIRE_FALSE(taken.ok());
+  CHECK(taken.status().code() == StatusCode::kPermissionDenied);
+  CHECK(taken.status().message() == "device tablet-a was revoked; it enrols again only with a code made for it "
+                                    "(chosa-collector enrol-code --forms ... --device tablet-a)");
+  const std::string for_b = code("tablet-b");
+  taken = storage->Enroll(for_b, "tablet-a", "", Must(NewToken()), kNow);
+  REQUIRE_FALSE(taken.ok());
+  CHECK(taken.status().message() == "this enrolment code was made for device tablet-b only");
+  CHECK(Must(storage->ListDevices()).at(0).revoked);
+  // The ordinary code still enrols a new identity; the code for tablet-a enrols tablet-a, once.
+  CHECK(storage->Enroll(ordinary, "tablet-n", "", Must(NewToken()), kNow).ok());
+  const std::string for_a = code("tablet-a");
+  const std::string token = Must(NewToken());
+  REQUIRE(storage->Enroll(for_a, "tablet-a", "", token, kNow).ok());
+  CHECK(storage->Authenticate(token).ok());
+  CHECK(PushOne(*storage, "tablet-a", Body(2, 1)) == protocol::PushStatus::kAccepted);
+  CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2)});
+  // An identity that is enrolled is refused to any code, its own included.
+  const std::string again = code("tablet-a");
+  CHECK(storage->Enroll(again, "tablet-a", "", Must(NewToken()), kNow).status().code() == StatusCode::kAlreadyExists);
 }
 
 TEST_CASE("ownership: a submission naming itself is refused by the ingest pipeline", "[ownership]") {
@@ -303,6 +341,7 @@ TEST_CASE("ownership: a database of schema 3 migrates; its corrections of other 
   // as now).
   ExecSql(path, "DROP TABLE device_links; DROP INDEX quarantine_held_by_device; DROP INDEX quarantine_held_by_form; "
                 "ALTER TABLE quarantine DROP COLUMN size_bytes; ALTER TABLE quarantine DROP COLUMN kept_bytes; "
+                "ALTER TABLE enrolment_codes DROP COLUMN for_device; "
                 "PRAGMA user_version = 3;"
                 "INSERT INTO submissions (uuid, form_id, form_version, device_id, replaces, sha256, received_at, body) "
                 "VALUES ('" + Uuid(2) + "', 'mini', '1', 'tablet-b', '" + Uuid(1) + "', '" +
@@ -534,6 +573,23 @@ TEST_CASE("ownership over HTTPS: devices link lets a re-enrolled tablet correct 
   CHECK(links[0].linked_at > 0);
   CHECK_THAT(listed.out, Catch::Contains("tablet-a ") && Catch::Contains(" tablet-a2 ") &&
                              Catch::Contains(links[0].linked_by));
+
+  // The revoked identity tablet-a is not taken by whoever holds an ordinary code (it would
+  // correct tablet-a's submissions); a code the bureau made for it enrols it again.
+  auto enrol = [&](const std::string& code) {
+    return Client(collector)->Post(std::string(protocol::kEnrollPath),
+                                   protocol::ToJson(protocol::EnrollRequest{code, "tablet", "tablet-a"}),
+                                   "application/json");
+  };
+  auto refused = enrol(collector.EnrolCode({kFormId}));
+  REQUIRE(refused);
+  CHECK(refused->status == 403);
+  CHECK_THAT(refused->body, Catch::Contains("device tablet-a was revoked; it enrols again only with a code made for it"));
+  e2e::ToolRun made = collector.Tool({"enrol-code", "--forms", kFormId, "--device", "tablet-a"});
+  REQUIRE(made.exit_status == 0);
+  auto enrolled = enrol(made.out.substr(0, made.out.find('\n')));
+  REQUIRE(enrolled);
+  CHECK(enrolled->status == 200);
   REQUIRE(collector.Stop(SIGTERM) == 0);
 }
 

@@ -165,7 +165,7 @@ TEST_CASE("50 devices pushing at once against one collector all finish; every su
         86400000;
     for (int i = 0; i < kDevices; ++i) {
       codes.push_back("CODE-" + std::to_string(1000 + i) + "-CONCURRENT");
-      REQUIRE((*storage)->AddEnrolmentCode(codes.back(), {"coordinator_checklist"}, expires).ok());
+      REQUIRE((*storage)->AddEnrolmentCode(codes.back(), {"coordinator_checklist"}, expires, "").ok());
     }
   }
   collector.Start({"--threads", "64"});

@@ -26,7 +26,7 @@ void PrintUsage(std::FILE* out) {
                "  close FORM_ID            stop listing a form to devices (their pushes are still accepted)\n"
                "  archive FORM_ID          retire a form: not listed, pushes rejected; its data stays\n"
                "  reopen FORM_ID           list a closed or archived form to devices again\n"
-               "  enrol-code --forms ID,... [--valid-days N]\n"
+               "  enrol-code --forms ID,... [--valid-days N] [--device ID]\n"
                "                           a one-time code that enrols one device for these forms\n"
                "  devices [link OLD NEW]   list the enrolled devices; link a re-enrolled tablet to its former enrolment\n"
                "  revoke DEVICE_ID         refuse a device's token from now on\n"

@@ -24,10 +24,13 @@ constexpr int64_t kDayMillis = 24 * 60 * 60 * 1000;
 
 const AdminSpec& EnrolCodeSpec() {
   static const AdminSpec spec = MakeAdminSpec(
-      "enrol-code", "--forms FORM_ID[,FORM_ID...] [--valid-days N]",
+      "enrol-code", "--forms FORM_ID[,FORM_ID...] [--valid-days N] [--device DEVICE_ID]",
         "Makes a one-time code that enrols one device for these forms, valid N days (default 7, at\n"
-        "most 365). The code goes alone on standard output; the collector keeps only its hash.\n",
-        0, 0, {"--forms", "--valid-days"}, {});
+        "most 365). The code goes alone on standard output; the collector keeps only its hash.\n"
+        "--device: the code enrols that device identity only (one `devices` lists). A revoked\n"
+        "device enrols again under its identity only with such a code: it may then correct what\n"
+        "it sent before, so no ordinary code can claim a revoked identity.\n",
+        0, 0, {"--forms", "--valid-days", "--device"}, {});
   return spec;
 }
 
@@ -56,15 +59,18 @@ int EnrolCode(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   }
   auto storage = OpenStorage(spec, DataDir(parsed), false);
   if (!storage) return 1;
-  Result<collector::EnrolmentCode> code = collector::CreateEnrolmentCode(*storage, forms, days * kDayMillis, Now());
+  const std::string* device = parsed.Value("--device");
+  Result<collector::EnrolmentCode> code =
+      collector::CreateEnrolmentCode(*storage, forms, days * kDayMillis, Now(), device ? *device : std::string());
   if (!code.ok()) return Fail(spec, code.status().message());
   std::printf("%s\n", code->code.c_str());
   std::fflush(stdout);
   std::fprintf(stderr,
-               "Enrolment code for %s, valid until %s (%lld day%s), for one device.\n"
+               "Enrolment code for %s, valid until %s (%lld day%s), for %s.\n"
                "Shown once: the collector keeps only its hash.\n",
                Join(code->forms).c_str(), tools::LocalTime(code->expires_at, true).c_str(), static_cast<long long>(days),
-               days == 1 ? "" : "s");
+               days == 1 ? "" : "s",
+               code->for_device.empty() ? "one new device" : ("device " + code->for_device + " only").c_str());
   return 0;
 }
 

@@ -271,10 +271,21 @@ PublishOutcome PublishForm(CollectorStorage& storage, std::string_view path_or_j
 }
 
 Result<EnrolmentCode> CreateEnrolmentCode(CollectorStorage& storage, const std::vector<std::string>& forms,
-                                          int64_t valid_for_ms, int64_t now) {
+                                          int64_t valid_for_ms, int64_t now, std::string_view for_device) {
   if (forms.empty()) return Status::InvalidArgument("name at least one form the device will fill");
   if (valid_for_ms <= 0) return Status::InvalidArgument("an enrolment code must be valid for some time");
   EnrolmentCode out;
+  if (!for_device.empty()) {
+    Result<std::vector<Device>> devices = storage.ListDevices();
+    if (!devices.ok()) return devices.status();
+    const bool known = std::any_of(devices->begin(), devices->end(),
+                                   [&](const Device& device) { return device.device_id == for_device; });
+    if (!known) {
+      return Status::NotFound("no device " + std::string(for_device) +
+                              " has enrolled (`devices` lists them); a code for a new device needs no --device");
+    }
+    out.for_device = std::string(for_device);
+  }
   for (const std::string& form_id : forms) {
     if (std::find(out.forms.begin(), out.forms.end(), form_id) != out.forms.end()) continue;
     Result<FormState> state = storage.GetFormState(form_id);
@@ -298,7 +309,7 @@ Result<EnrolmentCode> CreateEnrolmentCode(CollectorStorage& storage, const std::
   if (!code.ok()) return code.status();
   out.code = std::move(code).value();
   out.expires_at = now + valid_for_ms;
-  Status added = storage.AddEnrolmentCode(out.code, out.forms, out.expires_at);
+  Status added = storage.AddEnrolmentCode(out.code, out.forms, out.expires_at, out.for_device);
   if (!added.ok()) return added;
   return out;
 }

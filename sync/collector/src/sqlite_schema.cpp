@@ -133,7 +133,16 @@ CREATE INDEX quarantine_held_by_device ON quarantine (device_id, kept_bytes) WHE
 CREATE INDEX quarantine_held_by_form ON quarantine (form_id, kept_bytes) WHERE released_at IS NULL;
 )SQL";
 
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kBoundedQuarantine};
+// Version 6: an enrolment code may be made for one device identity (issue 19): the only kind that
+// enrols a revoked identity again, so that no holder of an ordinary code can take over a revoked
+// tablet's identity, and with it the right to correct what that tablet sent. NULL: a code for a
+// new identity.
+constexpr const char* kCodesForOneDevice = R"SQL(
+ALTER TABLE enrolment_codes ADD COLUMN for_device TEXT;
+)SQL";
+
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kBoundedQuarantine,
+                                       kCodesForOneDevice};
 
 }  // namespace
 

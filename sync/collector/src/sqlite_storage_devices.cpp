@@ -38,14 +38,15 @@ bool IsConstraintError(int code) { return (code & 0xFF) == SQLITE_CONSTRAINT; }
 }  // namespace
 
 Status SqliteStorage::AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms,
-                                       int64_t expires_at) {
+                                       int64_t expires_at, std::string_view for_device) {
   if (NormalizeEnrolmentCode(code).empty()) return Status::InvalidArgument("an enrolment code cannot be empty");
   if (forms.empty()) return Status::InvalidArgument("an enrolment code needs at least one form");
   std::lock_guard<std::mutex> lock(mutex_);
   Statement insert(db_.get(),
-                   "INSERT INTO enrolment_codes (code_hash, forms, created_at, expires_at) VALUES (?, ?, ?, ?)");
+                   "INSERT INTO enrolment_codes (code_hash, forms, created_at, expires_at, for_device) "
+                   "VALUES (?, ?, ?, ?, NULLIF(?, ''))");
   insert.Bind(1, HashEnrolmentCode(code)).Bind(2, FormsToJson(forms)).Bind(3, Env::Default()->NowMillis());
-  insert.Bind(4, expires_at);
+  insert.Bind(4, expires_at).Bind(5, for_device);
   const int step = insert.ok() ? insert.Step() : insert.prepare_code();
   if (IsConstraintError(step)) return Status::AlreadyExists("this enrolment code exists already");
   if (step != SQLITE_DONE) return StorageStatus(db_.get(), step, "adding an enrolment code");
@@ -65,8 +66,11 @@ Result<Device> SqliteStorage::Enroll(std::string_view code, std::string_view dev
   Status status = Begin();
   if (!status.ok()) return status;
   Device device;
+  std::string for_device;  // the identity the code was made for; "" for a new one
   {
-    Statement find(db_.get(), "SELECT forms, expires_at, used_at IS NOT NULL FROM enrolment_codes WHERE code_hash = ?");
+    Statement find(db_.get(),
+                   "SELECT forms, expires_at, used_at IS NOT NULL, COALESCE(for_device, '') FROM enrolment_codes "
+                   "WHERE code_hash = ?");
     find.Bind(1, code_hash);
     const int step = find.ok() ? find.Step() : find.prepare_code();
     if (step != SQLITE_ROW) {
@@ -83,13 +87,19 @@ Result<Device> SqliteStorage::Enroll(std::string_view code, std::string_view dev
       return Status::PermissionDenied("this enrolment code has expired: ask the bureau for a new one");
     }
     device.forms = FormsFromJson(find.Text(0));
+    for_device = find.Text(3);
+  }
+  if (!for_device.empty() && for_device != device_id) {
+    Rollback();
+    return Status::PermissionDenied("this enrolment code was made for device " + for_device + " only");
   }
   device.device_id = std::string(device_id);
   device.name = std::string(device_name);
   device.enrolled_at = now;
   {
     // A device is known by its store's identity. One that is enrolled keeps it: a second tablet
-    // claiming it is refused; the same tablet enrols again once the bureau revoked its old token.
+    // claiming it is refused. A revoked identity is enrolled again only with a code the bureau
+    // made for it: it may correct what was sent under it, so an ordinary code cannot claim it.
     Statement existing(db_.get(), "SELECT revoked_at IS NOT NULL FROM devices WHERE device_id = ?");
     existing.Bind(1, device.device_id);
     const int step = existing.ok() ? existing.Step() : existing.prepare_code();
@@ -101,6 +111,12 @@ Result<Device> SqliteStorage::Enroll(std::string_view code, std::string_view dev
                                    device.device_id + ")");
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) return Fail(step, "reading device " + device.device_id);
+    if (step == SQLITE_ROW && for_device.empty()) {
+      Rollback();
+      return Status::PermissionDenied("device " + device.device_id +
+                                      " was revoked; it enrols again only with a code made for it (chosa-collector "
+                                      "enrol-code --forms ... --device " + device.device_id + ")");
+    }
     if (step == SQLITE_ROW) {
       existing.Reset();
       Statement forget(db_.get(), "DELETE FROM devices WHERE device_id = ?");

@@ -72,7 +72,8 @@ class SqliteStorage final : public CollectorStorage {
   Result<FormState> GetFormState(std::string_view form_id) override;
 
   // --- enrolment and tokens ------------------------------------------------------------------
-  Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at) override;
+  Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at,
+                          std::string_view for_device) override;
 
   Result<Device> Enroll(std::string_view code, std::string_view device_id, std::string_view device_name,
                         std::string_view token, int64_t now) override;

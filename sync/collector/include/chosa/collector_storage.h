@@ -181,7 +181,10 @@ class CollectorStorage {
   virtual Result<FormState> GetFormState(std::string_view form_id) = 0;
 
   // Enrolment: a code is stored as its hash, for a set of forms, until `expires_at` (ms).
-  virtual Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at) = 0;
+  // `for_device`: "" for a code that enrols a new identity; else the code enrols that identity
+  // only, and is the only kind that enrols a revoked identity again.
+  virtual Status AddEnrolmentCode(std::string_view code, const std::vector<std::string>& forms, int64_t expires_at,
+                                  std::string_view for_device) = 0;
   // Uses the code (once: a second use, an unknown or an expired code is PermissionDenied) and
   // creates the device with `token` (stored as a hash), in one transaction.
   virtual Result<Device> Enroll(std::string_view code, std::string_view device_id, std::string_view device_name,

@@ -55,14 +55,17 @@ PublishOutcome PublishForm(CollectorStorage& storage, std::string_view path_or_j
 std::vector<Status> TypeChanges(const Form& earlier, const Form& later);
 
 // A one-time code enrolling one device for `forms` (published, not archived) until now +
-// valid_for_ms. The code is returned once; the storage keeps its hash.
+// valid_for_ms; with `for_device` (an identity enrolled before), that identity only: the way a
+// revoked tablet enrols again under its identity. The code is returned once; the storage keeps
+// its hash.
 struct EnrolmentCode {
   std::string code;
   std::vector<std::string> forms;
   int64_t expires_at = 0;
+  std::string for_device;  // "" for a new identity
 };
 Result<EnrolmentCode> CreateEnrolmentCode(CollectorStorage& storage, const std::vector<std::string>& forms,
-                                          int64_t valid_for_ms, int64_t now);
+                                          int64_t valid_for_ms, int64_t now, std::string_view for_device = {});
 
 // A new analyst token named `name` (1 to 64 letters, digits, '.', '_', '-', '@'), returned once.
 Result<std::string> CreateAnalystToken(CollectorStorage& storage, std::string_view name);
