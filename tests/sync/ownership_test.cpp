@@ -313,6 +313,26 @@ TEST_CASE("ownership: links let a re-enrolled tablet correct its former enrolmen
   REQUIRE(storage->ReleaseQuarantined(held[0].id, kNow + 30).ok());
   CHECK(Exported(*storage) == std::vector<std::string>{Uuid(3), Uuid(21), Uuid(22), Uuid(11)});
   CHECK(Must(storage->UnappliedCorrections()).empty());
+
+  // B -> C was a mistake: undone, C's corrections of A's and B's stop applying (listed as not
+  // applied); B's of A's still applies. The link stays listed, undone, with when and by whom.
+  REQUIRE(storage->UnlinkDevices("tablet-b", "tablet-c", "kato", kNow + 40).ok());
+  Status again = storage->UnlinkDevices("tablet-b", "tablet-c", "kato", kNow + 41);
+  CHECK(again.code() == StatusCode::kNotFound);
+  CHECK(again.message() == "device tablet-b is not linked to tablet-c: `chosa-collector devices` lists the links");
+  CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2), Uuid(3), Uuid(21), Uuid(22), Uuid(11)});
+  CHECK(UuidsOf(Must(storage->UnappliedCorrections())) == std::vector<std::string>{Uuid(21), Uuid(22)});
+  CHECK(PushOne(*storage, "tablet-c", Body(25, 2)) == protocol::PushStatus::kRejected);
+  const auto after = Must(storage->ListDeviceLinks());
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].unlinked_at == 0);
+  CHECK(after[1].unlinked_at == kNow + 40);
+  CHECK(after[1].unlinked_by == "kato");
+  // B's successor is free again: the right tablet is linked; B has one successor still.
+  REQUIRE(storage->LinkDevices("tablet-b", "tablet-x", "kato", kNow + 50).ok());
+  CHECK(storage->LinkDevices("tablet-b", "tablet-c", "kato", kNow + 60).code() == StatusCode::kAlreadyExists);
+  CHECK(PushOne(*storage, "tablet-x", Body(26, 2)) == protocol::PushStatus::kAccepted);
+  CHECK(Must(storage->ListDeviceLinks()).size() == 3);
 }
 
 // Runs SQL on a database file through a connection of the test's own.
@@ -325,6 +345,30 @@ void ExecSql(const std::string& path, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   REQUIRE(code == SQLITE_OK);
+}
+
+TEST_CASE("ownership: links made before they could be undone (schema 6) migrate and still apply", "[ownership]") {
+  TempDir temp;
+  {
+    auto storage = OpenWithDevices(temp.path(), {"tablet-a", "tablet-b"});
+    REQUIRE(PushOne(*storage, "tablet-a", Body(1)) == protocol::PushStatus::kAccepted);
+  }
+  // The links table as schema 4 to 6 had it, with one link.
+  ExecSql(SqliteDatabasePath(temp.path()),
+          "DROP TABLE device_links; CREATE TABLE device_links (old_device_id TEXT PRIMARY KEY, new_device_id TEXT "
+          "NOT NULL UNIQUE, linked_at INTEGER NOT NULL, linked_by TEXT NOT NULL, CHECK (old_device_id <> "
+          "new_device_id)); INSERT INTO device_links VALUES ('tablet-a', 'tablet-b', 5, 'sato'); "
+          "PRAGMA user_version = 6;");
+  auto storage = Must(OpenSqliteStorage(temp.path()));
+  const auto links = Must(storage->ListDeviceLinks());
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].old_device_id == "tablet-a");
+  CHECK(links[0].new_device_id == "tablet-b");
+  CHECK(links[0].linked_at == 5);
+  CHECK(links[0].linked_by == "sato");
+  CHECK(links[0].unlinked_at == 0);
+  CHECK(PushOne(*storage, "tablet-b", Body(2, 1)) == protocol::PushStatus::kAccepted);
+  CHECK(Exported(*storage) == std::vector<std::string>{Uuid(2)});
 }
 
 TEST_CASE("ownership: a database of schema 3 migrates; its corrections of other devices' submissions stop hiding them",
@@ -545,7 +589,10 @@ TEST_CASE("ownership over HTTPS: devices link lets a re-enrolled tablet correct 
   CHECK(run.exit_status == 1);
   CHECK_THAT(run.err, Catch::Contains("cannot be linked to itself"));
   CHECK(Admin(collector, {"devices", "link", "tablet-a"}).exit_status == 2);
-  CHECK(Admin(collector, {"devices", "unlink", "tablet-a", "tablet-a2"}).exit_status == 2);
+  CHECK(Admin(collector, {"devices", "relink", "tablet-a", "tablet-a2"}).exit_status == 2);
+  run = Admin(collector, {"devices", "unlink", "tablet-a", "tablet-a2"});
+  CHECK(run.exit_status == 1);
+  CHECK_THAT(run.err, Catch::Contains("device tablet-a is not linked to tablet-a2"));
   CHECK(Admin(collector, {"devices"}).out.find("Linked enrolments") == std::string::npos);
 
   REQUIRE(Admin(collector, {"revoke", "tablet-a"}).exit_status == 0);
@@ -573,6 +620,17 @@ TEST_CASE("ownership over HTTPS: devices link lets a re-enrolled tablet correct 
   CHECK(links[0].linked_at > 0);
   CHECK_THAT(listed.out, Catch::Contains("tablet-a ") && Catch::Contains(" tablet-a2 ") &&
                              Catch::Contains(links[0].linked_by));
+
+  // Undone (say the link was a mistake): tablet-a2's correction stops applying, o1 is listed
+  // again, `check` names the correction, `devices` shows the link undone.
+  run = Admin(collector, {"devices", "unlink", "tablet-a", "tablet-a2"});
+  CHECK(run.exit_status == 0);
+  CHECK_THAT(run.out, Catch::StartsWith("Unlinked tablet-a from tablet-a2: tablet-a2 no longer corrects"));
+  CHECK(ExportedOverCli(collector) == Listed{{UuidOf(o1), "tablet-a"}, {UuidOf(c1), "tablet-a2"}});
+  const AdminRun checked = Admin(collector, {"check"});
+  CHECK(checked.exit_status == 1);
+  CHECK_THAT(checked.out, Catch::Contains(UuidOf(c1)) && Catch::Contains("1 stored correction is not applied"));
+  CHECK_THAT(Admin(collector, {"devices"}).out, Catch::Contains("UNDONE") && Catch::Contains(" by "));
 
   // The revoked identity tablet-a is not taken by whoever holds an ordinary code (it would
   // correct tablet-a's submissions); a code the bureau made for it enrols it again.

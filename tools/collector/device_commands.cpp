@@ -76,12 +76,13 @@ int EnrolCode(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
 
 const AdminSpec& DevicesSpec() {
   static const AdminSpec spec = MakeAdminSpec(
-      "devices", "[link OLD NEW]",
+      "devices", "[link OLD NEW | unlink OLD NEW]",
         "Lists the enrolled devices (name, forms, enrolment, last push, revoked or not) and the links\n"
         "between enrolments. link: NEW is the same tablet as OLD, enrolled again (its store made\n"
         "anew): NEW may then correct the submissions OLD sent. A device corrects (`replaces`) only\n"
-        "its own submissions otherwise. OLD must be revoked first; links are kept for good and\n"
-        "chain (OLD -> NEW -> NEWER lets NEWER correct both).\n",
+        "its own submissions otherwise. OLD must be revoked first; links chain (OLD -> NEW -> NEWER\n"
+        "lets NEWER correct both). unlink: undoes a link made in error; the corrections it let apply\n"
+        "stop applying, and the link stays listed as undone, with when and by whom.\n",
         0, 3, {}, {});
   return spec;
 }
@@ -110,10 +111,28 @@ int Link(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   return 0;
 }
 
+int Unlink(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
+  if (parsed.positionals.size() != 3) {
+    return UsageError(spec, "unlink takes two device ids: the former enrolment, then the new one");
+  }
+  const std::string& old_id = parsed.positionals[1];
+  const std::string& new_id = parsed.positionals[2];
+  auto storage = OpenStorage(spec, DataDir(parsed), false);
+  if (!storage) return 1;
+  Status unlinked = storage->UnlinkDevices(old_id, new_id, Administrator(), Now());
+  if (!unlinked.ok()) return Fail(spec, unlinked.message());
+  std::printf("Unlinked %s from %s: %s no longer corrects the submissions %s sent, and its corrections of them "
+              "stop applying (`chosa-collector check` lists them).\n",
+              tools::Printable(old_id).c_str(), tools::Printable(new_id).c_str(), tools::Printable(new_id).c_str(),
+              tools::Printable(old_id).c_str());
+  return 0;
+}
+
 int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   if (!parsed.positionals.empty()) {
-    if (parsed.positionals[0] != "link") return UsageError(spec, "unknown action \"" + parsed.positionals[0] + "\" (link)");
-    return Link(spec, parsed);
+    if (parsed.positionals[0] == "link") return Link(spec, parsed);
+    if (parsed.positionals[0] == "unlink") return Unlink(spec, parsed);
+    return UsageError(spec, "unknown action \"" + parsed.positionals[0] + "\" (link, unlink)");
   }
   auto storage = OpenStorage(spec, DataDir(parsed), false);
   if (!storage) return 1;
@@ -138,10 +157,13 @@ int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   std::printf("%zu device%s, %zu revoked.\n", devices.size(), devices.size() == 1 ? "" : "s", revoked);
   if (!links->empty()) {
     std::printf("\nLinked enrolments (NEW may correct what FORMER sent):\n");
-    std::vector<std::vector<std::string>> link_rows{{"FORMER", "NEW", "LINKED", "BY"}};
+    std::vector<std::vector<std::string>> link_rows{{"FORMER", "NEW", "LINKED", "BY", "UNDONE"}};
     for (const auto& link : *links) {
       link_rows.push_back({link.old_device_id, link.new_device_id, tools::LocalTime(link.linked_at),
-                           tools::Printable(link.linked_by)});
+                           tools::Printable(link.linked_by),
+                           link.unlinked_at == 0 ? "-"
+                                                 : tools::LocalTime(link.unlinked_at) + " by " +
+                                                       tools::Printable(link.unlinked_by)});
     }
     tools::PrintTable(stdout, link_rows, 0);
   }

@@ -106,7 +106,8 @@ CREATE INDEX submissions_not_revalidated ON submissions (seq) WHERE revalidated 
 // Version 4: ownership of corrections (issue 19). A submission's `replaces` is honoured only when
 // the submission it names came from the same device, or from a former enrolment of the same
 // tablet that the bureau linked to it (chosa-collector devices link OLD NEW): the links, each
-// made once and never removed (who and when, for the record). Who sent each submission was
+// made once and never removed (who and when, for the record; version 7 lets one be undone, the
+// row kept). Who sent each submission was
 // recorded from version 1 (submissions.device_id, the authenticated device, never the
 // self-declared one), so existing rows need nothing: from now on an export ignores an existing
 // correction of another device's submission. No foreign keys to devices: a revoked device's row
@@ -141,8 +142,30 @@ constexpr const char* kCodesForOneDevice = R"SQL(
 ALTER TABLE enrolment_codes ADD COLUMN for_device TEXT;
 )SQL";
 
+// Version 7: a link made in error can be undone (chosa-collector devices unlink OLD NEW): the
+// row stays, for the record, with when and by whom it was undone; only links not undone count,
+// and a device has at most one successor and one predecessor among those.
+constexpr const char* kLinksUndone = R"SQL(
+CREATE TABLE device_links_7 (
+  link_id INTEGER PRIMARY KEY,
+  old_device_id TEXT NOT NULL,
+  new_device_id TEXT NOT NULL,
+  linked_at INTEGER NOT NULL,
+  linked_by TEXT NOT NULL,
+  unlinked_at INTEGER,                    -- NULL while the link holds
+  unlinked_by TEXT,
+  CHECK (old_device_id <> new_device_id)
+);
+INSERT INTO device_links_7 (old_device_id, new_device_id, linked_at, linked_by)
+  SELECT old_device_id, new_device_id, linked_at, linked_by FROM device_links ORDER BY rowid;
+DROP TABLE device_links;
+ALTER TABLE device_links_7 RENAME TO device_links;
+CREATE UNIQUE INDEX device_links_one_successor ON device_links (old_device_id) WHERE unlinked_at IS NULL;
+CREATE UNIQUE INDEX device_links_one_predecessor ON device_links (new_device_id) WHERE unlinked_at IS NULL;
+)SQL";
+
 constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kBoundedQuarantine,
-                                       kCodesForOneDevice};
+                                       kCodesForOneDevice, kLinksUndone};
 
 }  // namespace
 

@@ -65,7 +65,7 @@ Status SqliteStorage::Prepare() {
   // LinkDevices refuses anyway, would end).
   continues_ = Statement(db,
                          "WITH RECURSIVE former (device_id) AS (SELECT ?1 UNION SELECT l.old_device_id "
-                         "FROM device_links l JOIN former f ON l.new_device_id = f.device_id) "
+                         "FROM device_links l JOIN former f ON l.new_device_id = f.device_id AND l.unlinked_at IS NULL) "
                          "SELECT EXISTS (SELECT 1 FROM former WHERE device_id = ?2)",
                          kept);
   find_quarantined_ = Statement(db,

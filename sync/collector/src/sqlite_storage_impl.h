@@ -94,6 +94,8 @@ class SqliteStorage final : public CollectorStorage {
   Status LinkDevices(std::string_view old_device_id, std::string_view new_device_id, std::string_view linked_by,
                      int64_t now) override;
 
+  Status UnlinkDevices(std::string_view old_device_id, std::string_view new_device_id, std::string_view unlinked_by,
+                       int64_t now) override;
   Result<std::vector<DeviceLink>> ListDeviceLinks() override;
 
   Result<std::vector<AppliedCorrection>> AppliedCorrections(std::string_view form_id) override;

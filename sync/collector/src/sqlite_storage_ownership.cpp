@@ -21,8 +21,9 @@ namespace {
 // Every (successor, predecessor) pair of device ids through the links, however long the chain.
 constexpr char kContinuesCte[] =
     "WITH RECURSIVE continues (successor, predecessor) AS ("
-    "SELECT new_device_id, old_device_id FROM device_links UNION "
-    "SELECT c.successor, l.old_device_id FROM continues c JOIN device_links l ON l.new_device_id = c.predecessor) ";
+    "SELECT new_device_id, old_device_id FROM device_links WHERE unlinked_at IS NULL UNION "
+    "SELECT c.successor, l.old_device_id FROM continues c JOIN device_links l ON l.new_device_id = c.predecessor "
+    "AND l.unlinked_at IS NULL) ";
 
 // The corrections whose original is stored, with whether their device may correct it (honoured).
 // A submission naming itself corrects nothing.
@@ -91,8 +92,8 @@ Status SqliteStorage::LinkDevices(std::string_view old_device_id, std::string_vi
   // and no loop (NEW must not precede OLD already).
   {
     Statement existing(db_.get(),
-                       "SELECT old_device_id, new_device_id FROM device_links WHERE old_device_id = ?1 OR "
-                       "new_device_id = ?2");
+                       "SELECT old_device_id, new_device_id FROM device_links WHERE unlinked_at IS NULL AND "
+                       "(old_device_id = ?1 OR new_device_id = ?2)");
     existing.Bind(1, old_id).Bind(2, new_id);
     const int code = existing.ok() ? existing.Step() : existing.prepare_code();
     if (code == SQLITE_ROW) {
@@ -132,13 +133,33 @@ Status SqliteStorage::LinkDevices(std::string_view old_device_id, std::string_vi
   return Commit();
 }
 
+Status SqliteStorage::UnlinkDevices(std::string_view old_device_id, std::string_view new_device_id,
+                                    std::string_view unlinked_by, int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement undo(db_.get(),
+                 "UPDATE device_links SET unlinked_at = ?3, unlinked_by = ?4 WHERE old_device_id = ?1 AND "
+                 "new_device_id = ?2 AND unlinked_at IS NULL");
+  undo.Bind(1, old_device_id).Bind(2, new_device_id).Bind(3, now).Bind(4, unlinked_by);
+  const int code = undo.ok() ? undo.Step() : undo.prepare_code();
+  if (code != SQLITE_DONE) {
+    return StorageStatus(db_.get(), code,
+                         "unlinking device " + std::string(old_device_id) + " from " + std::string(new_device_id));
+  }
+  if (sqlite3_changes(db_.get()) == 0) {
+    return Status::NotFound("device " + std::string(old_device_id) + " is not linked to " +
+                            std::string(new_device_id) + ": `chosa-collector devices` lists the links");
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<DeviceLink>> SqliteStorage::ListDeviceLinks() {
   std::vector<DeviceLink> out;
   std::lock_guard<std::mutex> lock(mutex_);
   Statement rows(db_.get(),
-                 "SELECT old_device_id, new_device_id, linked_at, linked_by FROM device_links ORDER BY linked_at, rowid");
+                 "SELECT old_device_id, new_device_id, linked_at, linked_by, COALESCE(unlinked_at, 0), "
+                 "COALESCE(unlinked_by, '') FROM device_links ORDER BY linked_at, link_id");
   Status status = EachRow(rows, "listing the device links", [&] {
-    out.push_back({rows.Text(0), rows.Text(1), rows.Int(2), rows.Text(3)});
+    out.push_back({rows.Text(0), rows.Text(1), rows.Int(2), rows.Text(3), rows.Int(4), rows.Text(5)});
   });
   if (!status.ok()) return status;
   return out;

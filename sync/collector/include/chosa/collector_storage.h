@@ -66,6 +66,8 @@ struct DeviceLink {
   std::string new_device_id;
   int64_t linked_at = 0;  // ms since the epoch
   std::string linked_by;  // the administrator: the account that ran the command
+  int64_t unlinked_at = 0;  // when the link was undone (it no longer counts); 0 while it holds
+  std::string unlinked_by;
 };
 
 // A token for an analyst (exports), by the name the bureau gave it.
@@ -208,7 +210,13 @@ class CollectorStorage {
   // has a successor, NEW already continues a former enrolment, or NEW precedes OLD (a loop).
   virtual Status LinkDevices(std::string_view old_device_id, std::string_view new_device_id,
                              std::string_view linked_by, int64_t now) = 0;
-  virtual Result<std::vector<DeviceLink>> ListDeviceLinks() = 0;  // in the order they were made
+  // Undoes the link OLD -> NEW (made in error): from then on NEW corrects nothing OLD sent, and
+  // the corrections the link let apply stop applying (exports, `check`); the link stays listed
+  // as undone. NotFound: no such link holds.
+  virtual Status UnlinkDevices(std::string_view old_device_id, std::string_view new_device_id,
+                               std::string_view unlinked_by, int64_t now) = 0;
+  // Every link ever made, undone ones included, in the order they were made.
+  virtual Result<std::vector<DeviceLink>> ListDeviceLinks() = 0;
 
   // Stores a batch in one transaction: each valid item whose UUID is new is stored (accepted);
   // one whose UUID exists with the same SHA-256 is a duplicate; with another SHA-256 it is
