@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # The attack of issue 19 as figures: /healthz latency and the sync of a device to a real
 # collector over TLS, with and without 200 slow connections held from 127.0.0.2-127.0.0.201
-# (a third trickling a request head, a third never starting TLS, a third trickling a body after
-# a complete head; the same three kinds as tests/sync/slow_clients.cpp, a closed one opened again
-# at once), in one run, alternating: quiet, attack, attack, quiet, ...
+# (with more than 253, from 127.0.1.2 on, 253 addresses per /24; a third trickling a request
+# head, a third never starting TLS, a third trickling a body after a complete head; the same three
+# kinds as tests/sync/slow_clients.cpp, a closed one opened again at once), in one run,
+# alternating: quiet, attack, attack, quiet, ...
 #
 # The sync is chosa_sync_bench's own sync phase (a device store of N checklists, one
 # SyncClient::Sync() over TLS to a chosa-collector it starts itself). This script hands the bench
@@ -43,7 +44,7 @@ CTX = ssl.create_default_context(); CTX.check_hostname = False; CTX.verify_mode 
 class Attack:
     def __init__(self, port, n):
         self.port, self.stop = port, False
-        self.conns = [{"kind": i % 3, "src": f"127.0.0.{2 + i % 253}", "s": None, "next": 0.0} for i in range(n)]
+        self.conns = [{"kind": i % 3, "src": f"127.0.{i // 253}.{2 + i % 253}", "s": None, "next": 0.0} for i in range(n)]
         self.opened = self.closed_by_server = self.open_failed = 0
         self.held_samples = []
 
@@ -243,7 +244,7 @@ print("|---|---|---|---|---|---|---|---|---|---|")
 for a in (False, True):
     rs = [r for r in rounds if r["attack"] == a]
     j = lambda key, f="%.3g": ", ".join(f % r[key] for r in rs)
-    print(f"| {'200 slow connections' if a else 'no attack'} | {', '.join('%.3g' % r['sync_seconds'] if r['sync_seconds'] else 'not done in %gs' % args.sync_timeout for r in rs)} | {j('sync_per_second', '%.0f')} | "
+    print(f"| {(str(args.connections) + ' slow connections') if a else 'no attack'} | {', '.join('%.3g' % r['sync_seconds'] if r['sync_seconds'] else 'not done in %gs' % args.sync_timeout for r in rs)} | {j('sync_per_second', '%.0f')} | "
           f"{j('healthz_p50_ms', '%.1f')} | {j('healthz_p99_ms', '%.1f')} | {j('healthz_max_ms', '%.0f')} | "
           f"{j('healthz_failed', '%d')} of {j('healthz_polls', '%d')} | {j('held_median', '%g')} | "
           f"{', '.join('%d / %d' % (r['attack_opened'], r['attack_closed_by_server']) for r in rs)} | {', '.join(str(r['held_when_sync_starts']) for r in rs)} |")

@@ -165,5 +165,36 @@ TEST_CASE("hostile: unfinished connections are limited per address, and the hand
   CHECK(collector.Stop(SIGTERM) == 0);
 }
 
+TEST_CASE("hostile: unfinished connections are limited in all, across addresses", "[hostile]") {
+  CollectorProcess collector;
+  collector.Start({"--handshake-timeout", "3", "--max-unfinished-per-address", "4", "--max-unfinished", "6"});
+  // 6 unfinished connections from three addresses, none over its per-address limit: held.
+  std::vector<int> held;
+  for (const char* source : {"127.0.0.21", "127.0.0.21", "127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.23"}) {
+    const int fd = ConnectFrom(source, collector.port());
+    REQUIRE(fd >= 0);
+    held.push_back(fd);
+  }
+  // The 7th, from an address with none, is past the limit in all: closed at once, before TLS.
+  const int seventh = ConnectFrom("127.0.0.24", collector.port());
+  REQUIRE(seventh >= 0);
+  CHECK(ClosedWithin(seventh, 2));
+  ::close(seventh);
+  // Once the handshake deadline has closed the six, a client is served again.
+  int closed_by_deadline = 0;
+  for (int fd : held) closed_by_deadline += ClosedWithin(fd, 10) ? 1 : 0;
+  CHECK(closed_by_deadline == 6);
+  for (int fd : held) ::close(fd);
+  httplib::SSLClient client("127.0.0.1", collector.port());
+  client.set_ca_cert_path(collector.ca_file().c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(10, 0);
+  client.set_read_timeout(10, 0);
+  auto health = client.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(collector.Stop(SIGTERM) == 0);
+}
+
 }  // namespace
 }  // namespace chosa::e2e
