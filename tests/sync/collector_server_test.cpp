@@ -4,7 +4,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/ssl.h>
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include "chosa/collector/server.h"
 #include "fuzz_replay.h"
 #include "must.h"
+#include "gzip.h"
 #include "temp_dir.h"
 
 namespace chosa::collector {
@@ -41,19 +41,7 @@ const char* kForm = R"({
     {"type": "select_one", "name": "smokes", "list": "yes_no", "label": {"ja": "喫煙", "en": "Smokes"}}
   ]})";
 
-std::string Gzip(const std::string& data) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using chosa::testing::Gzip;
 
 // A submission the engine finalized, with the given answers.
 std::string Submission(const std::shared_ptr<const Form>& form, const std::string& age, const std::string& smokes) {

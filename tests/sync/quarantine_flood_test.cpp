@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <httplib.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "chosa/base/hex_digest.h"
 #include "chosa/protocol.h"
 #include "e2e_support.h"
+#include "gzip.h"
 
 namespace chosa::e2e {
 namespace {
@@ -30,19 +30,7 @@ constexpr size_t kUnderLimit = 300000;  // within it, but not JSON
 constexpr int kPushes = 3;
 constexpr int kLinesPerPush = 60;
 
-std::string Gzip(const std::string& data) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using chosa::testing::Gzip;
 
 // Line `n` of the flood: every line different (a retried line is kept once), every other one
 // over max_submission_bytes.
