@@ -190,6 +190,9 @@ void ActionChannel::Dispatch(const std::string& op, const json& request, Reply& 
     if (op == "resume" && !request.contains("draft_id")) {
       return reply.Fail("invalid_argument", "\"resume\" needs \"draft_id\"", {}, "/draft_id");
     }
+    // A page reloaded resumes the draft this channel holds: closed first (saved), then opened
+    // again. Another channel's open draft is refused by the store.
+    if (op == "resume" && draft_ && draft_->id() == request["draft_id"].get<int64_t>()) draft_.reset();
     Result<std::unique_ptr<Draft>> made = op == "start" ? store_->StartDraft(Text(request, "form_id"), enumerator_id_,
                                                                              Text(request, "language"))
                                                         : store_->Resume(request["draft_id"].get<int64_t>());

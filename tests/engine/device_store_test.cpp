@@ -387,6 +387,42 @@ TEST_CASE("Deleting a draft deletes all its rows; an open draft cannot be delete
   CHECK(check.problems[0] == "1 row has no parent row (the first: in answer, its instance row is missing)");
 }
 
+TEST_CASE("A draft is open once: a second resume is refused until it is closed or finalized", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
+  REQUIRE(store->InstallForm(R"({"format": 1, "id": "mini", "version": "1", "title": "M", "languages": ["ja"],
+    "items": [{"type": "text", "name": "q", "label": "Q"}, {"type": "text", "name": "r", "label": "R"}]})").ok());
+  std::unique_ptr<Draft> first = Must(store->StartDraft("mini", "s"));
+  const int64_t id = first->id();
+  // Two open copies would each save their own answers, and one would finalize without the
+  // other's: the second is refused, and nothing changes.
+  chosa::Result<std::unique_ptr<Draft>> second = store->Resume(id);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == chosa::StatusCode::kInvalidArgument);
+  CHECK(second.status().message() == "draft " + std::to_string(id) +
+                                         " is open already (in another window or handle): close it before resuming "
+                                         "it again, so that its answers are kept in one place");
+  REQUIRE(first->SetAnswer("q", "one").ok());
+  first.reset();
+  // Closed: it opens again, exactly as it was left, and once more it is open once.
+  std::unique_ptr<Draft> again = Must(store->Resume(id));
+  CHECK(again->session().GetAnswer("q")->ToString() == "one");
+  CHECK_FALSE(store->Resume(id).ok());
+  REQUIRE(again->SetAnswer("r", "two").ok());
+  // Finalized and rejected, it opens again though the finalized object still lives.
+  const auto submission = Must(again->Finalize());
+  REQUIRE(store->MarkRejected(submission.uuid, "checked by the bureau").ok());
+  std::unique_ptr<Draft> corrected = Must(store->Resume(id));
+  CHECK(corrected->session().GetAnswer("r")->ToString() == "two");
+  again.reset();  // the finalized copy let go of nothing the corrected one holds
+  CHECK_FALSE(store->Resume(id).ok());
+  CHECK(store->DeleteDraft(id).message().find("is open") != std::string::npos);
+  // A resume that fails (no such draft) holds nothing open.
+  CHECK(store->Resume(id + 100).status().code() == chosa::StatusCode::kNotFound);
+  CHECK(store->Resume(id + 100).status().code() == chosa::StatusCode::kNotFound);
+}
+
 namespace {
 
 const char* kMiniForm = R"({"format": 1, "id": "mini", "version": "1", "title": "M", "languages": ["ja"],

@@ -155,6 +155,37 @@ TEST_CASE("drafts are listed, resumed, closed and deleted by message") {
   c.Refused(Op("resume", {{"draft_id", id}}), "not_found");
 }
 
+TEST_CASE("a page reloaded resumes its channel's draft; another channel cannot open it at the same time") {
+  Channel c;
+  const int64_t id = c.Ok(Op("start", {{"form_id", "visit_record"}}))["draft"]["id"];
+  c.Ok(Op("answer", {{"path", "age"}, {"text", "77"}}));
+  // The same page reloaded sends "resume" for the draft its channel holds open.
+  REQUIRE(ValueIn(c.Ok(Op("resume", {{"draft_id", id}})), "age") == "77");
+  // A second channel on the store (another web view) is refused while the first holds it:
+  // each would save its own answers and finalize without the other's.
+  chosa_actions* other = nullptr;
+  chosa_error error = CHOSA_ERROR_INIT;
+  REQUIRE(chosa_actions_open(c.store, "staff-4", &other, &error) == CHOSA_OK);
+  const std::string resume = Op("resume", {{"draft_id", id}}).dump();
+  auto send_other = [&]() {
+    char* reply = nullptr;
+    size_t size = 0;
+    REQUIRE(chosa_actions_handle(other, resume.data(), resume.size(), &reply, &size) == CHOSA_OK);
+    json parsed = json::parse(std::string(reply, size));
+    chosa_free(reply);
+    return parsed;
+  };
+  json refused = send_other();
+  CHECK(refused["ok"] == false);
+  CHECK(refused["error"]["code"] == "invalid_argument");
+  CHECK_THAT(refused["error"]["message"].get<std::string>(), Catch::Contains("is open already"));
+  c.Ok(Op("close"));
+  json taken = send_other();
+  CHECK(taken["ok"] == true);
+  CHECK(ValueIn(taken, "age") == "77");
+  chosa_actions_close(other);
+}
+
 TEST_CASE("requests that are not what the schema says are refused with a pointer") {
   Channel c;
   json reply = c.Send("not json");

@@ -188,6 +188,35 @@ Result<std::shared_ptr<const Form>> DeviceStore::LoadForm(std::string_view form_
 
 // --- drafts ----------------------------------------------------------------------------------
 
+namespace {
+
+// Marks a draft open in this process (StoreDatabase::open_drafts) while it is being made; handed
+// over to the Draft with Keep(), else let go when the making fails.
+class OpenDraftClaim {
+ public:
+  OpenDraftClaim(StoreDatabase& db, int64_t id) : db_(db), id_(id) {
+    std::lock_guard<std::mutex> lock(db_.open_drafts_mutex);
+    claimed_ = db_.open_drafts.insert(id_).second;
+  }
+  ~OpenDraftClaim() {
+    if (!claimed_ || kept_) return;
+    std::lock_guard<std::mutex> lock(db_.open_drafts_mutex);
+    db_.open_drafts.erase(id_);
+  }
+  OpenDraftClaim(const OpenDraftClaim&) = delete;
+  OpenDraftClaim& operator=(const OpenDraftClaim&) = delete;
+  bool claimed() const { return claimed_; }  // false: open already
+  void Keep() { kept_ = true; }
+
+ private:
+  StoreDatabase& db_;
+  const int64_t id_;
+  bool claimed_ = false;
+  bool kept_ = false;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<Draft>> DeviceStore::StartDraft(std::string_view form_id, std::string_view enumerator_id,
                                                        std::string_view language) {
   Result<std::shared_ptr<const Form>> form = LoadForm(form_id);
@@ -220,11 +249,19 @@ Result<std::unique_ptr<Draft>> DeviceStore::StartDraft(std::string_view form_id,
     code = counts.Step();
     if (code != SQLITE_DONE) return SqliteStatus(db, code, "starting a draft");
   }
+  OpenDraftClaim open(*db_, id);  // a new id: never open already
+  open.Keep();
   return std::unique_ptr<Draft>(
       new Draft(this, id, std::move(*session), "", (*form)->settings().audit));
 }
 
 Result<std::unique_ptr<Draft>> DeviceStore::Resume(int64_t id) {
+  OpenDraftClaim open(*db_, id);
+  if (!open.claimed()) {
+    return Status::InvalidArgument("draft " + std::to_string(id) +
+                                   " is open already (in another window or handle): close it before resuming it "
+                                   "again, so that its answers are kept in one place");
+  }
   SessionSnapshot snapshot;
   std::string form_id, version, enumerator, replaces, state, uuid;
   {
@@ -276,6 +313,7 @@ Result<std::unique_ptr<Draft>> DeviceStore::Resume(int64_t id) {
     if (code != SQLITE_DONE) return SqliteStatus(db_->writer.get(), code, "reopening a rejected submission");
     replaces = uuid;
   }
+  open.Keep();
   return std::unique_ptr<Draft>(new Draft(this, id, std::move(*session), replaces, (*form)->settings().audit));
 }
 

@@ -80,10 +80,7 @@ std::string_view SavedText(const Value& value, std::string& buffer) {
 
 Draft::Draft(DeviceStore* store, int64_t id, std::unique_ptr<Session> session, std::string replaces, bool audit)
     : store_(store), id_(id), session_(std::move(session)), replaces_(std::move(replaces)), audit_(audit) {
-  {
-    std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
-    store_->db_->open_drafts.insert(id_);
-  }
+  // The store marked the draft open (open_drafts) before making it; the destructor lets it go.
   const Form& form = session_->form();
   for (int32_t repeat : form.repeats()) saved_counts_.push_back(session_->InstanceCount(repeat));
   // The items the draft's name reads: an answer to one of them renames the draft at once, so
@@ -99,9 +96,10 @@ std::string Draft::InstanceName() const {
 }
 
 Draft::~Draft() {
-  if (!closed_) IgnoreError(SavePage(), "best effort: only the name and progress the drafts list shows");
+  if (closed_) return;  // let go at finalize: the instance may be open again since (rejected, resumed)
+  IgnoreError(SavePage(), "best effort: only the name and progress the drafts list shows");
   std::lock_guard<std::mutex> lock(store_->db_->open_drafts_mutex);
-  store_->db_->open_drafts.erase(store_->db_->open_drafts.find(id_));
+  store_->db_->open_drafts.erase(id_);
 }
 
 Status Draft::SaveAnswer(int32_t item, std::string_view path, std::string_view old_text, std::string_view new_text) {
@@ -346,6 +344,10 @@ Result<Submission> Draft::Finalize() {
               "left at FULL, later answers are slower, never less durable");
   if (!stored.ok()) return stored;
   closed_ = true;
+  {
+    std::lock_guard<std::mutex> open_lock(db.open_drafts_mutex);
+    db.open_drafts.erase(id_);
+  }
   return submission;
 }
 

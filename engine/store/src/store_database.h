@@ -45,10 +45,12 @@ class StoreDatabase {
   Statement begin_write;  // BEGIN IMMEDIATE
   Statement commit;
 
-  // The drafts open in this process (a Draft object alive), by instance id: one cannot be deleted
-  // while it is open, since its next answer would be saved without its instance.
+  // The drafts open in this process (a Draft object alive, or being resumed), by instance id:
+  // one cannot be deleted while it is open, since its next answer would be saved without its
+  // instance, nor opened twice, since each copy would save its own answers and finalize without
+  // the other's.
   std::mutex open_drafts_mutex;
-  std::multiset<int64_t> open_drafts;
+  std::set<int64_t> open_drafts;
   // Loaded forms by "form_id\nversion", shared by drafts.
   std::mutex forms_mutex;
   std::map<std::string, std::shared_ptr<const Form>> forms;
