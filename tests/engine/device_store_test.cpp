@@ -387,6 +387,27 @@ TEST_CASE("Deleting a draft deletes all its rows; an open draft cannot be delete
   CHECK(check.problems[0] == "1 row has no parent row (the first: in answer, its instance row is missing)");
 }
 
+TEST_CASE("An enumerator id that is not UTF-8 is refused before anything is stored", "[store]") {
+  TempDir dir;
+  MovingClock env;
+  auto store = OpenStore(dir.File("store.sqlite"), &env);
+  REQUIRE(store->InstallForm(R"({"format": 1, "id": "mini", "version": "1", "title": "M", "languages": ["ja"],
+    "items": [{"type": "text", "name": "q", "label": "Q"}]})").ok());
+  // It would be written into the submission, which no reader would then accept, nor could it be
+  // corrected: refused here, with nothing stored.
+  auto refused = store->StartDraft("mini", "staff-\xff");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == chosa::StatusCode::kInvalidArgument);
+  CHECK(refused.status().message() == "the enumerator id is not UTF-8");
+  CHECK(Must(store->ListInstances(InstanceState::kDraft)).empty());
+  std::unique_ptr<Draft> draft = Must(store->StartDraft("mini", "佐藤"));
+  REQUIRE(draft->SetAnswer("q", "a").ok());
+  const auto sent = Must(draft->Finalize());
+  REQUIRE(store->MarkSent(sent.uuid).ok());
+  CHECK(store->EditSent(sent.uuid, "\xc3").status().message() == "the enumerator id is not UTF-8");
+  CHECK(Must(store->ListInstances(InstanceState::kDraft)).empty());
+}
+
 TEST_CASE("A draft is open once: a second resume is refused until it is closed or finalized", "[store]") {
   TempDir dir;
   MovingClock env;

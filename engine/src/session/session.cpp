@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "chosa/base/utf8.h"
 #include "chosa/env.h"
 #include "chosa/view_model.h"
 #include "chosa/uuid.h"
@@ -38,6 +39,10 @@ Session::Session(std::shared_ptr<const Form> form, Env* env, SessionOptions opti
 Session::~Session() = default;
 
 Result<std::unique_ptr<Session>> Session::Start(std::shared_ptr<const Form> form, Env* env, SessionOptions options) {
+  // Both go into the submission: not UTF-8, it would be refused by every reader of it, the
+  // collector first, and could never be corrected.
+  if (!IsValidUtf8(options.device_id)) return Status::InvalidArgument("the device id is not UTF-8");
+  if (!IsValidUtf8(options.enumerator_id)) return Status::InvalidArgument("the enumerator id is not UTF-8");
   return Create(std::move(form), env, std::move(options), true);
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "chosa/env.h"
+#include "chosa/base/utf8.h"
 #include "chosa/store.h"
 #include "chosa/base/hex_digest.h"
 #include "schema.h"
@@ -318,6 +319,8 @@ Result<std::unique_ptr<Draft>> DeviceStore::Resume(int64_t id) {
 }
 
 Result<std::unique_ptr<Draft>> DeviceStore::EditSent(std::string_view uuid, std::string_view enumerator_id) {
+  // As Session::Start: it goes into the submission.
+  if (!IsValidUtf8(enumerator_id)) return Status::InvalidArgument("the enumerator id is not UTF-8");
   int64_t new_id = 0;
   {
     std::lock_guard<std::mutex> lock(db_->write_mutex);
