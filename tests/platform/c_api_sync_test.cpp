@@ -116,6 +116,14 @@ TEST_CASE("a device enrols with a code, fills, and syncs through the C API", "[s
           CHOSA_PERMISSION_DENIED);
   REQUIRE(chosa_sync_is_enrolled(device.sync) == 0);
 
+  // A device name or code that is not UTF-8 is refused as such, before anything is sent.
+  REQUIRE(chosa_sync_enroll(device.sync, collector.url().c_str(), collector.ca_file().c_str(), code.c_str(),
+                            "tablet \xff", &error) == CHOSA_INVALID_ARGUMENT);
+  REQUIRE(error.message().find("the device name is not UTF-8") != std::string::npos);
+  REQUIRE(device.Enroll(collector.url(), collector.ca_file().c_str(), code + "\xc3", error) == CHOSA_INVALID_ARGUMENT);
+  REQUIRE(error.message().find("the enrolment code is not UTF-8") != std::string::npos);
+  REQUIRE(chosa_sync_is_enrolled(device.sync) == 0);
+
   REQUIRE(device.Enroll(collector.url(), collector.ca_file().c_str(), code, error) == CHOSA_OK);
   REQUIRE(chosa_sync_is_enrolled(device.sync) == 1);
   struct stat st;

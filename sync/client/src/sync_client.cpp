@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "chosa/base/utf8.h"
 #include "backoff.h"
 #include "chosa/env.h"
 #include "chosa/store.h"
@@ -114,6 +115,10 @@ Status SyncClient::Exchange(const HttpRequest& request, HttpResponse* response, 
 }
 
 Result<SyncCredentials> SyncClient::Enroll(std::string_view code, std::string_view device_name) {
+  // Said here rather than sent with the bytes replaced: the code would be refused as unknown, the
+  // name kept garbled by the collector.
+  if (!IsValidUtf8(code)) return Status::InvalidArgument("the enrolment code is not UTF-8");
+  if (!IsValidUtf8(device_name)) return Status::InvalidArgument("the device name is not UTF-8");
   // The device enrols as the identity its store keeps, so that the collector's records, the
   // submissions and the store name it alike.
   const std::string identity = store_ != nullptr ? store_->device_id() : std::string();
