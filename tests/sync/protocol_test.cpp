@@ -131,6 +131,36 @@ class StillEnv : public Env {
   void Log(LogLevel, std::string_view) override {}
 };
 
+TEST_CASE("the form reader and the protocol agree on what a form id is") {
+  // A form that loads is one whose submissions the collector takes: up to 128 bytes (the
+  // protocol took 64 before, so a form with a longer id had every submission rejected).
+  for (const size_t length : {size_t{1}, size_t{64}, size_t{65}, size_t{128}, size_t{129}}) {
+    const std::string id = "f" + std::string(length - 1, 'x');
+    INFO("id of " << length << " bytes");
+    FormLoadResult loaded = Form::Load(R"({"format": 1, "id": ")" + id + R"(", "version": "1", "title": "T",)"
+                                       R"( "languages": ["ja"], "items": [{"type": "integer", "name": "age", "label": "A"}]})");
+    std::string body = kSubmission;
+    body.replace(body.find("coordinator_checklist"), std::string("coordinator_checklist").size(), id);
+    if (length <= 128) {
+      REQUIRE(loaded.ok());
+      StillEnv env;
+      auto session = Session::Start(loaded.form, &env, SessionOptions{"ja", "tablet-1", ""});
+      REQUIRE(session.ok());
+      REQUIRE((*session)->SetAnswer("age", "41").ok());
+      auto finalized = (*session)->Finalize();
+      REQUIRE(finalized.ok());
+      CHECK(ReadEnvelope(finalized->canonical_json).ok());
+      CHECK(ReadEnvelope(body).ok());
+    } else {
+      REQUIRE_FALSE(loaded.ok());
+      CHECK(loaded.faults.at(0).pointer() == "/id");
+      CHECK(loaded.faults.at(0).message() ==
+            "a form id is a lower-case letter, then lower-case letters, digits and '_'; at most 128 bytes");
+      CHECK(ReadEnvelope(body).status().pointer() == "/form_id");
+    }
+  }
+}
+
 TEST_CASE("Session::Finalize, CheckSubmission and the protocol agree on what a submission's UUID is") {
   FormLoadResult loaded = Form::Load(
       R"({"format": 1, "id": "mini", "version": "1", "title": "Mini", "languages": ["ja"],)"

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "form/compiler_support.h"
+#include "chosa/form_id.h"
 #include "form/form_compiler.h"
 #include "form/item_properties.h"
 #include "form/name_rules.h"
@@ -57,8 +58,8 @@ void FormCompiler::ReadForm(element root) {
     } else if (key == "id") {
       has_id = true;
       std::string_view id;
-      if (value.get_string().get(id) != simdjson::SUCCESS || !IsFormId(id)) {
-        Fault(pointer, "a form id is lower-case letters, digits and '_', starting with a letter");
+      if (value.get_string().get(id) != simdjson::SUCCESS || !IsValidFormId(id)) {
+        Fault(pointer, std::string("a form id is ") + kFormIdRule);
       } else {
         form_->id_ = std::string(id);
       }

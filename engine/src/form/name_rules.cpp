@@ -5,14 +5,6 @@
 
 namespace chosa {
 
-bool IsFormId(std::string_view s) {
-  if (s.empty() || s.size() > 128 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
 bool IsLanguageCode(std::string_view s) {
   // ^[a-z]{2,3}(-[A-Za-z0-9]+)*$
   size_t i = 0;

@@ -7,8 +7,6 @@
 
 namespace chosa {
 
-// A form id: a lower-case letter, then lower-case letters, digits and '_'; at most 128 bytes.
-bool IsFormId(std::string_view s);
 // A language code: ^[a-z]{2,3}(-[A-Za-z0-9]+)*$ ("ja", "en", "zh-Hant").
 bool IsLanguageCode(std::string_view s);
 // Whitespace, including the ideographic space U+3000 and the other Unicode spaces, that would

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "chosa/form_id.h"
 #include "chosa/collector/export.h"
 #include "chosa/csv_writer.h"
 #include "credentials.h"
@@ -67,12 +68,6 @@ std::vector<std::string> Segments(const std::string& path) {
   return out;
 }
 
-// A form id as the routes accept it: [a-z][a-z0-9_]*.
-bool IsFormId(const std::string& id) {
-  if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
-  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
 // The routes under /api/v1/forms/ID/: which one, and its parts.
 struct FormRoute {
   enum Kind { kNone, kVersions, kVersion, kSubmissions } kind = kNone;
@@ -81,7 +76,7 @@ struct FormRoute {
 FormRoute MatchFormRoute(const std::string& path) {
   const std::vector<std::string> s = Segments(path);
   FormRoute route;
-  if (s.size() < 5 || s[0] != "api" || s[1] != "v1" || s[2] != "forms" || !IsFormId(s[3])) return route;
+  if (s.size() < 5 || s[0] != "api" || s[1] != "v1" || s[2] != "forms" || !IsValidFormId(s[3])) return route;
   route.form_id = s[3];
   if (s.size() == 5 && s[4] == "versions") route.kind = FormRoute::kVersions;
   if (s.size() == 5 && s[4] == "submissions") route.kind = FormRoute::kSubmissions;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "chosa/form_id.h"
 #include "chosa/device_id.h"
 #include "chosa/base/hex_digest.h"
 #include "chosa/base/json_reader.h"
@@ -107,14 +108,6 @@ class ObjectReader {
 
 ObjectReader::Field Required(std::string_view name, element_type type) { return {name, type, true, {}}; }
 ObjectReader::Field Optional(std::string_view name, element_type type) { return {name, type, false, {}}; }
-
-bool IsFormId(std::string_view s) {
-  if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
 
 // Parses `json` with the JSON layer's limits; the document outlives the returned root.
 Status ParseDocument(std::string_view json, JsonDocument& document, size_t max_depth = 64) {
@@ -387,7 +380,7 @@ Result<Envelope> ReadEnvelopeInto(std::string_view canonical_json, const Limits&
     if (!s.ok()) return s;
   }
   if (!IsUuidV4(envelope.uuid)) return Status::InvalidArgument("uuid is not a lower-case version 4 UUID", "/uuid");
-  if (!IsFormId(envelope.form_id)) return Status::InvalidArgument("form_id is not a form id", "/form_id");
+  if (!IsValidFormId(envelope.form_id)) return Status::InvalidArgument("form_id is not a form id", "/form_id");
   if (envelope.form_version.empty() || envelope.form_version.size() > 64) {
     return Status::InvalidArgument("form_version must be 1 to 64 characters", "/form_version");
   }
