@@ -344,6 +344,9 @@ class Person {
     const shown = this.page.getByText(expected, { exact: true });
     check((await shown.count()) === 1 && (await shown.isVisible()), `${this.where()}: after ${p} the total reads "${expected}"`,
       await this.page.locator('main').innerText().then((t) => t.match(/.*\d+ \/ \d+.*/g)));
+    // The frame comes when the browser draws next, which a loaded machine may delay: waited for,
+    // then what it showed is checked.
+    await this.page.waitForFunction(() => window.__firstFrameText !== null, null, { timeout: 15000 }).catch(() => {});
     const firstFrame = await this.page.evaluate(() => window.__firstFrameText);
     check(firstFrame !== null && firstFrame.includes(expected), `${this.where()}: after ${p} the first frame shows "${expected}"`,
       firstFrame === null ? 'no frame' : firstFrame.match(/.*\d+ \/ \d+.*/g));
