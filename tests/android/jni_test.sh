@@ -13,33 +13,15 @@
 set -euo pipefail
 java=$1 classpath=$2 library_dir=$3 collector_tool=$4 src=$5
 
-T=$(mktemp -d)
-SERVER=
-cleanup() {
-  status=$?
-  if [ -n "$SERVER" ] && kill -0 "$SERVER" 2> /dev/null; then
-    kill "$SERVER"
-    wait "$SERVER" || true
-  fi
-  rm -rf "$T"
-  exit "$status"
-}
-trap cleanup EXIT
-
-"$collector_tool" dev-tls "$T/tls" > /dev/null
-"$collector_tool" publish "$src/schemas/examples/workshop_attendee_survey.json" --data "$T/col" > /dev/null
-code=$("$collector_tool" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
-"$collector_tool" serve --cert "$T/tls/server.pem" --key "$T/tls/server-key.pem" --data "$T/col" \
-  --listen 127.0.0.1:0 --port-file "$T/port" 2> "$T/collector.log" &
-SERVER=$!
-while kill -0 "$SERVER" 2> /dev/null && [ ! -s "$T/port" ]; do sleep 0.1; done
-[ -s "$T/port" ] || { echo "the collector did not start:"; cat "$T/collector.log"; exit 1; }
+# shellcheck source=../test_support/loopback_collector.sh
+. "$src/tests/test_support/loopback_collector.sh"
+start_loopback_collector workshop_attendee_survey 1
 
 # -Xcheck:jni: the JVM checks every JNI call of the glue and warns of misuse, which fails the test
 # (FAIL_REGULAR_EXPRESSION in tests/android/CMakeLists.txt).
 mkdir "$T/device"
 "$java" -ea -Xcheck:jni -Djava.library.path="$library_dir" -cp "$classpath" org.chosa.test.ChosaJniTest \
-  "$src" "$T/device" "https://127.0.0.1:$(cat "$T/port")" "$T/tls/ca.pem" "$code" 2>&1
+  "$src" "$T/device" "$collector" "$T/tls/ca.pem" "${codes[0]}" 2>&1
 
 "$collector_tool" export workshop_attendee_survey --data "$T/col" > "$T/export.jsonl" 2> /dev/null
 python3 - "$T/export.jsonl" "$T/device/submissions.tsv" <<'PY'

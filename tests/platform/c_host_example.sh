@@ -23,18 +23,8 @@ src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 read -ra emulator <<< "${CHOSA_EMULATOR:-}"
 
-T=$(mktemp -d)
-SERVER=
-cleanup() {
-  status=$?
-  if [ -n "$SERVER" ] && kill -0 "$SERVER" 2> /dev/null; then
-    kill "$SERVER"
-    wait "$SERVER" || true
-  fi
-  rm -rf "$T"
-  exit "$status"
-}
-trap cleanup EXIT
+# shellcheck source=../test_support/loopback_collector.sh
+. "$src/tests/test_support/loopback_collector.sh"
 step() { echo "== $*"; }
 
 step "install into \$T/prefix"
@@ -58,16 +48,8 @@ cmake --build "$T/host-build" > "$T/host-build.log"
 grep -q "chosa_DIR:PATH=$prefix/" "$T/host-build/CMakeCache.txt" || { echo "find_package(chosa) did not find the prefix"; exit 1; }
 
 step "the collector on loopback TLS (${CHOSA_COLLECTOR:-the installed chosa-collector})"
-"$collector_tool" dev-tls "$T/tls" > /dev/null
-"$collector_tool" publish "$src/schemas/examples/workshop_attendee_survey.json" --data "$T/col" > /dev/null
-code1=$("$collector_tool" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
-code2=$("$collector_tool" enrol-code --forms workshop_attendee_survey --data "$T/col" 2> /dev/null)
-"$collector_tool" serve --cert "$T/tls/server.pem" --key "$T/tls/server-key.pem" --data "$T/col" \
-  --listen 127.0.0.1:0 --port-file "$T/port" --access-log "$T/access.log" 2> "$T/collector.log" &
-SERVER=$!
-while kill -0 "$SERVER" 2> /dev/null && [ ! -s "$T/port" ]; do sleep 0.1; done
-[ -s "$T/port" ] || { echo "the collector did not start:"; cat "$T/collector.log"; exit 1; }
-collector=https://127.0.0.1:$(cat "$T/port")
+start_loopback_collector workshop_attendee_survey 2 --access-log "$T/access.log"
+code1=${codes[0]} code2=${codes[1]}
 
 # Runs a host build as a device with its own store; prints its output; leaves the UUID and the
 # device identity it printed in $uuid and $device.
