@@ -120,13 +120,24 @@ std::string InstanceNamer::Name(const InstanceSummary& instance) {
   size_t language = form->default_language();
   if (blank) return std::string(form->title().Get(language));
   if (form->settings().instance_name == kNone) return stored;
-  // The lists of the choice questions the name reads.
+  // The lists of the choice questions the name reads, unless the name shows that list's labels
+  // already (the form's name uses jr:choice-name): a word of a label that happens to be a value
+  // (the "12" of "12 months") is not a code to relabel.
+  auto shows_a_label = [&](const ChoiceList& choices) {
+    for (const Choice& choice : choices.choices) {
+      for (size_t l = 0; l < form->languages().size(); ++l) {
+        const std::string_view label = choice.label.Get(l);
+        if (!label.empty() && label != choice.value && stored.find(label) != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
   std::vector<int32_t> lists;
   for (int32_t item : form->ItemsReadBy(form->settings().instance_name)) {
     const Item& read = form->item(item);
     int32_t list = read.list;
     if (list == kNone && read.type == ItemType::kMatrixRow && read.parent != kNone) list = form->item(read.parent).list;
-    if (list != kNone) lists.push_back(list);
+    if (list != kNone && !shows_a_label(form->choice_lists()[static_cast<size_t>(list)])) lists.push_back(list);
   }
   std::string named;
   size_t start = 0;

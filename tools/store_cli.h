@@ -39,8 +39,9 @@ std::unique_ptr<DeviceStore> OpenStoreOrSay(const char* command, const std::stri
 
 // An instance's name as people read it in the listings (`chosa drafts`, `chosa outbox`): each word
 // of the stored name that is the value of a choice of a question the form's instance_name reads is
-// shown as that choice's label, in the form's first language (the ward code 271276 reads 北区);
-// an instance with no name yet is named by the form's title. Each form version is loaded from
+// shown as that choice's label, in the form's first language (the ward code 271276 reads 北区),
+// unless the name holds a label of that list already (it was made with jr:choice-name); an
+// instance with no name yet is named by the form's title. Each form version is loaded from
 // the store once.
 class InstanceNamer {
  public:
