@@ -182,5 +182,38 @@ TEST_CASE("CSV: a byte order mark, quoted fields where needed, CRLF") {
   CHECK_FALSE(failing.WriteRow(row));
 }
 
+TEST_CASE("CSV: text a spreadsheet would run as a formula is written with a leading apostrophe") {
+  Table table;
+  Column column;
+  column.name = "note";
+  table.columns.push_back(column);
+  auto csv_of = [&](CellKind kind, const std::string& text) {
+    std::string out;
+    CsvWriter csv([&](std::string_view bytes) {
+      out.append(bytes);
+      return true;
+    });
+    Row row(1);
+    row[0].kind = kind;
+    row[0].text = text;
+    REQUIRE(csv.WriteRow(row));
+    REQUIRE(csv.Flush());
+    return out.substr(0, out.size() - 2);  // without CRLF
+  };
+  // Typed into a text question at a kiosk: shown by the spreadsheet, never run.
+  CHECK(csv_of(CellKind::kText, "=HYPERLINK(\"http://x\",\"クリック\")") ==
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"クリック\"\")\"");
+  CHECK(csv_of(CellKind::kText, "+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0");
+  CHECK(csv_of(CellKind::kText, "-2+3") == "'-2+3");
+  CHECK(csv_of(CellKind::kText, "@SUM(A1)") == "'@SUM(A1)");
+  CHECK(csv_of(CellKind::kText, "\t=1") == "'\t=1");
+  CHECK(csv_of(CellKind::kText, "=1") == "'=1");
+  // Numbers stay numbers: a number's cell, and a code such as -99 held as text.
+  CHECK(csv_of(CellKind::kNumber, "-3.5") == "-3.5");
+  CHECK(csv_of(CellKind::kText, "-99") == "-99");
+  CHECK(csv_of(CellKind::kText, "+81") == "+81");
+  CHECK(csv_of(CellKind::kText, "a=b") == "a=b");
+}
+
 }  // namespace
 }  // namespace chosa::analysis

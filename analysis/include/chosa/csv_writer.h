@@ -1,7 +1,9 @@
 // Tables as CSV for Excel and every CSV reader: UTF-8 with a byte order mark (without it Excel
 // reads Japanese as mojibake), RFC 4180 quoting (a field with a comma, a quote or a line break
-// is quoted, quotes doubled), CRLF line ends. Written through a caller's sink in blocks, so that
-// an export streams with constant memory.
+// is quoted, quotes doubled), CRLF line ends. A text cell that begins with =, +, -, @, a tab or a
+// carriage return gets a leading apostrophe, so that a spreadsheet shows it instead of running
+// it as a formula (numbers, "-99" as text included, are written as they are). Written through a caller's sink in blocks,
+// so that an export streams with constant memory.
 //
 // Thread safety: a CsvWriter is used by one thread at a time. Ownership: it owns its sink (a
 // std::function, copied in) and its buffer; the Tables and Rows it writes are read during the
@@ -32,7 +34,8 @@ class CsvWriter {
   bool Flush();
 
  private:
-  void Field(std::string_view text, bool first);
+  // `as_text`: a text cell, guarded against being read as a formula.
+  void Field(std::string_view text, bool first, bool as_text);
   bool MaybeFlush();
 
   static constexpr size_t kBlock = 64 * 1024;
