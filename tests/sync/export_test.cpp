@@ -136,9 +136,23 @@ TEST_CASE("chosa-collector export writes JSON Lines, then only what arrived afte
   e2e::ToolRun next = collector.Tool({"export", "workshop_attendee_survey", "--since", cursor});
   REQUIRE(next.exit_status == 0);
   CHECK(SubmissionsOf(next.out) == std::vector<std::string>{Submission(4), Submission(6)});
+  // With --out, what came after the cursor goes into a file of its own: the whole export's stays.
+  TempDir out;
+  REQUIRE(collector.Tool({"export", "workshop_attendee_survey", "--out", out.path()}).exit_status == 0);
+  REQUIRE(collector.Tool({"export", "workshop_attendee_survey", "--since", cursor, "--out", out.path()}).exit_status == 0);
+  CHECK(SubmissionsOf(e2e::ReadFile(out.path() + "/workshop_attendee_survey.jsonl")).size() == 4);
+  CHECK(SubmissionsOf(e2e::ReadFile(out.path() + "/workshop_attendee_survey-since-" + cursor + ".jsonl")) ==
+        std::vector<std::string>{Submission(4), Submission(6)});
   e2e::ToolRun bad = collector.Tool({"export", "workshop_attendee_survey", "--since", "yesterday"});
   CHECK(bad.exit_status == 2);
   CHECK(bad.out.empty());
+  // A cursor past everything held (another collector's, or from before a restore) is refused
+  // rather than answered with "nothing new".
+  e2e::ToolRun ahead = collector.Tool({"export", "workshop_attendee_survey", "--since", "e1.999"});
+  CHECK(ahead.exit_status == 1);
+  CHECK(ahead.out.empty());
+  CHECK_THAT(e2e::ReadFile(collector.dir() + "/tool.log"),
+             Catch::Contains("the cursor e1.999 is past everything this collector holds (e1.6)"));
   e2e::ToolRun unknown = collector.Tool({"export", "no_such_form"});
   CHECK(unknown.exit_status == 1);
   CHECK_THAT(e2e::ReadFile(collector.dir() + "/tool.log"), Catch::Contains("no form no_such_form is published"));

@@ -60,9 +60,20 @@ const AdminSpec& ExportSpec() {
         "DIR/FORM.xlsx, a sheet per table (past 1,048,576 rows a table goes on in a next sheet) and\n"
         "one describing the questions.\n"
         "Standard error ends with the cursor that exports only what\n"
-        "arrives after these (--since).\n",
+        "arrives after these (--since). With --since, the files are named FORM-since-CURSOR.EXT\n"
+        "(and FORM-REPEAT-since-CURSOR.csv), never replacing a whole export's; a cursor past\n"
+        "everything the collector holds (another collector's, or one from before a restore) is\n"
+        "refused.\n",
         1, 1, {"--since", "--format", "--out", "--table", "--labels"}, {"--all-versions"});
   return spec;
+}
+
+// DIR/FORM[-REPEAT][-since-CURSOR].EXT: an export of what came after a cursor never replaces the
+// whole export's file beside it.
+std::string OutputPath(const std::string& dir, const std::string& form_id, const std::string& table,
+                       const collector::ExportOptions& options, const char* extension) {
+  return dir + "/" + form_id + (table.empty() ? "" : "-" + table) +
+         (options.after > 0 ? "-since-" + protocol::EncodeCursor(options.after) : "") + extension;
 }
 
 int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
@@ -107,7 +118,7 @@ int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
     // Into DIR/FORM.jsonl with --out, else on standard output.
     std::unique_ptr<OutputFile> file;
     if (out_dir) {
-      file = std::make_unique<OutputFile>(*out_dir + "/" + form_id + ".jsonl");
+      file = std::make_unique<OutputFile>(OutputPath(*out_dir, form_id, "", options, ".jsonl"));
       if (!file->ok()) return Fail(spec, "cannot write " + file->path());
     }
     auto write = [&](std::string_view bytes) { return file ? file->Write(bytes) : write_stdout(bytes); };
@@ -130,7 +141,7 @@ int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   }
   collector::TablesExport& dataset = **begun;
   if (format == "xlsx") {
-    const std::string workbook = *out_dir + "/" + form_id + ".xlsx";
+    const std::string workbook = OutputPath(*out_dir, form_id, "", options, ".xlsx");
     Status written = collector::WriteWorkbook(dataset, workbook);
     if (!written.ok()) return Fail(spec, written.ToString());
     std::fprintf(stderr, "Wrote %s\n", workbook.c_str());
@@ -143,7 +154,7 @@ int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   std::vector<std::unique_ptr<analysis::CsvWriter>> writers(tables.size());
   if (out_dir) {
     for (size_t t = 0; t < tables.size(); ++t) {
-      files[t] = std::make_unique<OutputFile>(*out_dir + "/" + form_id + (t == 0 ? "" : "-" + tables[t].name) + ".csv");
+      files[t] = std::make_unique<OutputFile>(OutputPath(*out_dir, form_id, t == 0 ? "" : tables[t].name, options, ".csv"));
       if (!files[t]->ok()) return Fail(spec, "cannot write " + files[t]->path());
       OutputFile* file = files[t].get();
       writers[t] = std::make_unique<analysis::CsvWriter>([file](std::string_view bytes) { return file->Write(bytes); });

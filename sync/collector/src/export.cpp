@@ -16,6 +16,18 @@ Result<SubmissionExport> SubmissionExport::Begin(CollectorStorage& storage, std:
                                                  const ExportOptions& options) {
   Result<FormState> state = storage.GetFormState(form_id);
   if (!state.ok()) return state.status();
+  if (options.after > 0) {
+    // A cursor this collector gave is never past what it holds; one that is would export nothing
+    // and look like "nothing new".
+    Result<int64_t> last = storage.LastPosition("");
+    if (!last.ok()) return last.status();
+    if (options.after > *last) {
+      return Status::InvalidArgument("the cursor " + protocol::EncodeCursor(options.after) +
+                                     " is past everything this collector holds (" + protocol::EncodeCursor(*last) +
+                                     "): it comes from another collector, or from before a restore of an older backup; "
+                                     "export from the start (no cursor)");
+    }
+  }
   Result<int64_t> end = options.limit == 0 ? storage.LastPosition(form_id)
                                            : storage.PositionAfter(form_id, options.after, options.limit);
   if (!end.ok()) return end.status();

@@ -253,7 +253,7 @@ class CollectorStorage {
   virtual Result<std::vector<StoredSubmission>> ReadSubmissions(std::string_view form_id, int64_t after,
                                                                 size_t limit) = 0;
   // The position of the form's last stored submission (0: none): an export that begins now
-  // ends there, and its cursor says so.
+  // ends there, and its cursor says so. "": the last of every form's (no cursor goes past it).
   virtual Result<int64_t> LastPosition(std::string_view form_id) = 0;
   // The position of the `count`-th submission of the form after `after`, or the last position
   // when fewer follow (never less than `after`): where an export limited to `count` ends.
