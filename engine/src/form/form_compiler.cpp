@@ -4,6 +4,8 @@
 #include "form/form_compiler.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "form/compiler_support.h"
 #include "chosa/base/json_reader.h"
@@ -120,10 +122,12 @@ FormLoadResult Form::Load(std::string_view json, const FormLoadOptions& options)
 
 FormLoadResult Form::LoadFile(const std::string& path, FormLoadOptions options) {
   bool found;
+  errno = 0;
   std::string text = ReadFileText(path, &found);
   if (!found) {
+    const int why = errno;
     FormLoadResult result;
-    result.faults.push_back(Status::IOError("cannot read " + path));
+    result.faults.push_back(Status::IOError("cannot read " + path + (why != 0 ? std::string(": ") + std::strerror(why) : "")));
     return result;
   }
   FormCompiler compiler(options);

@@ -1,7 +1,9 @@
 // The device store's forms, instances and outbox. Autosave lives in draft.cpp; damaged stores
 // in store_salvage.cpp.
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -92,8 +94,9 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path, 
 // --- forms -----------------------------------------------------------------------------------
 
 Result<InstalledForm> DeviceStore::InstallFormFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
+  if (!in) return Status::IOError("cannot read " + path + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
   std::stringstream text;
   text << in.rdbuf();
   size_t slash = path.find_last_of('/');
