@@ -41,7 +41,6 @@ const char* kForm = R"({
     {"type": "select_one", "name": "smokes", "list": "yes_no", "label": {"ja": "喫煙", "en": "Smokes"}}
   ]})";
 
-using chosa::testing::Gzip;
 
 // A submission the engine finalized, with the given answers.
 std::string Submission(const std::shared_ptr<const Form>& form, const std::string& age, const std::string& smokes) {
@@ -285,7 +284,8 @@ TEST_CASE("a push is answered per submission: accepted, duplicate, rejected with
   // Gzip-compressed, as the sync client sends it.
   httplib::Headers gzip = Bearer(token);
   gzip.emplace("Content-Encoding", "gzip");
-  auto second = client->Post("/api/v1/submissions", gzip, Gzip(protocol::JoinBatch({a, tampered, other_version, "{}"})),
+  const std::string batch = protocol::JoinBatch({a, tampered, other_version, "{}"});
+  auto second = client->Post("/api/v1/submissions", gzip, sync::GzipCompress(batch, 9).value(),
                              "application/x-ndjson");
   REQUIRE(second);
   REQUIRE(second->status == 200);
@@ -326,7 +326,7 @@ TEST_CASE("push bodies: type, encoding and length are required; sizes are bounde
 
   // A gzip bomb: 64 MiB of zeros in about 64 KiB, within the body limit. Inflating it stops at
   // the 256 KiB limit: 413, and the server never holds more.
-  const std::string bomb = Gzip(std::string(64u << 20, '0'));
+  const std::string bomb = sync::GzipCompress(std::string(64u << 20, '0'), 9).value();
   REQUIRE(bomb.size() < options.limits.max_body_bytes);
   const std::string bomb_request = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                                    token + "\r\nContent-Type: application/x-ndjson\r\nContent-Encoding: gzip\r\n"

@@ -30,7 +30,6 @@ constexpr size_t kUnderLimit = 300000;  // within it, but not JSON
 constexpr int kPushes = 3;
 constexpr int kLinesPerPush = 60;
 
-using chosa::testing::Gzip;
 
 // Line `n` of the flood: every line different (a retried line is kept once), every other one
 // over max_submission_bytes.
@@ -59,7 +58,7 @@ std::vector<protocol::PushResult> Push(httplib::SSLClient& client, const std::st
                                        const std::vector<std::string>& lines) {
   httplib::Headers headers{{"Authorization", "Bearer " + token}, {"Content-Encoding", "gzip"}};
   const std::vector<std::string_view> views(lines.begin(), lines.end());
-  auto res = client.Post(std::string(protocol::kSubmissionsPath), headers, Gzip(protocol::JoinBatch(views)),
+  auto res = client.Post(std::string(protocol::kSubmissionsPath), headers, sync::GzipCompress(protocol::JoinBatch(views), 9).value(),
                          "application/x-ndjson");
   REQUIRE(res);
   INFO(res->body.substr(0, 300));
