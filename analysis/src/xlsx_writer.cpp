@@ -98,6 +98,10 @@ Status XlsxWorkbook::Book::StartSheet(Series* series) {
                            "temporary file in " + tmpdir);
   }
   worksheet_freeze_panes(series->sheet, 1, 0);
+  // Codes are text on purpose (01 stays 01, a ward is 271276 not a quantity): Excel's "number
+  // stored as text" triangle would invite converting them.
+  const lxw_error ignore = worksheet_ignore_errors(series->sheet, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
+  if (ignore != LXW_NO_ERROR) return LxwFailure("setting up sheet \"" + series->sheet_name + "\"", ignore);
   for (size_t c = 0; c < series->header.size(); ++c) {
     const lxw_error error =
         worksheet_write_string(series->sheet, 0, static_cast<lxw_col_t>(c), series->header[c].c_str(), bold);

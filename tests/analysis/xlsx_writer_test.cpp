@@ -161,6 +161,7 @@ TEST_CASE("xlsx: every cell of every table as openpyxl reads it, typed") {
     INFO(sheet["name"]);
     CHECK(sheet["frozen"] == "A2");
     CHECK(sheet["header_bold"] == true);
+    CHECK(sheet["codes_not_flagged"] == true);  // no green triangle inviting "convert to number"
   }
 
   // Every cell, both tables.
