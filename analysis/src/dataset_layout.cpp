@@ -178,6 +178,19 @@ std::string_view DatasetLayout::ChoiceLabel(const Column& column, std::string_vi
   return value;
 }
 
+std::optional<double> DatasetLayout::ChoiceScore(const Column& column, std::string_view value) const {
+  for (auto it = versions_.rbegin(); it != versions_.rend(); ++it) {
+    const Form& form = **it;
+    const int32_t item = form.Find(column.question);
+    if (item == kNone || form.item(item).list == kNone) continue;
+    const ChoiceList& list = form.choice_lists()[static_cast<size_t>(form.item(item).list)];
+    const int32_t choice = list.Find(value);
+    if (choice == kNone) continue;
+    return list.choices[static_cast<size_t>(choice)].score;
+  }
+  return std::nullopt;
+}
+
 std::string_view DatasetLayout::QuestionLabel(const Column& column, size_t language) const {
   auto found = definition_of_.find(column.question);
   if (found == definition_of_.end()) return {};

@@ -259,7 +259,9 @@ Status XlsxWorkbook::WriteQuestions() {
   for (const std::string& language : languages) series.header.push_back("label (" + language + ")");
   series.header.push_back("choice");
   for (const std::string& language : languages) series.header.push_back("choice label (" + language + ")");
+  series.header.push_back("score");  // a scored choice's points (a checklist's 4 to 1)
   const lxw_col_t choice_col = static_cast<lxw_col_t>(4 + languages.size());
+  const lxw_col_t score_col = static_cast<lxw_col_t>(choice_col + 1 + languages.size());
 
   auto write = [&](lxw_row_t r, size_t c, std::string_view text) -> Status {
     if (text.empty()) return Status::Ok();
@@ -288,6 +290,13 @@ Status XlsxWorkbook::WriteQuestions() {
       if (status.ok()) status = write(r, choice_col, choice);
       for (size_t l = 0; status.ok() && l < languages.size(); ++l) {
         status = write(r, choice_col + 1 + l, layout_.ChoiceLabel(column, choice, l));
+      }
+      const std::optional<double> score = layout_.ChoiceScore(column, choice);
+      if (status.ok() && score) {
+        const lxw_error error = worksheet_write_number(series.sheet, r, score_col, *score, nullptr);
+        if (error != LXW_NO_ERROR) {
+          status = LxwFailure("writing row " + std::to_string(r + 1) + " of sheet \"" + series.sheet_name + "\"", error);
+        }
       }
     }
     return status;

@@ -88,7 +88,10 @@ json Header(const Table& table) {
 // that is true or false.
 std::shared_ptr<const Form> VisitForm() {
   json form = json::parse(ReadFile(std::string(CHOSA_SOURCE_DIR) + "/tests/forms/fill/visit_record.json"));
-  for (json& choice : form["choice_lists"]["adl3"]) choice["value"] = "0" + choice["value"].get<std::string>();
+  for (json& choice : form["choice_lists"]["adl3"]) {
+    choice["score"] = std::stoi(choice["value"].get<std::string>());  // scored like a checklist
+    choice["value"] = "0" + choice["value"].get<std::string>();
+  }
   json& visit_page = form["items"][0]["items"];
   visit_page.insert(visit_page.begin() + 3, json{{"type", "calculate"}, {"name", "needs_help"},
                                                  {"calculation", "${adl_total} < 6"}});
@@ -236,7 +239,7 @@ TEST_CASE("xlsx: the questions sheet describes every column and every choice in 
   WriteWorkbook(data, path, Submissions(), XlsxOptions{});
   const json questions = Sheet(ReadWorkbook(path), "questions")["rows"];
   CHECK(questions[0] == json::array({"table", "column", "role", "type", "label (ja)", "label (en)", "choice",
-                              "choice label (ja)", "choice label (en)"}));
+                              "choice label (ja)", "choice label (en)", "score"}));
   auto row_of = [&](const std::string& column, const std::string& role) -> json {
     for (const json& row : questions) {
       if (row[1] == column && row[2] == role) return row;
@@ -244,25 +247,25 @@ TEST_CASE("xlsx: the questions sheet describes every column and every choice in 
     return nullptr;
   };
   const json null;
-  CHECK(row_of("_uuid", "metadata") == json::array({"visit_record", "_uuid", "metadata", null, null, null, null, null, null}));
-  CHECK(row_of("_position", "metadata") == json::array({"visits", "_position", "metadata", null, null, null, null, null, null}));
-  CHECK(row_of("age", "answer") == json::array({"visit_record", "age", "answer", "integer", "年齢", "Age", null, null, null}));
-  CHECK(row_of("adl_total", "answer") == json::array({"visit_record", "adl_total", "answer", "calculate", null, null, null, null, null}));
+  CHECK(row_of("_uuid", "metadata") == json::array({"visit_record", "_uuid", "metadata", null, null, null, null, null, null, null}));
+  CHECK(row_of("_position", "metadata") == json::array({"visits", "_position", "metadata", null, null, null, null, null, null, null}));
+  CHECK(row_of("age", "answer") == json::array({"visit_record", "age", "answer", "integer", "年齢", "Age", null, null, null, null}));
+  CHECK(row_of("adl_total", "answer") == json::array({"visit_record", "adl_total", "answer", "calculate", null, null, null, null, null, null}));
   CHECK(row_of("services/rehab", "choice_flag") ==
         json::array({"visits", "services/rehab", "choice_flag", "select_multiple", "提供したサービス", "Services given", "rehab",
-              "訪問リハビリ", "Home rehabilitation"}));
+              "訪問リハビリ", "Home rehabilitation", null}));
 
   // Each select question's row is followed by one per choice.
   json expected_sex = json::array({
-      json::array({"visit_record", "sex", "answer", "select_one", "性別", "Sex", null, null, null}),
-      json::array({"visit_record", "sex", "choice", null, null, null, "female", "女性", "Female"}),
-      json::array({"visit_record", "sex", "choice", null, null, null, "male", "男性", "Male"}),
+      json::array({"visit_record", "sex", "answer", "select_one", "性別", "Sex", null, null, null, null}),
+      json::array({"visit_record", "sex", "choice", null, null, null, "female", "女性", "Female", null}),
+      json::array({"visit_record", "sex", "choice", null, null, null, "male", "男性", "Male", null}),
   });
   json expected_adl = json::array({
-      json::array({"visit_record", "adl_eat", "answer", "matrix_row", "食事", "Eating", null, null, null}),
-      json::array({"visit_record", "adl_eat", "choice", null, null, null, "03", "自立", "Independent"}),
-      json::array({"visit_record", "adl_eat", "choice", null, null, null, "02", "一部介助", "Needs some help"}),
-      json::array({"visit_record", "adl_eat", "choice", null, null, null, "01", "全介助", "Needs full help"}),
+      json::array({"visit_record", "adl_eat", "answer", "matrix_row", "食事", "Eating", null, null, null, null}),
+      json::array({"visit_record", "adl_eat", "choice", null, null, null, "03", "自立", "Independent", 3}),
+      json::array({"visit_record", "adl_eat", "choice", null, null, null, "02", "一部介助", "Needs some help", 2}),
+      json::array({"visit_record", "adl_eat", "choice", null, null, null, "01", "全介助", "Needs full help", 1}),
   });
   auto rows_from = [&](const std::string& column, size_t count) {
     for (size_t r = 0; r < questions.size(); ++r) {
@@ -275,7 +278,7 @@ TEST_CASE("xlsx: the questions sheet describes every column and every choice in 
   };
   CHECK(rows_from("sex", 3) == expected_sex);
   CHECK(rows_from("adl_eat", 4) == expected_adl);
-  CHECK(rows_from("services", 5)[4] == json::array({"visits", "services", "choice", null, null, null, "other", "その他", "Other"}));
+  CHECK(rows_from("services", 5)[4] == json::array({"visits", "services", "choice", null, null, null, "other", "その他", "Other", null}));
 
   // The columns, in table order, and nothing else but choices.
   json described = json::array();

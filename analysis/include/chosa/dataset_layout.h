@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,6 +85,9 @@ class DatasetLayout {
   // The label of `value` in `column`'s choice list, in the newest version's language `language`
   // (an index into newest().languages()); `value` itself when no version has that choice.
   std::string_view ChoiceLabel(const Column& column, std::string_view value, size_t language) const;
+  // The score of `value` in `column`'s choice list (`score` in the form), from the newest version
+  // that has the choice; none when that version gives it no score.
+  std::optional<double> ChoiceScore(const Column& column, std::string_view value) const;
   // The question's label in the newest version that has it ("" for metadata).
   std::string_view QuestionLabel(const Column& column, size_t language) const;
 
