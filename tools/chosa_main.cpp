@@ -13,6 +13,7 @@ namespace {
 const char* const kSyncUsage =
     "  sync [--store PATH]  install new form versions from the collector, then send the outbox\n"
     "  sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
+    "       [--device-id ID] [--replace]\n"
     "                       enrol this device with a collector, once\n"
     "  pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]... [--all-versions]\n"
     "       [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]\n"

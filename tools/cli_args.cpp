@@ -96,14 +96,11 @@ std::optional<int> Parse(const CommandSpec& spec, const std::vector<std::string>
       out->flags.push_back(name);
       continue;
     }
-    std::string value;
-    if (inline_value) {
-      value = *inline_value;
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    if (value.empty()) return UsageError(spec, name + " needs a value");  // `--store ""` is not the default
-    out->values.emplace_back(name, value);
+    std::optional<std::string> value = inline_value;
+    if (!value && i + 1 < args.size()) value = args[++i];
+    // `--store ""` is not the default; only an option that says so takes "" as a value of its own.
+    if (!value || (value->empty() && !option->may_be_empty)) return UsageError(spec, name + " needs a value");
+    out->values.emplace_back(name, *value);
   }
   if (out->help) {
     PrintUsage(spec, stdout);

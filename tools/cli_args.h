@@ -30,6 +30,7 @@ constexpr int kExitUsage = 2;
 struct OptionSpec {
   std::string name;          // "--store"
   bool takes_value = false;  // false: a flag
+  bool may_be_empty = false;  // "" is a value of its own (`--access-log ""`: no log)
 };
 
 struct CommandSpec {

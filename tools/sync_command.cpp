@@ -255,8 +255,10 @@ int RunPullAndPush(const cli::ParsedArgs& options) {
     if (report.status.code() == StatusCode::kUnauthenticated) {
       std::fprintf(
           stderr,
-          "  Ask the bureau for a new enrolment code, then: chosa sync enroll --replace --collector %s --code CODE%s\n",
-          credentials->collector_url.c_str(), StoreArgument(store_path).c_str());
+          "  Ask the bureau for a new enrolment code (a revoked device needs one made for it:\n"
+          "  chosa-collector enrol-code --device %s), then:\n"
+          "  chosa sync enroll --replace --collector %s --code CODE%s\n",
+          credentials->device_id.c_str(), credentials->collector_url.c_str(), StoreArgument(store_path).c_str());
     } else if (report.status.code() == StatusCode::kPermissionDenied) {
       std::fprintf(
           stderr,

@@ -22,11 +22,13 @@ int FuzzHttpRequest(const uint8_t* data, size_t size) {
     if (!names.insert(parameter.first).second) std::abort();
   }
   size_t lengths = 0;
+  size_t hosts = 0;
   for (const auto& header : request.headers) {
     lengths += collector::HeaderNameEquals(header.first, "Content-Length") ? 1 : 0;
+    hosts += collector::HeaderNameEquals(header.first, "Host") ? 1 : 0;
     if (collector::HeaderNameEquals(header.first, "Transfer-Encoding")) std::abort();
   }
-  if (lengths > 1) std::abort();
+  if (lengths > 1 || hosts > 1) std::abort();
   return 0;
 }
 

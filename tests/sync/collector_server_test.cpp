@@ -348,6 +348,17 @@ TEST_CASE("push bodies: type, encoding and length are required; sizes are bounde
   const std::string answer = RawExchange(server, chunked);
   CHECK(answer.rfind("HTTP/1.1 411", 0) == 0);
 
+  // No Content-Length at all: whatever follows the head was meant as the batch and cannot be
+  // told from a next request, so the answer closes the connection, with a token or without.
+  const std::string unframed = "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token +
+                               "\r\nContent-Type: application/x-ndjson\r\n\r\n";
+  const std::string unframed_answer = RawExchange(server, unframed);
+  CHECK(unframed_answer.rfind("HTTP/1.1 411", 0) == 0);
+  CHECK(unframed_answer.find("Connection: close\r\n") != std::string::npos);
+  const std::string anonymous = RawExchange(server, "POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  CHECK(anonymous.rfind("HTTP/1.1 401", 0) == 0);
+  CHECK(anonymous.find("Connection: close\r\n") != std::string::npos);
+
   // The server still serves, and nothing was stored.
   auto health = server.Client()->Get("/healthz");
   REQUIRE(health);

@@ -128,6 +128,7 @@ struct Fetched {
   int status = 0;
   bool complete = false;  // the body ended as HTTP says a body ends
   std::string body;       // the bytes received, complete or not
+  httplib::Headers headers;
 };
 
 // GET `path` as the analyst, keeping whatever part of the body arrives.
@@ -141,6 +142,7 @@ Fetched Get(const CollectorProcess& collector, const std::string& path, const st
       path.c_str(), {{"Authorization", "Bearer " + token}},
       [&](const httplib::Response& response) {
         out.status = response.status;
+        out.headers = response.headers;
         return true;
       },
       [&](const char* data, size_t size) {
@@ -189,6 +191,9 @@ TEST_CASE("damage: one byte changed inside a stored submission is named by its U
     CHECK(fetched.status == 500);
     CHECK_THAT(fetched.body, Catch::Contains("submission " + uuid + " is damaged") && Catch::Contains(kDamaged));
     CHECK(fetched.body.find(changed) == std::string::npos);
+    // No cursor (a client that kept it would skip what failed) nor an export's file name.
+    CHECK(fetched.headers.count("X-Chosa-Cursor") == 0);
+    CHECK(fetched.headers.count("Content-Disposition") == 0);
   }
   // The bureau reads it in the collector's log too.
   CHECK_THAT(LogSince(run.collector, logged), Catch::Contains("submission " + uuid + " is damaged"));
@@ -282,7 +287,10 @@ TEST_CASE("damage: a deleted WAL after acknowledged pushes refuses the start, na
   CHECK_THAT(log, Catch::Contains("restore the backup that has them") && Catch::Contains("--accept-loss"));
   const ToolRun checked = run.collector.Tool({"check"});
   CHECK(checked.exit_status == 1);
-  CHECK_THAT(checked.out, Catch::Contains(missing));
+  CHECK_THAT(checked.out, Catch::Contains("MISSING: the database holds") && Catch::Contains(missing));
+  // Not called damage: what to do differs (the -wal put back, a backup restored, --accept-loss).
+  CHECK_THAT(checked.out, !Catch::Contains("DAMAGE") && !Catch::Contains(kDamaged));
+  CHECK_THAT(checked.out, Catch::Contains("put back the collector.sqlite-wal"));
   // Refused again: a refusal changes nothing.
   CHECK(RefusedStart(run.collector) == 1);
 

@@ -126,5 +126,32 @@ TEST_CASE("end to end: enrol, pull the forms, fill the surveys, sync; exactly on
   CHECK(log.find(R"("route":"/api/v1/submissions","status":200)") != std::string::npos);
 }
 
+TEST_CASE("end to end: serve --access-log \"\" keeps no access log, neither in a file nor on standard error") {
+  CollectorProcess collector;
+  const std::string file_log = collector.dir() + "/access.log";
+  collector.Start({"--access-log", ""});  // after the file CollectorProcess names: the last wins
+  auto transport = sync::MakeCurlTransport(collector.url(), [&] {
+    sync::TransportOptions options;
+    options.tls.ca_file = collector.ca_file();
+    return options;
+  }());
+  REQUIRE(transport.ok());
+  sync::HttpRequest health;
+  health.method = "GET";
+  health.path = std::string(protocol::kHealthPath);
+  sync::HttpResponse response;
+  REQUIRE((*transport)->Send(health, &response).ok());
+  CHECK(response.status == 200);
+  REQUIRE(collector.Stop(SIGTERM) == 0);
+  CHECK(ReadFile(file_log).empty());
+  CHECK(collector.serve_log().find("\"route\"") == std::string::npos);
+
+  // The same server with its default log (standard error) writes the line: the check can fail.
+  collector.Start({"--access-log", "-"});
+  REQUIRE((*transport)->Send(health, &response).ok());
+  REQUIRE(collector.Stop(SIGTERM) == 0);
+  CHECK(collector.serve_log().find(R"("route":"/healthz")") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace chosa

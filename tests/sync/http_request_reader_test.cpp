@@ -28,6 +28,11 @@ TEST_CASE("request reader: a request is read with its path, query and body") {
   CHECK(request.body == "hello");
   CHECK(request.has_content_length);
   CHECK(request.Header("AUTHORIZATION") == "bearer x");
+
+  // HTTP/1.0 may leave Host out.
+  HttpRequest old;
+  CHECK_FALSE(Read("GET /healthz HTTP/1.0\r\n\r\n", &old));
+  CHECK(old.path == "/healthz");
 }
 
 TEST_CASE("request reader: ambiguous framing and malformed targets are refused with a reason") {
@@ -54,6 +59,10 @@ TEST_CASE("request reader: ambiguous framing and malformed targets are refused w
       {"GET http://elsewhere/p HTTP/1.1\r\n\r\n", 400, "origin form"},
       {"GET /p HTTP/1.1\r\nHost: c\r\n", 400, "ended before it was complete"},
       {"GET /p HTTP/1.1\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n", 431, "request head is larger"},
+      {"GET /p HTTP/1.1\r\n\r\n", 400, "needs a Host field"},
+      {"GET /p?a=1 HTTP/1.1\r\nX: y\r\n\r\n", 400, "needs a Host field"},
+      {"GET /p HTTP/1.1\r\nHost: c\r\nhost: d\r\n\r\n", 400, "more than one Host field"},
+      {"GET /p HTTP/1.0\r\nHost: c\r\nHost: c\r\n\r\n", 400, "more than one Host field"},
   };
   for (const Case& c : cases) {
     INFO(c.bytes.substr(0, 120));

@@ -87,19 +87,26 @@ int Check(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   Result<collector::SqliteFullCheck> full = collector::CheckSqliteFully(dir);
   if (!full.ok()) return Fail(spec, full.status().message());
   for (const std::string& problem : full->problems) std::printf("DAMAGE: %s\n", problem.c_str());
-  if (full->problems.empty()) {
-    std::printf("The database is sound: every page, and the SHA-256 of each of its %lld submissions; it holds "
-                "everything acknowledged to devices (up to position %lld).\n",
-                static_cast<long long>(full->submissions_checked), static_cast<long long>(full->acknowledged.position));
-  } else {
+  if (!full->missing.empty()) std::printf("MISSING: %s\n", full->missing.c_str());
+  if (!full->problems.empty()) {
     std::printf("%zu problem%s found (%lld submissions read): %s\n", full->problems.size(),
                 full->problems.size() == 1 ? "" : "s", static_cast<long long>(full->submissions_checked),
                 collector::kDamagedDatabase);
+  } else if (!full->missing.empty()) {
+    // Not damage: what to do differs (docs/operations.md, "Damage and loss").
+    std::printf("Every page and the SHA-256 of each of its %lld submissions are sound, but acknowledged submissions "
+                "are missing: put back the collector.sqlite-wal that was lost, or restore the backup that has them "
+                "(chosa-collector restore BACKUP); chosa-collector serve --accept-loss serves without them.\n",
+                static_cast<long long>(full->submissions_checked));
+  } else {
+    std::printf("The database is sound: every page, and the SHA-256 of each of its %lld submissions; it holds "
+                "everything acknowledged to devices (up to position %lld).\n",
+                static_cast<long long>(full->submissions_checked), static_cast<long long>(full->acknowledged.position));
   }
   auto storage = OpenStorage(spec, dir, false);
   const bool revalidated = storage && ListNotRevalidated(spec, *storage);
   const bool applied = storage && ListUnappliedCorrections(spec, *storage);
-  return full->problems.empty() && revalidated && applied ? 0 : 1;
+  return full->problems.empty() && full->missing.empty() && revalidated && applied ? 0 : 1;
 }
 
 }  // namespace

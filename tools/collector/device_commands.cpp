@@ -182,8 +182,9 @@ int Revoke(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   if (!storage) return 1;
   Status status = storage->RevokeDevice(device_id);
   if (!status.ok()) return Fail(spec, status.message());
-  std::printf("Revoked %s: its token is refused from now on (401). A new enrolment code enrols it again.\n",
-              device_id.c_str());
+  std::printf("Revoked %s: its token is refused from now on (401). Only a code made for it enrols it again\n"
+              "(chosa-collector enrol-code --forms FORM --device %s); an ordinary code is refused.\n",
+              device_id.c_str(), device_id.c_str());
   return 0;
 }
 

@@ -74,7 +74,8 @@ const cli::CommandSpec& ServeSpec() {
         "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For names the client (repeatable)\n"
         "  --enrol-rate R, --enrol-burst B   enrolments per second per client address (1, 100)\n"
         "  --keep-alive-requests N, --keep-alive-seconds N   keep-alive limits (1000, 30)\n"
-        "  --access-log      one JSON line per request: a file, or - for standard error (default)\n"
+        "  --access-log      one JSON line per request: a file, - for standard error (default), or \"\"\n"
+        "                    for none\n"
         "  --rate R, --burst B   requests per second per device, and the burst allowed (20, 100)\n"
         "  --quarantine-device-bytes N, --quarantine-form-bytes N   bytes of rejected lines kept per\n"
         "                    device and per form (16 MiB, 256 MiB); past them a line is refused as\n"
@@ -87,7 +88,7 @@ const cli::CommandSpec& ServeSpec() {
         "  position): a damaged one is refused (docs/operations.md, \"Damage and loss\").\n"
         "  Exit: 0 stopped by SIGTERM or SIGINT, 1 cannot serve, 2 usage.\n",
         {{"--config", true}, {"--port-file", true}, {"--accept-loss", false}}};
-    for (const auto& [flag, key] : kFlags) made.options.push_back({flag, true});
+    for (const auto& [flag, key] : kFlags) made.options.push_back({flag, true, flag == std::string("--access-log")});
     return made;
   }();
   return spec;

@@ -340,7 +340,10 @@ void CollectorRoutes::StreamPages(HttpResponse& res, std::string what,
   auto state = std::make_shared<State>();
   Status cause;
   state->last = page(&state->first, &cause);
-  if (state->last == Piece::kFailed) return SendError(res, cause);
+  if (state->last == Piece::kFailed) {
+    res.headers.clear();  // not the export's cursor: a client that kept it would skip what failed
+    return SendError(res, cause);
+  }
   res.stream = [this, &res, state, what = std::move(what), page = std::move(page)](std::string* out) {
     if (!state->first_sent) {
       state->first_sent = true;
@@ -463,8 +466,13 @@ bool CollectorRoutes::AdmitPush(HttpRequest& req, HttpResponse& res) {
 // The push route: Content-Length is required (411) and within the limit (413, by the server
 // before reading); what gzip inflates it to is bounded (413 at the limit).
 void CollectorRoutes::Push(HttpRequest& req, HttpResponse& res) {
+  if (!req.has_content_length) {
+    // What the client sent as its batch has no length: it cannot be told from a next request.
+    res.close = true;
+    if (!AdmitPush(req, res)) return;
+    return SendError(res, 411, "a batch needs a Content-Length");
+  }
   if (!req.admitted.has_value() && !AdmitPush(req, res)) return;
-  if (!req.has_content_length) return SendError(res, 411, "a batch needs a Content-Length");
   const protocol::Limits& limits = options_.limits;
   std::string inflated;
   const std::string* body = &req.body;

@@ -32,6 +32,14 @@ bool ParseLength(std::string_view text, uint64_t* out) {
   return true;
 }
 
+// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, an HTTP/1.0 one at most one
+// (checked last, so that a request wrong in other ways is told that first).
+Refusal CheckHost(unsigned version, size_t hosts) {
+  if (hosts > 1) return {400, "more than one Host field"};
+  if (version == 11 && hosts == 0) return {400, "an HTTP/1.1 request needs a Host field"};
+  return {};
+}
+
 }  // namespace
 
 bool PercentDecode(std::string_view text, bool plus_is_space, std::string* out) {
@@ -60,6 +68,7 @@ Refusal CheckHead(const RequestHead& head, HttpRequest* out, uint64_t* content_l
   out->has_content_length = false;
   size_t lengths = 0;
   bool transfer_encoding = false;
+  size_t hosts = 0;
   out->headers.clear();
   for (const auto& field : head) {
     std::string name(field.name_string());
@@ -71,6 +80,8 @@ Refusal CheckHead(const RequestHead& head, HttpRequest* out, uint64_t* content_l
       }
     } else if (HeaderNameEquals(name, "Transfer-Encoding")) {
       transfer_encoding = true;
+    } else if (HeaderNameEquals(name, "Host")) {
+      ++hosts;
     }
     out->headers.emplace_back(std::move(name), std::move(value));
   }
@@ -90,7 +101,7 @@ Refusal CheckHead(const RequestHead& head, HttpRequest* out, uint64_t* content_l
     return {400, "malformed percent escape in the path"};
   }
   out->query.clear();
-  if (question == std::string_view::npos) return {};
+  if (question == std::string_view::npos) return CheckHost(head.version(), hosts);
   std::string_view rest = target.substr(question + 1);
   while (!rest.empty()) {
     const size_t amp = rest.find('&');
@@ -108,7 +119,7 @@ Refusal CheckHead(const RequestHead& head, HttpRequest* out, uint64_t* content_l
     }
     out->query.emplace_back(std::move(name), std::move(value));
   }
-  return {};
+  return CheckHost(head.version(), hosts);
 }
 
 Refusal RefusalOfParseError(const boost::beast::error_code& error) {

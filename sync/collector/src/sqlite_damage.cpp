@@ -174,7 +174,7 @@ Result<SqliteFullCheck> CheckSqliteFully(const std::string& data_dir) {
   } else {
     out.database = *holds;
     if (acknowledged.ok() && Behind(out.database, out.acknowledged)) {
-      out.problems.push_back(BehindMessage(out.database, out.acknowledged));
+      out.missing = BehindMessage(out.database, out.acknowledged);
     }
   }
   return out;

@@ -55,7 +55,10 @@ Status CheckSqliteBeforeServing(const std::string& data_dir, bool accept_loss, s
 // chosa-collector check's full check: PRAGMA integrity_check, every stored submission's SHA-256,
 // and the database against the acknowledged position. Read-only.
 struct SqliteFullCheck {
-  std::vector<std::string> problems;  // one line each; none: sound
+  std::vector<std::string> problems;  // damage, one line each; none: sound
+  // Not damage: the database is behind what was acknowledged (a lost -wal, an older file put
+  // back), what is missing; "" when it holds everything acknowledged.
+  std::string missing;
   int64_t submissions_checked = 0;
   Acknowledged database;      // what the database holds (position, count)
   Acknowledged acknowledged;  // what collector.acknowledged says was acknowledged
