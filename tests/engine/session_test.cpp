@@ -91,11 +91,12 @@ TEST_CASE("Choices must exist and pass the choice filter; multi-selects keep lis
   Session& s = *f.session;
   CHECK(s.SetAnswer("ward", "999999").message() == "\"999999\" is not one of the choices.");
   REQUIRE(s.SetAnswer("block", "west").ok());
-  CHECK(s.SetAnswer("ward", "271276").message() == "\"271276\" cannot be chosen with the answers given.");
+  // Named by its label, as the person filling saw it, not by its code.
+  CHECK(s.SetAnswer("ward", "271276").message() == "\"Kita\" cannot be chosen with the answers given.");
   REQUIRE(s.SetAnswer("ward", "271039").ok());
   REQUIRE(s.SetAnswer("needs", "other desk").ok());
   CHECK(s.GetAnswer("needs")->ToString() == "desk other");
-  CHECK(s.SetAnswer("needs", "desk desk").message() == "\"desk\" is chosen twice.");
+  CHECK(s.SetAnswer("needs", "desk desk").message() == "\"Desk\" is chosen twice.");
   CHECK(s.SetAnswer("knows_acp", "yes no").message() == "Choose one option only.");
   // The cascading parent changes: the ward no longer passes and shows as an error.
   REQUIRE(s.SetAnswer("block", "north").ok());
@@ -103,6 +104,9 @@ TEST_CASE("Choices must exist and pass the choice filter; multi-selects keep lis
   REQUIRE(errors.size() == 2);
   CHECK(errors[0].path == "ward");
   CHECK(errors[0].kind == ErrorKind::kChoice);
+  CHECK(errors[0].message == "\"Fukushima\" cannot be chosen with the answers given.");
+  REQUIRE(s.SetLanguage("ja").ok());
+  CHECK(s.PageErrors(0)[0].message == "「福島区」はこの回答では選べません。");
   CHECK(errors[1].path == "age");
   CHECK(errors[1].kind == ErrorKind::kRequired);
 }

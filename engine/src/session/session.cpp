@@ -212,8 +212,12 @@ Status Session::SetAnswer(const AnswerRef& ref, std::string_view text) {
     for (const std::string& v : values) {
       int32_t index = list.Find(v);
       if (index == kNone) return refuse(MessageId::kNotAChoice, v);
-      if (std::find(indices.begin(), indices.end(), index) != indices.end()) return refuse(MessageId::kChoiceTwice, v);
-      if (!validator.ChoicePasses(ref.item, ref.instance, index)) return refuse(MessageId::kChoiceFiltered, v);
+      if (std::find(indices.begin(), indices.end(), index) != indices.end()) {
+        return refuse(MessageId::kChoiceTwice, ChoiceShown(list, index, language_));
+      }
+      if (!validator.ChoicePasses(ref.item, ref.instance, index)) {
+        return refuse(MessageId::kChoiceFiltered, ChoiceShown(list, index, language_));
+      }
       indices.push_back(index);
     }
     // A select_multiple is kept in choice-list order; a rank in the order given.

@@ -15,6 +15,15 @@ namespace chosa {
 // The evaluation state under a session, for the session's own files and the engine's tests.
 inline const FormState& StateOf(const Session& session) { return *session.state_; }
 
+// How a message names choice `index` of `list` to the person filling: by its label in
+// `language`, as it was shown to them (the value, a code like 271276, only for a choice without
+// a label).
+inline std::string_view ChoiceShown(const ChoiceList& list, int32_t index, size_t language) {
+  const Choice& choice = list.choices[static_cast<size_t>(index)];
+  const std::string_view label = choice.label.Get(language);
+  return label.empty() ? std::string_view(choice.value) : label;
+}
+
 // The checks of one answer and of whole pages.
 class SessionValidator {
  public:

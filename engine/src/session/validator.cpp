@@ -59,7 +59,7 @@ void SessionValidator::ItemErrors(int32_t item, int32_t instance, bool show_requ
       if (index == kNone) {
         add(ErrorKind::kChoice, Message(MessageId::kNotAChoice, language, v));
       } else if (!ChoicePasses(item, instance, index)) {
-        add(ErrorKind::kChoice, Message(MessageId::kChoiceFiltered, language, v));
+        add(ErrorKind::kChoice, Message(MessageId::kChoiceFiltered, language, ChoiceShown(list, index, s_.language_)));
       }
     };
     if (value.type() == Value::Type::kString) {
