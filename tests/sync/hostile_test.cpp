@@ -108,6 +108,14 @@ TEST_CASE("hostile: 200 slow connections are held while a device syncs 1,000 sub
   CHECK(report.sent == 1000);
   REQUIRE(collector.Stop(SIGTERM) == 0);
   RequireCollectorHolds(collector.data_dir(), expected);  // nothing lost, nothing doubled
+  // The operator sees the slow clients in the access log: a trickled head or body ended by its
+  // deadline is a 408 line with the client's address (a handshake never finished made no request).
+  const std::string log = collector.access_log();
+  const std::string head_timeout = "the request head was not complete within " + std::to_string(kHeadDeadlineSeconds) + " s";
+  CHECK(e2e::CountOf(log, head_timeout) > 0);
+  CHECK(e2e::CountOf(log, "the body came slower than the minimum rate") > 0);
+  CHECK(e2e::CountOf(log, "\"status\":408") <= static_cast<size_t>(figures.closed_by_server));
+  CHECK(log.find("\"remote\":\"127.0.0.2\"") != std::string::npos);
 }
 
 // A plain TCP connection from `source` to the collector, or -1.

@@ -193,6 +193,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnHead(beast::error_code error, size_t) {
     if (state_ == State::kClosed) return;
+    if (error == beast::error::timeout && head_->got_some()) {
+      // A request begun and not finished in time (a trickled head): logged for the operator as
+      // the 408 it would have been; writing an answer to a client that slow could block.
+      request_.remote = address_;
+      server_->service->Answered(
+          request_, Refused(408, "the request head was not complete within " +
+                                     std::to_string(server_->options.header_seconds) + " s"),
+          figures_);
+      return Close();
+    }
     if (error == beast::error::timeout || error == http::error::end_of_stream || error == net::error::eof ||
         error == net::ssl::error::stream_truncated || error == net::error::operation_aborted ||
         error == net::error::connection_reset) {
