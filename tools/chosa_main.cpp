@@ -11,12 +11,13 @@ namespace {
 
 #ifdef CHOSA_WITH_SYNC
 const char* const kSyncUsage =
-    "  sync [--store PATH]  install new form versions from the collector, then send the outbox\n"
+    "  sync [--store PATH] [--batch N]\n"
+    "                       install new form versions from the collector, then send the outbox\n"
     "  sync enroll --collector URL --code CODE [--name NAME] [--ca FILE] [--pin PIN]...\n"
-    "       [--device-id ID] [--replace]\n"
+    "       [--store PATH] [--device-id ID] [--replace]\n"
     "                       enrol this device with a collector, once\n"
-    "  pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]... [--all-versions]\n"
-    "       [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]\n"
+    "  pull --collector URL [--token TOKEN] FORM [--dataset DIR] [--ca FILE] [--pin PIN]... [--all-versions]\n"
+    "       [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]   (token: or CHOSA_ANALYST_TOKEN)\n"
     "                       bring the bureau's analysis dataset of FORM up to date (SQLite + CSV,\n"
     "                       --xlsx: Excel) in --dataset DIR, by default\n"
     "                       ${XDG_DATA_HOME:-~/.local/share}/chosa/datasets\n";
@@ -32,6 +33,7 @@ void PrintUsage(std::FILE* out) {
                "  validate FORM...     check forms; print every fault as FILE: /pointer: col N: message\n"
                "  eval EXPRESSION...   evaluate expressions over literals (no ${name}) and print the values\n"
                "  fill FORM [--store PATH | --no-store] [--lang L] [--out FILE] [--device-id ID] [--enumerator ID]\n"
+               "       [--designer]\n"
                "                       fill a form in the terminal, page by page, saving every answer in\n"
                "                       a draft of the device store; finalize it into the outbox\n"
                "  drafts [--store PATH] [--delete ID]\n"
@@ -43,6 +45,7 @@ void PrintUsage(std::FILE* out) {
                "  store check|salvage [--store PATH] [--into NEW]\n"
                "                       check a device store; copy what is readable of a damaged one\n"
                "  kiosk FORM... [--store PATH] [--listen 127.0.0.1:PORT] [--loop] [--idle-seconds N]\n"
+               "       [--enumerator ID] [--port-file PATH]\n"
                "                       serve the forms to a browser or web view on this device's loopback\n"
                "%s"
                "  report DATASET [--by QUESTION] [--lang L] [--cross ROW:COLUMN]... [--out DIR]\n"

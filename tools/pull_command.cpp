@@ -1,4 +1,4 @@
-// chosa pull --collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...
+// chosa pull --collector URL [--token TOKEN] FORM [--dataset DIR] [--ca FILE] [--pin PIN]...
 //            [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]
 // Keeps the bureau's analysis dataset of a form up to date (docs/exports.md): DIR/FORM.sqlite
 // (DIR by default ${XDG_DATA_HOME:-~/.local/share}/chosa/datasets, never the current directory)
@@ -43,7 +43,7 @@ std::string DefaultDatasetDir() {
 const cli::CommandSpec& PullSpec() {
   static const cli::CommandSpec spec{
       "chosa", "pull",
-      "--collector URL --token TOKEN FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
+      "--collector URL [--token TOKEN] FORM [--dataset DIR] [--ca FILE] [--pin PIN]...\n"
       "                  [--all-versions] [--page N] [--labels LANG] [--xlsx] [--max-response-kb N]",
       std::string(
                "  Brings the analysis dataset of FORM up to date from the collector: DIR/FORM.sqlite (every\n"

@@ -232,9 +232,13 @@ void TerminalUi::DrawItemDetail(const std::string& language, const NumberedItem&
   shape.read_only = item.read_only;
   if (const char* hint = TypeHint(language, shape)) head += Styled("2", std::string("  (") + hint + ")");
   Line(head + NameTag(item.name));
+  // (x) marks the one choice of a single choice, [x] each of several, as radio buttons and
+  // check boxes do; "*" already means "required".
+  const bool several = item.type == "select_multiple" || item.type == "rank";
   for (size_t i = 0; i < item.choices.size(); ++i) {
-    // [x] marks what is chosen now; "*" already means "required".
-    Line(std::string(item.choices[i].selected ? "  [x] " : "  [ ] ") + ChoiceLetter(i) + ") " + item.choices[i].label +
+    const char* mark = several ? (item.choices[i].selected ? "  [x] " : "  [ ] ")
+                               : (item.choices[i].selected ? "  (x) " : "  ( ) ");
+    Line(std::string(mark) + ChoiceLetter(i) + ") " + item.choices[i].label +
          (designer_ ? Styled("2", "  (" + item.choices[i].value + ")") : ""));
   }
   if (!item.value.empty()) {

@@ -224,7 +224,9 @@ bool PickWords(const std::vector<ChoiceView>& choices, const std::string& piece,
       }
     }
     if (taken == 0) {
-      *bad = piece;
+      // What is left from the word that starts no choice: "z" of "a z", not the whole of it.
+      *bad = words[i];
+      for (size_t k = i + 1; k < words.size(); ++k) *bad += " " + words[k];
       return false;
     }
     i += taken;

@@ -41,7 +41,7 @@ constexpr Phrase kPhrases[] = {
      "  q            確定せずに終了する\n"
      "  # ...        コメント（何もしません。手順をファイルから流すときに）\n"
      "選択肢は記号（「b」、複数なら「a c」「a,c」「ａ、ｃ」）か、表示されている言葉（「あり」）で選びます。\n"
-     "数字は選択肢の値です（「4」は値が 4 の選択肢。値は --designer で表示されます）。\n"
+     "数字は選択肢の値です（「4」は値が 4 の選択肢）。「=値」は値だけで選びます（「=b」は記号 b ではなく値が b の選択肢）。\n"
      "項目の番号は、今は表示されていない項目（前の回答で対象外）にも付いているため、飛ぶことがあります。",
      "Commands:\n"
      "  K            answer item K (its choices are listed, then the answer is asked; empty line: cancel)\n"
@@ -60,7 +60,8 @@ constexpr Phrase kPhrases[] = {
      "  q            quit without a submission\n"
      "  # ...        a comment (ignored; for scripts fed through a pipe)\n"
      "Choose a choice by its letter (\"b\"; several: \"a c\" or \"a,c\") or by its words as shown (\"Yes\").\n"
-     "A number is a choice's value (\"4\" is the choice whose value is 4; --designer shows the values).\n"
+     "A number is a choice's value (\"4\" is the choice whose value is 4); \"=VALUE\" chooses by value alone\n"
+     "(\"=b\" is the choice whose value is b, not letter b).\n"
      "Items not shown now (left out by earlier answers) keep their numbers too, so numbers may skip."},
     {Word::kPageBlocked, "このページにはまだ回答が必要な項目があります:", "This page still needs answers:"},
     {Word::kLastPage, "最後のページです。f で確定します。", "This is the last page; f finalizes."},

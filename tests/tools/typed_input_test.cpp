@@ -104,6 +104,9 @@ TEST_CASE("several choices by letter, label or value, labels with spaces kept wh
   CHECK(Answer(services, "Home nursing Home rehabilitation", "en") == "nursing rehab");
   CHECK(Answer(services, "b Home bathing", "en") == "rehab bathing");
   CHECK(Answer(services, "a, Home nursin", "en").find("\"Home nursin\"") != std::string::npos);
+  // The words that name no choice, not the whole of what was typed.
+  CHECK(Answer(services, "a z", "en").rfind("! There is no choice \"z\";", 0) == 0);
+  CHECK(Answer(services, "Other Home nursin", "en").rfind("! There is no choice \"Home nursin\";", 0) == 0);
 }
 
 TEST_CASE("a word that names two choices is refused, =VALUE settles it", "[typed_input]") {

@@ -107,8 +107,9 @@ int Export(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
     return std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
   };
   auto finished = [&](int64_t exported, int64_t end) {
-    std::fprintf(stderr, "%lld submissions of %s. The next export of what arrives later: --since %s\n",
-                 static_cast<long long>(exported), form_id.c_str(), protocol::EncodeCursor(end).c_str());
+    std::fprintf(stderr, "%lld submission%s of %s. The next export of what arrives later: --since %s\n",
+                 static_cast<long long>(exported), exported == 1 ? "" : "s", form_id.c_str(),
+                 protocol::EncodeCursor(end).c_str());
     return 0;
   };
 

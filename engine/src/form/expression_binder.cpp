@@ -110,8 +110,8 @@ void FormCompiler::CompileOne(PendingExpression& pending) {
       }
       case NodeKind::kSelf:
         if (pending.role != ExprRole::kConstraint && pending.role != ExprRole::kRequired) {
-          fault(n, "'.' is only valid in constraint and required; write " +
-                       (self != nullptr && !self->name.empty() ? Ref(self->name) : std::string("${name}")));
+          // Not "write ${self}": an item's calculation or relevance reading itself is a cycle.
+          fault(n, "'.' is only valid in constraint and required; here, name the question to read, as ${name}");
         } else if (self != nullptr && !HoldsAnswer(self->type)) {
           fault(n, "'.' reads the item's own answer, and a " + std::string(ItemTypeName(self->type)) + " has none");
         }
