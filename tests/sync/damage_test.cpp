@@ -291,6 +291,12 @@ TEST_CASE("damage: a deleted WAL after acknowledged pushes refuses the start, na
   // Not called damage: what to do differs (the -wal put back, a backup restored, --accept-loss).
   CHECK_THAT(checked.out, !Catch::Contains("DAMAGE") && !Catch::Contains(kDamaged));
   CHECK_THAT(checked.out, Catch::Contains("put back the collector.sqlite-wal"));
+  // The admin commands still work on it, and warn.
+  const size_t tool_logged = ReadFile(run.collector.dir() + "/tool.log").size();
+  CHECK(run.collector.Tool({"forms"}).exit_status == 0);
+  CHECK_THAT(ReadFile(run.collector.dir() + "/tool.log").substr(tool_logged),
+             Catch::Contains("chosa-collector forms: warning: the database holds") && Catch::Contains(missing) &&
+                 Catch::Contains("serve refuses this database"));
   // Refused again: a refusal changes nothing.
   CHECK(RefusedStart(run.collector) == 1);
 

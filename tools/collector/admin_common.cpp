@@ -69,6 +69,13 @@ std::unique_ptr<collector::CollectorStorage> OpenStorage(const AdminSpec& spec, 
     Fail(spec, "cannot open the collector data in " + dir + ": " + storage.status().ToString());
     return nullptr;
   }
+  if (spec.command.name != "check") {
+    const std::string missing = collector::SqliteMissingAcknowledged(dir);
+    if (!missing.empty()) {
+      std::fprintf(stderr, "chosa-collector %s: warning: %s; chosa-collector serve refuses this database "
+                   "(docs/operations.md, \"Damage and loss\")\n", spec.command.name.c_str(), missing.c_str());
+    }
+  }
   return std::move(storage).value();
 }
 

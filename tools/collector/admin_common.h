@@ -48,6 +48,8 @@ int UsageError(const AdminSpec& spec, const std::string& message);
 
 // The collector's database in `dir`; created only by commands that make something new, so that a
 // mistyped --data does not leave an empty collector behind. Null (said why) when it cannot be.
+// A database behind the position acknowledged to devices (a lost -wal), which serve refuses, is
+// opened with a warning on standard error saying what is missing (check says it itself).
 std::unique_ptr<collector::CollectorStorage> OpenStorage(const AdminSpec& spec, const std::string& dir, bool create);
 
 int64_t Now();

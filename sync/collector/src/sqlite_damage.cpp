@@ -126,6 +126,17 @@ Status CheckSqliteBeforeServing(const std::string& data_dir, bool accept_loss, s
   return ResetAcknowledged(record_path, database);
 }
 
+std::string SqliteMissingAcknowledged(const std::string& data_dir) {
+  const std::string dir = data_dir.empty() ? "." : data_dir;
+  Result<Acknowledged> acknowledged = ReadAcknowledged(AcknowledgedPath(dir));
+  if (!acknowledged.ok()) return "";
+  Connection db;
+  if (!OpenForChecking(SqliteDatabasePath(dir), db).ok()) return "";
+  Result<Acknowledged> holds = DatabaseHolds(db);
+  if (!holds.ok() || !Behind(*holds, *acknowledged)) return "";
+  return BehindMessage(*holds, *acknowledged);
+}
+
 Result<SqliteFullCheck> CheckSqliteFully(const std::string& data_dir) {
   const std::string dir = data_dir.empty() ? "." : data_dir;
   const std::string path = SqliteDatabasePath(dir);

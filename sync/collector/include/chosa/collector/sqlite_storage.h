@@ -52,6 +52,11 @@ struct Acknowledged {
 // OK when there is no database yet and nothing was ever acknowledged.
 Status CheckSqliteBeforeServing(const std::string& data_dir, bool accept_loss, std::string* accepted);
 
+// For the admin commands, which work on a database `serve` refuses as behind the acknowledged
+// position: what is missing (as serve says it), or "" when nothing is (or when the record or the
+// database cannot be read: serve and check say that). Reads the positions only, no pages.
+std::string SqliteMissingAcknowledged(const std::string& data_dir);
+
 // chosa-collector check's full check: PRAGMA integrity_check, every stored submission's SHA-256,
 // and the database against the acknowledged position. Read-only.
 struct SqliteFullCheck {
