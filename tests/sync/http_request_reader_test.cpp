@@ -29,6 +29,11 @@ TEST_CASE("request reader: a request is read with its path, query and body") {
   CHECK(request.has_content_length);
   CHECK(request.Header("AUTHORIZATION") == "bearer x");
 
+  // A path refused for its escape keeps what was sent, for the access log.
+  HttpRequest escaped;
+  CHECK(Read("GET /api/v1/forms/x%00y HTTP/1.1\r\nHost: c\r\n\r\n", &escaped).status == 400);
+  CHECK(escaped.path == "/api/v1/forms/x%00y");
+
   // HTTP/1.0 may leave Host out.
   HttpRequest old;
   CHECK_FALSE(Read("GET /healthz HTTP/1.0\r\n\r\n", &old));

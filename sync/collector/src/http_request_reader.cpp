@@ -98,6 +98,7 @@ Refusal CheckHead(const RequestHead& head, HttpRequest* out, uint64_t* content_l
   if (target.empty() || target.front() != '/') return {400, "the request target must be a path (origin form)"};
   const size_t question = target.find('?');
   if (!PercentDecode(target.substr(0, question), false, &out->path)) {
+    out->path = std::string(target.substr(0, question));  // logged as sent, not cut at the escape
     return {400, "malformed percent escape in the path"};
   }
   out->query.clear();
