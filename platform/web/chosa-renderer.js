@@ -29,7 +29,13 @@
     refusals: new Map(),
     redraw: null,     // draws the current screen again (a language switch outside a form)
     large: false,
+    // Until when (performance.now()) next and back ignore taps: a double tap on next would
+    // otherwise land on the next page's next, in the same place, and skip a page unseen.
+    navQuietUntil: 0,
   };
+  const NAV_QUIET_MS = 350;
+  const navQuiet = () => performance.now() < state.navQuietUntil;
+  const quietNav = () => { state.navQuietUntil = performance.now() + NAV_QUIET_MS; };
 
   function t(key, ...args) {
     const words = WORDS[state.lang] || WORDS.en;
@@ -186,6 +192,7 @@
   // ---- the frame: header, progress, footer ----------------------------------------------------
 
   function setScreen(name) {
+    if (name !== state.screen) quietNav();
     state.screen = name;
     document.body.dataset.screen = name;
     $('nav').hidden = name !== 'form' && name !== 'review';
@@ -291,6 +298,7 @@
     setLanguage(view.language);
     if (fresh) {
       setScreen('form');
+      quietNav();  // another page: its next is where the last one's was
       state.pageKey = key;
       state.touched = new Set();
       state.refusals.clear();
@@ -352,11 +360,13 @@
   }
 
   $('btn-next').addEventListener('click', () => {
+    if (navQuiet()) return;
     if (state.screen === 'review') return finalize();
     if (state.view && state.view.navigation.is_last) return openReview();
     navigate('next');
   });
   $('btn-back').addEventListener('click', () => {
+    if (navQuiet()) return;
     if (state.screen === 'review') return navigate('view');
     navigate('back');
   });
@@ -694,6 +704,9 @@
     if (document.hidden) flushTyping();
   });
   // For tests and the app: the mode, the transport, and how many actions are still on their way.
-  window.chosaRenderer = { mode, transport: transport.kind, synchronous: () => transport.synchronous, pending: () => waiting() };
+  window.chosaRenderer = {
+    mode, transport: transport.kind, synchronous: () => transport.synchronous, pending: () => waiting(),
+    navReady: () => !navQuiet(),  // next and back take taps again (tests wait for it as a person would)
+  };
   boot();
 })();

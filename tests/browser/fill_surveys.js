@@ -221,7 +221,10 @@ class Person {
   where() { return `${this.name} p${this.pageNumber} (${this.lang})`; }
 
   async settle() {
-    await this.page.waitForFunction(() => window.chosaRenderer && window.chosaRenderer.pending() === 0, null, { timeout: 15000 });
+    // Nothing waiting for the engine, and next and back take taps again (a moment after a page
+    // changes, as a person looks at the new page before tapping).
+    await this.page.waitForFunction(() => window.chosaRenderer && window.chosaRenderer.pending() === 0 &&
+      window.chosaRenderer.navReady(), null, { timeout: 15000 });
   }
   async heading() { return (await this.page.locator('#page-h').innerText()).trim(); }
   button(name) { return this.page.getByRole('button', { name, exact: true }); }
@@ -513,6 +516,13 @@ class Person {
     const before = await this.heading();
     if (!blocked) await this.pageChecks();
     await this.button(this.t('next')).click();
+    if (this.doubleTap && !blocked) {
+      // A second tap in the same place at once (a double tap, an unsteady finger): it must not
+      // be taken as the next page's next, skipping that page unseen (the scenario's next steps
+      // would not find their questions).
+      await sleep(120);
+      await this.page.locator('#btn-next').click();
+    }
     await this.settle();
     const after = await this.heading();
     if (blocked) {
@@ -778,7 +788,7 @@ async function browse(fn) {
 }
 
 const SURVEYS = {
-  checklist: { form: 'coordinator_checklist', scenarios: [['all_fours_total_100.json']], everyForm: true, after: monthSent },
+  checklist: { form: 'coordinator_checklist', scenarios: [['all_fours_total_100.json', { doubleTap: true }]], everyForm: true, after: monthSent },
   medical: { form: 'medical_facility_survey', scenarios: [['support_office.json', { language: 'en' }], ['facility_type_questions.json', { noShots: true }]] },
   older: { form: 'older_residents_survey', scenarios: [['acp_followups.json']], after: drafts },
   ward: { form: 'ward_activity_survey', scenarios: [['activities_repeat.json']] },
@@ -827,6 +837,7 @@ async function survey(dir, name) {
       person = new Person(page, form, name + (i ? '-' + (i + 1) : ''));
       person.shots = !opts.noShots;
       person.reloadWhileTyping = opts.reloadWhileTyping;
+      person.doubleTap = !!opts.doubleTap;
       try {
         await fillScenario(person, kiosk, file, opts);
       } catch (error) {

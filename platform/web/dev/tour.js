@@ -28,7 +28,8 @@ async function main() {
   page.on('request', (r) => { if (!r.url().startsWith(url.replace(/\/$/, ''))) fault('loads ' + r.url()); });
 
   const settle = async () => {
-    await page.waitForFunction(() => window.chosaRenderer && window.chosaRenderer.pending() === 0, null, { timeout: 10000 });
+    await page.waitForFunction(() => window.chosaRenderer && window.chosaRenderer.pending() === 0 &&
+      window.chosaRenderer.navReady(), null, { timeout: 10000 });
     await page.waitForTimeout(80);
   };
   const q = (label) => page.locator('[data-path]').filter({ has: page.locator('.qtext', { hasText: exact(label) }) }).last();
