@@ -113,7 +113,13 @@
     try {
       reply = await send('answer', { path, text });
     } catch (error) {
-      return failed(error);
+      failed(error);
+      // Not saved: the field says so, and the page is drawn again from the last view, so that a
+      // tapped choice shows what is saved (a typed text stays, to be sent again).
+      state.refusals.set(path, t('notSaved'));
+      state.touched.add(path);
+      if (waiting() === 0 && state.screen === 'form' && state.view) drawForm(state.view, {});
+      return;
     }
     if (reply.ok) {
       state.refusals.delete(path);
@@ -144,7 +150,10 @@
 
   function failed(error) {
     console.error(error);
-    banner(error && error.code === 'unavailable' ? t('connectFail') : t('serverError', (error && error.message) || error));
+    const code = error && error.code;
+    // The kiosk refuses this page's token: it restarted with another (the draft is saved).
+    if (code === 'forbidden') return banner(t('pageExpired'));
+    banner(code === 'unavailable' ? t('connectFail') : t('serverError', (error && error.message) || error));
   }
 
   // A refusal that is not about one answer: a draft no longer open (the kiosk restarted) sends
