@@ -378,8 +378,10 @@
       this.close(false);
       this.ctx.answer(this.path, value, false);
     }
+    // The answer's label: a choice offered, or one the filter withdrew after an earlier answer
+    // changed (shown, with its error, rather than an empty field that still blocks next).
     selectedLabel() {
-      const choice = (this.item.choices || []).find((c) => c.selected);
+      const choice = (this.item.choices || []).find((c) => c.selected) || (this.item.withdrawn || [])[0];
       return choice ? choice.label : '';
     }
     update(item) {

@@ -792,7 +792,7 @@ const SURVEYS = {
   medical: { form: 'medical_facility_survey', scenarios: [['support_office.json', { language: 'en' }], ['facility_type_questions.json', { noShots: true }]] },
   older: { form: 'older_residents_survey', scenarios: [['acp_followups.json']], after: drafts },
   ward: { form: 'ward_activity_survey', scenarios: [['activities_repeat.json']] },
-  workshop: { form: 'workshop_attendee_survey', scenarios: [['full_submission.json', { reloadWhileTyping: 'comments' }]], after: kioskGone },
+  workshop: { form: 'workshop_attendee_survey', scenarios: [['full_submission.json', { reloadWhileTyping: 'comments' }]], after: async (...args) => { await withdrawnChoice(args[0]); await kioskGone(...args); } },
 };
 const FORM_IDS = ['coordinator_checklist', 'medical_facility_survey', 'older_residents_survey', 'ward_activity_survey', 'workshop_attendee_survey'];
 
@@ -863,13 +863,42 @@ async function monthSent(person) {
   check(!!month && month.value === '2024-04-01' && month.display === '2024-04', 'checklist: the engine\'s review shows the month as "2024-04"', month);
 }
 
+// A ward chosen, then the block changed so that the filter withdraws it: the ward's field shows
+// the ward still chosen, by its label, with the error naming it (not an empty field that blocks
+// next); emptying the field clears the answer.
+async function withdrawnChoice(person) {
+  if (person.lang !== 'ja') await person.switchLanguage();
+  await person.button(person.t('savedAnother')).click();
+  await person.settle();
+  await person.set('event_type', 'workshop');
+  await person.settle();
+  await person.set('block', 'north');
+  await person.settle();
+  await person.set('ward', '271276');
+  await person.settle();
+  await person.set('block', 'west');
+  await person.settle();
+  const { loc } = await person.control('ward');
+  check((await loc.inputValue()) === '北区', 'withdrawn: the ward field still shows 北区', await loc.inputValue());
+  const said = await person.description(loc);
+  check(said.includes('「北区」はこの回答では選べません。'), 'withdrawn: the error names the ward by its label', said);
+  check(!/271276/.test(await person.page.locator('main').innerText()), 'withdrawn: no code on the page');
+  await person.shoot('withdrawn', [[1280, 800]]);
+  await person.set('ward', null);
+  await person.settle();
+  check((await loc.inputValue()) === '' && !(await person.description(loc)).includes('北区'), 'withdrawn: emptying the field clears the answer and its error');
+}
+
 // The kiosk gone mid-form, then back on its port with another token (a restart): a tap that could
 // not be saved shows what is saved (nothing chosen) and says so under the question; the banner
 // says what happened, in the page's words, never the kiosk's English.
 async function kioskGone(person, kiosk, dir, forms) {
   const page = person.page;
-  if (person.lang !== 'ja') await person.switchLanguage();
-  await person.button(person.t('savedAnother')).click();
+  // A fresh form: leave the one open (kept as a draft), then the survey from the start screen.
+  await person.button(person.t('home')).click();
+  await page.getByRole('dialog').getByRole('button', { name: person.t('homeOk'), exact: true }).click();
+  await person.settle();
+  await person.button(new RegExp('^\\s*' + esc(person.form.text(person.form.json.title, person.lang)))).click();
   await person.settle();
   const item = person.form.item('event_type');
   const first = person.form.choices(item)[0];

@@ -107,6 +107,22 @@ TEST_CASE("Choices must exist and pass the choice filter; multi-selects keep lis
   CHECK(errors[0].message == "\"Fukushima\" cannot be chosen with the answers given.");
   REQUIRE(s.SetLanguage("ja").ok());
   CHECK(s.PageErrors(0)[0].message == "「福島区」はこの回答では選べません。");
+  // The view offers what passes the filter, and names the kept answer as withdrawn, so that a
+  // renderer can show what is chosen (not an empty field that still blocks next).
+  const chosa::ViewModel view = s.View();
+  const auto ward = std::find_if(view.items.begin(), view.items.end(), [](const chosa::ItemView& i) { return i.path == "ward"; });
+  REQUIRE(ward != view.items.end());
+  CHECK(ward->value == "271039");
+  REQUIRE(ward->choices.size() == 1);
+  CHECK(ward->choices[0].value == "271276");
+  CHECK_FALSE(ward->choices[0].selected);
+  REQUIRE(ward->withdrawn.size() == 1);
+  CHECK(ward->withdrawn[0].value == "271039");
+  CHECK(ward->withdrawn[0].label == "福島区");
+  CHECK(s.ViewJson().find(R"("withdrawn":[{"value":"271039","label":"福島区"}])") != std::string::npos);
+  // Chosen again from what is offered: nothing withdrawn.
+  REQUIRE(s.SetAnswer("ward", "271276").ok());
+  for (const chosa::ItemView& i : s.View().items) CHECK(i.withdrawn.empty());
   CHECK(errors[1].path == "age");
   CHECK(errors[1].kind == ErrorKind::kRequired);
 }

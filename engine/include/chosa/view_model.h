@@ -44,6 +44,9 @@ struct ItemView {
   bool read_only = false;
   std::string value;        // the answer as text ("" unanswered); select_multiple: space-separated
   std::vector<ChoiceView> choices;   // selects: the choices that pass the filter, in list order
+  // Selects: choices of the answer that the filter no longer offers (an earlier answer changed),
+  // so that a renderer can show what is chosen; the answer is kept and refused by its error.
+  std::vector<ChoiceView> withdrawn;
   std::vector<ErrorView> errors;     // current problems of this answer
   std::vector<ItemView> children;    // group: visible children; matrix: rows
   std::vector<RepeatInstanceView> instances;  // repeat

@@ -59,13 +59,16 @@ ItemView ViewBuilder::ViewOf(int32_t item, int32_t instance, bool show_required)
     const ChoiceList& list = form.choice_lists()[static_cast<size_t>(it.list)];
     std::vector<std::string> selected = SplitValues(view.value);
     for (size_t c = 0; c < list.choices.size(); ++c) {
-      if (!validator.ChoicePasses(item, instance, static_cast<int32_t>(c))) continue;
       const Choice& choice = list.choices[c];
+      bool chosen = false;
+      for (const std::string& v : selected) chosen = chosen || v == choice.value;
+      const bool offered = validator.ChoicePasses(item, instance, static_cast<int32_t>(c));
+      if (!offered && !chosen) continue;
       ChoiceView cv;
       cv.value = choice.value;
       cv.label = choice.label.Get(s_.language_);
-      for (const std::string& v : selected) cv.selected = cv.selected || v == choice.value;
-      view.choices.push_back(std::move(cv));
+      cv.selected = chosen;
+      (offered ? view.choices : view.withdrawn).push_back(std::move(cv));
     }
   }
   std::vector<AnswerError> errors;
@@ -165,6 +168,10 @@ nlohmann::ordered_json ItemJson(const ItemView& item) {
     for (const ChoiceView& c : item.choices) {
       choices.push_back({{"value", c.value}, {"label", c.label}, {"selected", c.selected}});
     }
+  }
+  if (!item.withdrawn.empty()) {
+    auto& withdrawn = j["withdrawn"] = nlohmann::ordered_json::array();
+    for (const ChoiceView& c : item.withdrawn) withdrawn.push_back({{"value", c.value}, {"label", c.label}});
   }
   if (item.min_choices > 0) j["min_choices"] = item.min_choices;
   if (item.max_choices >= 0) j["max_choices"] = item.max_choices;
