@@ -317,6 +317,7 @@
     }
     open(query) {
       const q = norm(query);
+      const opening = this.list.hidden;
       let shown = 0;
       const selected = this.item.value;
       this.options.forEach((option) => {
@@ -332,6 +333,9 @@
       const visible = this.options.filter((o) => !o.hidden);
       const at = q ? 0 : Math.max(0, visible.findIndex((o) => o.dataset.value === selected));
       this.activate(visible.length ? this.options.indexOf(visible[at]) : -1, !q);
+      // A list opened low on the screen is scrolled up into view: it would open under the footer
+      // (the page's scroll-padding keeps it clear of it).
+      if (opening && !this.list.hidden) this.list.scrollIntoView({ block: 'nearest' });
     }
     close(revert) {
       this.list.hidden = true;

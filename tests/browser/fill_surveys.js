@@ -874,6 +874,16 @@ async function withdrawnChoice(person) {
   await person.settle();
   await person.set('block', 'north');
   await person.settle();
+  // The list opens in view, not under the fixed footer (the ward is low on the page).
+  const { loc: ward } = await person.control('ward');
+  await ward.click();
+  const clear = await person.page.evaluate(() => {
+    const list = document.querySelector('main [data-path="ward"] [role=listbox]');
+    const box = list.getBoundingClientRect();
+    return !list.hidden && box.height > 0 && box.bottom <= document.getElementById('nav').getBoundingClientRect().top + 1;
+  });
+  check(clear, 'withdrawn: the ward list opens above the footer');
+  await ward.press('Escape');
   await person.set('ward', '271276');
   await person.settle();
   await person.set('block', 'west');
