@@ -25,6 +25,7 @@ TEST_CASE("Every engine message has a Japanese and an English text") {
   }
   CHECK(Message(MessageId::kMinChoices, "en", "2") == "Choose at least 2.");
   CHECK(Message(MessageId::kMinChoices, "fr", "2") == "Choose at least 2.");  // other languages: English
+  CHECK(Message(MessageId::kMaxChoices, "ja", "3") == "選べるのは3つまでです。選択を減らしてください。");
   CHECK(Message(MessageId::kRequired, "ja") == "この質問は回答が必要です。");
   CHECK(Message(MessageId::kRepeatInstance, "ja", "参加者", "2") == "参加者（2件目）");
   CHECK(Message(MessageId::kRepeatInstance, "en", "Attendees", "2") == "Attendees #2");

@@ -29,7 +29,8 @@ constexpr Text kTexts[] = {
     {MessageId::kChoiceTwice, "「{0}」が2回選ばれています。", "\"{0}\" is chosen twice."},
     {MessageId::kOneChoiceOnly, "選択肢を1つだけ選んでください。", "Choose one option only."},
     {MessageId::kMinChoices, "{0}つ以上選んでください。", "Choose at least {0}."},
-    {MessageId::kMaxChoices, "{0}つまで選べます。", "Choose at most {0}."},
+    // An error only when more are chosen: it says what to do, not only the rule.
+    {MessageId::kMaxChoices, "選べるのは{0}つまでです。選択を減らしてください。", "Choose at most {0}: please untick some."},
     {MessageId::kRankIncomplete, "すべての選択肢に順位を付けてください。", "Rank every option."},
     {MessageId::kReadOnly, "この項目は変更できません。", "This item cannot be changed."},
     {MessageId::kNoAnswer, "この項目には回答を入力できません。", "This item takes no answer."},
