@@ -461,6 +461,7 @@ class Person {
     const snap = await this.snapshot();
     await this.checkGiven(snap, 'as answered');
     await this.progressChecks();
+    await this.countRuleChecks();
     if (!this.full) return;
     const tag = `${this.name}-p${this.pageNumber}`;
     const matrix = await this.page.locator('.matrix').count();
@@ -480,6 +481,22 @@ class Person {
     }
     await this.reload();
     this.same(snap, await this.snapshot(), 'reloading resumes every answer');
+  }
+
+  // A select_multiple with min_choices or max_choices says its rule beside its choices, in the
+  // page's words ("1つ以上選んでください", "Choose up to 3"), tied to the group by aria-describedby.
+  async countRuleChecks() {
+    for (const item of this.form.items.values()) {
+      if (item.type !== 'select_multiple' || item.repeat || (!item.min_choices && item.max_choices === undefined)) continue;
+      const { loc } = await this.control(item.name);
+      if (!(await loc.count()) || !(await loc.first().isVisible())) continue;
+      const lo = item.min_choices || 0, hi = item.max_choices === undefined ? -1 : item.max_choices;
+      const rule = hi < 0 ? this.t('choicesMin', lo) : lo === hi ? this.t('choicesExact', hi)
+        : lo ? this.t('choicesRange', lo, hi) : this.t('choicesMax', hi);
+      const said = await this.description(loc);
+      check(said.includes(rule), `${this.where()}: ${item.name} says its count rule "${rule}"`, said);
+      this.countRules = (this.countRules || 0) + 1;
+    }
   }
 
   // The progress on every page: "page k of n" and the questions answered of the relevant ones
@@ -789,7 +806,8 @@ async function browse(fn) {
 
 const SURVEYS = {
   checklist: { form: 'coordinator_checklist', scenarios: [['all_fours_total_100.json', { doubleTap: true }]], everyForm: true, after: monthSent },
-  medical: { form: 'medical_facility_survey', scenarios: [['support_office.json', { language: 'en' }], ['facility_type_questions.json', { noShots: true }]] },
+  medical: { form: 'medical_facility_survey', scenarios: [['support_office.json', { language: 'en' }], ['facility_type_questions.json', { noShots: true }]],
+    after: async (person) => check(person.countRules > 0, 'medical: a count rule was checked (needs: min_choices 1)', person.countRules) },
   older: { form: 'older_residents_survey', scenarios: [['acp_followups.json']], after: drafts },
   ward: { form: 'ward_activity_survey', scenarios: [['activities_repeat.json']] },
   workshop: { form: 'workshop_attendee_survey', scenarios: [['full_submission.json', { reloadWhileTyping: 'comments' }]], after: async (...args) => { await withdrawnChoice(args[0]); await kioskGone(...args); } },
