@@ -70,8 +70,11 @@ struct XlsxWorkbook::Book {
     if (workbook != nullptr) lxw_workbook_free(workbook);
   }
 
-  // Adds the next sheet of `series` and writes its header.
+  // Adds the next sheet of `series` and writes its header (the sheet before it finished).
   Status StartSheet(Series* series);
+  // Gives the sheet being filled its filter buttons over the rows written (an analyst filters
+  // by ward or answer at once), once its last row is known.
+  Status FinishSheet(Series* series);
   // The row to write next in `series`, on a new sheet when the current one is full or there is
   // none yet.
   Status NextRow(Series* series, uint32_t max_rows, lxw_row_t* row);
@@ -86,7 +89,17 @@ struct XlsxWorkbook::Book {
   std::string cut;  // a text shortened to Excel's limit (its capacity reused)
 };
 
+Status XlsxWorkbook::Book::FinishSheet(Series* series) {
+  if (series->sheet == nullptr || series->header.empty()) return Status::Ok();
+  const lxw_error error = worksheet_autofilter(series->sheet, 0, 0, series->next_row - 1,
+                                               static_cast<lxw_col_t>(series->header.size() - 1));
+  if (error != LXW_NO_ERROR) return LxwFailure("adding the filter of sheet \"" + series->sheet_name + "\"", error);
+  return Status::Ok();
+}
+
 Status XlsxWorkbook::Book::StartSheet(Series* series) {
+  Status finished = FinishSheet(series);
+  if (!finished.ok()) return finished;
   ++series->part;
   series->sheet_name = series->part == 1 ? series->name : names.Claim(series->name, series->part);
   const char* name = series->sheet_name.c_str();
@@ -321,6 +334,8 @@ Status XlsxWorkbook::Close() {
     return failure_.ok() ? Status::InvalidArgument("the workbook " + path_ + " is already closed") : failure_;
   }
   Status questions = WriteQuestions();
+  for (size_t t = 0; questions.ok() && t < book_->tables.size(); ++t) questions = book_->FinishSheet(&book_->tables[t]);
+  if (questions.ok()) questions = book_->FinishSheet(&book_->questions);
   if (!questions.ok()) return Fail(questions);
   lxw_workbook* workbook = book_->workbook;
   book_->workbook = nullptr;

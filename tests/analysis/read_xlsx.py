@@ -2,10 +2,11 @@
 that tests/analysis/xlsx_writer_test.cpp checks the file as another program sees it:
 
   {"title": ..., "comments": ..., "sheets": [{"name": ..., "frozen": "A2", "header_bold": true,
-               "codes_not_flagged": true, "rows": [[cell, ...], ...]}, ...]}
+               "codes_not_flagged": true, "filter": "A1:C4", "rows": [[cell, ...], ...]}, ...]}
 
 codes_not_flagged: the sheet tells Excel not to flag text that looks like a number (its
-ignoredErrors element, which openpyxl does not read: taken from the sheet's XML).
+ignoredErrors element, which openpyxl does not read: taken from the sheet's XML). filter: the
+range of the sheet's filter buttons (autoFilter), or null.
 
 Cells keep their type: a string, a number (an int when Excel holds a whole number), true or
 false, or null when the cell holds nothing. Rows are as wide as the sheet.
@@ -33,6 +34,7 @@ def main():
             "frozen": sheet.freeze_panes,
             "header_bold": bool(header) and all(cell.font is not None and cell.font.b for cell in header),
             "codes_not_flagged": re.search(r'<ignoredError [^>]*numberStoredAsText="1"', xml[index]) is not None,
+            "filter": sheet.auto_filter.ref,
             "rows": rows,
         })
     properties = workbook.properties

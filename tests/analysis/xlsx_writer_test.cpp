@@ -165,6 +165,11 @@ TEST_CASE("xlsx: every cell of every table as openpyxl reads it, typed") {
     CHECK(sheet["frozen"] == "A2");
     CHECK(sheet["header_bold"] == true);
     CHECK(sheet["codes_not_flagged"] == true);  // no green triangle inviting "convert to number"
+    // Filter buttons over the header and every row written, every column.
+    const json& written = sheet["rows"];
+    REQUIRE(written[0].size() <= 26);  // one letter names the last column
+    const std::string last_column(1, static_cast<char>('A' + written[0].size() - 1));
+    CHECK(sheet["filter"] == "A1:" + last_column + std::to_string(written.size()));
   }
 
   // Every cell, both tables.
@@ -327,6 +332,7 @@ TEST_CASE("xlsx: a table longer than a sheet goes on in the next, its header rep
     CHECK(sheet["rows"].size() >= 2);
     CHECK(sheet["frozen"] == "A2");
     CHECK(sheet["header_bold"] == true);
+    CHECK(sheet["filter"].is_string());  // every part of a split table has its own
     const std::string name = sheet["name"];
     const json& header = name.rfind("visit_record", 0) == 0 ? Sheet(whole, "visit_record")["rows"][0]
                          : name.rfind("visits", 0) == 0     ? Sheet(whole, "visits")["rows"][0]
