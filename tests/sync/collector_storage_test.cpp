@@ -310,6 +310,27 @@ TEST_CASE("an enrolment code enrols one device, once, before it expires") {
   }
 }
 
+TEST_CASE("the device list keeps every enrolment of an identity: how many, and the first") {
+  TempDir dir;
+  auto storage = MustOpen(dir.path());
+  const Enrolled tablet = Enrol(*storage, {"f"}, "kita tablet");
+  Device listed = Must(storage->ListDevices()).at(0);
+  CHECK(listed.enrolments == 1);
+  CHECK(listed.first_enrolled_at == kNow);
+  CHECK(listed.enrolled_at == kNow);
+
+  // Lost, revoked, found: enrolled again under its identity with a code made for it.
+  REQUIRE(storage->RevokeDevice(tablet.device.device_id).ok());
+  const std::string code = Must(NewEnrolmentCode());
+  REQUIRE(storage->AddEnrolmentCode(code, {"f"}, kNow + 60000, tablet.device.device_id).ok());
+  REQUIRE(storage->Enroll(code, tablet.device.device_id, "kita tablet", Must(NewToken()), kNow + 5000).ok());
+  listed = Must(storage->ListDevices()).at(0);
+  CHECK_FALSE(listed.revoked);
+  CHECK(listed.enrolled_at == kNow + 5000);
+  CHECK(listed.enrolments == 2);
+  CHECK(listed.first_enrolled_at == kNow);
+}
+
 TEST_CASE("a token authenticates its device or analyst; a revoked, wrong or malformed one does not") {
   TempDir temp;
   auto storage = MustOpen(temp.path());

@@ -150,7 +150,11 @@ int Devices(const AdminSpec& spec, const cli::ParsedArgs& parsed) {
   for (const auto& device : devices) {
     revoked += device.revoked ? 1 : 0;
     rows.push_back({device.device_id, device.name.empty() ? "-" : tools::Printable(device.name), Join(device.forms),
-                    tools::LocalTime(device.enrolled_at), device.last_seen_at == 0 ? "never" : tools::LocalTime(device.last_seen_at),
+                    tools::LocalTime(device.enrolled_at) +
+                        (device.enrolments > 1 ? " (" + std::to_string(device.enrolments) + " times, first " +
+                                                     tools::LocalTime(device.first_enrolled_at) + ")"
+                                               : ""),
+                    device.last_seen_at == 0 ? "never" : tools::LocalTime(device.last_seen_at),
                     device.revoked ? "revoked" : "active"});
   }
   tools::PrintTable(stdout, rows, 0);

@@ -210,12 +210,17 @@ Status SqliteStorage::RevokeAnalystToken(std::string_view name) {
 Result<std::vector<Device>> SqliteStorage::ListDevices() {
   std::vector<Device> out;
   std::lock_guard<std::mutex> lock(mutex_);
+  // A re-enrolment replaces the device's row; the codes it used keep each enrolment's time.
   Statement rows(db_.get(),
-                 "SELECT device_id, name, forms, enrolled_at, last_seen_at, revoked_at IS NOT NULL FROM devices "
-                 "ORDER BY enrolled_at, device_id");
+                 "SELECT d.device_id, d.name, d.forms, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, "
+                 "  (SELECT COUNT(*) FROM enrolment_codes c WHERE c.device_id = d.device_id), "
+                 "  (SELECT MIN(c.used_at) FROM enrolment_codes c WHERE c.device_id = d.device_id) "
+                 "FROM devices d ORDER BY d.enrolled_at, d.device_id");
   Status status = EachRow(rows, "listing the devices", [&] {
-    out.push_back(
-        {rows.Text(0), rows.Text(1), FormsFromJson(rows.Text(2)), rows.Int(3), rows.Int(4), rows.Int(5) != 0});
+    Device device{rows.Text(0), rows.Text(1), FormsFromJson(rows.Text(2)), rows.Int(3), rows.Int(4), rows.Int(5) != 0};
+    device.enrolments = std::max<int64_t>(1, rows.Int(6));
+    device.first_enrolled_at = rows.Int(6) > 0 ? std::min(rows.Int(7), device.enrolled_at) : device.enrolled_at;
+    out.push_back(std::move(device));
   });
   if (!status.ok()) return status;
   return out;

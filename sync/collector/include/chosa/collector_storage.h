@@ -53,9 +53,13 @@ struct Device {
   std::string device_id;
   std::string name;
   std::vector<std::string> forms;  // form ids assigned by its enrolment code
-  int64_t enrolled_at = 0;
+  int64_t enrolled_at = 0;   // its latest enrolment
   int64_t last_seen_at = 0;  // 0: never pushed
   bool revoked = false;
+  // Every enrolment of this identity (a revoked tablet enrolled again with a code made for it),
+  // from the codes it used: how many, and when the first was (the latest is enrolled_at).
+  int64_t enrolments = 0;
+  int64_t first_enrolled_at = 0;
 };
 
 // A re-enrolled tablet's new enrolment linked to its former one by the bureau
