@@ -162,33 +162,29 @@ int32_t DatasetLayout::RepeatTable(std::string_view name) const {
   return kNone;
 }
 
-std::string_view DatasetLayout::ChoiceLabel(const Column& column, std::string_view value, size_t language) const {
-  const std::string& language_code = newest().languages()[std::min(language, newest().languages().size() - 1)];
-  // The newest version that has this choice in the question's list.
+std::pair<const Form*, const Choice*> DatasetLayout::NewestChoice(const Column& column, std::string_view value) const {
   for (auto it = versions_.rbegin(); it != versions_.rend(); ++it) {
     const Form& form = **it;
     const int32_t item = form.Find(column.question);
     if (item == kNone || form.item(item).list == kNone) continue;
     const ChoiceList& list = form.choice_lists()[static_cast<size_t>(form.item(item).list)];
     const int32_t choice = list.Find(value);
-    if (choice == kNone) continue;
-    std::string_view label = list.choices[static_cast<size_t>(choice)].label.Get(LanguageIn(form, language_code));
-    return label.empty() ? value : label;
+    if (choice != kNone) return {&form, &list.choices[static_cast<size_t>(choice)]};
   }
-  return value;
+  return {nullptr, nullptr};
+}
+
+std::string_view DatasetLayout::ChoiceLabel(const Column& column, std::string_view value, size_t language) const {
+  const auto [form, choice] = NewestChoice(column, value);
+  if (choice == nullptr) return value;
+  const std::string& language_code = newest().languages()[std::min(language, newest().languages().size() - 1)];
+  std::string_view label = choice->label.Get(LanguageIn(*form, language_code));
+  return label.empty() ? value : label;
 }
 
 std::optional<double> DatasetLayout::ChoiceScore(const Column& column, std::string_view value) const {
-  for (auto it = versions_.rbegin(); it != versions_.rend(); ++it) {
-    const Form& form = **it;
-    const int32_t item = form.Find(column.question);
-    if (item == kNone || form.item(item).list == kNone) continue;
-    const ChoiceList& list = form.choice_lists()[static_cast<size_t>(form.item(item).list)];
-    const int32_t choice = list.Find(value);
-    if (choice == kNone) continue;
-    return list.choices[static_cast<size_t>(choice)].score;
-  }
-  return std::nullopt;
+  const Choice* choice = NewestChoice(column, value).second;
+  return choice != nullptr ? choice->score : std::nullopt;
 }
 
 std::string_view DatasetLayout::QuestionLabel(const Column& column, size_t language) const {

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include <utility>
 
 #include "chosa/form.h"
 #include "chosa/status.h"
@@ -92,6 +93,10 @@ class DatasetLayout {
   std::string_view QuestionLabel(const Column& column, size_t language) const;
 
  private:
+  // The newest version whose list for `column` has `value`, and that choice; {nullptr, nullptr}
+  // when none has it.
+  std::pair<const Form*, const Choice*> NewestChoice(const Column& column, std::string_view value) const;
+
   std::vector<std::shared_ptr<const Form>> versions_;
   std::vector<Table> tables_;
   // Where a question is defined, newest version first: its labels and choices come from there.
