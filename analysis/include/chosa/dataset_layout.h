@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "chosa/form.h"
 #include "chosa/status.h"
