@@ -285,9 +285,12 @@ TEST_CASE("damage: a deleted WAL after acknowledged pushes refuses the start, na
   std::string log = LogSince(run.collector, logged);
   CHECK_THAT(log, Catch::Contains("the database holds submissions up to position 0 (0 submissions) but " + missing));
   CHECK_THAT(log, Catch::Contains("restore the backup that has them") && Catch::Contains("--accept-loss"));
+  const size_t before_check = ReadFile(run.collector.dir() + "/tool.log").size();
   const ToolRun checked = run.collector.Tool({"check"});
   CHECK(checked.exit_status == 1);
   CHECK_THAT(checked.out, Catch::Contains("MISSING: the database holds") && Catch::Contains(missing));
+  // Said once, on its MISSING: line: not again as the admin commands' warning.
+  CHECK_THAT(ReadFile(run.collector.dir() + "/tool.log").substr(before_check), !Catch::Contains("warning"));
   // Not called damage: what to do differs (the -wal put back, a backup restored, --accept-loss).
   CHECK_THAT(checked.out, !Catch::Contains("DAMAGE") && !Catch::Contains(kDamaged));
   CHECK_THAT(checked.out, Catch::Contains("put back the collector.sqlite-wal"));

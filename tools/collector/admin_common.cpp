@@ -69,7 +69,7 @@ std::unique_ptr<collector::CollectorStorage> OpenStorage(const AdminSpec& spec, 
     Fail(spec, "cannot open the collector data in " + dir + ": " + storage.status().ToString());
     return nullptr;
   }
-  if (spec.command.name != "check") {
+  if (spec.warn_if_behind) {
     const std::string missing = collector::SqliteMissingAcknowledged(dir);
     if (!missing.empty()) {
       std::fprintf(stderr, "chosa-collector %s: warning: %s; chosa-collector serve refuses this database "

@@ -26,6 +26,9 @@ constexpr char kDefaultDataDir[] = "collector-data";
 struct AdminSpec {
   cli::CommandSpec command;
   size_t min_positional = 0, max_positional = 0;
+  // OpenStorage warns when the database is behind the acknowledged position (a command that
+  // reports that itself, as check does, turns it off).
+  bool warn_if_behind = true;
 };
 
 // The usage of `name`: "usage: chosa-collector NAME SYNOPSIS [--data DIR]", the description
@@ -49,7 +52,7 @@ int UsageError(const AdminSpec& spec, const std::string& message);
 // The collector's database in `dir`; created only by commands that make something new, so that a
 // mistyped --data does not leave an empty collector behind. Null (said why) when it cannot be.
 // A database behind the position acknowledged to devices (a lost -wal), which serve refuses, is
-// opened with a warning on standard error saying what is missing (check says it itself).
+// opened with a warning on standard error saying what is missing (unless spec.warn_if_behind is off).
 std::unique_ptr<collector::CollectorStorage> OpenStorage(const AdminSpec& spec, const std::string& dir, bool create);
 
 int64_t Now();

@@ -25,11 +25,16 @@ namespace chosa::collector_tool {
 namespace {
 
 // The options besides --config and --port-file, and the settings they set (server_config.h).
-const std::pair<const char*, const char*> kFlags[] = {
+struct Flag {
+  const char* flag;
+  const char* key;
+  bool may_be_empty = false;  // "" is a setting of its own (no access log)
+};
+const Flag kFlags[] = {
     {"--listen", "listen"},         {"--cert", "cert"},
     {"--key", "key"},               {"--data", "data"},
     {"--threads", "threads"},       {"--keep-alive-requests", "keep_alive_requests"},
-    {"--keep-alive-seconds", "keep_alive_seconds"}, {"--access-log", "access_log"},
+    {"--keep-alive-seconds", "keep_alive_seconds"}, {"--access-log", "access_log", true},
     {"--rate", "rate_per_second"},  {"--burst", "rate_burst"},
     {"--quarantine-device-bytes", "quarantine_device_bytes"},
     {"--quarantine-form-bytes", "quarantine_form_bytes"},
@@ -88,7 +93,7 @@ const cli::CommandSpec& ServeSpec() {
         "  position): a damaged one is refused (docs/operations.md, \"Damage and loss\").\n"
         "  Exit: 0 stopped by SIGTERM or SIGINT, 1 cannot serve, 2 usage.\n",
         {{"--config", true}, {"--port-file", true}, {"--accept-loss", false}}};
-    for (const auto& [flag, key] : kFlags) made.options.push_back({flag, true, flag == std::string("--access-log")});
+    for (const Flag& f : kFlags) made.options.push_back({f.flag, true, f.may_be_empty});
     return made;
   }();
   return spec;
@@ -126,8 +131,8 @@ int ServeCommand(const Args& args) {
       port_file = value;
       continue;
     }
-    for (const auto& [flag, key] : kFlags) {
-      if (a == flag) flags.emplace_back(key, value);
+    for (const Flag& f : kFlags) {
+      if (a == f.flag) flags.emplace_back(f.key, value);
     }
   }
   for (const auto& [key, value] : flags) {  // after the file, whatever their order
