@@ -213,9 +213,9 @@ Result<std::vector<Device>> SqliteStorage::ListDevices() {
   // A re-enrolment replaces the device's row; the codes it used keep each enrolment's time.
   Statement rows(db_.get(),
                  "SELECT d.device_id, d.name, d.forms, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, "
-                 "  (SELECT COUNT(*) FROM enrolment_codes c WHERE c.device_id = d.device_id), "
-                 "  (SELECT MIN(c.used_at) FROM enrolment_codes c WHERE c.device_id = d.device_id) "
-                 "FROM devices d ORDER BY d.enrolled_at, d.device_id");
+                 "  COUNT(c.used_at), MIN(c.used_at) "
+                 "FROM devices d LEFT JOIN enrolment_codes c ON c.device_id = d.device_id "
+                 "GROUP BY d.device_id ORDER BY d.enrolled_at, d.device_id");
   Status status = EachRow(rows, "listing the devices", [&] {
     Device device{rows.Text(0), rows.Text(1), FormsFromJson(rows.Text(2)), rows.Int(3), rows.Int(4), rows.Int(5) != 0};
     device.enrolments = std::max<int64_t>(1, rows.Int(6));
